@@ -1,0 +1,70 @@
+# Harbour: `make run` serves the demo site, `make test` runs every check CI runs.
+# Both do all set-up on a fresh machine that has python3.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+CHROMIUM ?= /usr/bin/chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format check pytest bench browser demo code clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+## Serve the site with demo data on the embedded defaults (SQLite, in-memory
+## channel layer, local media) at http://127.0.0.1:8000 and print the logins.
+run: venv
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_demo
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+demo: venv
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_demo
+
+## Print the current two-factor code of a demo staff account: make code EMAIL=...
+code: venv
+	$(MANAGE) demo_totp $(EMAIL)
+
+## Everything CI checks: lint, Django checks, migrations, the whole pytest suite
+## (unit, socket and browser tests).
+test: venv browser lint check pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: venv
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python manage.py check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: venv
+	$(BIN)/pytest
+
+## Browser tests drive Debian's Chromium; install it when missing and we are root.
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else \
+	    echo "Chromium is missing at $(CHROMIUM): install Debian's chromium package (browser tests need it)."; exit 1; \
+	  fi; \
+	fi
+
+bench: venv
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache

@@ -1,0 +1,411 @@
+"""Business rules for pathways, memberships, invitations and join requests.
+
+`check_*` validates and asks the access layer; `do_*` writes inside one
+transaction and leaves one audit row for every staff action.
+"""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.models import GroupPagePermission, PageViewRestriction
+
+from .models import (
+    AuditEvent,
+    Invitation,
+    JoinRequest,
+    Membership,
+    MembershipStatus,
+    Pathway,
+    PathwayGroup,
+    Role,
+    User,
+)
+from .permissions import invitable_roles
+
+# Wagtail page permissions each role holds on its pathway's subtree.
+ROLE_PAGE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Role.MEMBER: (),
+    Role.CARER: (),
+    Role.PEER: ("add_page", "change_page"),
+    Role.CLINICIAN: ("add_page", "change_page", "publish_page", "lock_page"),
+    Role.LEAD: (
+        "add_page",
+        "change_page",
+        "publish_page",
+        "lock_page",
+        "unlock_page",
+    ),
+}
+ADMIN_ROLES = (Role.PEER, Role.CLINICIAN, Role.LEAD)
+
+
+class InvitationError(Exception):
+    """An invitation code that cannot be used; `str(error)` is kind and clear."""
+
+
+def audit(
+    actor: User | None,
+    action: str,
+    *,
+    pathway: Pathway | None = None,
+    target=None,
+    reason: str = "",
+    **data,
+) -> AuditEvent:
+    """Write one audit row. Never pass member-written text in `data`."""
+    return AuditEvent.objects.create(
+        actor=actor,
+        pathway=pathway,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        reason=reason[:500],
+        data=data,
+    )
+
+
+# Pathways -------------------------------------------------------------------
+
+
+def do_create_pathway(*, slug: str, name: str, actor: User | None = None, **fields):
+    """Create a pathway with its groups, landing page and page permissions."""
+    with transaction.atomic():
+        pathway = Pathway.objects.create(slug=slug, name=name, **fields)
+        sync_pathway_structure(pathway)
+        audit(actor, "pathway.create", pathway=pathway, target=pathway)
+    return pathway
+
+
+def sync_pathway_structure(pathway: Pathway) -> None:
+    """Make sure `pathway` has a group per role, a landing page under the site's
+    home page, a view restriction to its groups on that page (so its whole subtree
+    is private to the pathway) and each role's page permissions. Idempotent."""
+    from home.models import HomePage, PathwayPage
+
+    groups = ensure_pathway_groups(pathway)
+    landing = PathwayPage.objects.filter(pathway=pathway).order_by("pk").first()
+    if landing is None:
+        home = HomePage.objects.order_by("pk").first()
+        if home is None:
+            raise RuntimeError("The site needs a home page before pathways.")
+        landing = PathwayPage(
+            title=pathway.name,
+            slug=pathway.slug,
+            pathway=pathway,
+            introduction=pathway.description,
+        )
+        home.add_child(instance=landing)
+        landing.save_revision().publish()
+
+    restriction, _created = PageViewRestriction.objects.get_or_create(
+        page=landing, defaults={"restriction_type": PageViewRestriction.GROUPS}
+    )
+    restriction.restriction_type = PageViewRestriction.GROUPS
+    restriction.save()
+    restriction.groups.set(groups.values())
+
+    admin_access = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    for role, group in groups.items():
+        wanted = set(ROLE_PAGE_PERMISSIONS[role])
+        perms = Permission.objects.filter(
+            content_type__app_label="wagtailcore", codename__in=wanted
+        )
+        GroupPagePermission.objects.filter(group=group, page=landing).exclude(
+            permission__in=perms
+        ).delete()
+        for perm in perms:
+            GroupPagePermission.objects.get_or_create(
+                group=group, page=landing, permission=perm
+            )
+        if role in ADMIN_ROLES:
+            group.permissions.add(admin_access)
+        else:
+            group.permissions.remove(admin_access)
+
+
+def ensure_pathway_groups(pathway: Pathway) -> dict[str, Group]:
+    """The pathway's Django group for each role, created when missing."""
+    existing = {
+        pg.role: pg.group
+        for pg in PathwayGroup.objects.filter(pathway=pathway).select_related("group")
+    }
+    for role in Role:
+        if role not in existing:
+            group = Group.objects.create(
+                name=f"{pathway.name} · {role.label} ({pathway.pk})"
+            )
+            PathwayGroup.objects.create(pathway=pathway, role=role, group=group)
+            existing[role] = group
+    return existing
+
+
+def sync_membership_groups(user: User, pathway: Pathway) -> None:
+    """Put `user` in exactly the group of their active role in `pathway` (or in
+    none of its groups if they have no active membership there)."""
+    membership = Membership.objects.filter(user=user, pathway=pathway).first()
+    pathway_groups = PathwayGroup.objects.filter(pathway=pathway).select_related(
+        "group"
+    )
+    wanted = {
+        pg.group
+        for pg in pathway_groups
+        if membership is not None
+        and membership.status == MembershipStatus.ACTIVE
+        and pg.role == membership.role
+    }
+    user.groups.remove(*[pg.group for pg in pathway_groups if pg.group not in wanted])
+    user.groups.add(*wanted)
+
+
+def do_update_pathway_settings(actor: User, pathway: Pathway, changed: list[str]):
+    """Save settings a service lead changed; `pathway` already holds new values."""
+    with transaction.atomic():
+        pathway.save()
+        audit(
+            actor, "pathway.settings", pathway=pathway, target=pathway, fields=changed
+        )
+
+
+# Memberships ----------------------------------------------------------------
+
+
+def do_add_membership(
+    user: User,
+    pathway: Pathway,
+    role: str,
+    *,
+    status: str = MembershipStatus.ACTIVE,
+    invited_by: User | None = None,
+) -> Membership:
+    """Add `user` to `pathway` in `role`, or change their existing membership to
+    `role`/`status`. Groups follow through community.signals."""
+    membership, created = Membership.objects.get_or_create(
+        user=user,
+        pathway=pathway,
+        defaults={"role": role, "status": status, "invited_by": invited_by},
+    )
+    if not created and (membership.role, membership.status) != (role, status):
+        membership.role = role
+        membership.status = status
+        membership.save(update_fields=["role", "status"])
+    return membership
+
+
+# Invitations ----------------------------------------------------------------
+
+
+def check_invitation_role(membership: Membership, role: str) -> None:
+    if role not in invitable_roles(membership):
+        raise InvitationError(_("You can't invite people in that role."))
+
+
+def do_create_invitations(
+    membership: Membership,
+    *,
+    role: str,
+    count: int = 1,
+    days: int | None = None,
+    note: str = "",
+) -> list[Invitation]:
+    """Create `count` single-use invitations to the staff member's pathway.
+
+    Caller: a view that obtained `membership` from access_pathway_capability(INVITE).
+    A batch (count > 1) shares one batch id so its codes can be exported together.
+    """
+    check_invitation_role(membership, role)
+    if not 1 <= count <= 500:
+        raise InvitationError(_("Create between 1 and 500 invitations at a time."))
+    days = days or settings.HARBOUR_INVITATION_DAYS
+    expires = timezone.now() + timedelta(days=days)
+    batch = uuid.uuid4() if count > 1 else None
+    with transaction.atomic():
+        invitations = Invitation.objects.bulk_create(
+            [
+                Invitation(
+                    pathway=membership.pathway,
+                    role=role,
+                    created_by=membership.user,
+                    expires_at=expires,
+                    batch=batch,
+                    note=note,
+                )
+                for _ in range(count)
+            ]
+        )
+        audit(
+            membership.user,
+            "invitation.create",
+            pathway=membership.pathway,
+            role=role,
+            count=count,
+            batch=str(batch) if batch else "",
+            days=days,
+        )
+    return invitations
+
+
+def normalise_code(code: str) -> str:
+    """Codes are read out over the phone: ignore case, spaces and dashes."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def check_invitation_code(code: str) -> Invitation:
+    """The open invitation with this code, or InvitationError saying why not."""
+    code = normalise_code(code)
+    invitation = (
+        Invitation.objects.select_related("pathway").filter(code=code).first()
+        if code
+        else None
+    )
+    if invitation is None:
+        raise InvitationError(
+            _(
+                "We couldn't find that invitation code. Check it against the "
+                "message from your care team, or ask them for a new one."
+            )
+        )
+    if invitation.state == "used":
+        raise InvitationError(
+            _(
+                "This invitation has already been used. Each code works once: "
+                "ask your care team for a new one."
+            )
+        )
+    if invitation.state == "revoked":
+        raise InvitationError(
+            _("This invitation was withdrawn. Ask your care team for a new one.")
+        )
+    if invitation.state == "expired":
+        raise InvitationError(
+            _(
+                "This invitation has expired. Ask your care team for a new one; "
+                "they can send it straight away."
+            )
+        )
+    return invitation
+
+
+def check_age_for(pathway: Pathway, user: User) -> None:
+    age = user.age_on(timezone.localdate())
+    if pathway.minimum_age and (age is None or age < pathway.minimum_age):
+        raise InvitationError(
+            _(
+                "This community is for people aged %(age)s or over. Your care team "
+                "can tell you about support that is right for you."
+            )
+            % {"age": pathway.minimum_age}
+        )
+
+
+def do_redeem_invitation(user: User, code: str) -> Membership:
+    """Use invitation `code` for `user`: lock it, check it is still open, mark it
+    used and make (or upgrade) their membership. Raises InvitationError."""
+    with transaction.atomic():
+        invitation = check_invitation_code(code)
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.state != "open":  # used by someone else a moment ago
+            raise InvitationError(
+                _(
+                    "This invitation has just been used. "
+                    "Ask your care team for a new one."
+                )
+            )
+        pathway = invitation.pathway
+        check_age_for(pathway, user)
+        current = Membership.objects.filter(user=user, pathway=pathway).first()
+        if current and current.status == MembershipStatus.SUSPENDED:
+            raise InvitationError(
+                _(
+                    "Your membership of this community is paused. Please talk to "
+                    "your care team."
+                )
+            )
+        invitation.used_by = user
+        invitation.used_at = timezone.now()
+        invitation.save(update_fields=["used_by", "used_at"])
+        membership = do_add_membership(
+            user,
+            pathway,
+            invitation.role,
+            invited_by=invitation.created_by,
+        )
+        audit(
+            user,
+            "invitation.redeem",
+            pathway=pathway,
+            target=invitation,
+            role=invitation.role,
+        )
+    return membership
+
+
+def do_revoke_invitation(membership: Membership, invitation: Invitation) -> None:
+    with transaction.atomic():
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit(
+            membership.user,
+            "invitation.revoke",
+            pathway=membership.pathway,
+            target=invitation,
+        )
+
+
+# Join requests --------------------------------------------------------------
+
+
+def joinable_pathways():
+    """Pathways that accept requests from people without an invitation."""
+    return Pathway.objects.filter(allow_join_requests=True)
+
+
+def do_request_to_join(user: User, pathway: Pathway, message: str = "") -> JoinRequest:
+    """Ask to join `pathway` (which must allow requests). The membership waits
+    as pending until a clinician approves."""
+    if not pathway.allow_join_requests:
+        raise InvitationError(_("This community joins by invitation only."))
+    check_age_for(pathway, user)
+    with transaction.atomic():
+        if Membership.objects.filter(user=user, pathway=pathway).exists():
+            raise InvitationError(_("You have already asked to join this community."))
+        do_add_membership(user, pathway, Role.MEMBER, status=MembershipStatus.PENDING)
+        return JoinRequest.objects.create(user=user, pathway=pathway, message=message)
+
+
+def do_decide_join_request(
+    membership: Membership, join_request: JoinRequest, *, approve: bool
+) -> None:
+    """A clinician or lead of the request's pathway approves or declines it."""
+    with transaction.atomic():
+        join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+        if join_request.decision != JoinRequest.Decision.WAITING:
+            return
+        join_request.decision = (
+            JoinRequest.Decision.APPROVED if approve else JoinRequest.Decision.DECLINED
+        )
+        join_request.decided_by = membership.user
+        join_request.decided_at = timezone.now()
+        join_request.save(update_fields=["decision", "decided_by", "decided_at"])
+        pending = Membership.objects.filter(
+            user=join_request.user,
+            pathway=join_request.pathway,
+            status=MembershipStatus.PENDING,
+        ).first()
+        if pending and approve:
+            pending.status = MembershipStatus.ACTIVE
+            pending.save(update_fields=["status"])
+        elif pending:
+            pending.delete()
+        audit(
+            membership.user,
+            "join_request.approve" if approve else "join_request.decline",
+            pathway=join_request.pathway,
+            target=join_request,
+        )

@@ -1,0 +1,258 @@
+"""Forms for joining and for pathway staff. Validation that is a business rule
+lives in actions; forms turn its errors into messages beside the right field."""
+
+from django import forms
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .actions import (
+    InvitationError,
+    check_age_for,
+    check_invitation_code,
+    do_redeem_invitation,
+    do_request_to_join,
+    joinable_pathways,
+)
+from .models import Pathway, Role, User, validate_display_name
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def clean_new_display_name(value: str, *, email: str = "", exclude_pk=None) -> str:
+    value = " ".join(value.split())
+    if len(value) < 3:
+        raise forms.ValidationError(_("Use at least 3 characters."))
+    validate_display_name(value)
+    local_part = email.split("@")[0].lower() if email else ""
+    if len(local_part) >= 4 and local_part in value.lower().replace(" ", ""):
+        raise forms.ValidationError(
+            _("Choose a name that isn't part of your email address.")
+        )
+    taken = User.objects.annotate(lower=Lower("display_name")).filter(
+        lower=value.lower()
+    )
+    if exclude_pk:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise forms.ValidationError(
+            _("Someone already uses that name. Try adding a word or a number.")
+        )
+    return value
+
+
+class SignupDetailsForm(forms.Form):
+    """Added to allauth's sign-up form: how others will see you, your date of
+    birth (each community has a minimum age) and the invitation from your care
+    team (or, where a community allows it, a request to join)."""
+
+    invitation_code = forms.CharField(
+        label=_("Invitation code"),
+        required=False,
+        max_length=32,
+        help_text=_("The code from your care team, for example K7MQ-2HXP-RT."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    join_pathway = forms.ModelChoiceField(
+        label=_("Or ask to join a community"),
+        queryset=Pathway.objects.none(),
+        required=False,
+        empty_label=_("I have an invitation code"),
+        help_text=_("A clinician will look at your request."),
+    )
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=30,
+        help_text=_(
+            "Everyone sees this name. Don't use your real name, email or phone number."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        help_text=_("Only used to check a community is right for your age."),
+        widget=DateInput(attrs={"autocomplete": "bday"}),
+    )
+    agree = forms.BooleanField(
+        label=_("I have read how Harbour keeps people safe and the community rules"),
+        error_messages={
+            "required": _("Please confirm you have read how we keep people safe.")
+        },
+    )
+
+    field_order = [
+        "invitation_code",
+        "join_pathway",
+        "email",
+        "display_name",
+        "date_of_birth",
+        "password1",
+        "password2",
+        "agree",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        pathways = joinable_pathways()
+        self.fields["join_pathway"].queryset = pathways
+        if not pathways.exists():
+            del self.fields["join_pathway"]
+        self.invitation = None
+
+    def clean_display_name(self):
+        return clean_new_display_name(
+            self.cleaned_data["display_name"], email=self.data.get("email", "")
+        )
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if born >= today or born.year < today.year - 120:
+            raise forms.ValidationError(_("Enter your real date of birth."))
+        return born
+
+    def clean_invitation_code(self):
+        code = self.cleaned_data["invitation_code"].strip()
+        if code:
+            try:
+                self.invitation = check_invitation_code(code)
+            except InvitationError as error:
+                raise forms.ValidationError(str(error)) from None
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        pathway = (
+            self.invitation.pathway if self.invitation else cleaned.get("join_pathway")
+        )
+        if not pathway and "invitation_code" not in self.errors:
+            self.add_error(
+                "invitation_code",
+                _(
+                    "Enter the invitation code from your care team. If you don't "
+                    "have one, ask them: they can send it straight away."
+                ),
+            )
+        born = cleaned.get("date_of_birth")
+        if pathway and born:
+            try:
+                check_age_for(pathway, User(date_of_birth=born))
+            except InvitationError as error:
+                self.add_error("date_of_birth", str(error))
+        return cleaned
+
+    def signup(self, request, user):
+        """Called by allauth once the account exists: join the community."""
+        from django.contrib import messages
+
+        user.display_name = self.cleaned_data["display_name"]
+        user.date_of_birth = self.cleaned_data["date_of_birth"]
+        user.save(update_fields=["display_name", "date_of_birth"])
+        try:
+            if self.invitation:
+                do_redeem_invitation(user, self.invitation.code)
+            elif self.cleaned_data.get("join_pathway"):
+                do_request_to_join(user, self.cleaned_data["join_pathway"])
+        except InvitationError as error:
+            # Someone used the code in the moment between checking and joining;
+            # the account is kept, and the home page offers to enter a new code.
+            messages.error(request, str(error))
+
+
+class InvitationCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Invitation code"),
+        max_length=32,
+        help_text=_("The code from your care team, for example K7MQ-2HXP-RT."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={
+            "required": _("Enter the invitation code from your care team.")
+        },
+    )
+
+    def clean_code(self):
+        try:
+            self.invitation = check_invitation_code(self.cleaned_data["code"])
+        except InvitationError as error:
+            raise forms.ValidationError(str(error)) from None
+        return self.invitation.code
+
+
+class JoinRequestForm(forms.Form):
+    pathway = forms.ModelChoiceField(
+        label=_("Community"), queryset=Pathway.objects.none(), empty_label=None
+    )
+    message = forms.CharField(
+        label=_("Anything the care team should know (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pathway"].queryset = joinable_pathways()
+
+
+class CreateInvitationsForm(forms.Form):
+    role = forms.ChoiceField(label=_("They will join as"))
+    count = forms.IntegerField(
+        label=_("How many invitations"),
+        min_value=1,
+        max_value=500,
+        initial=1,
+        help_text=_(
+            "More than one makes a batch, e.g. for a waiting list, with a CSV of codes."
+        ),
+    )
+    days = forms.IntegerField(
+        label=_("Days before they expire"), min_value=1, max_value=90, initial=14
+    )
+    note = forms.CharField(
+        label=_("Note for the care team (optional)"),
+        required=False,
+        max_length=120,
+        help_text=_("Never a name or NHS number: for example 'March waiting list'."),
+    )
+
+    def __init__(self, *args, roles: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+
+
+class PathwaySettingsForm(forms.ModelForm):
+    rule_packs = forms.MultipleChoiceField(
+        label=_("Rule packs"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[],
+    )
+
+    class Meta:
+        model = Pathway
+        fields = [
+            "name",
+            "description",
+            "premoderation_threshold",
+            "rule_packs",
+            "minimum_age",
+            "direct_messages_allowed",
+            "allow_join_requests",
+            "support_chat_opens",
+            "support_chat_closes",
+            "reports_to_hide",
+            "alert_acknowledge_minutes",
+        ]
+        widgets = {
+            "support_chat_opens": forms.TimeInput(attrs={"type": "time"}),
+            "support_chat_closes": forms.TimeInput(attrs={"type": "time"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        from .models import RulePack
+
+        super().__init__(*args, **kwargs)
+        self.fields["rule_packs"].choices = RulePack.choices

@@ -1,0 +1,244 @@
+"""Demo data for `make run`: the seven pathways of the SHaRON case study, their
+landing pages, national crisis contacts and an account for every role.
+
+Idempotent: running it again changes nothing that is already there.
+"""
+
+from datetime import date
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from wagtail.models import Locale, Page, Site
+
+from community import actions
+from community.models import CrisisContact, Pathway, Role, RulePack, User
+from home.models import HomePage
+
+DEMO_PASSWORD = "harbour-demo-2026"  # noqa: S105 - published demo logins, dev only
+
+# A fixed secret per demo staff account so the printed instructions stay true
+# across runs; `make code EMAIL=...` prints the current code.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPHARBOURDEMOTWOFA"  # noqa: S105 - demo only
+
+PATHWAYS = [
+    {
+        "slug": "eating-disorders",
+        "name": "Eating disorders",
+        "description": "Peer support for adults recovering from an eating disorder.",
+        "rule_packs": [RulePack.EATING_DISORDERS],
+        "minimum_age": 18,
+    },
+    {
+        "slug": "perinatal",
+        "name": "Perinatal care",
+        "description": "For parents during pregnancy and the first year after birth.",
+        "minimum_age": 16,
+    },
+    {
+        "slug": "cypmhs",
+        "name": "Children and young people's mental health (CYPMHS)",
+        "description": "A safe space for young people supported by CYPMHS.",
+        "minimum_age": 11,
+        "direct_messages_allowed": False,
+    },
+    {
+        "slug": "learning-disabilities",
+        "name": "Learning disabilities",
+        "description": "Support in easy words, with pictures and videos.",
+        "minimum_age": 16,
+    },
+    {
+        "slug": "early-intervention-psychosis",
+        "name": "Early intervention in psychosis",
+        "description": "Support from people who have been there, and their care team.",
+        "minimum_age": 14,
+    },
+    {
+        "slug": "relatives-and-carers",
+        "name": "Relatives and carers",
+        "description": "For families, friends and carers of people using our services.",
+        "minimum_age": 16,
+        "allow_join_requests": True,
+    },
+    {
+        "slug": "waiting-list",
+        "name": "Waiting-list support",
+        "description": "Support while you wait for your first appointment.",
+        "minimum_age": 16,
+        "allow_join_requests": True,
+    },
+]
+
+NATIONAL_CONTACTS = [
+    ("Emergency services", "999", "If your life or someone else's is in danger now."),
+    ("NHS 111, option 2", "111", "Urgent mental health help, any time, day or night."),
+    (
+        "Samaritans",
+        "116 123",
+        "Free, any time, day or night. You don't have to be suicidal.",
+    ),
+    (
+        "Shout",
+        "85258",
+        "Text SHOUT to 85258 for free, confidential text support, 24/7.",
+    ),
+]
+
+# (email, display name, {pathway slug: role}, is staff of the whole site)
+ACCOUNTS = [
+    ("member.ed@example.org", "Willow", {"eating-disorders": Role.MEMBER}),
+    ("carer.ed@example.org", "Harbour Friend", {"eating-disorders": Role.CARER}),
+    ("peer.ed@example.org", "Robin Peer", {"eating-disorders": Role.PEER}),
+    ("clinician.ed@example.org", "Dr Ash", {"eating-disorders": Role.CLINICIAN}),
+    ("lead.ed@example.org", "Lead Rowan", {"eating-disorders": Role.LEAD}),
+    ("member.perinatal@example.org", "Maple", {"perinatal": Role.MEMBER}),
+    ("carer.perinatal@example.org", "Birch Carer", {"perinatal": Role.CARER}),
+    ("peer.perinatal@example.org", "Wren Peer", {"perinatal": Role.PEER}),
+    ("clinician.perinatal@example.org", "Nurse Hazel", {"perinatal": Role.CLINICIAN}),
+    ("lead.perinatal@example.org", "Lead Alder", {"perinatal": Role.LEAD}),
+    (
+        "member.both@example.org",
+        "Sky",
+        {"perinatal": Role.MEMBER, "relatives-and-carers": Role.CARER},
+    ),
+]
+ADMIN_EMAIL = "admin@example.org"
+
+
+def staff_roles(roles: dict) -> bool:
+    return any(
+        role in (Role.PEER, Role.CLINICIAN, Role.LEAD) for role in roles.values()
+    )
+
+
+class Command(BaseCommand):
+    help = "Create the demo pathways, pages and accounts (idempotent); print logins."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            self.ensure_site()
+            pathways = self.ensure_pathways()
+            self.ensure_contacts(pathways)
+            self.ensure_accounts(pathways)
+        self.print_logins()
+
+    def ensure_site(self):
+        Locale.objects.get_or_create(language_code="en")
+        Locale.objects.get_or_create(language_code="cy")
+        if HomePage.objects.exists():
+            return
+        root = Page.get_first_root_node()
+        # Wagtail's initial migration makes a placeholder "Welcome" page; replace it.
+        for page in root.get_children():
+            page.delete()
+        home = HomePage(
+            title="Welcome to Harbour",
+            slug="home",
+            introduction=(
+                "<p>Harbour is a safe place to talk with people who understand, "
+                "and with your care team, at any time of the day or night. "
+                "Each community is private to the people your care team invites.</p>"
+            ),
+        )
+        root.add_child(instance=home)
+        home.save_revision().publish()
+        Site.objects.update_or_create(
+            is_default_site=True,
+            defaults={"hostname": "localhost", "port": 80, "root_page": home},
+        )
+
+    def ensure_pathways(self) -> dict[str, Pathway]:
+        pathways = {}
+        for spec in PATHWAYS:
+            spec = dict(spec)
+            slug = spec.pop("slug")
+            pathway = Pathway.objects.filter(slug=slug).first()
+            if pathway is None:
+                pathway = actions.do_create_pathway(slug=slug, **spec)
+            else:
+                actions.sync_pathway_structure(pathway)
+            pathways[slug] = pathway
+        return pathways
+
+    def ensure_contacts(self, pathways):
+        locale = Locale.get_default()
+        for order, (name, phone, description) in enumerate(NATIONAL_CONTACTS):
+            CrisisContact.objects.get_or_create(
+                pathway=None,
+                name=name,
+                locale=locale,
+                defaults={
+                    "phone": phone,
+                    "description": description,
+                    "sort_order": order,
+                },
+            )
+        for pathway in pathways.values():
+            CrisisContact.objects.get_or_create(
+                pathway=pathway,
+                name=f"{pathway.name} crisis team",
+                locale=locale,
+                defaults={
+                    "phone": "0300 123 4567",
+                    "description": "Your care team's crisis line (a demo number).",
+                },
+            )
+
+    def ensure_accounts(self, pathways):
+        for email, display_name, roles in ACCOUNTS:
+            user = self.ensure_user(email, display_name)
+            for slug, role in roles.items():
+                actions.do_add_membership(user, pathways[slug], role)
+            if staff_roles(roles):
+                self.ensure_totp(user)
+        admin = self.ensure_user(ADMIN_EMAIL, "Site Admin", superuser=True)
+        self.ensure_totp(admin)
+
+    def ensure_user(self, email, display_name, superuser=False) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            create = (
+                User.objects.create_superuser if superuser else User.objects.create_user
+            )
+            user = create(
+                email=email,
+                password=DEMO_PASSWORD,
+                display_name=display_name,
+                date_of_birth=date(1990, 1, 1),
+            )
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        return user
+
+    def ensure_totp(self, user):
+        if not Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).exists():
+            TOTP.activate(user, DEMO_TOTP_SECRET)
+
+    def print_logins(self):
+        out = self.stdout
+        out.write("")
+        out.write(self.style.SUCCESS("Harbour demo is ready at http://127.0.0.1:8000/"))
+        out.write(f"Every demo account's password: {DEMO_PASSWORD}")
+        out.write("")
+        for email, _name, roles in ACCOUNTS:
+            where = ", ".join(f"{role.label} in {slug}" for slug, role in roles.items())
+            out.write(f"  {email:34} {where}")
+        out.write(f"  {ADMIN_EMAIL:34} site administrator (Wagtail admin at /admin/)")
+        out.write("")
+        out.write(
+            "Staff accounts (peers, clinicians, leads, admin) use two-factor sign-in."
+        )
+        out.write(
+            f"  Authenticator secret for every demo staff account: {DEMO_TOTP_SECRET}"
+        )
+        out.write(
+            "  Or print the current 6-digit code: "
+            "make code EMAIL=clinician.ed@example.org"
+        )
+        out.write("")

@@ -1,0 +1,389 @@
+"""People and pathways: who is in which closed community, in which role.
+
+Nothing here decides who may see what; that is community/permissions.py.
+"""
+
+import re
+import secrets
+import uuid
+from datetime import date
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import TranslatableMixin
+from wagtail.snippets.models import register_snippet
+
+EMAIL_LIKE = re.compile(r"\S+@\S+|\S+\s*(\(at\)|\[at\])\s*\S+", re.IGNORECASE)
+# Seven or more digits, allowing spaces, dots, dashes and brackets between them.
+PHONE_LIKE = re.compile(r"(?:\d[\s().+-]*){7,}")
+DISPLAY_NAME_CHARS = re.compile(r"^[\w][\w .'-]*$", re.UNICODE)
+
+
+def validate_display_name(value: str) -> None:
+    """A display name is how others see a person: never contact details."""
+    if EMAIL_LIKE.search(value):
+        raise ValidationError(
+            _("Please don't use an email address in your display name."),
+            code="email",
+        )
+    if PHONE_LIKE.search(value):
+        raise ValidationError(
+            _("Please don't use a phone number in your display name."),
+            code="phone",
+        )
+    if not DISPLAY_NAME_CHARS.match(value):
+        raise ValidationError(
+            _("Use letters, numbers, spaces, dots, dashes or apostrophes."),
+            code="characters",
+        )
+
+
+class UserManager(BaseUserManager):
+    """Users sign in by email; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person. Others only ever see `display_name`; email and real names stay
+    private to the person and the site's administrators."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(
+        _("display name"),
+        max_length=30,
+        validators=[validate_display_name],
+        help_text=_(
+            "The name others see. Choose one that isn't your real name, "
+            "email or phone number."
+        ),
+    )
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("display_name"), name="unique_display_name_ci"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or f"user {self.pk}"
+
+    def get_full_name(self) -> str:
+        # Wagtail shows this name in its admin (page owners, revisions): keep it
+        # pseudonymous there too.
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+    def age_on(self, day: date) -> int | None:
+        if not self.date_of_birth:
+            return None
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class RulePack(models.TextChoices):
+    EATING_DISORDERS = "eating_disorders", _("Eating disorders: no numbers")
+
+
+class Pathway(models.Model):
+    """A closed community for one care pathway, with its own safety settings."""
+
+    slug = models.SlugField(unique=True, max_length=60)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    premoderation_threshold = models.PositiveSmallIntegerField(
+        _("approved posts before a member is trusted"),
+        default=3,
+        help_text=_(
+            "A new member's posts are held for approval until this many are approved."
+        ),
+    )
+    rule_packs = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Rule packs applied to every post, e.g. eating_disorders."),
+    )
+    minimum_age = models.PositiveSmallIntegerField(
+        default=16, validators=[MaxValueValidator(99)]
+    )
+    direct_messages_allowed = models.BooleanField(default=True)
+    allow_join_requests = models.BooleanField(
+        _("people may ask to join"),
+        default=False,
+        help_text=_(
+            "If on, people without an invitation may ask to join and a clinician "
+            "approves them."
+        ),
+    )
+    support_chat_opens = models.TimeField(null=True, blank=True)
+    support_chat_closes = models.TimeField(null=True, blank=True)
+    reports_to_hide = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1)]
+    )
+    alert_acknowledge_minutes = models.PositiveSmallIntegerField(
+        default=15, validators=[MinValueValidator(1)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        unknown = set(self.rule_packs or []) - set(RulePack.values)
+        if unknown:
+            raise ValidationError(
+                {"rule_packs": _("Unknown rule pack: %s") % ", ".join(sorted(unknown))}
+            )
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", _("Member")
+    CARER = "carer", _("Relative or carer")
+    PEER = "peer", _("Peer supporter")
+    CLINICIAN = "clinician", _("Clinician")
+    LEAD = "lead", _("Service lead")
+
+
+STAFF_ROLES = frozenset({Role.PEER, Role.CLINICIAN, Role.LEAD})
+
+
+class MembershipStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+class Membership(models.Model):
+    """One person's role in one pathway. Its Django groups follow it
+    (community.signals keeps them in step)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(
+        max_length=16,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.ACTIVE,
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "pathway"], name="one_membership_per_pathway"
+            )
+        ]
+        indexes = [models.Index(fields=["pathway", "status", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.pathway} as {self.get_role_display()}"
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class PathwayGroup(models.Model):
+    """The Django group that holds a pathway's people in one role. Wagtail page
+    permissions and view restrictions are granted to these groups."""
+
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.CASCADE, related_name="groups"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    group = models.OneToOneField(
+        Group, on_delete=models.CASCADE, related_name="pathway_group"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pathway", "role"], name="one_group_per_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.group.name
+
+
+def new_invitation_code() -> str:
+    # 10 characters from an alphabet without look-alikes (0/O, 1/I/L): easy to
+    # read out over the phone, 32**10 possibilities so it cannot be guessed.
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class Invitation(models.Model):
+    """A single-use code a care team gives to someone to join a pathway."""
+
+    code = models.CharField(max_length=16, unique=True, default=new_invitation_code)
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    batch = models.UUIDField(null=True, blank=True, db_index=True)
+    note = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text=_("For the care team only, e.g. a waiting-list reference."),
+    )
+    used_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.pathway})"
+
+    @property
+    def state(self) -> str:
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "open"
+
+
+class JoinRequest(models.Model):
+    """Someone asking to join a pathway that allows requests; a clinician decides."""
+
+    class Decision(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    message = models.TextField(blank=True, max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(
+        max_length=16, choices=Decision.choices, default=Decision.WAITING
+    )
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "pathway"],
+                condition=models.Q(decision="waiting"),
+                name="one_waiting_request_per_pathway",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} asks to join {self.pathway}"
+
+
+@register_snippet
+class CrisisContact(TranslatableMixin, models.Model):
+    """Where to turn right now. National ones have no pathway; a pathway adds
+    its own (its crisis team, its out-of-hours line)."""
+
+    pathway = models.ForeignKey(
+        Pathway,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="crisis_contacts",
+        help_text=_("Leave empty for a national contact shown everywhere."),
+    )
+    name = models.CharField(max_length=120)
+    phone = models.CharField(max_length=40, blank=True)
+    description = models.CharField(max_length=255, blank=True)
+    url = models.URLField(blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta(TranslatableMixin.Meta):
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def phone_href(self) -> str:
+        return "tel:" + re.sub(r"[^\d+]", "", self.phone)
+
+
+class AuditEvent(models.Model):
+    """One row per staff or moderation action: who, what, when, why.
+
+    It names objects by type and id and never copies what a member wrote.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

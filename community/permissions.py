@@ -1,0 +1,178 @@
+"""The access layer: the one place that decides who may see or do what in a pathway.
+
+Every view, consumer, hook and action asks here. Each `access_*` returns the object
+or raises `Http404`, alike for what is missing and what is forbidden, so nothing
+tells a stranger that a pathway, page or invitation exists.
+"""
+
+from enum import StrEnum
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import (
+    STAFF_ROLES,
+    Invitation,
+    JoinRequest,
+    Membership,
+    MembershipStatus,
+    Pathway,
+    Role,
+    User,
+)
+
+
+class Capability(StrEnum):
+    """What a role may do in its pathway, beyond reading and taking part."""
+
+    INVITE = "invite"
+    APPROVE_JOIN_REQUESTS = "approve_join_requests"
+    EDIT_SETTINGS = "edit_settings"
+    MODERATE = "moderate"
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.MEMBER: frozenset(),
+    Role.CARER: frozenset(),
+    Role.PEER: frozenset({Capability.MODERATE}),
+    Role.CLINICIAN: frozenset(
+        {Capability.INVITE, Capability.APPROVE_JOIN_REQUESTS, Capability.MODERATE}
+    ),
+    Role.LEAD: frozenset(
+        {
+            Capability.INVITE,
+            Capability.APPROVE_JOIN_REQUESTS,
+            Capability.MODERATE,
+            Capability.EDIT_SETTINGS,
+        }
+    ),
+}
+
+# Roles a staff member may invite people into: a clinician invites members,
+# carers and peers; only a service lead invites clinicians and other leads.
+INVITABLE_ROLES: dict[str, tuple[str, ...]] = {
+    Role.CLINICIAN: (Role.MEMBER, Role.CARER, Role.PEER),
+    Role.LEAD: (Role.MEMBER, Role.CARER, Role.PEER, Role.CLINICIAN, Role.LEAD),
+}
+
+
+def active_memberships(user: User) -> QuerySet[Membership]:
+    """The reader's active memberships, with their pathways, by pathway name."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE)
+        .select_related("pathway")
+        .order_by("pathway__name")
+    )
+
+
+def visible_pathways(user: User) -> QuerySet[Pathway]:
+    """Pathways whose content the user may read: those with an active membership."""
+    if not user.is_authenticated:
+        return Pathway.objects.none()
+    return Pathway.objects.filter(
+        memberships__user=user, memberships__status=MembershipStatus.ACTIVE
+    )
+
+
+def membership_in(user: User, pathway: Pathway) -> Membership | None:
+    """The user's active membership of `pathway`, or None."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(
+            user=user, pathway=pathway, status=MembershipStatus.ACTIVE
+        )
+        .select_related("pathway")
+        .first()
+    )
+
+
+def can_view_pathway(user: User, pathway: Pathway) -> bool:
+    """True if the user is an active member of `pathway` in any role."""
+    return membership_in(user, pathway) is not None
+
+
+def access_pathway(user: User, slug: str) -> Pathway:
+    """The pathway `slug` if the user is an active member of it; else Http404.
+
+    Missing and forbidden answer alike. Pending and suspended members are not in.
+    """
+    membership = (
+        active_memberships(user).filter(pathway__slug=slug).first()
+        if user.is_authenticated
+        else None
+    )
+    if membership is None:
+        raise Http404("No such pathway")
+    return membership.pathway
+
+
+def access_pathway_capability(
+    user: User, slug: str, capability: Capability
+) -> Membership:
+    """The user's active membership of pathway `slug` if its role grants
+    `capability`; else Http404 (a member asking for a staff page sees the same
+    "not found" as a stranger)."""
+    if not user.is_authenticated:
+        raise Http404("No such pathway")
+    membership = active_memberships(user).filter(pathway__slug=slug).first()
+    if membership is None or capability not in ROLE_CAPABILITIES[membership.role]:
+        raise Http404("No such pathway")
+    return membership
+
+
+def has_capability(user: User, pathway: Pathway, capability: Capability) -> bool:
+    membership = membership_in(user, pathway)
+    return membership is not None and capability in ROLE_CAPABILITIES[membership.role]
+
+
+def capabilities_by_pathway(user: User) -> dict[int, frozenset[Capability]]:
+    """For menus: pathway id -> what the user may do there, in one query."""
+    return {m.pathway_id: ROLE_CAPABILITIES[m.role] for m in active_memberships(user)}
+
+
+def invitable_roles(membership: Membership) -> tuple[str, ...]:
+    """The roles this staff member may invite people into."""
+    return INVITABLE_ROLES.get(membership.role, ())
+
+
+def requires_two_factor(user: User) -> bool:
+    """Staff (peer supporters, clinicians, leads in any pathway, and anyone who can
+    reach the Wagtail admin) must use two-factor authentication."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return Membership.objects.filter(
+        user=user,
+        role__in=STAFF_ROLES,
+        status__in=[MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED],
+    ).exists()
+
+
+def access_invitation(pathway: Pathway, pk) -> Invitation:
+    """An invitation of `pathway` (already access-checked by the caller); Http404
+    for one of another pathway or none."""
+    invitation = Invitation.objects.filter(pathway=pathway, pk=_int_or_none(pk)).first()
+    if invitation is None:
+        raise Http404("No such invitation")
+    return invitation
+
+
+def access_join_request(pathway: Pathway, pk) -> JoinRequest:
+    """A join request to `pathway` (already access-checked); Http404 otherwise."""
+    join_request = JoinRequest.objects.filter(
+        pathway=pathway, pk=_int_or_none(pk)
+    ).first()
+    if join_request is None:
+        raise Http404("No such request")
+    return join_request
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,58 @@
+"""Template helpers that render Django form fields as NHS.UK form groups."""
+
+from django import forms, template
+
+register = template.Library()
+
+
+def widget_kind(field) -> str:
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.HiddenInput):
+        return "hidden"
+    return "input"
+
+
+@register.inclusion_tag("includes/field.html")
+def nhs_field(field):
+    """One field as an NHS form group: label, hint, error message, input."""
+    kind = widget_kind(field)
+    css = {
+        "select": "nhsuk-select",
+        "textarea": "nhsuk-textarea",
+        "checkbox": "nhsuk-checkboxes__input",
+        "checkboxes": "nhsuk-checkboxes__input",
+        "input": "nhsuk-input",
+        "hidden": "",
+    }[kind]
+    if field.errors and kind in {"input", "select", "textarea"}:
+        css += f" {css}--error"
+    attrs = {"class": css}
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}-hint")
+    if field.errors:
+        described.append(f"{field.auto_id}-error")
+    if described and kind != "checkboxes":
+        attrs["aria-describedby"] = " ".join(described)
+    widget = field.as_widget(attrs=attrs) if kind != "checkboxes" else None
+    return {"field": field, "kind": kind, "widget": widget}
+
+
+@register.inclusion_tag("includes/error_summary.html")
+def error_summary(form):
+    """The NHS error summary: every error, each linking to its field."""
+    errors = []
+    for error in form.non_field_errors():
+        errors.append((None, error))
+    for field in form:
+        for error in field.errors:
+            errors.append((field.auto_id, error))
+    return {"errors": errors}

@@ -1,0 +1,214 @@
+"""Thin entries: parse the request, ask the access layer, call one action."""
+
+import csv
+
+from allauth.account.views import SignupView as AllauthSignupView
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import actions, queries
+from .actions import InvitationError
+from .forms import (
+    CreateInvitationsForm,
+    InvitationCodeForm,
+    JoinRequestForm,
+    PathwaySettingsForm,
+)
+from .permissions import Capability, access_pathway_capability, invitable_roles
+
+
+class SignupView(AllauthSignupView):
+    """allauth's sign-up, with the invitation code filled in from the link."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if code := self.request.GET.get("code"):
+            initial["invitation_code"] = actions.normalise_code(code)[:32]
+        return initial
+
+
+def join(request):
+    """Enter an invitation code; a valid one goes on to its invitation page."""
+    form = InvitationCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return redirect("community:join_invitation", code=form.cleaned_data["code"])
+    return render(request, "community/join.html", {"form": form})
+
+
+def join_invitation(request, code):
+    """What an invitation link opens: who it is for, and how to accept it."""
+    form = InvitationCodeForm({"code": code})
+    if not form.is_valid():
+        return render(request, "community/join.html", {"form": form}, status=404)
+    invitation = form.invitation
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            membership = actions.do_redeem_invitation(request.user, invitation.code)
+        except InvitationError as error:
+            form.add_error("code", str(error))
+            return render(request, "community/join.html", {"form": form})
+        messages.success(
+            request,
+            _("Welcome to %(name)s.") % {"name": membership.pathway.name},
+        )
+        return redirect(queries.landing_url(membership.pathway))
+    return render(
+        request,
+        "community/invitation.html",
+        {"invitation": invitation, "role": invitation.get_role_display()},
+    )
+
+
+@login_required
+def join_request(request):
+    """Ask to join a community that accepts requests."""
+    form = JoinRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_request_to_join(
+                request.user, form.cleaned_data["pathway"], form.cleaned_data["message"]
+            )
+        except InvitationError as error:
+            form.add_error("pathway", str(error))
+        else:
+            messages.success(
+                request,
+                _("Thank you. A clinician will look at your request soon."),
+            )
+            return redirect("/")
+    return render(request, "community/join_request.html", {"form": form})
+
+
+@login_required
+def invitations(request, slug):
+    """A clinician's or lead's invitations: create one or a batch, see recent ones."""
+    membership = access_pathway_capability(request.user, slug, Capability.INVITE)
+    form = CreateInvitationsForm(
+        request.POST or None,
+        roles=invitable_roles(membership),
+        initial={"days": 14},
+    )
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = actions.do_create_invitations(membership, **form.cleaned_data)
+        except InvitationError as error:
+            form.add_error(None, str(error))
+        else:
+            if created[0].batch:
+                return redirect(
+                    "community:invitation_batch", slug=slug, batch=created[0].batch
+                )
+    return render(
+        request,
+        "community/invitations.html",
+        {
+            "pathway": membership.pathway,
+            "form": form,
+            "created": created,
+            "recent": queries.recent_invitations(membership.pathway),
+        },
+    )
+
+
+@login_required
+def invitation_batch(request, slug, batch):
+    membership = access_pathway_capability(request.user, slug, Capability.INVITE)
+    batch_invitations = queries.batch_invitations(membership.pathway, batch)
+    if not batch_invitations:
+        raise Http404("No such batch")
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="harbour-{membership.pathway.slug}-invitations.csv"'
+        )
+        writer = csv.writer(response)
+        writer.writerow(["code", "link", "role", "expires", "note"])
+        for invitation in batch_invitations:
+            writer.writerow(
+                [
+                    invitation.code,
+                    request.build_absolute_uri(
+                        queries.invitation_path(invitation.code)
+                    ),
+                    invitation.get_role_display(),
+                    invitation.expires_at.date().isoformat(),
+                    invitation.note,
+                ]
+            )
+        return response
+    return render(
+        request,
+        "community/invitation_batch.html",
+        {
+            "pathway": membership.pathway,
+            "batch": batch,
+            "invitations": batch_invitations,
+        },
+    )
+
+
+@login_required
+@require_POST
+def revoke_invitation(request, slug, pk):
+    membership = access_pathway_capability(request.user, slug, Capability.INVITE)
+    invitation = queries.access_invitation(membership.pathway, pk)
+    actions.do_revoke_invitation(membership, invitation)
+    messages.success(
+        request, _("Invitation %(code)s withdrawn.") % {"code": invitation.code}
+    )
+    return redirect("community:invitations", slug=slug)
+
+
+@login_required
+def join_requests(request, slug):
+    """Requests waiting for a decision, oldest first; approve or decline each."""
+    membership = access_pathway_capability(
+        request.user, slug, Capability.APPROVE_JOIN_REQUESTS
+    )
+    if request.method == "POST":
+        join_request = queries.access_join_request(
+            membership.pathway, request.POST.get("request", "")
+        )
+        approve = request.POST.get("decision") == "approve"
+        actions.do_decide_join_request(membership, join_request, approve=approve)
+        messages.success(
+            request, _("Request approved.") if approve else _("Request declined.")
+        )
+        return redirect("community:join_requests", slug=slug)
+    return render(
+        request,
+        "community/join_requests.html",
+        {
+            "pathway": membership.pathway,
+            "requests": queries.waiting_join_requests(membership.pathway),
+        },
+    )
+
+
+@login_required
+def pathway_settings(request, slug):
+    """A service lead's settings for their pathway."""
+    membership = access_pathway_capability(request.user, slug, Capability.EDIT_SETTINGS)
+    form = PathwaySettingsForm(request.POST or None, instance=membership.pathway)
+    if request.method == "POST" and form.is_valid():
+        actions.do_update_pathway_settings(
+            request.user, form.save(commit=False), form.changed_data
+        )
+        messages.success(request, _("Settings saved."))
+        return redirect("community:settings", slug=slug)
+    return render(
+        request,
+        "community/settings.html",
+        {"pathway": membership.pathway, "form": form},
+    )
+
+
+def help_now(request):
+    """Crisis contacts: the reader's pathways' own, then the national ones.
+    Open to everyone, signed in or not, staff with or without two-factor."""
+    return render(request, "community/help.html", queries.help_contacts(request.user))

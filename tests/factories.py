@@ -1,0 +1,91 @@
+"""Test data: people, pathways (with their groups and landing pages) and
+invitations, made through the same actions the site uses."""
+
+import itertools
+import time
+from datetime import date, timedelta
+
+import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.utils import timezone
+from wagtail.models import Locale, Page, Site
+
+from community import actions
+from community.models import Invitation, Membership, Pathway, Role, User
+from home.models import HomePage
+
+PASSWORD = "a-long-test-passphrase-42"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPTESTSECRETABCDEF"
+_slugs = itertools.count(1)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    display_name = factory.Sequence(lambda n: f"Person {n}")
+    date_of_birth = date(1990, 5, 17)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        obj.save()
+        if create:
+            EmailAddress.objects.create(
+                user=obj, email=obj.email, verified=True, primary=True
+            )
+
+
+def make_site() -> HomePage:
+    """The site's home page (created once per test database state)."""
+    home = HomePage.objects.first()
+    if home:
+        return home
+    Locale.objects.get_or_create(language_code="en")
+    Locale.objects.get_or_create(language_code="cy")
+    root = Page.get_first_root_node()
+    for page in root.get_children():
+        page.delete()
+    home = HomePage(title="Welcome to Harbour", slug="home")
+    root.add_child(instance=home)
+    home.save_revision().publish()
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "port": 80, "root_page": home},
+    )
+    return home
+
+
+def make_pathway(name: str | None = None, **fields) -> Pathway:
+    make_site()
+    n = next(_slugs)
+    name = name or f"Pathway {n}"
+    slug = fields.pop("slug", None) or f"{name.lower().replace(' ', '-')}-{n}"
+    fields.setdefault("minimum_age", 16)
+    return actions.do_create_pathway(slug=slug, name=name, **fields)
+
+
+def make_member(pathway: Pathway, role: str = Role.MEMBER, **user_fields) -> User:
+    user = UserFactory(**user_fields)
+    actions.do_add_membership(user, pathway, role)
+    return user
+
+
+def make_invitation(pathway: Pathway, role: str = Role.MEMBER, **fields) -> Invitation:
+    fields.setdefault("expires_at", timezone.now() + timedelta(days=14))
+    return Invitation.objects.create(pathway=pathway, role=role, **fields)
+
+
+def enrol_totp(user: User, secret: str = TOTP_SECRET) -> None:
+    TOTP.activate(user, secret)
+
+
+def totp_code(secret: str = TOTP_SECRET, offset: int = 0) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
+
+
+def membership(user: User, pathway: Pathway) -> Membership:
+    return Membership.objects.get(user=user, pathway=pathway)

@@ -1,4 +1,10 @@
-"""WebSocket routes. Chat consumers arrive with the chat issue (#6); until then no
-socket path is served and the router refuses connections with a close."""
+"""WebSocket routes. Chat rooms arrive with the chat issue (#6); every other path
+gets a "not found" error event and a 4404 close."""
 
-websocket_urlpatterns: list = []
+from django.urls import re_path
+
+from .consumers import NotFoundConsumer
+
+websocket_urlpatterns = [
+    re_path(r"", NotFoundConsumer.as_asgi()),
+]

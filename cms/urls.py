@@ -7,9 +7,16 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from community import views as community_views
+from home import views as home_views
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
+    # Before Wagtail's admin: its page chooser would browse any pathway's pages.
+    path(
+        "admin/choose-page/<int:parent_page_id>/",
+        home_views.choose_page_child,
+        name="wagtailadmin_choose_page_child",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -176,3 +176,28 @@ def _int_or_none(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def pages_visible_to(user: User, pages, *, in_admin: bool = False):
+    """`pages` (a Page queryset) without those inside pathways the user is not an
+    active member of. Site-wide pages stay. In the admin, site administrators
+    (superusers) see every pathway; on the site, nobody reads a pathway they are
+    not a member of, administrators included."""
+    from home.models import PathwayPage
+
+    if in_admin and user.is_superuser:
+        return pages
+    foreign = PathwayPage.objects.exclude(pathway__in=visible_pathways(user))
+    for path in foreign.values_list("path", flat=True):
+        pages = pages.exclude(path__startswith=path)
+    return pages
+
+
+def can_view_page(user: User, page, *, in_admin: bool = False) -> bool:
+    """True if `page` is site-wide or inside a pathway the user may read."""
+    from home.models import pathway_of
+
+    if in_admin and user.is_superuser:
+        return True
+    pathway = pathway_of(page)
+    return pathway is None or can_view_pathway(user, pathway)

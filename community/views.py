@@ -18,7 +18,13 @@ from .forms import (
     JoinRequestForm,
     PathwaySettingsForm,
 )
-from .permissions import Capability, access_pathway_capability, invitable_roles
+from .permissions import (
+    Capability,
+    access_invitation,
+    access_join_request,
+    access_pathway_capability,
+    invitable_roles,
+)
 
 
 class SignupView(AllauthSignupView):
@@ -156,7 +162,7 @@ def invitation_batch(request, slug, batch):
 @require_POST
 def revoke_invitation(request, slug, pk):
     membership = access_pathway_capability(request.user, slug, Capability.INVITE)
-    invitation = queries.access_invitation(membership.pathway, pk)
+    invitation = access_invitation(membership.pathway, pk)
     actions.do_revoke_invitation(membership, invitation)
     messages.success(
         request, _("Invitation %(code)s withdrawn.") % {"code": invitation.code}
@@ -171,7 +177,7 @@ def join_requests(request, slug):
         request.user, slug, Capability.APPROVE_JOIN_REQUESTS
     )
     if request.method == "POST":
-        join_request = queries.access_join_request(
+        join_request = access_join_request(
             membership.pathway, request.POST.get("request", "")
         )
         approve = request.POST.get("decision") == "approve"

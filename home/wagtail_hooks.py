@@ -1,9 +1,7 @@
 from django.http import Http404
 from wagtail import hooks
 
-from community.permissions import can_view_pathway
-
-from .models import pathway_of
+from community.permissions import can_view_page, pages_visible_to
 
 
 @hooks.register("before_serve_page", order=-100)
@@ -11,6 +9,12 @@ def keep_pathway_pages_inside_their_pathway(page, request, serve_args, serve_kwa
     """A page under a pathway is "not found" to anyone but its active members,
     before Wagtail's own view restriction would offer a login form (which would
     confirm the page exists)."""
-    pathway = pathway_of(page)
-    if pathway is not None and not can_view_pathway(request.user, pathway):
+    if not can_view_page(request.user, page):
         raise Http404("No such page")
+
+
+@hooks.register("construct_page_chooser_queryset")
+def hide_other_pathways_in_the_page_chooser(pages, request):
+    """Wagtail's page chooser lists every page by default; staff of one pathway
+    must not see the page titles of another."""
+    return pages_visible_to(request.user, pages, in_admin=True)

@@ -32,8 +32,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def verified(obj, create, extracted, **kwargs):
-        obj.save()
         if create:
+            obj.save()
             EmailAddress.objects.create(
                 user=obj, email=obj.email, verified=True, primary=True
             )

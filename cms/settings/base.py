@@ -48,11 +48,13 @@ INSTALLED_APPS = [
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
+    "wagtail.search",
     "wagtail.admin",
     "wagtail",
     "wagtailnhsukfrontend",
     "modelcluster",
     "taggit",
+    "django_filters",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -166,6 +168,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # A code typed on the next page, not a link: nobody has to leave the page or the
 # phone's browser to finish joining.
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+# Six digits: a phone shows its number pad, and nothing can be misread.
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None

@@ -12,3 +12,7 @@ STORAGES["default"] = {  # noqa: F405
     "BACKEND": "django.core.files.storage.InMemoryStorage",
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+# Serve static files straight from the apps, no collectstatic needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

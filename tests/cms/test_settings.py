@@ -1,0 +1,98 @@
+"""Settings are chosen by environment variables, each in a fresh interpreter."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "SECRET_KEY": secrets.token_urlsafe(64),
+    "ALLOWED_HOSTS": "harbour.example.nhs.uk",
+    "DATABASE_URL": "postgres://harbour:secret@db.internal:5432/harbour",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+    "AWS_STORAGE_BUCKET_NAME": "harbour-media",
+    "AWS_S3_REGION_NAME": "eu-west-2",
+}
+
+
+def settings_in(module: str, **env) -> dict:
+    """Import `module` with exactly `env` on top of a clean environment."""
+    script = (
+        "import json, django; from django.conf import settings; django.setup();"
+        "print(json.dumps({"
+        "'db': settings.DATABASES['default']['ENGINE'],"
+        "'db_name': settings.DATABASES['default']['NAME'],"
+        "'layer': settings.CHANNEL_LAYERS['default']['BACKEND'],"
+        "'cache': settings.CACHES['default']['BACKEND'],"
+        "'media': settings.STORAGES['default']['BACKEND'],"
+        "'static': settings.STORAGES['staticfiles']['BACKEND'],"
+        "'debug': settings.DEBUG}))"
+    )
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "AWS_STORAGE_BUCKET_NAME"}
+    }
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": module, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if result.returncode:
+        raise RuntimeError(result.stderr.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_embedded_defaults_need_nothing_running():
+    found = settings_in("cms.settings.dev")
+    assert found["db"] == "django.db.backends.sqlite3"
+    assert found["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert found["cache"].endswith("LocMemCache")
+    assert found["media"] == "django.core.files.storage.FileSystemStorage"
+
+
+def test_production_parts_are_chosen_by_environment():
+    found = settings_in("cms.settings.production", **PRODUCTION_ENV)
+    assert found["db"] == "django.db.backends.postgresql"
+    assert found["db_name"] == "harbour"
+    assert found["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["media"] == "storages.backends.s3.S3Storage"
+    assert found["static"].startswith("whitenoise.")
+    assert found["debug"] is False
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    with pytest.raises(RuntimeError, match=missing):
+        settings_in("cms.settings.production", **env)
+
+
+def test_deploy_checks_are_clean_under_production_settings():
+    result = subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            # The test run allows async-unsafe ORM calls for Playwright; a
+            # deployment never does, and the deploy check says so.
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+            **PRODUCTION_ENV,
+            "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout

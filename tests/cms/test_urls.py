@@ -1,0 +1,138 @@
+"""Walk every URL pattern of the site as people who must see nothing of pathway A:
+an anonymous visitor, a member of pathway B and a clinician of pathway B (signed in
+with two-factor, so the Wagtail admin is open to them). Pathway A's name, page
+title, description, invitation codes and join-request details are planted as
+markers; no response may contain any of them."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from community import actions
+from community.models import Role
+from home.models import PathwayPage
+from tests.factories import (
+    UserFactory,
+    enrol_totp,
+    make_invitation,
+    make_member,
+    make_pathway,
+    membership,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Wagtail's own view for testing error reporting raises on purpose.
+DELIBERATE_ERRORS = {"/admin/failwhale/"}
+ROUTE_PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
+REGEX_PARAM = re.compile(r"\(\?P<(?P<name>\w+)>[^)]*\)")
+
+
+def all_routes(resolver=None, prefix=""):
+    """Every URL pattern as (route string, is_regex)."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        text = str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from all_routes(pattern, prefix + text)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + text
+
+
+def concrete(route: str, values: dict[str, str]) -> str:
+    """Fill a route's parameters with pathway A's identifiers."""
+    path = ROUTE_PARAM.sub(lambda m: values.get(m["name"], "1"), route)
+    path = REGEX_PARAM.sub(lambda m: values.get(m["name"], "1"), path)
+    path = path.replace("^", "").replace("$", "").replace("\\", "")
+    path = re.sub(r"[?*+]", "", path)
+    return "/" + path.lstrip("/")
+
+
+@pytest.fixture
+def pathway_a(home):
+    pathway = make_pathway(
+        "Zephyrine Circle",
+        slug="zephyrine-circle",
+        description="Quillwort marker description",
+        allow_join_requests=True,
+    )
+    landing = PathwayPage.objects.get(pathway=pathway)
+    lead = membership(make_member(pathway, Role.LEAD), pathway)
+    batch = actions.do_create_invitations(lead, role=Role.MEMBER, count=2)
+    single = make_invitation(pathway, code="MARKERCODE")
+    asker = UserFactory(display_name="Xanthippe Asker")
+    join_request = actions.do_request_to_join(asker, pathway, "Marshmallow message")
+    # A pathway that takes requests lists its name on the sign-up form by design;
+    # close it again so every marker must stay hidden.
+    pathway.allow_join_requests = False
+    pathway.save()
+    markers = [
+        "Zephyrine",
+        "Quillwort",
+        "MARKERCODE",
+        batch[0].code,
+        "Xanthippe",
+        "Marshmallow",
+    ]
+    values = {
+        "slug": pathway.slug,
+        # Holding a valid code is what shows its pathway's name (tested in
+        # test_views); outsiders here try one that does not exist.
+        "code": "NOTACODE23",
+        "batch": str(batch[0].batch),
+        "pk": str(single.pk),
+        "id": str(landing.pk),
+        "page_id": str(landing.pk),
+        "parent_page_id": str(landing.pk),
+        "object_id": str(landing.pk),
+        "path": f"{pathway.slug}/",
+        "app_label": "home",
+        "model_name": "pathwaypage",
+        "request": str(join_request.pk),
+    }
+    # Second pass: ids that are page ids wherever a view takes a plain pk.
+    page_values = {**values, "pk": str(landing.pk)}
+    return markers, [values, page_values]
+
+
+def outsiders(pathway_b):
+    anonymous = Client(raise_request_exception=False)
+    member = Client(raise_request_exception=False)
+    member.force_login(make_member(pathway_b, Role.MEMBER))
+    clinician_user = make_member(pathway_b, Role.CLINICIAN)
+    enrol_totp(clinician_user)
+    clinician = Client(raise_request_exception=False)
+    clinician.force_login(clinician_user)
+    return {"anonymous": anonymous, "member of B": member, "clinician of B": clinician}
+
+
+def test_no_url_shows_pathway_a_to_outsiders(pathway_a, other_pathway):
+    markers, passes = pathway_a
+    routes = sorted(set(all_routes()))
+    assert len(routes) > 100  # the walk covers the Wagtail admin too
+    paths = sorted({concrete(route, values) for route in routes for values in passes})
+    leaks, errors = [], []
+    for who, client in outsiders(other_pathway).items():
+        for path in paths:
+            # Plain, and as a search for a word of pathway A's page title.
+            for query in ({}, {"q": "Circle"}):
+                response = client.get(path, query)
+                if response.status_code >= 500 and path not in DELIBERATE_ERRORS:
+                    errors.append((who, path, response.status_code))
+                body = response.content.decode(errors="replace")
+                leaks += [(who, path, m) for m in markers if m in body]
+    assert leaks == []
+    assert errors == [], errors
+
+
+def test_pathway_a_is_reachable_by_its_own_member(pathway_a, client):
+    """The walk would be meaningless if the markers never showed at all."""
+    markers, passes = pathway_a
+    from community.models import Pathway
+
+    pathway = Pathway.objects.get(slug=passes[0]["slug"])
+    client.force_login(make_member(pathway, Role.MEMBER))
+    body = client.get(f"/{pathway.slug}/").content.decode()
+    assert "Zephyrine" in body and "Quillwort" in body

@@ -1,0 +1,301 @@
+"""Business rules: pathway structure, memberships and their groups, invitations,
+join requests and the audit rows staff actions leave."""
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+from wagtail.models import GroupPagePermission, PageViewRestriction
+
+from community import actions
+from community.actions import InvitationError
+from community.models import (
+    AuditEvent,
+    Invitation,
+    JoinRequest,
+    Membership,
+    MembershipStatus,
+    PathwayGroup,
+    Role,
+)
+from home.models import PathwayPage
+from tests.factories import (
+    UserFactory,
+    make_invitation,
+    make_member,
+    make_pathway,
+    membership,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def page_permissions(pathway, role):
+    group = PathwayGroup.objects.get(pathway=pathway, role=role).group
+    landing = PathwayPage.objects.get(pathway=pathway)
+    return set(
+        GroupPagePermission.objects.filter(group=group, page=landing).values_list(
+            "permission__codename", flat=True
+        )
+    )
+
+
+# Pathway structure ------------------------------------------------------------
+
+
+def test_creating_a_pathway_makes_groups_private_page_and_permissions(home):
+    pathway = make_pathway("Perinatal care")
+    groups = {pg.role: pg.group for pg in PathwayGroup.objects.filter(pathway=pathway)}
+    assert set(groups) == set(Role)
+
+    landing = PathwayPage.objects.get(pathway=pathway)
+    assert landing.live and landing.get_parent().specific == home
+    restriction = PageViewRestriction.objects.get(page=landing)
+    assert restriction.restriction_type == PageViewRestriction.GROUPS
+    assert set(restriction.groups.all()) == set(groups.values())
+
+    assert page_permissions(pathway, Role.MEMBER) == set()
+    assert page_permissions(pathway, Role.CARER) == set()
+    assert page_permissions(pathway, Role.PEER) == {"add_page", "change_page"}
+    assert "publish_page" in page_permissions(pathway, Role.CLINICIAN)
+    assert "publish_page" in page_permissions(pathway, Role.LEAD)
+
+    admin = Permission.objects.get(codename="access_admin")
+    assert admin in groups[Role.PEER].permissions.all()
+    assert admin not in groups[Role.MEMBER].permissions.all()
+    assert AuditEvent.objects.filter(action="pathway.create", pathway=pathway).exists()
+
+
+def test_syncing_a_pathway_twice_changes_nothing(pathway):
+    before = (
+        PathwayGroup.objects.count(),
+        GroupPagePermission.objects.count(),
+        PathwayPage.objects.count(),
+    )
+    actions.sync_pathway_structure(pathway)
+    after = (
+        PathwayGroup.objects.count(),
+        GroupPagePermission.objects.count(),
+        PathwayPage.objects.count(),
+    )
+    assert before == after
+
+
+# Memberships and groups -------------------------------------------------------
+
+
+def group_roles(user, pathway):
+    return set(
+        PathwayGroup.objects.filter(pathway=pathway, group__user=user).values_list(
+            "role", flat=True
+        )
+    )
+
+
+def test_groups_follow_role_and_status_changes(pathway):
+    user = make_member(pathway, Role.MEMBER)
+    assert group_roles(user, pathway) == {Role.MEMBER}
+
+    actions.do_add_membership(user, pathway, Role.PEER)
+    assert group_roles(user, pathway) == {Role.PEER}
+
+    mine = membership(user, pathway)
+    mine.status = MembershipStatus.SUSPENDED
+    mine.save()
+    assert group_roles(user, pathway) == set()
+
+    mine.status = MembershipStatus.ACTIVE
+    mine.save()
+    assert group_roles(user, pathway) == {Role.PEER}
+
+    mine.delete()
+    assert group_roles(user, pathway) == set()
+
+
+def test_groups_of_one_pathway_leave_another_untouched(pathway, other_pathway):
+    user = make_member(pathway, Role.CARER)
+    actions.do_add_membership(user, other_pathway, Role.MEMBER)
+    membership(user, pathway).delete()
+    assert group_roles(user, other_pathway) == {Role.MEMBER}
+    assert group_roles(user, pathway) == set()
+
+
+# Invitations ----------------------------------------------------------------
+
+
+def test_clinician_creates_a_single_invitation(pathway):
+    clinician = membership(make_member(pathway, Role.CLINICIAN), pathway)
+    [invitation] = actions.do_create_invitations(clinician, role=Role.MEMBER, days=7)
+    assert invitation.pathway == pathway
+    assert invitation.created_by == clinician.user
+    assert invitation.batch is None
+    assert invitation.state == "open"
+    assert timedelta(days=6) < invitation.expires_at - timezone.now() <= timedelta(7)
+    event = AuditEvent.objects.get(action="invitation.create")
+    assert event.actor == clinician.user and event.data["count"] == 1
+
+
+def test_a_batch_shares_one_batch_id_and_unique_codes(pathway):
+    lead = membership(make_member(pathway, Role.LEAD), pathway)
+    batch = actions.do_create_invitations(lead, role=Role.MEMBER, count=25)
+    assert len({i.code for i in batch}) == 25
+    assert len({i.batch for i in batch}) == 1 and batch[0].batch is not None
+
+
+@pytest.mark.parametrize("count", [0, 501])
+def test_batch_size_is_bounded(pathway, count):
+    lead = membership(make_member(pathway, Role.LEAD), pathway)
+    with pytest.raises(InvitationError):
+        actions.do_create_invitations(lead, role=Role.MEMBER, count=count)
+    assert not Invitation.objects.exists()
+
+
+def test_clinician_cannot_invite_a_lead(pathway):
+    clinician = membership(make_member(pathway, Role.CLINICIAN), pathway)
+    with pytest.raises(InvitationError):
+        actions.do_create_invitations(clinician, role=Role.LEAD)
+    assert not Invitation.objects.exists()
+
+
+def test_redeeming_makes_a_membership_and_uses_the_code(pathway):
+    invitation = make_invitation(pathway, Role.CARER)
+    user = UserFactory()
+    created = actions.do_redeem_invitation(user, invitation.code.lower())
+    assert (created.role, created.status) == (Role.CARER, MembershipStatus.ACTIVE)
+    invitation.refresh_from_db()
+    assert invitation.used_by == user and invitation.state == "used"
+    assert AuditEvent.objects.filter(action="invitation.redeem", actor=user).exists()
+
+
+def test_codes_are_forgiving_of_case_spaces_and_dashes(pathway):
+    invitation = make_invitation(pathway, code="ABCDEFGHJK")
+    assert actions.check_invitation_code(" abcde-fghjk ") == invitation
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("used", "already been used"),
+        ("expired", "expired"),
+        ("revoked", "withdrawn"),
+        ("forged", "couldn't find"),
+    ],
+)
+def test_unusable_codes_say_why(pathway, setup, message):
+    invitation = make_invitation(pathway)
+    code = invitation.code
+    if setup == "used":
+        actions.do_redeem_invitation(UserFactory(), code)
+    elif setup == "expired":
+        invitation.expires_at = timezone.now() - timedelta(minutes=1)
+        invitation.save()
+    elif setup == "revoked":
+        invitation.revoked_at = timezone.now()
+        invitation.save()
+    else:
+        code = "ZZZZZZZZZZ"
+    newcomer = UserFactory()
+    with pytest.raises(InvitationError, match=message):
+        actions.do_redeem_invitation(newcomer, code)
+    assert not Membership.objects.filter(user=newcomer).exists()
+
+
+def test_invitation_expires_exactly_when_it_says(pathway):
+    invitation = make_invitation(pathway)
+    with time_machine.travel(invitation.expires_at - timedelta(seconds=1)):
+        assert actions.check_invitation_code(invitation.code) == invitation
+    with time_machine.travel(invitation.expires_at + timedelta(seconds=1)):
+        with pytest.raises(InvitationError, match="expired"):
+            actions.check_invitation_code(invitation.code)
+
+
+def test_too_young_for_the_pathway_is_told_kindly(pathway):
+    pathway.minimum_age = 18
+    pathway.save()
+    invitation = make_invitation(pathway)
+    young = UserFactory(date_of_birth=date.today().replace(year=date.today().year - 15))
+    with pytest.raises(InvitationError, match="aged 18 or over"):
+        actions.do_redeem_invitation(young, invitation.code)
+    invitation.refresh_from_db()
+    assert invitation.state == "open"
+
+
+def test_a_suspended_member_cannot_rejoin_with_a_new_code(pathway):
+    user = make_member(pathway)
+    mine = membership(user, pathway)
+    mine.status = MembershipStatus.SUSPENDED
+    mine.save()
+    with pytest.raises(InvitationError, match="paused"):
+        actions.do_redeem_invitation(user, make_invitation(pathway).code)
+    assert membership(user, pathway).status == MembershipStatus.SUSPENDED
+
+
+def test_redeeming_a_staff_invitation_upgrades_the_role(pathway):
+    user = make_member(pathway, Role.MEMBER)
+    actions.do_redeem_invitation(user, make_invitation(pathway, Role.PEER).code)
+    assert membership(user, pathway).role == Role.PEER
+
+
+def test_revoking_closes_the_code_and_is_audited(pathway):
+    clinician = membership(make_member(pathway, Role.CLINICIAN), pathway)
+    [invitation] = actions.do_create_invitations(clinician, role=Role.MEMBER)
+    actions.do_revoke_invitation(clinician, invitation)
+    with pytest.raises(InvitationError, match="withdrawn"):
+        actions.check_invitation_code(invitation.code)
+    assert AuditEvent.objects.filter(action="invitation.revoke").count() == 1
+
+
+# Join requests --------------------------------------------------------------
+
+
+def test_pathways_closed_to_requests_refuse_them(pathway):
+    with pytest.raises(InvitationError, match="invitation only"):
+        actions.do_request_to_join(UserFactory(), pathway)
+
+
+def test_request_waits_then_approval_makes_an_active_member(pathway):
+    pathway.allow_join_requests = True
+    pathway.save()
+    user = UserFactory()
+    join_request = actions.do_request_to_join(user, pathway, "My GP suggested it")
+    assert membership(user, pathway).status == MembershipStatus.PENDING
+
+    clinician = membership(make_member(pathway, Role.CLINICIAN), pathway)
+    actions.do_decide_join_request(clinician, join_request, approve=True)
+    assert membership(user, pathway).status == MembershipStatus.ACTIVE
+    join_request.refresh_from_db()
+    assert join_request.decision == JoinRequest.Decision.APPROVED
+    assert join_request.decided_by == clinician.user
+    event = AuditEvent.objects.get(action="join_request.approve")
+    assert "GP" not in str(event.data) and event.reason == ""  # no member text
+
+
+def test_declining_removes_the_pending_membership(pathway):
+    pathway.allow_join_requests = True
+    pathway.save()
+    user = UserFactory()
+    join_request = actions.do_request_to_join(user, pathway)
+    clinician = membership(make_member(pathway, Role.CLINICIAN), pathway)
+    actions.do_decide_join_request(clinician, join_request, approve=False)
+    assert not Membership.objects.filter(user=user, pathway=pathway).exists()
+    with pytest.raises(InvitationError):
+        actions.check_invitation_code("")
+
+
+def test_asking_twice_is_refused(pathway):
+    pathway.allow_join_requests = True
+    pathway.save()
+    user = UserFactory()
+    actions.do_request_to_join(user, pathway)
+    with pytest.raises(InvitationError, match="already asked"):
+        actions.do_request_to_join(user, pathway)
+
+
+def test_settings_changes_are_audited_by_field_name(pathway):
+    lead = make_member(pathway, Role.LEAD)
+    pathway.minimum_age = 18
+    actions.do_update_pathway_settings(lead, pathway, ["minimum_age"])
+    event = AuditEvent.objects.get(action="pathway.settings")
+    assert event.actor == lead and event.data == {"fields": ["minimum_age"]}

@@ -1,0 +1,82 @@
+"""Staff must enrol in two-factor before anything else; members never need to."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+
+from community.models import Role
+from tests.factories import (
+    PASSWORD,
+    UserFactory,
+    enrol_totp,
+    make_member,
+    totp_code,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("role", [Role.PEER, Role.CLINICIAN, Role.LEAD])
+def test_staff_without_two_factor_are_sent_to_enrol(client, pathway, role):
+    client.force_login(make_member(pathway, role))
+    for path in ["/", f"/{pathway.slug}/", "/admin/", "/join/"]:
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response.url == "/accounts/2fa/totp/activate/", path
+
+
+def test_staff_can_still_reach_help_and_their_account_pages(client, pathway):
+    client.force_login(make_member(pathway, Role.CLINICIAN))
+    assert client.get("/help/").status_code == 200
+    # force_login records no recent sign-in, so allauth first asks for the
+    # password again; both steps must be reachable, not looped back.
+    enrol = client.get("/accounts/2fa/totp/activate/", follow=True)
+    assert enrol.status_code == 200
+    assert enrol.wsgi_request.path.startswith("/accounts/")
+    assert client.get("/accounts/logout/").status_code == 200
+
+
+def test_site_admins_without_two_factor_cannot_reach_the_admin(client, home):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get("/admin/").url == "/accounts/2fa/totp/activate/"
+
+
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.CARER])
+def test_members_are_never_asked_for_two_factor(client, pathway, role):
+    client.force_login(make_member(pathway, role))
+    assert client.get("/").status_code == 200
+
+
+def test_staff_sign_in_asks_for_the_code_then_lets_them_in(client, pathway):
+    clinician = make_member(pathway, Role.CLINICIAN)
+    enrol_totp(clinician)
+    response = client.post(
+        "/accounts/login/", {"login": clinician.email, "password": PASSWORD}
+    )
+    assert response.url == "/accounts/2fa/authenticate/"
+    assert "_auth_user_id" not in client.session
+
+    wrong = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    assert wrong.status_code == 200 and "_auth_user_id" not in client.session
+
+    client.post("/accounts/2fa/authenticate/", {"code": totp_code()})
+    assert client.session["_auth_user_id"] == str(clinician.pk)
+    assert client.get(f"/{pathway.slug}/").status_code == 200
+
+
+def test_totp_secrets_are_encrypted_at_rest(pathway):
+    clinician = make_member(pathway, Role.CLINICIAN)
+    enrol_totp(clinician, "JBSWY3DPEHPK3PXPTESTSECRETABCDEF")
+    stored = Authenticator.objects.get(user=clinician).data["secret"]
+    assert "JBSWY3DP" not in stored
+
+
+def test_repeated_failed_sign_ins_are_throttled_with_a_clear_message(client, home):
+    person = UserFactory()
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": person.email, "password": "wrong"})
+    response = client.post(
+        "/accounts/login/", {"login": person.email, "password": PASSWORD}
+    )
+    assert response.status_code in (200, 429)
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session

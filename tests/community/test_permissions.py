@@ -1,0 +1,152 @@
+"""The access layer: allow, deny and not-found for every role."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+
+from community.models import MembershipStatus, Role
+from community.permissions import (
+    ROLE_CAPABILITIES,
+    Capability,
+    access_invitation,
+    access_join_request,
+    access_pathway,
+    access_pathway_capability,
+    active_memberships,
+    can_view_pathway,
+    invitable_roles,
+    requires_two_factor,
+    visible_pathways,
+)
+from tests.factories import UserFactory, make_invitation, make_member, membership
+
+pytestmark = pytest.mark.django_db
+
+ALL_ROLES = list(Role)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_every_active_role_can_open_its_pathway(pathway, role):
+    user = make_member(pathway, role)
+    assert access_pathway(user, pathway.slug) == pathway
+    assert can_view_pathway(user, pathway)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_no_role_opens_another_pathway(pathway, other_pathway, role):
+    user = make_member(pathway, role)
+    with pytest.raises(Http404):
+        access_pathway(user, other_pathway.slug)
+    assert not can_view_pathway(user, other_pathway)
+
+
+def test_missing_and_forbidden_pathways_answer_alike(pathway, other_pathway):
+    user = make_member(pathway)
+    with pytest.raises(Http404) as missing:
+        access_pathway(user, "no-such-pathway")
+    with pytest.raises(Http404) as forbidden:
+        access_pathway(user, other_pathway.slug)
+    assert str(missing.value) == str(forbidden.value)
+
+
+def test_anonymous_visitor_opens_no_pathway(pathway):
+    with pytest.raises(Http404):
+        access_pathway(AnonymousUser(), pathway.slug)
+    assert list(visible_pathways(AnonymousUser())) == []
+    assert list(active_memberships(AnonymousUser())) == []
+
+
+@pytest.mark.parametrize(
+    "status", [MembershipStatus.PENDING, MembershipStatus.SUSPENDED]
+)
+def test_pending_and_suspended_members_are_not_in(pathway, status):
+    user = make_member(pathway)
+    mine = membership(user, pathway)
+    mine.status = status
+    mine.save()
+    with pytest.raises(Http404):
+        access_pathway(user, pathway.slug)
+    assert list(visible_pathways(user)) == []
+
+
+def test_visible_pathways_lists_only_active_memberships(pathway, other_pathway):
+    user = make_member(pathway)
+    assert list(visible_pathways(user)) == [pathway]
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("capability", list(Capability))
+def test_capabilities_follow_the_role_table(pathway, role, capability):
+    user = make_member(pathway, role)
+    if capability in ROLE_CAPABILITIES[role]:
+        granted = access_pathway_capability(user, pathway.slug, capability)
+        assert granted.pathway == pathway and granted.role == role
+    else:
+        with pytest.raises(Http404):
+            access_pathway_capability(user, pathway.slug, capability)
+
+
+def test_capability_in_one_pathway_grants_nothing_in_another(pathway, other_pathway):
+    lead = make_member(pathway, Role.LEAD)
+    make_member(other_pathway, Role.MEMBER, email="x@example.org")
+    for capability in Capability:
+        with pytest.raises(Http404):
+            access_pathway_capability(lead, other_pathway.slug, capability)
+
+
+def test_anonymous_has_no_capability(pathway):
+    with pytest.raises(Http404):
+        access_pathway_capability(AnonymousUser(), pathway.slug, Capability.INVITE)
+
+
+def test_only_leads_invite_clinicians_and_leads(pathway):
+    clinician = membership(make_member(pathway, Role.CLINICIAN), pathway)
+    lead = membership(make_member(pathway, Role.LEAD), pathway)
+    peer = membership(make_member(pathway, Role.PEER), pathway)
+    assert Role.CLINICIAN not in invitable_roles(clinician)
+    assert Role.LEAD not in invitable_roles(clinician)
+    assert Role.MEMBER in invitable_roles(clinician)
+    assert set(invitable_roles(lead)) == set(Role)
+    assert invitable_roles(peer) == ()
+
+
+def test_invitations_are_found_only_inside_their_pathway(pathway, other_pathway):
+    invitation = make_invitation(pathway)
+    assert access_invitation(pathway, invitation.pk) == invitation
+    with pytest.raises(Http404):
+        access_invitation(other_pathway, invitation.pk)
+    with pytest.raises(Http404):
+        access_invitation(pathway, "not-a-number")
+
+
+def test_join_requests_are_found_only_inside_their_pathway(pathway, other_pathway):
+    from community import actions
+
+    pathway.allow_join_requests = True
+    pathway.save()
+    join_request = actions.do_request_to_join(UserFactory(), pathway)
+    assert access_join_request(pathway, join_request.pk) == join_request
+    with pytest.raises(Http404):
+        access_join_request(other_pathway, join_request.pk)
+    with pytest.raises(Http404):
+        access_join_request(pathway, None)
+
+
+@pytest.mark.parametrize(
+    ("role", "needs"),
+    [
+        (Role.MEMBER, False),
+        (Role.CARER, False),
+        (Role.PEER, True),
+        (Role.CLINICIAN, True),
+        (Role.LEAD, True),
+    ],
+)
+def test_staff_roles_require_two_factor(pathway, role, needs):
+    assert requires_two_factor(make_member(pathway, role)) is needs
+
+
+def test_site_admins_require_two_factor(db):
+    assert requires_two_factor(UserFactory(is_staff=True))
+    assert requires_two_factor(UserFactory(is_superuser=True))
+    assert not requires_two_factor(AnonymousUser())

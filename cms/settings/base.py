@@ -169,7 +169,11 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # phone's browser to finish joining.
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 # Six digits: a phone shows its number pad, and nothing can be misread.
-ACCOUNT_EMAIL_VERIFICATION_BY_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_FORMAT = {
+    "numeric": True,
+    "length": 6,
+    "dashed": False,
+}
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None

@@ -28,4 +28,6 @@ def test_cache_is_the_one_configured():
     assert cache.get("harbour-probe") == "ok"
     if REQUIRED:
         assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
-        assert settings.CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis")
+        assert settings.CHANNEL_LAYERS["default"]["BACKEND"].startswith(
+            "channels_redis"
+        )

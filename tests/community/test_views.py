@@ -80,7 +80,9 @@ def test_signup_with_an_invitation_joins_after_verifying_email(client, pathway):
         ("NOTAREALCODE", "couldn&#x27;t find"),
     ],
 )
-def test_signup_without_a_good_code_keeps_what_was_typed(client, pathway, code, message):
+def test_signup_without_a_good_code_keeps_what_was_typed(
+    client, pathway, code, message
+):
     response = client.post("/accounts/signup/", signup_data(invitation_code=code))
     body = response.content.decode()
     assert response.status_code == 200
@@ -137,7 +139,9 @@ def test_display_names_are_unique_ignoring_case(client, pathway):
     UserFactory(display_name="Kestrel")
     response = client.post(
         "/accounts/signup/",
-        signup_data(invitation_code=make_invitation(pathway).code, display_name="KESTREL"),
+        signup_data(
+            invitation_code=make_invitation(pathway).code, display_name="KESTREL"
+        ),
     )
     assert "Someone already uses that name" in response.content.decode()
 
@@ -258,9 +262,7 @@ def test_clinician_withdraws_an_invitation(client, pathway):
 def test_no_one_withdraws_another_pathways_invitation(client, pathway, other_pathway):
     staff_client(client, pathway, Role.LEAD)
     theirs = make_invitation(other_pathway)
-    response = client.post(
-        f"/community/{pathway.slug}/invitations/{theirs.pk}/revoke/"
-    )
+    response = client.post(f"/community/{pathway.slug}/invitations/{theirs.pk}/revoke/")
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.state == "open"
@@ -340,7 +342,9 @@ def test_clinicians_cannot_change_settings(client, pathway):
 # Help -------------------------------------------------------------------------
 
 
-def test_help_shows_national_and_own_pathway_contacts_only(client, pathway, other_pathway):
+def test_help_shows_national_and_own_pathway_contacts_only(
+    client, pathway, other_pathway
+):
     from wagtail.models import Locale
 
     locale = Locale.get_default()

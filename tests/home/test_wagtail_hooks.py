@@ -16,7 +16,9 @@ def staff_of(client, pathway):
     return user
 
 
-def test_page_chooser_lists_only_my_pathways_pages(client, pathway, other_pathway, home):
+def test_page_chooser_lists_only_my_pathways_pages(
+    client, pathway, other_pathway, home
+):
     staff_of(client, pathway)
     body = client.get(f"/admin/choose-page/{home.pk}/").content.decode()
     assert pathway.name in body

@@ -249,7 +249,7 @@ class PathwayGroup(models.Model):
 
 def new_invitation_code() -> str:
     # 10 characters from an alphabet without look-alikes (0/O, 1/I/L): easy to
-    # read out over the phone, 32**10 possibilities so it cannot be guessed.
+    # read out over the phone, 31**10 possibilities so it cannot be guessed.
     alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
     return "".join(secrets.choice(alphabet) for _ in range(10))
 

@@ -43,17 +43,21 @@ def waiting_join_requests(pathway: Pathway) -> list[JoinRequest]:
     )
 
 
-def crisis_contacts(pathways=None):
-    """National contacts, plus those of `pathways`, in the active language when
-    translated (English otherwise)."""
+def crisis_contacts(pathways=None) -> list[CrisisContact]:
+    """National contacts, plus those of `pathways`: each in the active language
+    where a translation exists, in the default language otherwise. One query."""
     query = Q(pathway__isnull=True)
     if pathways is not None:
         query |= Q(pathway__in=pathways)
-    contacts = CrisisContact.objects.filter(
-        query, locale=Locale.get_default()
-    ).select_related("pathway")
-    localized = [contact.localized for contact in contacts]
-    return sorted(localized, key=lambda c: (c.pathway_id is None, c.sort_order, c.name))
+    default, active = Locale.get_default(), Locale.get_active()
+    rows = CrisisContact.objects.filter(query, locale__in={default, active})
+    chosen: dict = {}
+    for contact in rows:
+        if contact.translation_key not in chosen or contact.locale_id == active.pk:
+            chosen[contact.translation_key] = contact
+    return sorted(
+        chosen.values(), key=lambda c: (c.pathway_id is None, c.sort_order, c.name)
+    )
 
 
 def help_contacts(user: User) -> dict:

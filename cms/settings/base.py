@@ -60,7 +60,6 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "channels",
     "storages",
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -203,6 +202,10 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILUSERS_PASSWORD_ENABLED = False
+# Email and password changes go through allauth (verification, rate limits).
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # Internationalisation: English first, Welsh the second site language.
 LANGUAGE_CODE = "en"

@@ -26,7 +26,7 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import override_settings, setup_test_environment  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from cms.urls import urlpatterns as site_urlpatterns  # noqa: E402
@@ -111,7 +111,6 @@ def pct(samples: list[float], q: int) -> float:
 
 
 def main() -> None:
-    setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:

@@ -1,0 +1,295 @@
+"""The browser harness: Debian's Chromium driven by Playwright against
+pytest-django's live server, with axe-core run on every page a journey lands on.
+
+Fixtures:
+- `page` (1280 x 800), `phone_page` (390 x 844, a touch phone), and `any_page`,
+  which runs the test once with each;
+- `visit(page, path)`: open a path on the live server and check it with axe;
+- `submit(page, button)`: press a form's button, wait for the next page, check it;
+- `follow(page, link)`: the same for a link;
+- `check_a11y(page)`: axe-core (WCAG 2.0-2.2 A and AA), failing with a readable list;
+- `sign_in(page, user, totp_secret=None)`: the sign-in form (and the two-factor
+  page for staff);
+- `fits_the_screen(page)`: fail if the page scrolls sideways;
+- `screenshot(page, name)`: a full-page PNG in test-artifacts/screenshots/.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connections
+
+from tests.factories import PASSWORD, totp_code
+
+E2E_DIR = Path(__file__).resolve().parent
+SCREENSHOTS = E2E_DIR.parent.parent / "test-artifacts" / "screenshots"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+    }
+}
+_axe = Axe()
+
+
+def pytest_itemcollected(item):
+    """Every test under tests/e2e is a browser test: `-m "not e2e"` leaves them out."""
+    item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: once Playwright's sync API has started, this
+    thread has an event loop marked running, and an asyncio test after it fails."""
+    browser_tests = [item for item in items if item.get_closest_marker("e2e")]
+    if browser_tests:
+        chosen = set(browser_tests)
+        items[:] = [item for item in items if item not in chosen] + browser_tests
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium: Playwright cannot download its own browser here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def _migrated_data(django_db_setup):
+    """What migrations put in each test database (the Wagtail root page, locales,
+    groups, content types), as Django serialized it at set-up.
+
+    Django serializes it because every browser test asks for
+    `django_db_serialized_rollback` (see `_live_database`). Restoring is left to
+    `_live_database`, not to Django: a transactional test elsewhere in the suite
+    (without serialized rollback) empties the tables and makes new content types,
+    and Django's restore on top of those fails on their unique names.
+    """
+    data = {}
+    for alias in connections:
+        connection = connections[alias]
+        if hasattr(connection, "_test_serialized_contents"):
+            rows = json.loads(connection._test_serialized_contents)
+            del connection._test_serialized_contents
+            # Content types first: saving other rows may look one up, and a
+            # lookup that finds none creates it, with another id.
+            rows.sort(key=lambda row: row["model"] != "contenttypes.contenttype")
+            data[alias] = json.dumps(rows)
+    assert data, "Django did not serialize the test database for browser tests."
+    return data
+
+
+@pytest.fixture(scope="session")
+def playwright(_migrated_data, playwright):
+    """pytest-playwright's Playwright, started after the test databases exist.
+
+    Once Playwright's sync API has started, this thread runs with other context
+    variables, and Django's connection handler (an asgiref Local) hands out new
+    connection objects: whatever Django kept on the old ones must be read first.
+    """
+    return playwright
+
+
+@pytest.fixture(scope="session")
+def live_server(playwright, live_server):
+    """pytest-django's live server, started after Playwright so that it shares
+    the test's own connection to an in-memory SQLite database."""
+    return live_server
+
+
+@pytest.fixture(autouse=True)
+def _live_database(
+    _migrated_data, django_db_serialized_rollback, live_server, django_db_blocker
+):
+    """The live server and the test share the database, so browser tests are
+    transactional: tables are emptied after each test. Before each, empty them
+    (whatever ran before) and put back what migrations made."""
+    tables = [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+    with django_db_blocker.unblock():
+        ContentType.objects.clear_cache()
+        for alias, data in _migrated_data.items():
+            connection = connections[alias]
+            call_command(
+                "flush",
+                database=alias,
+                interactive=False,
+                inhibit_post_migrate=True,
+                reset_sequences=False,
+                verbosity=0,
+            )
+            connection.creation.deserialize_db_from_string(data)
+            # PostgreSQL: move sequences past the restored primary keys.
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(no_style(), tables):
+                    cursor.execute(sql)
+        ContentType.objects.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A browser in the UK, like the people Harbour serves."""
+    return {**browser_context_args, "locale": "en-GB", "timezone_id": "Europe/London"}
+
+
+SCREENS = {
+    "desktop": {"viewport": DESKTOP},
+    "phone": {"viewport": PHONE, "is_mobile": True, "has_touch": True},
+}
+
+
+@pytest.fixture
+def context(new_context):
+    """The default `page` is in a 1280 x 800 desktop browser."""
+    return new_context(**SCREENS["desktop"])
+
+
+@pytest.fixture
+def phone_page(new_context):
+    """A page in a 390 x 844 touch-screen phone browser."""
+    return new_context(**SCREENS["phone"]).new_page()
+
+
+@pytest.fixture(params=["phone", "desktop"])
+def any_page(request, new_context):
+    """The test runs twice: on the phone, then on the desktop."""
+    return new_context(**SCREENS[request.param]).new_page()
+
+
+def _describe(violations) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation.get('impact')}): {violation['help']}"
+            f"\n  {violation['helpUrl']}"
+        )
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    at {target}  {node['html'][:120]}")
+            fixes = [
+                line.strip()
+                for line in node.get("failureSummary", "").splitlines()
+                if line.strip()
+            ]
+            lines.append(f"       {fixes[0] if fixes else ''} {'; '.join(fixes[1:])}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def check_a11y():
+    """Run axe-core on the page; fail with each violation, where and how to fix."""
+
+    def _check(page) -> None:
+        page.wait_for_load_state("load")
+        results = _axe.run(page, options=AXE_OPTIONS)
+        violations = results.response["violations"]
+        if violations:
+            pytest.fail(
+                f"axe found {results.violations_count} accessibility violation(s) "
+                f"on {page.url}:\n{_describe(violations)}",
+                pytrace=False,
+            )
+
+    return _check
+
+
+@pytest.fixture
+def visit(live_server, check_a11y):
+    """Open `path` on the live server, check the page with axe, return the response."""
+
+    def _visit(page, path: str):
+        response = page.goto(live_server.url + path)
+        check_a11y(page)
+        return response
+
+    return _visit
+
+
+@pytest.fixture
+def submit(check_a11y):
+    """Press the button named `button`, wait for the page it leads to, check it."""
+
+    def _submit(page, button: str):
+        with page.expect_navigation():
+            page.get_by_role("button", name=button, exact=True).click()
+        check_a11y(page)
+
+    return _submit
+
+
+@pytest.fixture
+def follow(check_a11y):
+    """Follow the link named `link`, wait for the page it opens, check it."""
+
+    def _follow(page, link: str):
+        with page.expect_navigation():
+            page.get_by_role("link", name=link, exact=True).click()
+        check_a11y(page)
+
+    return _follow
+
+
+@pytest.fixture
+def sign_in(visit, submit):
+    """Sign in through the form; staff with an authenticator then give a code."""
+
+    def _sign_in(page, user, totp_secret: str | None = None) -> None:
+        visit(page, "/accounts/login/")
+        page.get_by_label("Email", exact=True).fill(user.email)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        submit(page, "Sign in")
+        if totp_secret:
+            page.get_by_label("Code", exact=True).fill(totp_code(totp_secret))
+            submit(page, "Sign In")
+
+    return _sign_in
+
+
+@pytest.fixture
+def fits_the_screen():
+    """Fail if the page is wider than the screen (it would scroll sideways)."""
+
+    def _fits(page) -> None:
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth"
+            " - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
+
+    return _fits
+
+
+@pytest.fixture
+def screenshot():
+    """Save a full-page PNG as test-artifacts/screenshots/<name>.png."""
+
+    def _screenshot(page, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _screenshot

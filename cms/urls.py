@@ -23,6 +23,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("help/", community_views.help_now, name="help"),
+    path("safety/", community_views.safety, name="safety"),
     # Ours first: sign-up fills in the invitation code from the link.
     path(
         "accounts/signup/", community_views.SignupView.as_view(), name="account_signup"

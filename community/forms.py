@@ -52,7 +52,7 @@ class SignupDetailsForm(forms.Form):
         label=_("Invitation code"),
         required=False,
         max_length=32,
-        help_text=_("The code from your care team, for example K7MQ-2HXP-RT."),
+        help_text=_("The code from your care team, for example K7MQ2HXPRT."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     join_pathway = forms.ModelChoiceField(
@@ -76,7 +76,7 @@ class SignupDetailsForm(forms.Form):
         widget=DateInput(attrs={"autocomplete": "bday"}),
     )
     agree = forms.BooleanField(
-        label=_("I have read how Harbour keeps people safe and the community rules"),
+        label=_("I have read how Harbour keeps people safe (on the page linked above)"),
         error_messages={
             "required": _("Please confirm you have read how we keep people safe.")
         },
@@ -98,7 +98,13 @@ class SignupDetailsForm(forms.Form):
         pathways = joinable_pathways()
         self.fields["join_pathway"].queryset = pathways
         if not pathways.exists():
+            # No community takes requests: the code is the only way in.
             del self.fields["join_pathway"]
+            self.fields["invitation_code"].required = True
+            self.fields["invitation_code"].error_messages["required"] = _(
+                "Enter the invitation code from your care team. If you don't "
+                "have one, ask them: they can send it straight away."
+            )
         self.invitation = None
 
     def clean_display_name(self):
@@ -165,7 +171,7 @@ class InvitationCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Invitation code"),
         max_length=32,
-        help_text=_("The code from your care team, for example K7MQ-2HXP-RT."),
+        help_text=_("The code from your care team, for example K7MQ2HXPRT."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={
             "required": _("Enter the invitation code from your care team.")
@@ -185,7 +191,7 @@ class JoinRequestForm(forms.Form):
         label=_("Community"), queryset=Pathway.objects.none(), empty_label=None
     )
     message = forms.CharField(
-        label=_("Anything the care team should know (optional)"),
+        label=_("Anything the care team should know"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -211,7 +217,7 @@ class CreateInvitationsForm(forms.Form):
         label=_("Days before they expire"), min_value=1, max_value=90, initial=14
     )
     note = forms.CharField(
-        label=_("Note for the care team (optional)"),
+        label=_("Note for the care team"),
         required=False,
         max_length=120,
         help_text=_("Never a name or NHS number: for example 'March waiting list'."),
@@ -237,6 +243,7 @@ class PathwaySettingsForm(forms.ModelForm):
             "description",
             "premoderation_threshold",
             "rule_packs",
+            "watched_words",
             "minimum_age",
             "direct_messages_allowed",
             "allow_join_requests",
@@ -249,6 +256,7 @@ class PathwaySettingsForm(forms.ModelForm):
             "support_chat_opens": forms.TimeInput(attrs={"type": "time"}),
             "support_chat_closes": forms.TimeInput(attrs={"type": "time"}),
             "description": forms.Textarea(attrs={"rows": 3}),
+            "watched_words": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs):

@@ -136,6 +136,14 @@ class Pathway(models.Model):
         blank=True,
         help_text=_("Rule packs applied to every post, e.g. eating_disorders."),
     )
+    watched_words = models.TextField(
+        _("watched words"),
+        blank=True,
+        help_text=_(
+            "Words or phrases this community asks members not to use, one a line. "
+            "The author is asked to rewrite; nothing is changed silently."
+        ),
+    )
     minimum_age = models.PositiveSmallIntegerField(
         default=16, validators=[MaxValueValidator(99)]
     )
@@ -163,6 +171,12 @@ class Pathway(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def watched_words_list(self) -> list[str]:
+        return [
+            line.strip() for line in self.watched_words.splitlines() if line.strip()
+        ]
 
     def clean(self) -> None:
         unknown = set(self.rule_packs or []) - set(RulePack.values)
@@ -284,6 +298,17 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.pathway})"
+
+    STATE_LABELS = {
+        "open": _("Open"),
+        "used": _("Used"),
+        "revoked": _("Withdrawn"),
+        "expired": _("Expired"),
+    }
+
+    @property
+    def state_label(self) -> str:
+        return self.STATE_LABELS[self.state]
 
     @property
     def state(self) -> str:

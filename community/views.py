@@ -218,3 +218,8 @@ def help_now(request):
     """Crisis contacts: the reader's pathways' own, then the national ones.
     Open to everyone, signed in or not, staff with or without two-factor."""
     return render(request, "community/help.html", queries.help_contacts(request.user))
+
+
+def safety(request):
+    """What Harbour checks and why, in plain words. Open to everyone."""
+    return render(request, "community/safety.html")

@@ -23,6 +23,7 @@ class PathwayViewSet(SnippetViewSet):
         FieldPanel("minimum_age"),
         FieldPanel("premoderation_threshold"),
         FieldPanel("rule_packs"),
+        FieldPanel("watched_words"),
         FieldPanel("direct_messages_allowed"),
         FieldPanel("allow_join_requests"),
         FieldPanel("support_chat_opens"),

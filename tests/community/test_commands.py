@@ -55,3 +55,34 @@ def test_demo_totp_prints_the_current_code(capsys):
     call_command("demo_totp", "clinician.ed@example.org")
     printed = capsys.readouterr().out.split()[0]
     assert printed in {totp_code(DEMO_TOTP_SECRET, offset) for offset in (-1, 0, 1)}
+
+
+def test_assess_text_prints_one_json_object_per_text(capsys, monkeypatch):
+    import io
+    import json
+
+    call_command("load_demo")
+    capsys.readouterr()
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO("I was 7 stone\nI want to kill myself\n\n")
+    )
+    call_command("assess_text", "--pathway", "eating-disorders", "--lang", "en")
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert first["verdict"] == "rewrite"
+    assert first["rule_hits"][0]["excerpt"] == "7 stone"
+    assert second["alert"] == ["suicide"]
+    assert second["categories"]["suicide"] == 1.0
+
+
+def test_assess_text_takes_one_argument_and_welsh(capsys):
+    import json
+
+    call_command("assess_text", "Dw i eisiau lladd fy hun", "--lang", "cy")
+    assert json.loads(capsys.readouterr().out)["alert"] == ["suicide"]
+
+
+def test_assess_text_refuses_an_unknown_pathway():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No pathway"):
+        call_command("assess_text", "x", "--pathway", "nope")

@@ -348,7 +348,6 @@ def test_help_shows_national_and_own_pathway_contacts_only(
     from wagtail.models import Locale
 
     locale = Locale.get_default()
-    CrisisContact.objects.create(name="Samaritans", phone="116 123", locale=locale)
     CrisisContact.objects.create(
         pathway=pathway, name="Perinatal crisis line", locale=locale
     )
@@ -371,3 +370,28 @@ def test_new_members_without_a_community_are_guided(client, home):
     body = client.get("/").content.decode()
     assert "not in a community yet" in body
     assert Membership.objects.count() == 0
+
+
+def test_safety_page_explains_checks_in_plain_words(client, home):
+    body = client.get("/safety/").content.decode()
+    assert "What is checked automatically" in body
+    assert "We never change them for you" in body
+    assert 'href="/help/"' in body
+
+
+def test_signup_links_to_the_safety_page_it_asks_people_to_read(client, home):
+    assert 'href="/safety/"' in client.get("/accounts/signup/").content.decode()
+
+
+def test_national_crisis_contacts_exist_without_demo_data(client, home):
+    body = client.get("/help/").content.decode()
+    for name in ("Samaritans", "NHS 111, option 2", "Emergency services", "Shout"):
+        assert name in body
+    assert CrisisContact.objects.filter(pathway=None).count() == 4
+
+
+def test_invitation_states_are_shown_in_words(client, pathway):
+    staff_client(client, pathway, Role.CLINICIAN)
+    make_invitation(pathway, revoked_at=timezone.now())
+    body = client.get(f"/community/{pathway.slug}/invitations/").content.decode()
+    assert "Withdrawn" in body

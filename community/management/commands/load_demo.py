@@ -72,20 +72,6 @@ PATHWAYS = [
     },
 ]
 
-NATIONAL_CONTACTS = [
-    ("Emergency services", "999", "If your life or someone else's is in danger now."),
-    ("NHS 111, option 2", "111", "Urgent mental health help, any time, day or night."),
-    (
-        "Samaritans",
-        "116 123",
-        "Free, any time, day or night. You don't have to be suicidal.",
-    ),
-    (
-        "Shout",
-        "85258",
-        "Text SHOUT to 85258 for free, confidential text support, 24/7.",
-    ),
-]
 
 # (email, display name, {pathway slug: role}, is staff of the whole site)
 ACCOUNTS = [
@@ -164,18 +150,9 @@ class Command(BaseCommand):
         return pathways
 
     def ensure_contacts(self, pathways):
+        # National contacts come with migration community 0004; each demo
+        # pathway adds its own crisis team.
         locale = Locale.get_default()
-        for order, (name, phone, description) in enumerate(NATIONAL_CONTACTS):
-            CrisisContact.objects.get_or_create(
-                pathway=None,
-                name=name,
-                locale=locale,
-                defaults={
-                    "phone": phone,
-                    "description": description,
-                    "sort_order": order,
-                },
-            )
         for pathway in pathways.values():
             CrisisContact.objects.get_or_create(
                 pathway=pathway,

@@ -1,0 +1,222 @@
+"""Step 3 of the safety pipeline: risk detection.
+
+Finds signs of suicide, self-harm, harm to others and safeguarding disclosures
+in what a member wrote, in each language the site runs. It is tolerant of the
+ways people really write (misspelling, slang, spaced-out or repeated letters,
+emoji, leetspeak) and of negation and idiom ("I'm not suicidal", "kill time",
+"this exam is killing me" are not alerts).
+
+It errs towards asking a person to look: a false alert costs a clinician a
+minute; a missed one can cost a life. Lexicons are data (lexicons/<lang>.json),
+reviewed with clinicians and measured against tests/community/safety/corpus.tsv.
+"""
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+LEXICON_DIR = Path(__file__).parent / "lexicons"
+CATEGORIES = ("suicide", "self_harm", "harm_to_others", "safeguarding")
+ALERT_THRESHOLD = 0.5
+
+EMOJI_WORDS = {
+    "🔪": " knife ",
+    "🗡": " knife ",
+    "💊": " pills ",
+    "⚰": " coffin ",
+    "🪦": " grave ",
+    "💀": " skull ",
+    "☠": " skull ",
+    "🩸": " blood ",
+    "🔫": " gun ",
+    "🪢": " rope ",
+}
+LEET = str.maketrans(
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "@": "a",
+        "$": "s",
+        "!": "i",
+    }
+)
+MIXED_TOKEN = re.compile(r"\b(?=\S*[a-z])(?=\S*[0-9@$!])[a-z0-9@$!]+\b")
+SPACED_LETTERS = re.compile(r"\b(?:[a-z][ .\-_*]){2,}[a-z]\b")
+RUN_OF_THREE = re.compile(r"([a-z])\1{2,}")
+WORD = re.compile(r"[a-z']+")
+SENTENCE_END = re.compile(r"[.!?\n;,]+")
+
+# Words worth correcting when misspelt by one letter (typed in distress, on a
+# phone). Only long words, so ordinary words are not pulled into them.
+KEY_WORDS = (
+    "suicide",
+    "suicidal",
+    "myself",
+    "overdose",
+    "selfharm",
+    "cutting",
+    "abused",
+    "unalive",
+    "hunanladdiad",
+    "hunanladdol",
+)
+
+
+@dataclass(frozen=True)
+class RiskMatch:
+    category: str
+    weight: float
+    excerpt: str
+
+
+@dataclass
+class RiskResult:
+    """Scores per category (0 to 1) and the matches behind them."""
+
+    scores: dict[str, float] = field(default_factory=dict)
+    matches: list[RiskMatch] = field(default_factory=list)
+
+    @property
+    def categories(self) -> list[str]:
+        """Categories at or above the alert threshold, most severe first."""
+        found = [c for c, s in self.scores.items() if s >= ALERT_THRESHOLD]
+        return sorted(found, key=lambda c: -self.scores[c])
+
+    @property
+    def is_risk(self) -> bool:
+        return bool(self.categories)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    language: str
+    patterns: dict[str, list[tuple[re.Pattern, float]]]
+    negations: tuple[str, ...]
+    contrast: tuple[str, ...]
+    idioms: re.Pattern | None
+
+
+@lru_cache(maxsize=8)
+def load_lexicon(language: str) -> Lexicon:
+    """The lexicon for `language`, English when there is none for it."""
+    path = LEXICON_DIR / f"{language}.json"
+    if not path.exists():
+        path = LEXICON_DIR / "en.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    patterns = {
+        category: [
+            (re.compile(entry["pattern"]), float(entry["weight"]))
+            for entry in data["categories"].get(category, [])
+        ]
+        for category in CATEGORIES
+    }
+    idioms = data.get("idioms") or []
+    return Lexicon(
+        language=data["language"],
+        patterns=patterns,
+        negations=tuple(sorted(data.get("negations", []), key=len, reverse=True)),
+        contrast=tuple(data.get("contrast", [])),
+        idioms=re.compile(r"\b(?:" + "|".join(idioms) + r")\b") if idioms else None,
+    )
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True if a and b differ by one substitution, insertion, deletion or swap
+    of neighbouring letters."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(diffs) == 1:
+            return True
+        return (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and a[diffs[0]] == b[diffs[1]]
+            and a[diffs[1]] == b[diffs[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    for i in range(len(long_)):
+        if long_[:i] + long_[i + 1 :] == short:
+            return True
+    return False
+
+
+def _correct(word: str) -> str:
+    if len(word) < 6:
+        return word
+    for key in KEY_WORDS:
+        if _one_edit_apart(word, key):
+            return key
+    return word
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents folded, emoji named, leetspeak decoded in words that
+    mix letters and digits, spaced-out letters joined, common misspellings of
+    key words corrected."""
+    for emoji, words in EMOJI_WORDS.items():
+        text = text.replace(emoji, words)
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("’", "'").replace("‘", "'")
+    text = MIXED_TOKEN.sub(lambda m: m.group(0).translate(LEET), text)
+    text = SPACED_LETTERS.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
+    text = re.sub(r"\b(?:self|slef|sefl|sself|selff)[\s\-_]*harm", "selfharm", text)
+    text = WORD.sub(lambda m: _correct(m.group(0)), text)
+    text = text.replace("selfharm", "self harm")
+    return re.sub(r"[ \t]+", " ", text)
+
+
+def _variants(text: str) -> set[str]:
+    """Letters typed three or more times ("killlll", "diiiie") folded two ways."""
+    return {
+        text,
+        RUN_OF_THREE.sub(r"\1\1", text),
+        RUN_OF_THREE.sub(r"\1", text),
+    }
+
+
+def _negated(lexicon: Lexicon, text: str, start: int) -> bool:
+    """True if the clause before `start` ends in a negation, e.g. "I'm not"
+    before "suicidal". A contrast word ("but") or sentence end resets it."""
+    clause = SENTENCE_END.split(text[:start])[-1]
+    for word in lexicon.contrast:
+        parts = re.split(rf"\b{re.escape(word)}\b", clause)
+        clause = parts[-1]
+    words = clause.split()[-4:]
+    window = " " + " ".join(words) + " "
+    return any(f" {cue} " in window for cue in lexicon.negations)
+
+
+def detect_risk(text: str, language: str = "en") -> RiskResult:
+    """Scores for each risk category in `text`. English patterns always run too:
+    people mix languages, and a missed English phrase in a Welsh post is still
+    missed."""
+    result = RiskResult(scores=dict.fromkeys(CATEGORIES, 0.0))
+    languages = [language] if language == "en" else [language, "en"]
+    for variant in _variants(normalise(text)):
+        for lang in languages:
+            lexicon = load_lexicon(lang)
+            searchable = (
+                lexicon.idioms.sub(lambda m: " " * len(m.group(0)), variant)
+                if lexicon.idioms
+                else variant
+            )
+            for category, patterns in lexicon.patterns.items():
+                for pattern, weight in patterns:
+                    for match in pattern.finditer(searchable):
+                        if _negated(lexicon, searchable, match.start()):
+                            continue
+                        result.matches.append(
+                            RiskMatch(category, weight, match.group(0))
+                        )
+                        result.scores[category] = max(result.scores[category], weight)
+    return result

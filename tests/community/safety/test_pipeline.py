@@ -1,0 +1,66 @@
+"""The one pipeline: its verdict for each rule, and never losing the text."""
+
+import pytest
+
+from community.models import Pathway
+from community.safety.pipeline import Action, run_pipeline
+
+
+def ed_pathway(**fields):
+    return Pathway(
+        slug="ed", name="Eating disorders", rule_packs=["eating_disorders"], **fields
+    )
+
+
+def test_ordinary_text_from_a_trusted_member_is_published_clean():
+    verdict = run_pipeline("<b>Had a good day</b>", pathway=ed_pathway())
+    assert verdict.action == Action.PUBLISH
+    assert verdict.text == "Had a good day"
+    assert not verdict.show_crisis_contacts
+
+
+def test_rule_pack_hits_ask_for_a_rewrite_and_keep_the_text():
+    verdict = run_pipeline("I was 7 stone", pathway=ed_pathway())
+    assert verdict.action == Action.REWRITE
+    assert verdict.text == "I was 7 stone"
+    assert verdict.messages and verdict.rule_hits[0].excerpt == "7 stone"
+
+
+def test_watched_words_ask_for_a_rewrite():
+    verdict = run_pipeline(
+        "any proana tips", pathway=ed_pathway(watched_words="proana\n")
+    )
+    assert verdict.action == Action.REWRITE
+
+
+def test_untrusted_members_are_held_and_told():
+    verdict = run_pipeline("Hello everyone", pathway=ed_pathway(), trusted=False)
+    assert verdict.action == Action.HOLD
+    assert "checked by a moderator" in verdict.messages[0]
+
+
+def test_risk_is_published_with_crisis_contacts_and_an_alert():
+    verdict = run_pipeline("I want to kill myself", pathway=ed_pathway())
+    assert verdict.action == Action.PUBLISH
+    assert verdict.show_crisis_contacts and verdict.raise_alert
+    assert "not alone" in verdict.messages[0] or "alone" in verdict.messages[0]
+
+
+def test_risk_with_no_moderator_on_duty_is_held_not_lost():
+    verdict = run_pipeline(
+        "I want to kill myself", pathway=ed_pathway(), moderator_on_duty=False
+    )
+    assert verdict.action == Action.HOLD
+    assert verdict.text == "I want to kill myself"
+    assert verdict.show_crisis_contacts
+
+
+@pytest.mark.parametrize("text", ["", "   ", "<p></p>"])
+def test_empty_text_asks_for_something(text):
+    assert run_pipeline(text).action == Action.REWRITE
+
+
+def test_too_long_text_asks_for_a_shorter_one_and_keeps_it():
+    verdict = run_pipeline("a" * 10_001)
+    assert verdict.action == Action.REWRITE
+    assert len(verdict.text) == 10_001

@@ -1,6 +1,8 @@
 """Forms for joining and for pathway staff. Validation that is a business rule
 lives in actions; forms turn its errors into messages beside the right field."""
 
+from datetime import date
+
 from django import forms
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -17,8 +19,52 @@ from .actions import (
 from .models import Pathway, Role, User, validate_display_name
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+class DateInputWidget(forms.MultiWidget):
+    """NHS.UK date input: day, month and year boxes with the number pad on phones
+    (a native date picker is hard to use for a date of birth)."""
+
+    def __init__(self, attrs=None):
+        box = {"inputmode": "numeric", "pattern": "[0-9]*"}
+        super().__init__(
+            [
+                forms.TextInput({**box, "autocomplete": "bday-day"}),
+                forms.TextInput({**box, "autocomplete": "bday-month"}),
+                forms.TextInput({**box, "autocomplete": "bday-year"}),
+            ],
+            attrs,
+        )
+
+    def decompress(self, value):
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+
+class DateOfBirthField(forms.MultiValueField):
+    widget = DateInputWidget
+
+    def __init__(self, **kwargs):
+        whole = {"error_messages": {"invalid": _("Use numbers only.")}}
+        super().__init__(
+            fields=[
+                forms.IntegerField(min_value=1, max_value=31, **whole),
+                forms.IntegerField(min_value=1, max_value=12, **whole),
+                forms.IntegerField(min_value=1900, max_value=2100, **whole),
+            ],
+            require_all_fields=False,
+            error_messages={
+                "required": _("Enter your date of birth."),
+                "incomplete": _("Enter a day, month and year."),
+            },
+            **kwargs,
+        )
+
+    def compress(self, data_list):
+        if not data_list:
+            return None
+        day, month, year = data_list
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise forms.ValidationError(_("Enter a real date of birth.")) from None
 
 
 def clean_new_display_name(value: str, *, email: str = "", exclude_pk=None) -> str:
@@ -70,10 +116,12 @@ class SignupDetailsForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
-    date_of_birth = forms.DateField(
+    date_of_birth = DateOfBirthField(
         label=_("Date of birth"),
-        help_text=_("Only used to check a community is right for your age."),
-        widget=DateInput(attrs={"autocomplete": "bday"}),
+        help_text=_(
+            "For example, 15 3 1984. Only used to check a community is right for "
+            "your age."
+        ),
     )
     agree = forms.BooleanField(
         label=_("I have read how Harbour keeps people safe (on the page linked above)"),

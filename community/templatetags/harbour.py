@@ -1,12 +1,15 @@
 """Template helpers that render Django form fields as NHS.UK form groups."""
 
 from django import forms, template
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
 
 def widget_kind(field) -> str:
     widget = field.field.widget
+    if isinstance(widget, forms.MultiWidget):
+        return "date"
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
     if isinstance(widget, forms.CheckboxInput):
@@ -31,6 +34,7 @@ def nhs_field(field):
         "checkboxes": "nhsuk-checkboxes__input",
         "input": "nhsuk-input",
         "hidden": "",
+        "date": "",
     }[kind]
     if field.errors and kind in {"input", "select", "textarea"}:
         css += f" {css}--error"
@@ -40,10 +44,32 @@ def nhs_field(field):
         described.append(f"{field.auto_id}-hint")
     if field.errors:
         described.append(f"{field.auto_id}-error")
+    if kind == "date":
+        return {"field": field, "kind": kind, "parts": date_parts(field)}
     if described and kind != "checkboxes":
         attrs["aria-describedby"] = " ".join(described)
     widget = field.as_widget(attrs=attrs) if kind != "checkboxes" else None
     return {"field": field, "kind": kind, "widget": widget}
+
+
+def date_parts(field):
+    """(id, name, value, label, width class) for each box of an NHS date input."""
+    values = field.value() or [None, None, None]
+    if not isinstance(values, list | tuple):
+        values = field.field.widget.decompress(values)
+    labels = (_("Day"), _("Month"), _("Year"))
+    widths = ("nhsuk-input--width-2", "nhsuk-input--width-2", "nhsuk-input--width-4")
+    return [
+        (
+            f"{field.auto_id}_{i}",
+            f"{field.html_name}_{i}",
+            "" if values[i] is None else values[i],
+            labels[i],
+            widths[i],
+            field.field.widget.widgets[i].attrs.get("autocomplete", ""),
+        )
+        for i in range(3)
+    ]
 
 
 @register.inclusion_tag("includes/error_summary.html")
@@ -54,5 +80,6 @@ def error_summary(form):
         errors.append((None, error))
     for field in form:
         for error in field.errors:
-            errors.append((field.auto_id, error))
+            # A date input has no single box to label: link its first one (Day).
+            errors.append((field.id_for_label or f"{field.auto_id}_0", error))
     return {"errors": errors}

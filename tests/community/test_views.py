@@ -42,7 +42,9 @@ def signup_data(**overrides):
     data = {
         "email": "newcomer@example.org",
         "display_name": "Kestrel",
-        "date_of_birth": "1994-03-02",
+        "date_of_birth_0": "2",
+        "date_of_birth_1": "3",
+        "date_of_birth_2": "1994",
         "password1": PASSWORD,
         "password2": PASSWORD,
         "agree": "on",
@@ -109,7 +111,7 @@ def test_signup_too_young_is_refused_before_an_account_exists(client, pathway):
     year = timezone.localdate().year - 14
     response = client.post(
         "/accounts/signup/",
-        signup_data(invitation_code=invitation.code, date_of_birth=f"{year}-01-01"),
+        signup_data(invitation_code=invitation.code, date_of_birth_2=str(year)),
     )
     assert "aged 18 or over" in response.content.decode()
     assert not User.objects.filter(email="newcomer@example.org").exists()
@@ -395,3 +397,30 @@ def test_invitation_states_are_shown_in_words(client, pathway):
     make_invitation(pathway, revoked_at=timezone.now())
     body = client.get(f"/community/{pathway.slug}/invitations/").content.decode()
     assert "Withdrawn" in body
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message"),
+    [
+        ("31", "2", "1990", "Enter a real date of birth"),
+        ("", "2", "1990", "Enter a day, month and year"),
+        ("x", "2", "1990", "Use numbers only"),
+        ("1", "1", str(timezone.localdate().year + 1), "Enter your real date of birth"),
+    ],
+)
+def test_date_of_birth_mistakes_are_explained_and_kept(
+    client, pathway, day, month, year, message
+):
+    response = client.post(
+        "/accounts/signup/",
+        signup_data(
+            invitation_code=make_invitation(pathway).code,
+            date_of_birth_0=day,
+            date_of_birth_1=month,
+            date_of_birth_2=year,
+        ),
+    )
+    body = response.content.decode()
+    assert message in body
+    year_box = re.search(r'<input[^>]*name="date_of_birth_2"[^>]*>', body).group(0)
+    assert f'value="{year}"' in year_box

@@ -46,7 +46,7 @@ def test_demo_has_every_role_in_two_pathways_and_a_member_of_two():
     assert both.memberships.count() == 2
 
 
-@override_settings(DEBUG=True)
+@override_settings(HARBOUR_DEMO=True)
 def test_demo_totp_prints_the_current_code(capsys):
     from community.management.commands.load_demo import DEMO_TOTP_SECRET
 
@@ -86,3 +86,11 @@ def test_assess_text_refuses_an_unknown_pathway():
 
     with pytest.raises(CommandError, match="No pathway"):
         call_command("assess_text", "x", "--pathway", "nope")
+
+
+def test_demo_totp_refuses_outside_the_demo(settings):
+    from django.core.management.base import CommandError
+
+    settings.HARBOUR_DEMO = False
+    with pytest.raises(CommandError, match="demo"):
+        call_command("demo_totp", "clinician.ed@example.org")

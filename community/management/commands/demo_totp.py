@@ -18,8 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("email")
 
     def handle(self, *args, email, **options):
-        if not settings.DEBUG:
-            raise CommandError("demo_totp only runs with the development settings.")
+        if not getattr(settings, "HARBOUR_DEMO", False):
+            raise CommandError("demo_totp only runs with the demo (dev) settings.")
         user = User.objects.filter(email__iexact=email).first()
         authenticator = (
             Authenticator.objects.filter(

@@ -228,28 +228,23 @@ def visit(live_server, check_a11y):
     return _visit
 
 
+def _press(page, role: str, name: str, check_a11y) -> None:
+    """Press the button or link `name`, wait for the page it leads to, check it."""
+    with page.expect_navigation():
+        page.get_by_role(role, name=name, exact=True).click()
+    check_a11y(page)
+
+
 @pytest.fixture
 def submit(check_a11y):
     """Press the button named `button`, wait for the page it leads to, check it."""
-
-    def _submit(page, button: str):
-        with page.expect_navigation():
-            page.get_by_role("button", name=button, exact=True).click()
-        check_a11y(page)
-
-    return _submit
+    return lambda page, button: _press(page, "button", button, check_a11y)
 
 
 @pytest.fixture
 def follow(check_a11y):
     """Follow the link named `link`, wait for the page it opens, check it."""
-
-    def _follow(page, link: str):
-        with page.expect_navigation():
-            page.get_by_role("link", name=link, exact=True).click()
-        check_a11y(page)
-
-    return _follow
+    return lambda page, link: _press(page, "link", link, check_a11y)
 
 
 @pytest.fixture

@@ -99,14 +99,7 @@ def access_pathway(user: User, slug: str) -> Pathway:
 
     Missing and forbidden answer alike. Pending and suspended members are not in.
     """
-    membership = (
-        active_memberships(user).filter(pathway__slug=slug).first()
-        if user.is_authenticated
-        else None
-    )
-    if membership is None:
-        raise Http404("No such pathway")
-    return membership.pathway
+    return _membership_by_slug(user, slug).pathway
 
 
 def access_pathway_capability(
@@ -115,10 +108,16 @@ def access_pathway_capability(
     """The user's active membership of pathway `slug` if its role grants
     `capability`; else Http404 (a member asking for a staff page sees the same
     "not found" as a stranger)."""
-    if not user.is_authenticated:
+    membership = _membership_by_slug(user, slug)
+    if capability not in ROLE_CAPABILITIES[membership.role]:
         raise Http404("No such pathway")
+    return membership
+
+
+def _membership_by_slug(user: User, slug: str) -> Membership:
+    """The user's active membership of pathway `slug`; Http404 otherwise."""
     membership = active_memberships(user).filter(pathway__slug=slug).first()
-    if membership is None or capability not in ROLE_CAPABILITIES[membership.role]:
+    if membership is None:
         raise Http404("No such pathway")
     return membership
 
@@ -191,6 +190,18 @@ def pages_visible_to(user: User, pages, *, in_admin: bool = False):
     for path in foreign.values_list("path", flat=True):
         pages = pages.exclude(path__startswith=path)
     return pages
+
+
+def access_page(user: User, page_id, *, in_admin: bool = False):
+    """The page `page_id` if it is site-wide or inside a pathway the user may
+    read (in the admin, site administrators may read all); else Http404, alike
+    for a missing page and another pathway's."""
+    from wagtail.models import Page
+
+    page = Page.objects.filter(pk=_int_or_none(page_id)).first()
+    if page is None or not can_view_page(user, page, in_admin=in_admin):
+        raise Http404("No such page")
+    return page
 
 
 def can_view_page(user: User, page, *, in_admin: bool = False) -> bool:

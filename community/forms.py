@@ -260,9 +260,22 @@ class CreateInvitationsForm(forms.Form):
         help_text=_(
             "More than one makes a batch, e.g. for a waiting list, with a CSV of codes."
         ),
+        error_messages={
+            "min_value": _("Create at least 1 invitation."),
+            "max_value": _("Create up to 500 invitations at a time."),
+            "invalid": _("Enter a number, for example 1 or 20."),
+        },
     )
     days = forms.IntegerField(
-        label=_("Days before they expire"), min_value=1, max_value=90, initial=14
+        label=_("Days before they expire"),
+        min_value=1,
+        max_value=90,
+        initial=14,
+        error_messages={
+            "min_value": _("Invitations last at least 1 day."),
+            "max_value": _("Invitations can last up to 90 days."),
+            "invalid": _("Enter a number of days, for example 14."),
+        },
     )
     note = forms.CharField(
         label=_("Note for the care team"),

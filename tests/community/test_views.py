@@ -250,6 +250,7 @@ def test_invitation_form_errors_are_shown_again(client, pathway):
     body = response.content.decode()
     assert response.status_code == 200
     assert "nhsuk-error-summary" in body and 'value="keep me"' in body
+    assert "Create up to 500 invitations at a time." in body
     assert not Invitation.objects.exists()
 
 

@@ -21,9 +21,13 @@ venv: $(BIN)/.installed
 
 ## Serve the site with demo data on the embedded defaults (SQLite, in-memory
 ## channel layer, local media) at http://127.0.0.1:8000 and print the logins.
+## The background worker (risk-alert escalation) runs beside the server and
+## stops with it.
 run: venv
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo
+	$(MANAGE) harbour_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 demo: venv

@@ -6,4 +6,4 @@ class CommunityConfig(AppConfig):
     verbose_name = "Community"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the receivers
+        from . import content_kinds, signals  # noqa: F401 - registers, connects

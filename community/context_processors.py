@@ -1,9 +1,27 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 
 def harbour(request):
-    """What every page's frame needs: the site name and the languages."""
+    """What every page's frame needs: the site name and the languages, and,
+    only if the page uses them, the reader's crisis contacts and unread count."""
+    from .models import Notification
+    from .queries import help_contacts
+
+    user = getattr(request, "user", None)
+
+    def unread():
+        if user is None or not user.is_authenticated:
+            return 0
+        return Notification.objects.filter(user=user, read_at=None).count()
+
+    def contacts():
+        found = help_contacts(user) if user is not None else {}
+        return found.get("pathway_contacts", []) + found.get("national_contacts", [])
+
     return {
         "SITE_NAME": settings.WAGTAIL_SITE_NAME,
         "SITE_LANGUAGES": settings.LANGUAGES,
+        "unread_notifications": SimpleLazyObject(unread),
+        "my_crisis_contacts": SimpleLazyObject(contacts),
     }

@@ -312,6 +312,7 @@ class PathwaySettingsForm(forms.ModelForm):
             "support_chat_closes",
             "reports_to_hide",
             "alert_acknowledge_minutes",
+            "hold_all_when_unstaffed",
         ]
         widgets = {
             "support_chat_opens": forms.TimeInput(attrs={"type": "time"}),
@@ -325,3 +326,52 @@ class PathwaySettingsForm(forms.ModelForm):
 
         super().__init__(*args, **kwargs)
         self.fields["rule_packs"].choices = RulePack.choices
+
+
+# Forums ------------------------------------------------------------------------
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=120,
+        error_messages={
+            "required": _("Give your topic a title."),
+            "max_length": _("Please keep the title to 120 characters or fewer."),
+        },
+    )
+    body = forms.CharField(
+        label=_("Your message"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10_000,
+        error_messages={
+            "required": _("Write your message first."),
+            "max_length": _("Please keep it to 10,000 characters or fewer."),
+        },
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10_000,
+        error_messages={
+            "required": _("Write your reply first."),
+            "max_length": _("Please keep it to 10,000 characters or fewer."),
+        },
+    )
+
+
+def show_submission_errors(form: forms.Form, submission) -> None:
+    """Put the safety pipeline's requests to rewrite beside their fields; the
+    person's text stays in the form."""
+    for name, messages in submission.errors().items():
+        for message in messages:
+            form.add_error(name, message)
+
+
+def posted(request):
+    """The form data of a POST (even an empty one, so it is validated and its
+    errors shown), or None for a GET."""
+    return request.POST if request.method == "POST" else None

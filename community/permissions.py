@@ -7,17 +7,26 @@ tells a stranger that a pathway, page or invitation exists.
 
 from enum import StrEnum
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import (
     STAFF_ROLES,
+    Block,
+    ContentStatus,
+    DutyShift,
+    Forum,
     Invitation,
     JoinRequest,
     Membership,
     MembershipStatus,
+    ModerationCase,
+    Mute,
+    MuteWord,
     Pathway,
+    RiskAlert,
     Role,
+    Topic,
     User,
 )
 
@@ -212,3 +221,142 @@ def can_view_page(user: User, page, *, in_admin: bool = False) -> bool:
         return True
     pathway = pathway_of(page)
     return pathway is None or can_view_pathway(user, pathway)
+
+
+# Member content ---------------------------------------------------------------
+
+
+def visible_content(user: User, queryset: QuerySet, pathway: Pathway) -> QuerySet:
+    """Member content of one kind in `pathway` that `user` may read, inside the
+    query: published, or the reader's own while held or hidden by reports;
+    without what people the reader blocked or muted wrote, and without the
+    reader's mute words. The caller has already checked the pathway."""
+    queryset = queryset.filter(pathway=pathway).filter(
+        Q(status=ContentStatus.PUBLISHED)
+        | Q(
+            author=user,
+            status__in=[ContentStatus.HELD, ContentStatus.HIDDEN_BY_REPORTS],
+        )
+    )
+    silenced = Block.objects.filter(blocker=user).values("blocked")
+    muted = Mute.objects.filter(muter=user).values("muted")
+    queryset = queryset.exclude(author__in=silenced).exclude(author__in=muted)
+    for word in MuteWord.objects.filter(user=user).values_list("word", flat=True):
+        queryset = queryset.exclude(body__icontains=word)
+    return queryset
+
+
+def access_forum(user: User, slug: str, forum_slug: str) -> Forum:
+    """Forum `forum_slug` of pathway `slug` for an active member; else Http404."""
+    pathway = access_pathway(user, slug)
+    forum = Forum.objects.filter(pathway=pathway, slug=forum_slug).first()
+    if forum is None:
+        raise Http404("No such forum")
+    return forum
+
+
+def access_topic(user: User, slug: str, topic_id) -> Topic:
+    """Topic `topic_id` of pathway `slug` if the reader may see it (see
+    `visible_content`; moderators also see held and hidden topics); else
+    Http404."""
+    membership = _membership_by_slug(user, slug)
+    topics = Topic.objects.select_related("forum", "author", "pathway")
+    if Capability.MODERATE in ROLE_CAPABILITIES[membership.role]:
+        topics = topics.filter(pathway=membership.pathway)
+    else:
+        topics = visible_content(user, topics, membership.pathway)
+    topic = topics.filter(pk=_int_or_none(topic_id)).first()
+    if topic is None:
+        raise Http404("No such topic")
+    return topic
+
+
+def access_content(user: User, slug: str, model, pk):
+    """A piece of member content of kind `model` in pathway `slug` that the user
+    may read (to report it); else Http404."""
+    pathway = access_pathway(user, slug)
+    found = visible_content(user, model.objects.all(), pathway)
+    obj = found.filter(pk=_int_or_none(pk)).first()
+    if obj is None:
+        raise Http404("No such content")
+    return obj
+
+
+def access_case(membership: Membership, pk) -> ModerationCase:
+    """A moderation case of the moderator's pathway; Http404 otherwise."""
+    case = (
+        ModerationCase.objects.filter(pathway=membership.pathway, pk=_int_or_none(pk))
+        .select_related("author", "content_type")
+        .first()
+    )
+    if case is None:
+        raise Http404("No such case")
+    return case
+
+
+def access_alert(membership: Membership, pk) -> RiskAlert:
+    """A risk alert of the moderator's pathway; Http404 otherwise."""
+    alert = (
+        RiskAlert.objects.filter(pathway=membership.pathway, pk=_int_or_none(pk))
+        .select_related("case", "author", "notified", "acknowledged_by")
+        .first()
+    )
+    if alert is None:
+        raise Http404("No such alert")
+    return alert
+
+
+def access_shift(membership: Membership, pk) -> DutyShift:
+    """A rota shift of the lead's pathway; Http404 otherwise."""
+    shift = DutyShift.objects.filter(
+        pathway=membership.pathway, pk=_int_or_none(pk)
+    ).first()
+    if shift is None:
+        raise Http404("No such shift")
+    return shift
+
+
+def moderated_memberships(user: User) -> QuerySet[Membership]:
+    """The user's active memberships whose role may moderate."""
+    moderating = [
+        r for r, caps in ROLE_CAPABILITIES.items() if Capability.MODERATE in caps
+    ]
+    return active_memberships(user).filter(role__in=moderating)
+
+
+# People -----------------------------------------------------------------------
+
+
+def has_blocked(blocker: User, other: User) -> bool:
+    """True if `blocker` has blocked `other`: `other` may not message, write on
+    the wall of, send presents to or see the profile of `blocker`."""
+    return Block.objects.filter(blocker=blocker, blocked=other).exists()
+
+
+def shared_pathways(user: User, other: User) -> QuerySet[Pathway]:
+    """Pathways where both are active members."""
+    return (
+        visible_pathways(user)
+        .filter(pk__in=visible_pathways(other).values("pk"))
+        .distinct()
+    )
+
+
+def access_profile(viewer: User, user_id) -> User:
+    """Another person's profile if they share an active pathway with the viewer
+    and have not blocked them; else Http404, so a block is not announced."""
+    other = User.objects.filter(pk=_int_or_none(user_id), is_active=True).first()
+    if other is None or not viewer.is_authenticated:
+        raise Http404("No such person")
+    if other != viewer and (
+        not shared_pathways(viewer, other).exists() or has_blocked(other, viewer)
+    ):
+        raise Http404("No such person")
+    return other
+
+
+def can_manage_risk_phrases(user: User) -> bool:
+    """Service leads (in any pathway) and site administrators edit risk phrases."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or active_memberships(user).filter(role=Role.LEAD).exists()

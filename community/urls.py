@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import forum_views, moderation_views, views
 
 app_name = "community"
 
@@ -21,4 +21,44 @@ urlpatterns = [
     ),
     path("community/<slug:slug>/requests/", views.join_requests, name="join_requests"),
     path("community/<slug:slug>/settings/", views.pathway_settings, name="settings"),
+    # Forums
+    path("community/<slug:slug>/forums/", forum_views.forum_list, name="forums"),
+    path(
+        "community/<slug:slug>/forums/<slug:forum_slug>/",
+        forum_views.forum,
+        name="forum",
+    ),
+    path("community/<slug:slug>/topics/<int:pk>/", forum_views.topic, name="topic"),
+    path(
+        "community/<slug:slug>/report/<slug:kind>/<int:pk>/",
+        forum_views.report,
+        name="report",
+    ),
+    # Moderation, alerts and the rota
+    path("moderation/", moderation_views.moderation_home, name="moderation"),
+    path("community/<slug:slug>/moderation/", moderation_views.queue, name="queue"),
+    path(
+        "community/<slug:slug>/moderation/cases/<int:pk>/",
+        moderation_views.case,
+        name="case",
+    ),
+    path(
+        "community/<slug:slug>/alerts/<int:pk>/", moderation_views.alert, name="alert"
+    ),
+    path("community/<slug:slug>/rota/", moderation_views.rota, name="rota"),
+    path(
+        "community/<slug:slug>/rota/<int:pk>/remove/",
+        moderation_views.remove_shift,
+        name="remove_shift",
+    ),
+    # People and personal safety
+    path("people/<int:user_id>/", moderation_views.profile, name="profile"),
+    path(
+        "people/<int:user_id>/<slug:action>/",
+        moderation_views.person_action,
+        name="person_action",
+    ),
+    path("account/safety/", moderation_views.my_safety, name="my_safety"),
+    path("notifications/", moderation_views.notifications, name="notifications"),
+    path("safety/words/", moderation_views.risk_phrases, name="risk_phrases"),
 ]

@@ -17,6 +17,7 @@ from .forms import (
     InvitationCodeForm,
     JoinRequestForm,
     PathwaySettingsForm,
+    posted,
 )
 from .permissions import (
     Capability,
@@ -39,7 +40,7 @@ class SignupView(AllauthSignupView):
 
 def join(request):
     """Enter an invitation code; a valid one goes on to its invitation page."""
-    form = InvitationCodeForm(request.POST or None)
+    form = InvitationCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         return redirect("community:join_invitation", code=form.cleaned_data["code"])
     return render(request, "community/join.html", {"form": form})
@@ -72,7 +73,7 @@ def join_invitation(request, code):
 @login_required
 def join_request(request):
     """Ask to join a community that accepts requests."""
-    form = JoinRequestForm(request.POST or None)
+    form = JoinRequestForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_request_to_join(
@@ -94,7 +95,7 @@ def invitations(request, slug):
     """A clinician's or lead's invitations: create one or a batch, see recent ones."""
     membership = access_pathway_capability(request.user, slug, Capability.INVITE)
     form = CreateInvitationsForm(
-        request.POST or None,
+        posted(request),
         roles=invitable_roles(membership),
         initial={"days": 14},
     )
@@ -200,7 +201,7 @@ def join_requests(request, slug):
 def pathway_settings(request, slug):
     """A service lead's settings for their pathway."""
     membership = access_pathway_capability(request.user, slug, Capability.EDIT_SETTINGS)
-    form = PathwaySettingsForm(request.POST or None, instance=membership.pathway)
+    form = PathwaySettingsForm(posted(request), instance=membership.pathway)
     if request.method == "POST" and form.is_valid():
         actions.do_update_pathway_settings(
             request.user, form.save(commit=False), form.changed_data

@@ -9,6 +9,7 @@ from wagtail.models import Page
 
 from community import permissions
 from community.models import Pathway
+from community.moderation import on_duty_shifts
 from community.queries import crisis_contacts
 
 from .blocks import PageBodyBlock
@@ -67,6 +68,7 @@ class PathwayPage(Page):
             else frozenset()
         )
         context["crisis_contacts"] = crisis_contacts([self.pathway])
+        context["on_duty"] = on_duty_shifts(self.pathway)
         return context
 
 

@@ -26,8 +26,12 @@ def other_pathway(db):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate limits and used TOTP codes live in the cache: start each test clean."""
+    """Rate limits, used TOTP codes and the risk-phrase version live in the
+    cache: start each test clean."""
     from django.core.cache import cache
 
+    from community.safety import lexicon_store
+
     cache.clear()
+    lexicon_store._merged.clear()  # per-process lexicons follow the cleared cache
     yield

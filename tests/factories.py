@@ -12,7 +12,8 @@ from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
 from community import actions
-from community.models import Invitation, Membership, Pathway, Role, User
+from community.forums import do_create_forum
+from community.models import DutyShift, Invitation, Membership, Pathway, Role, User
 from home.models import HomePage
 
 PASSWORD = "a-long-test-passphrase-42"
@@ -46,7 +47,8 @@ def make_site() -> HomePage:
         return home
     Locale.objects.get_or_create(language_code="en")
     Locale.objects.get_or_create(language_code="cy")
-    root = Page.get_first_root_node()
+    # Transactional tests flush the tables, Wagtail's root page included.
+    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
     for page in root.get_children():
         page.delete()
     home = HomePage(title="Welcome to Harbour", slug="home")
@@ -89,3 +91,27 @@ def totp_code(secret: str = TOTP_SECRET, offset: int = 0) -> str:
 
 def membership(user: User, pathway: Pathway) -> Membership:
     return Membership.objects.get(user=user, pathway=pathway)
+
+
+def make_forum(pathway: Pathway, name: str = "Recovery stories"):
+    return do_create_forum(None, pathway, name)
+
+
+def make_trusted(pathway: Pathway, role: str = Role.MEMBER, **user_fields) -> User:
+    """A member whose posts skip pre-moderation."""
+    user = make_member(pathway, role, **user_fields)
+    Membership.objects.filter(user=user, pathway=pathway).update(
+        approved_posts=pathway.premoderation_threshold
+    )
+    return user
+
+
+def put_on_duty(pathway: Pathway, user: User, position: int = 1, hours: int = 8):
+    now = timezone.now()
+    return DutyShift.objects.create(
+        pathway=pathway,
+        user=user,
+        starts_at=now - timedelta(minutes=5),
+        ends_at=now + timedelta(hours=hours),
+        position=position,
+    )

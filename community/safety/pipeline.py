@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
+from .lexicon_store import lexicons_for
 from .risk import RiskResult, detect_risk
 from .rulepacks import RuleHit, check_rule_packs
 from .sanitise import sanitise
@@ -54,12 +55,17 @@ def run_pipeline(
     language: str = "en",
     trusted: bool = True,
     moderator_on_duty: bool = True,
+    hold_when_unstaffed: bool = False,
+    lexicons=None,
 ) -> Verdict:
     """Check one piece of member text for `pathway`.
 
     `trusted`: the author has had enough posts approved in this pathway
     (Pathway.premoderation_threshold); the content kind's caller works it out.
     `moderator_on_duty`: someone is on the pathway's rota right now.
+    `hold_when_unstaffed`: the pathway holds every post when no one is on duty.
+    `lexicons`: risk lexicons to use; default the shipped ones plus the phrases
+    service leads added (community.safety.lexicon_store).
 
     Rule-pack hits ask for a rewrite (nothing is stored or changed). Otherwise
     the text is held when the author is not yet trusted, or when it shows risk
@@ -87,7 +93,9 @@ def run_pipeline(
     packs = list(pathway.rule_packs or []) if pathway is not None else []
     watched = pathway.watched_words_list if pathway is not None else []
     hits = check_rule_packs(clean, packs, watched)
-    risk = detect_risk(clean, language)
+    if lexicons is None:
+        lexicons = lexicons_for(language)
+    risk = detect_risk(clean, language, lexicons)
     if hits:
         return Verdict(
             text=clean,
@@ -106,7 +114,7 @@ def run_pipeline(
                 "others see them; yours will appear soon."
             )
         )
-    elif risk.is_risk and not moderator_on_duty:
+    elif not moderator_on_duty and (risk.is_risk or hold_when_unstaffed):
         action = Action.HOLD
         messages.append(
             _(
@@ -126,3 +134,34 @@ def run_pipeline(
             ),
         )
     return Verdict(text=clean, action=action, risk=risk, messages=messages)
+
+
+SEVERITY = {Action.PUBLISH: 0, Action.HOLD: 1, Action.REWRITE: 2}
+
+
+def run_pipeline_on_fields(fields: dict[str, str], **options) -> dict[str, Verdict]:
+    """Run the pipeline on each field of one submission (e.g. a title and a
+    body), so each field's problems are shown beside it."""
+    return {name: run_pipeline(text, **options) for name, text in fields.items()}
+
+
+def overall(verdicts: dict[str, Verdict]) -> Verdict:
+    """One verdict for a submission of several fields: the strictest action,
+    the risk of any field, every message once."""
+    items = list(verdicts.values())
+    strictest = max(items, key=lambda v: SEVERITY[v.action])
+    risk = RiskResult(
+        scores={
+            category: max(v.risk.scores.get(category, 0.0) for v in items)
+            for category in items[0].risk.scores
+        },
+        matches=[m for v in items for m in v.risk.matches],
+    )
+    messages = list(dict.fromkeys(m for v in items for m in v.messages))
+    return Verdict(
+        text=strictest.text,
+        action=strictest.action,
+        rule_hits=[h for v in items for h in v.rule_hits],
+        risk=risk,
+        messages=messages,
+    )

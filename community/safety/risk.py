@@ -196,15 +196,25 @@ def _negated(lexicon: Lexicon, text: str, start: int) -> bool:
     return any(f" {cue} " in window for cue in lexicon.negations)
 
 
-def detect_risk(text: str, language: str = "en") -> RiskResult:
-    """Scores for each risk category in `text`. English patterns always run too:
+def file_lexicons(language: str) -> list[Lexicon]:
+    """The shipped lexicons to run for `language`. English always runs too:
     people mix languages, and a missed English phrase in a Welsh post is still
     missed."""
-    result = RiskResult(scores=dict.fromkeys(CATEGORIES, 0.0))
     languages = [language] if language == "en" else [language, "en"]
+    return [load_lexicon(lang) for lang in languages]
+
+
+def detect_risk(
+    text: str, language: str = "en", lexicons: list[Lexicon] | None = None
+) -> RiskResult:
+    """Scores for each risk category in `text`, using `lexicons` (default: the
+    shipped ones for `language`; community.safety.lexicon_store adds the
+    entries service leads edit)."""
+    result = RiskResult(scores=dict.fromkeys(CATEGORIES, 0.0))
+    if lexicons is None:
+        lexicons = file_lexicons(language)
     for variant in _variants(normalise(text)):
-        for lang in languages:
-            lexicon = load_lexicon(lang)
+        for lexicon in lexicons:
             searchable = (
                 lexicon.idioms.sub(lambda m: " " * len(m.group(0)), variant)
                 if lexicon.idioms

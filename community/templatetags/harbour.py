@@ -12,6 +12,8 @@ def widget_kind(field) -> str:
         return "date"
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     if isinstance(widget, forms.Select):
@@ -32,6 +34,7 @@ def nhs_field(field):
         "textarea": "nhsuk-textarea",
         "checkbox": "nhsuk-checkboxes__input",
         "checkboxes": "nhsuk-checkboxes__input",
+        "radios": "nhsuk-radios__input",
         "input": "nhsuk-input",
         "hidden": "",
         "date": "",
@@ -46,9 +49,11 @@ def nhs_field(field):
         described.append(f"{field.auto_id}-error")
     if kind == "date":
         return {"field": field, "kind": kind, "parts": date_parts(field)}
-    if described and kind != "checkboxes":
+    if described and kind not in {"checkboxes", "radios"}:
         attrs["aria-describedby"] = " ".join(described)
-    widget = field.as_widget(attrs=attrs) if kind != "checkboxes" else None
+    widget = (
+        field.as_widget(attrs=attrs) if kind not in {"checkboxes", "radios"} else None
+    )
     return {"field": field, "kind": kind, "widget": widget}
 
 

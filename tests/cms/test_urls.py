@@ -10,16 +10,19 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from community import actions
-from community.models import Role
+from community import actions, forums
+from community.models import DutyShift, ModerationCase, RiskAlert, Role
 from home.models import PathwayPage
 from tests.factories import (
     UserFactory,
     enrol_totp,
+    make_forum,
     make_invitation,
     make_member,
     make_pathway,
+    make_trusted,
     membership,
+    put_on_duty,
 )
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +67,15 @@ def pathway_a(home):
     single = make_invitation(pathway, code="MARKERCODE")
     asker = UserFactory(display_name="Xanthippe Asker")
     join_request = actions.do_request_to_join(asker, pathway, "Marshmallow message")
+    # Member content, a moderation case, a risk alert and a rota shift.
+    author = make_trusted(pathway, display_name="Yggdrasil Author")
+    put_on_duty(pathway, make_member(pathway, Role.CLINICIAN))
+    forum = make_forum(pathway, "Nebulosa Forum")
+    topic = forums.do_start_topic(author, forum, "Obsidianite", "Pomegranate").obj
+    reply = forums.do_reply(author, topic, "Kumquat reply").obj
+    forums.do_start_topic(author, forum, "Tamarillo", "I want to kill myself")
+    case, alert = ModerationCase.objects.get(), RiskAlert.objects.get()
+    shift = DutyShift.objects.get(pathway=pathway)
     # A pathway that takes requests lists its name on the sign-up form by design;
     # close it again so every marker must stay hidden.
     pathway.allow_join_requests = False
@@ -75,6 +87,12 @@ def pathway_a(home):
         batch[0].code,
         "Xanthippe",
         "Marshmallow",
+        "Yggdrasil",
+        "Nebulosa",
+        "Obsidianite",
+        "Pomegranate",
+        "Kumquat",
+        "Tamarillo",
     ]
     values = {
         "slug": pathway.slug,
@@ -91,10 +109,25 @@ def pathway_a(home):
         "app_label": "home",
         "model_name": "pathwaypage",
         "request": str(join_request.pk),
+        "forum_slug": forum.slug,
+        "kind": "topic",
+        "user_id": str(author.pk),
+        "action": "block",
     }
-    # Second pass: ids that are page ids wherever a view takes a plain pk.
-    page_values = {**values, "pk": str(landing.pk)}
-    return markers, [values, page_values]
+    # More passes: each plain pk a view may take (a page, a topic, a reply, a
+    # case, an alert, a shift).
+    others = [
+        {**values, "pk": str(pk), "kind": kind}
+        for pk, kind in [
+            (landing.pk, "topic"),
+            (topic.pk, "topic"),
+            (reply.pk, "reply"),
+            (case.pk, "topic"),
+            (alert.pk, "topic"),
+            (shift.pk, "topic"),
+        ]
+    ]
+    return markers, [values, *others]
 
 
 def outsiders(pathway_b):
@@ -136,3 +169,6 @@ def test_pathway_a_is_reachable_by_its_own_member(pathway_a, client):
     client.force_login(make_member(pathway, Role.MEMBER))
     body = client.get(f"/{pathway.slug}/").content.decode()
     assert "Zephyrine" in body and "Quillwort" in body
+    topic = pathway.forums.get().topics.get(title="Obsidianite")
+    body = client.get(f"/community/{pathway.slug}/topics/{topic.pk}/").content.decode()
+    assert "Obsidianite" in body and "Kumquat" in body and "Yggdrasil" in body

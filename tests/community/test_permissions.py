@@ -170,3 +170,126 @@ def test_access_page_allows_own_and_site_pages_and_hides_others(
     assert access_page(admin, theirs.pk, in_admin=True).pk == theirs.pk
     with pytest.raises(Http404):
         access_page(admin, theirs.pk)
+
+
+# Member content, moderation and people -------------------------------------------
+
+
+def _topic(pathway, author=None):
+    from community import forums
+    from tests.factories import make_forum, make_trusted
+
+    forum = pathway.forums.first() or make_forum(pathway)
+    author = author or make_trusted(pathway)
+    return forums.do_start_topic(author, forum, "Title", "Body").obj
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_access_topic_allows_members_and_denies_other_pathways(
+    pathway, other_pathway, role
+):
+    from community.models import Topic
+    from community.permissions import access_content, access_forum, access_topic
+
+    topic = _topic(pathway)
+    user = make_member(pathway, role)
+    assert access_topic(user, pathway.slug, topic.pk) == topic
+    assert access_forum(user, pathway.slug, topic.forum.slug) == topic.forum
+    assert access_content(user, pathway.slug, Topic, topic.pk) == topic
+    outsider = make_member(other_pathway, role)
+    for call in (
+        lambda: access_topic(outsider, pathway.slug, topic.pk),
+        lambda: access_topic(outsider, other_pathway.slug, topic.pk),
+        lambda: access_forum(outsider, pathway.slug, topic.forum.slug),
+        lambda: access_content(outsider, other_pathway.slug, Topic, topic.pk),
+        lambda: access_topic(user, pathway.slug, "not-a-number"),
+        lambda: access_topic(user, pathway.slug, 999999),
+    ):
+        with pytest.raises(Http404):
+            call()
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_held"),
+    [
+        (Role.MEMBER, False),
+        (Role.CARER, False),
+        (Role.PEER, True),
+        (Role.CLINICIAN, True),
+        (Role.LEAD, True),
+    ],
+)
+def test_held_topics_are_for_their_author_and_moderators(pathway, role, sees_held):
+    from community.permissions import access_topic
+
+    author = make_member(pathway)
+    held = _topic(pathway, author)
+    assert access_topic(author, pathway.slug, held.pk) == held
+    reader = make_member(pathway, role)
+    if sees_held:
+        assert access_topic(reader, pathway.slug, held.pk) == held
+    else:
+        with pytest.raises(Http404):
+            access_topic(reader, pathway.slug, held.pk)
+
+
+def test_cases_alerts_and_shifts_belong_to_their_pathway(pathway, other_pathway):
+    from community import forums
+    from community.models import ModerationCase, RiskAlert
+    from community.permissions import access_alert, access_case, access_shift
+    from tests.factories import make_forum, make_trusted, put_on_duty
+
+    clinician = make_member(pathway, Role.CLINICIAN)
+    shift = put_on_duty(pathway, clinician)
+    forums.do_start_topic(
+        make_trusted(pathway), make_forum(pathway), "x", "I want to kill myself"
+    )
+    case, alert = ModerationCase.objects.get(), RiskAlert.objects.get()
+    mine = membership(clinician, pathway)
+    assert access_case(mine, case.pk) == case
+    assert access_alert(mine, alert.pk) == alert
+    assert access_shift(mine, shift.pk) == shift
+    theirs = membership(make_member(other_pathway, Role.LEAD), other_pathway)
+    for call in (
+        lambda: access_case(theirs, case.pk),
+        lambda: access_alert(theirs, alert.pk),
+        lambda: access_shift(theirs, shift.pk),
+        lambda: access_case(mine, "x"),
+    ):
+        with pytest.raises(Http404):
+            call()
+
+
+def test_profiles_need_a_shared_pathway_and_no_block(pathway, other_pathway):
+    from community.moderation import do_block
+    from community.permissions import access_profile, has_blocked
+
+    me, them = make_member(pathway), make_member(pathway)
+    stranger = make_member(other_pathway)
+    assert access_profile(me, them.pk) == them
+    assert access_profile(me, me.pk) == me
+    for viewer, target in [(me, stranger.pk), (me, 999999), (AnonymousUser(), them.pk)]:
+        with pytest.raises(Http404):
+            access_profile(viewer, target)
+    do_block(them, me)
+    assert has_blocked(them, me) and not has_blocked(me, them)
+    with pytest.raises(Http404):
+        access_profile(me, them.pk)
+    assert access_profile(them, me.pk) == me
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (Role.MEMBER, False),
+        (Role.PEER, False),
+        (Role.CLINICIAN, False),
+        (Role.LEAD, True),
+    ],
+)
+def test_only_leads_and_admins_manage_risk_phrases(pathway, role, allowed):
+    from community.permissions import can_manage_risk_phrases
+
+    assert can_manage_risk_phrases(make_member(pathway, role)) is allowed
+    assert can_manage_risk_phrases(UserFactory(is_superuser=True))
+    assert not can_manage_risk_phrases(AnonymousUser())

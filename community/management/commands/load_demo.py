@@ -4,17 +4,28 @@ landing pages, national crisis contacts and an account for every role.
 Idempotent: running it again changes nothing that is already there.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
-from community import actions
-from community.models import CrisisContact, Pathway, Role, RulePack, User
+from community import actions, forums
+from community.models import (
+    CrisisContact,
+    DutyShift,
+    Forum,
+    Membership,
+    Pathway,
+    Role,
+    RulePack,
+    Topic,
+    User,
+)
 from home.models import HomePage
 
 DEMO_PASSWORD = "harbour-demo-2026"  # noqa: S105 - published demo logins, dev only
@@ -92,6 +103,12 @@ ACCOUNTS = [
     ),
 ]
 ADMIN_EMAIL = "admin@example.org"
+TRUSTED_DEMO_MEMBERS = [
+    "member.ed@example.org",
+    "carer.ed@example.org",
+    "member.perinatal@example.org",
+    "carer.perinatal@example.org",
+]
 
 
 def staff_roles(roles: dict) -> bool:
@@ -109,6 +126,8 @@ class Command(BaseCommand):
             pathways = self.ensure_pathways()
             self.ensure_contacts(pathways)
             self.ensure_accounts(pathways)
+            self.ensure_forums(pathways)
+            self.ensure_rota(pathways)
         self.print_logins()
 
     def ensure_site(self):
@@ -173,6 +192,58 @@ class Command(BaseCommand):
                 self.ensure_totp(user)
         admin = self.ensure_user(ADMIN_EMAIL, "Site Admin", superuser=True)
         self.ensure_totp(admin)
+
+    def ensure_forums(self, pathways):
+        """Two forums a pathway and a first topic, from a trusted demo member
+        (Sky stays new, so their posts show pre-moderation)."""
+        Membership.objects.filter(user__email__in=TRUSTED_DEMO_MEMBERS).update(
+            approved_posts=3
+        )
+        for pathway in pathways.values():
+            if Forum.objects.filter(pathway=pathway).exists():
+                continue
+            stories = forums.do_create_forum(
+                None,
+                pathway,
+                "Recovery stories",
+                "What has helped, big or small. Hope is welcome here.",
+            )
+            forums.do_create_forum(
+                None, pathway, "Day to day", "Ask, share and check in."
+            )
+            author = User.objects.filter(
+                memberships__pathway=pathway, memberships__role=Role.PEER
+            ).first()
+            if author is not None:
+                Topic.objects.create(
+                    forum=stories,
+                    pathway=pathway,
+                    author=author,
+                    title="Welcome: what helped you this week?",
+                    body=(
+                        "Hello everyone. I'm one of the peer supporters here. "
+                        "What is one small thing that helped you this week?"
+                    ),
+                )
+
+    def ensure_rota(self, pathways):
+        """The demo clinicians are on duty first and peers second, from now for
+        a week, so alerts have somewhere to go."""
+        now = timezone.now()
+        for pathway in pathways.values():
+            if DutyShift.objects.filter(pathway=pathway, ends_at__gt=now).exists():
+                continue
+            staff = Membership.objects.filter(
+                pathway=pathway, role__in=[Role.CLINICIAN, Role.PEER]
+            ).select_related("user")
+            for membership in staff:
+                DutyShift.objects.create(
+                    pathway=pathway,
+                    user=membership.user,
+                    starts_at=now - timedelta(hours=1),
+                    ends_at=now + timedelta(days=7),
+                    position=1 if membership.role == Role.CLINICIAN else 2,
+                )
 
     def ensure_user(self, email, display_name, superuser=False) -> User:
         user = User.objects.filter(email=email).first()

@@ -5,6 +5,8 @@ import pytest
 from community.models import Pathway
 from community.safety.pipeline import Action, run_pipeline
 
+pytestmark = pytest.mark.django_db
+
 
 def ed_pathway(**fields):
     return Pathway(

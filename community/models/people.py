@@ -164,6 +164,15 @@ class Pathway(models.Model):
     alert_acknowledge_minutes = models.PositiveSmallIntegerField(
         default=15, validators=[MinValueValidator(1)]
     )
+    hold_all_when_unstaffed = models.BooleanField(
+        _("hold every post when no one is on duty"),
+        default=False,
+        help_text=_(
+            "Out of hours, when the rota is empty, hold all members' posts for a "
+            "moderator (for high-risk communities). New members' posts are always "
+            "held, and crisis contacts are always shown."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -221,6 +230,10 @@ class Membership(models.Model):
     invited_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    approved_posts = models.PositiveIntegerField(
+        default=0, help_text=_("Posts a moderator approved; enough makes trusted.")
+    )
+    muted_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -236,6 +249,17 @@ class Membership(models.Model):
     @property
     def is_staff_role(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def is_trusted(self) -> bool:
+        """Staff, or a member with enough approved posts to skip pre-moderation."""
+        return (
+            self.is_staff_role
+            or self.approved_posts >= self.pathway.premoderation_threshold
+        )
+
+    def is_muted(self, now=None) -> bool:
+        return bool(self.muted_until and self.muted_until > (now or timezone.now()))
 
 
 class PathwayGroup(models.Model):

@@ -1,0 +1,160 @@
+"""Thin entries for forums and reporting: parse, ask the access layer, call
+one action, show its answer. The safety pipeline's requests to rewrite come
+back as form errors with the person's text still in the form."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from . import forums, moderation
+from .forms import ReplyForm, TopicForm, posted, show_submission_errors
+from .models import Forum, Reply, Topic
+from .moderation_forms import ReportForm
+from .permissions import (
+    Capability,
+    access_content,
+    access_forum,
+    access_pathway,
+    access_topic,
+    has_capability,
+    visible_content,
+)
+from .safety.registry import kind_named
+
+TOPICS_PER_PAGE = 20
+REPLIES_PER_PAGE = 30
+
+
+def _tell_author(request, submission) -> None:
+    """What the author sees at once: the pipeline's kind words and, on any
+    sign of risk, the crisis contacts (rendered by base.html)."""
+    verdict = submission.verdict
+    for text in verdict.messages:
+        messages.info(
+            request, text, extra_tags="crisis" if verdict.show_crisis_contacts else ""
+        )
+    if not verdict.messages:
+        messages.success(request, _("Posted."))
+
+
+def forum_list(request, slug):
+    pathway = access_pathway(request.user, slug)
+    return render(
+        request,
+        "community/forum_list.html",
+        {"pathway": pathway, "forums": Forum.objects.filter(pathway=pathway)},
+    )
+
+
+def forum(request, slug, forum_slug):
+    """A forum's topics, newest activity first, and the form to start one."""
+    forum = access_forum(request.user, slug, forum_slug)
+    form = TopicForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            submission = forums.do_start_topic(
+                request.user,
+                forum,
+                form.cleaned_data["title"],
+                form.cleaned_data["body"],
+                get_language(),
+            )
+        except moderation.SafetyError as error:
+            form.add_error(None, str(error))
+        else:
+            if submission.needs_rewrite:
+                show_submission_errors(form, submission)
+            else:
+                _tell_author(request, submission)
+                return redirect("community:topic", slug=slug, pk=submission.obj.pk)
+    topics = visible_content(
+        request.user, Topic.objects.filter(forum=forum), forum.pathway
+    ).select_related("author")
+    page = Paginator(topics, TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/forum.html",
+        {"pathway": forum.pathway, "forum": forum, "page_obj": page, "form": form},
+    )
+
+
+def topic(request, slug, pk):
+    """A topic and its replies, and the form to reply."""
+    topic = access_topic(request.user, slug, pk)
+    form = ReplyForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            submission = forums.do_reply(
+                request.user, topic, form.cleaned_data["body"], get_language()
+            )
+        except moderation.SafetyError as error:
+            form.add_error(None, str(error))
+        else:
+            if submission.needs_rewrite:
+                show_submission_errors(form, submission)
+            else:
+                _tell_author(request, submission)
+                return redirect(f"{request.path}?page=last#reply-{submission.obj.pk}")
+    replies = visible_content(
+        request.user, Reply.objects.filter(topic=topic), topic.pathway
+    ).select_related("author")
+    paginator = Paginator(replies, REPLIES_PER_PAGE)
+    wanted = request.GET.get("page")
+    page = paginator.get_page(paginator.num_pages if wanted == "last" else wanted)
+    return render(
+        request,
+        "community/topic.html",
+        {
+            "pathway": topic.pathway,
+            "topic": topic,
+            "page_obj": page,
+            "form": form,
+            "can_moderate": has_capability(
+                request.user, topic.pathway, Capability.MODERATE
+            ),
+        },
+    )
+
+
+def report(request, slug, kind, pk):
+    """Report a piece of content the reader can see, into the moderation queue."""
+    content_kind = kind_named(kind)
+    if content_kind is None:
+        raise Http404("No such content")
+    obj = access_content(request.user, slug, content_kind.model, pk)
+    form = ReportForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            moderation.do_report(
+                request.user,
+                obj,
+                form.cleaned_data["reason"],
+                form.cleaned_data["detail"],
+            )
+        except moderation.SafetyError as error:
+            messages.info(request, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Thank you for telling us. A moderator will look at it, and "
+                    "we'll let you know what happened."
+                ),
+            )
+        obj.refresh_from_db(fields=["status"])
+        if obj.is_published:
+            return redirect(content_kind.url(obj))
+        return redirect("community:forums", slug=slug)
+    return render(
+        request,
+        "community/report.html",
+        {
+            "pathway": obj.pathway,
+            "form": form,
+            "label": content_kind.label,
+            "back": content_kind.url(obj),
+        },
+    )

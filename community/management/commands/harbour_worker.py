@@ -1,0 +1,39 @@
+"""The background worker `make run` starts beside the web server: it escalates
+risk alerts nobody acknowledged in time. Run one or more in production; rows
+are locked, so several workers never escalate the same alert twice.
+
+python manage.py harbour_worker            # loop every 15 seconds
+python manage.py harbour_worker --once     # one pass (cron, tests)
+"""
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from community.moderation import do_escalate_overdue_alerts
+
+
+class Command(BaseCommand):
+    help = "Escalate unacknowledged risk alerts, in a loop."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="one pass, then exit")
+        parser.add_argument(
+            "--interval", type=float, default=15.0, help="seconds between passes"
+        )
+
+    def handle(self, *args, once=False, interval=15.0, **options):
+        self.stdout.write("Harbour worker: escalating unacknowledged risk alerts.")
+        while True:
+            close_old_connections()
+            try:
+                escalated = do_escalate_overdue_alerts()
+            except Exception as error:  # noqa: BLE001 - keep the loop alive
+                self.stderr.write(f"Escalation pass failed: {error!r}")
+            else:
+                if escalated:
+                    self.stdout.write(f"Escalated {escalated} alert(s).")
+            if once:
+                return
+            time.sleep(interval)

@@ -1,0 +1,358 @@
+"""Safety records: member content's shared shape, moderation cases and reports,
+risk alerts and the duty rota, sanctions, blocks and mutes, notifications and
+the risk phrases service leads add.
+
+Who may see or change these is decided in community/permissions.py; how they
+change is community/moderation.py.
+"""
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .people import Membership, Pathway, User
+
+
+class ContentStatus(models.TextChoices):
+    PUBLISHED = "published", _("Published")
+    HELD = "held", _("Waiting for a moderator")
+    HIDDEN_BY_REPORTS = "reported", _("Hidden while a moderator looks at reports")
+    HIDDEN = "hidden", _("Hidden by a moderator")
+
+
+class MemberContent(models.Model):
+    """What every kind of member-written content shares. A kind subclasses this
+    and registers with community.safety.registry; the safety pipeline, reports
+    and the moderation queue then work for it without more code."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField()
+    status = models.CharField(
+        max_length=16, choices=ContentStatus.choices, default=ContentStatus.PUBLISHED
+    )
+    risk_categories = models.JSONField(default=list, blank=True)
+    # Kept when a moderator edits text out, for the clinical record; shown only
+    # to the pathway's moderators.
+    original_body = models.TextField(blank=True)
+    edited_by_moderator = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ContentStatus.PUBLISHED
+
+
+class CaseState(models.TextChoices):
+    OPEN = "open", _("Waiting")
+    CLOSED = "closed", _("Decided")
+
+
+class Decision(models.TextChoices):
+    APPROVE = "approve", _("Approve: show it")
+    HIDE = "hide", _("Hide it")
+    EDIT_OUT = "edit_out", _("Edit part of it out, then show it")
+
+
+class ModerationCase(models.Model):
+    """One piece of content in its pathway's moderation queue: held, reported,
+    or flagged for risk. At most one per content object; reopened when it is
+    reported again after a decision."""
+
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.CASCADE, related_name="moderation_cases"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content = GenericForeignKey("content_type", "object_id")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    held = models.BooleanField(default=False)
+    risk = models.BooleanField(default=False)
+    report_count = models.PositiveIntegerField(default=0)
+    state = models.CharField(
+        max_length=8, choices=CaseState.choices, default=CaseState.OPEN
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="one_case_per_content"
+            )
+        ]
+        indexes = [models.Index(fields=["pathway", "state", "opened_at"])]
+
+    def __str__(self) -> str:
+        return f"Case {self.pk} in {self.pathway}"
+
+
+class ReportReason(models.TextChoices):
+    AT_RISK = "at_risk", _("Someone may be at risk")
+    UNKIND = "unkind", _("It is unkind or hurtful")
+    RULES = "rules", _("It breaks the community's rules")
+    SPAM = "spam", _("It is spam or advertising")
+    OTHER = "other", _("Something else")
+
+
+class Report(models.Model):
+    """One member's report of one piece of content. Distinct reporters count
+    towards hiding it (Pathway.reports_to_hide)."""
+
+    case = models.ForeignKey(
+        ModerationCase, on_delete=models.CASCADE, related_name="reports"
+    )
+    reporter = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=16, choices=ReportReason.choices)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=16, choices=Decision.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "reporter"], name="one_report_per_reporter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Report {self.pk}: {self.get_reason_display()}"
+
+
+class AlertState(models.TextChoices):
+    OPEN = "open", _("Waiting for someone to acknowledge")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class RiskAlert(models.Model):
+    """A sign that someone may be at risk, for the pathway's on-duty staff.
+
+    `level` counts escalations: the alert goes to the rota's first on duty, then
+    the next, and when the rota is exhausted (or empty) to the service leads
+    (`to_leads`). Unacknowledged alerts escalate at `escalate_at`."""
+
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.CASCADE, related_name="risk_alerts"
+    )
+    case = models.ForeignKey(
+        ModerationCase, on_delete=models.CASCADE, related_name="alerts"
+    )
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    categories = models.JSONField(default=list)
+    reported = models.BooleanField(
+        default=False, help_text=_("Raised by a member's report, not detection.")
+    )
+    state = models.CharField(
+        max_length=16, choices=AlertState.choices, default=AlertState.OPEN
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    level = models.PositiveSmallIntegerField(default=0)
+    to_leads = models.BooleanField(default=False)
+    notified = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    escalate_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    acknowledged_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["pathway", "state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Risk alert {self.pk} in {self.pathway}"
+
+
+class RiskAlertNote(models.Model):
+    """A staff note on an alert: what was done, who was called."""
+
+    alert = models.ForeignKey(RiskAlert, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(User, on_delete=models.SET_NULL, null=True)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Note on alert {self.alert_id}"
+
+
+class DutyShift(models.Model):
+    """A staff member on the pathway's rota from `starts_at` to `ends_at`.
+    Lower `position` is alerted first; the next position is escalated to."""
+
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.CASCADE, related_name="shifts"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="shifts")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    position = models.PositiveSmallIntegerField(
+        default=1, help_text=_("1 is alerted first; 2 next; and so on.")
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["starts_at", "position"]
+        indexes = [models.Index(fields=["pathway", "starts_at", "ends_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="shift_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on duty from {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class SanctionKind(models.TextChoices):
+    WARN = "warn", _("Warning")
+    MUTE = "mute", _("Muted for a while")
+    SUSPEND = "suspend", _("Suspended")
+
+
+class Sanction(models.Model):
+    """A strike against a membership: a warning, a mute or a suspension."""
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="sanctions"
+    )
+    kind = models.CharField(max_length=8, choices=SanctionKind.choices)
+    until = models.DateTimeField(null=True, blank=True)
+    case = models.ForeignKey(
+        ModerationCase, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for membership {self.membership_id}"
+
+
+class Block(models.Model):
+    """`blocker` no longer hears from `blocked`: no messages, wall posts,
+    presents, and `blocked` cannot see `blocker`'s profile."""
+
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocked {self.blocked_id}"
+
+
+class Mute(models.Model):
+    """`muter` does not see what `muted` writes; `muted` is not told."""
+
+    muter = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    muted = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["muter", "muted"], name="mute_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.muter_id} muted {self.muted_id}"
+
+
+class MuteWord(models.Model):
+    """A word or phrase a member would rather not see; content containing it is
+    left out of what they read."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mute_words")
+    word = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["word"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "word"], name="mute_word_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class Notification(models.Model):
+    """Something a member should know about: a moderation outcome, a warning, a
+    risk alert for staff. `message` is written by Harbour, never copied from a
+    member's text."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications"
+    )
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=32)
+    message = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class RiskCategory(models.TextChoices):
+    SUICIDE = "suicide", _("Suicide")
+    SELF_HARM = "self_harm", _("Self-harm")
+    HARM_TO_OTHERS = "harm_to_others", _("Harm to others")
+    SAFEGUARDING = "safeguarding", _("Safeguarding (abuse, a child at risk)")
+    SAFE = "safe", _("Not a risk: an everyday phrase")
+
+
+class RiskPhrase(models.Model):
+    """A phrase service leads add to risk detection without a deploy: a sign of
+    risk in a category, or (category `safe`) an everyday phrase that must not
+    alert. Matched on the same normalised text as the shipped lexicons."""
+
+    language = models.CharField(max_length=8, default="en")
+    category = models.CharField(max_length=16, choices=RiskCategory.choices)
+    phrase = models.CharField(max_length=120)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["language", "category", "phrase"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["language", "category", "phrase"], name="risk_phrase_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.phrase

@@ -1,0 +1,709 @@
+"""Business rules of the safety mechanism, for every kind of member content.
+
+Submitting text (`check_texts`, `store_content`), the duty rota, risk alerts
+and their escalation, reports, moderators' decisions and sanctions, blocks and
+mutes, and the risk phrases leads add. `check_*` validates; `do_*` writes in
+one transaction, writes an audit row for every staff action (never copying
+member text) and sends its events on commit.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .actions import audit
+from .events import broadcast_on_commit, notification_event, user_group
+from .models import (
+    STAFF_ROLES,
+    AlertState,
+    Block,
+    CaseState,
+    ContentStatus,
+    Decision,
+    DutyShift,
+    MemberContent,
+    Membership,
+    MembershipStatus,
+    ModerationCase,
+    Mute,
+    MuteWord,
+    Notification,
+    Pathway,
+    Report,
+    ReportReason,
+    RiskAlert,
+    RiskAlertNote,
+    RiskCategory,
+    RiskPhrase,
+    Role,
+    Sanction,
+    SanctionKind,
+    User,
+)
+from .queries import landing_url
+from .safety.lexicon_store import phrases_changed
+from .safety.pipeline import Action, Verdict, overall, run_pipeline_on_fields
+from .safety.registry import kind_of
+from .safety.risk import detect_risk
+from .safety.sanitise import sanitise
+
+logger = logging.getLogger(__name__)
+
+MAX_REPORT_DETAIL = 1000
+DEFAULT_MUTE_HOURS = 24
+
+
+class SafetyError(Exception):
+    """A request the safety rules refuse; `str(error)` is kind and clear."""
+
+
+# Submitting member text ---------------------------------------------------------
+
+
+@dataclass
+class Submission:
+    """The pipeline's answer for one submission, and what was stored."""
+
+    verdicts: dict[str, Verdict]
+    verdict: Verdict
+    obj: MemberContent | None = None
+    clean: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def needs_rewrite(self) -> bool:
+        return self.verdict.action == Action.REWRITE
+
+    def errors(self) -> dict[str, list[str]]:
+        """Field -> what to change, for showing the form again."""
+        return {
+            name: verdict.messages
+            for name, verdict in self.verdicts.items()
+            if verdict.action == Action.REWRITE
+        }
+
+
+def check_can_post(user: User, pathway: Pathway, now: datetime | None = None):
+    """The author's active membership of `pathway`; SafetyError while muted.
+    (The caller has already asked the access layer.)"""
+    membership = Membership.objects.select_related("pathway").get(
+        user=user, pathway=pathway, status=MembershipStatus.ACTIVE
+    )
+    if membership.is_muted(now):
+        until = timezone.localtime(membership.muted_until)
+        raise SafetyError(
+            _(
+                "A moderator has paused your posting in this community until "
+                "%(time)s. You can still read, and the contacts under "
+                "\u201cGet help now\u201d are always there."
+            )
+            % {"time": until.strftime("%d %B at %H:%M")}
+        )
+    return membership
+
+
+def check_texts(
+    membership: Membership, fields: dict[str, str], language: str = "en"
+) -> Submission:
+    """Run the safety pipeline on each field of a submission by `membership`'s
+    member, with the pathway's rules, the author's trust and the rota now."""
+    pathway = membership.pathway
+    verdicts = run_pipeline_on_fields(
+        fields,
+        pathway=pathway,
+        language=language,
+        trusted=membership.is_trusted,
+        moderator_on_duty=bool(on_duty_shifts(pathway)),
+        hold_when_unstaffed=pathway.hold_all_when_unstaffed,
+    )
+    return Submission(
+        verdicts=verdicts,
+        verdict=overall(verdicts),
+        clean={name: verdict.text for name, verdict in verdicts.items()},
+    )
+
+
+def store_content(obj: MemberContent, submission: Submission) -> MemberContent:
+    """Save `obj` (its text fields already set from `submission.clean`) as the
+    verdict says: published or held. Held or risky content opens a moderation
+    case; risk raises an alert to the on-duty staff. Runs inside the caller's
+    transaction."""
+    verdict = submission.verdict
+    if verdict.action == Action.REWRITE:
+        raise ValueError("nothing is stored when the author is asked to rewrite")
+    obj.status = (
+        ContentStatus.HELD if verdict.action == Action.HOLD else ContentStatus.PUBLISHED
+    )
+    obj.risk_categories = verdict.risk.categories
+    obj.save()
+    if obj.status == ContentStatus.HELD or verdict.raise_alert:
+        case = _open_case(obj, held=obj.status == ContentStatus.HELD)
+        if verdict.raise_alert:
+            case.risk = True
+            case.save(update_fields=["risk"])
+            do_raise_alert(case, verdict.risk.categories)
+    submission.obj = obj
+    return obj
+
+
+def _open_case(obj: MemberContent, *, held: bool = False) -> ModerationCase:
+    """The (locked) moderation case of `obj`, created or reopened."""
+    content_type = ContentType.objects.get_for_model(obj)
+    case, created = ModerationCase.objects.select_for_update().get_or_create(
+        content_type=content_type,
+        object_id=obj.pk,
+        defaults={"pathway": obj.pathway, "author": obj.author, "held": held},
+    )
+    if not created and case.state == CaseState.CLOSED:
+        case.state = CaseState.OPEN
+        case.opened_at = timezone.now()
+        case.decision = ""
+        case.held = held
+        case.save()
+    return case
+
+
+# The duty rota and risk alerts -----------------------------------------------------
+
+
+def on_duty_shifts(pathway: Pathway, now: datetime | None = None) -> list[DutyShift]:
+    """Shifts covering `now`, first to be alerted first, one per person."""
+    now = now or timezone.now()
+    shifts = (
+        DutyShift.objects.filter(pathway=pathway, starts_at__lte=now, ends_at__gt=now)
+        .filter(
+            user__memberships__pathway=pathway,
+            user__memberships__status=MembershipStatus.ACTIVE,
+            user__memberships__role__in=STAFF_ROLES,
+        )
+        .select_related("user")
+        .order_by("position", "starts_at", "pk")
+    )
+    seen, result = set(), []
+    for shift in shifts:
+        if shift.user_id not in seen:
+            seen.add(shift.user_id)
+            result.append(shift)
+    return result
+
+
+def service_leads(pathway: Pathway) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__pathway=pathway,
+            memberships__role=Role.LEAD,
+            memberships__status=MembershipStatus.ACTIVE,
+        )
+    )
+
+
+def do_raise_alert(
+    case: ModerationCase,
+    categories: list[str],
+    *,
+    reported: bool = False,
+    now: datetime | None = None,
+) -> RiskAlert:
+    """Raise a risk alert on `case` and send it to the first on duty, or to the
+    service leads when no one is. Notifies by page event, notification and
+    email on commit."""
+    now = now or timezone.now()
+    alert = RiskAlert.objects.create(
+        pathway=case.pathway,
+        case=case,
+        author=case.author,
+        categories=categories,
+        reported=reported,
+        created_at=now,
+    )
+    audit(None, "alert.raised", pathway=case.pathway, target=alert, level=0)
+    _route(alert, on_duty_shifts(case.pathway, now), now)
+    return alert
+
+
+def _route(alert: RiskAlert, shifts: list[DutyShift], now: datetime) -> None:
+    """Send `alert` to the person at its level on the rota, skipping whoever
+    had it before; past the end of the rota, to the service leads."""
+    previous = alert.notified_id
+    candidates = [s.user for s in shifts[alert.level :] if s.user_id != previous]
+    pathway = alert.pathway
+    if candidates:
+        recipients = [candidates[0]]
+        alert.notified = candidates[0]
+        alert.escalate_at = now + timedelta(minutes=pathway.alert_acknowledge_minutes)
+    else:
+        recipients = service_leads(pathway)
+        alert.to_leads = True
+        alert.notified = recipients[0] if recipients else None
+        alert.escalate_at = None  # the last step: leads keep it until acknowledged
+    alert.save()
+    url = alert_url(alert)
+    for user in recipients:
+        notify(
+            user,
+            pathway,
+            "risk_alert",
+            _("Risk alert in %(pathway)s: someone may need help now. Please look.")
+            % {"pathway": pathway.name},
+            url,
+        )
+        _email_on_commit(
+            user,
+            _("Harbour risk alert: %(pathway)s") % {"pathway": pathway.name},
+            _(
+                "Someone in %(pathway)s may be at risk. Please open the alert and "
+                "acknowledge it within %(minutes)s minutes:\n\n%(url)s\n\n"
+                "(For privacy this email does not include what they wrote.)"
+            )
+            % {
+                "pathway": pathway.name,
+                "minutes": pathway.alert_acknowledge_minutes,
+                "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + url,
+            },
+        )
+
+
+def alert_url(alert: RiskAlert) -> str:
+    from django.urls import reverse
+
+    return reverse(
+        "community:alert", kwargs={"slug": alert.pathway.slug, "pk": alert.pk}
+    )
+
+
+def do_escalate_overdue_alerts(now: datetime | None = None) -> int:
+    """Escalate every open alert past its `escalate_at` to the next on the
+    rota, then the service leads. Called by the background worker; safe to run
+    in several processes at once (rows are locked, locked ones skipped).
+    Returns how many alerts escalated."""
+    now = now or timezone.now()
+    escalated = 0
+    with transaction.atomic():
+        overdue = (
+            RiskAlert.objects.select_for_update(skip_locked=True)
+            .filter(state=AlertState.OPEN, escalate_at__lte=now)
+            .select_related("pathway")
+        )
+        for alert in overdue:
+            alert.level += 1
+            _route(alert, on_duty_shifts(alert.pathway, now), now)
+            audit(
+                None,
+                "alert.escalated",
+                pathway=alert.pathway,
+                target=alert,
+                level=alert.level,
+                to_leads=alert.to_leads,
+            )
+            escalated += 1
+    return escalated
+
+
+def do_acknowledge_alert(actor: User, alert: RiskAlert) -> None:
+    """`actor` (a moderator of the alert's pathway) takes the alert: it stops
+    escalating. Audited."""
+    with transaction.atomic():
+        alert = RiskAlert.objects.select_for_update().get(pk=alert.pk)
+        if alert.state != AlertState.OPEN:
+            return
+        alert.state = AlertState.ACKNOWLEDGED
+        alert.acknowledged_by = actor
+        alert.acknowledged_at = timezone.now()
+        alert.escalate_at = None
+        alert.save()
+        audit(actor, "alert.acknowledged", pathway=alert.pathway, target=alert)
+
+
+def do_add_alert_note(actor: User, alert: RiskAlert, text: str) -> RiskAlertNote:
+    """A staff note on the alert (kept on the alert, not in the audit log)."""
+    clean = sanitise(text, max_length=4000).strip()
+    if not clean:
+        raise SafetyError(_("Please write the note first."))
+    with transaction.atomic():
+        note = RiskAlertNote.objects.create(alert=alert, author=actor, text=clean)
+        audit(actor, "alert.noted", pathway=alert.pathway, target=alert)
+    return note
+
+
+def do_resolve_alert(actor: User, alert: RiskAlert, note: str = "") -> None:
+    """Close the alert (acknowledging it if nobody had). Audited."""
+    with transaction.atomic():
+        alert = RiskAlert.objects.select_for_update().get(pk=alert.pk)
+        if note.strip():
+            do_add_alert_note(actor, alert, note)
+        now = timezone.now()
+        if alert.acknowledged_at is None:
+            alert.acknowledged_by, alert.acknowledged_at = actor, now
+        alert.state = AlertState.RESOLVED
+        alert.resolved_by, alert.resolved_at = actor, now
+        alert.escalate_at = None
+        alert.save()
+        audit(actor, "alert.resolved", pathway=alert.pathway, target=alert)
+
+
+def check_shift(
+    membership: Membership, user_id, starts_at: datetime, ends_at: datetime
+) -> User:
+    """The staff member to put on the lead's pathway rota; SafetyError if not
+    staff there or the times are the wrong way round."""
+    staff = User.objects.filter(
+        pk=user_id,
+        memberships__pathway=membership.pathway,
+        memberships__status=MembershipStatus.ACTIVE,
+        memberships__role__in=STAFF_ROLES,
+    ).first()
+    if staff is None:
+        raise SafetyError(
+            _("Choose a peer supporter, clinician or lead of this community.")
+        )
+    if ends_at <= starts_at:
+        raise SafetyError(_("The shift must end after it starts."))
+    return staff
+
+
+def do_add_shift(
+    membership: Membership,
+    user: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    position: int = 1,
+) -> DutyShift:
+    """Put `user` on the rota (the caller is a lead; see check_shift)."""
+    with transaction.atomic():
+        shift = DutyShift.objects.create(
+            pathway=membership.pathway,
+            user=user,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            position=position,
+            created_by=membership.user,
+        )
+        audit(membership.user, "rota.added", pathway=membership.pathway, target=shift)
+    return shift
+
+
+def do_remove_shift(membership: Membership, shift: DutyShift) -> None:
+    with transaction.atomic():
+        audit(membership.user, "rota.removed", pathway=membership.pathway, target=shift)
+        shift.delete()
+
+
+# Reports --------------------------------------------------------------------------
+
+
+def do_report(reporter: User, obj: MemberContent, reason: str, detail: str = ""):
+    """`reporter` (who can see `obj`, per the access layer) reports it. Each
+    person counts once; at the pathway's threshold of distinct reporters the
+    content hides until a moderator decides. "Someone may be at risk", or a
+    sign of risk in the detail, raises a risk alert."""
+    if reason not in ReportReason.values:
+        raise SafetyError(_("Please choose a reason."))
+    detail = sanitise(detail, max_length=100_000)[:MAX_REPORT_DETAIL]
+    risk = detect_risk(detail) if detail else None
+    with transaction.atomic():
+        case = _open_case(obj)
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    case=case, reporter=reporter, reason=reason, detail=detail
+                )
+        except IntegrityError:
+            raise SafetyError(
+                _(
+                    "You have already reported this. Thank you: a moderator will "
+                    "look at it."
+                )
+            ) from None
+        case.report_count = case.reports.count()
+        type(obj).objects.filter(pk=obj.pk).select_for_update().first()
+        obj.refresh_from_db(fields=["status"])
+        if (
+            case.report_count >= obj.pathway.reports_to_hide
+            and obj.status == ContentStatus.PUBLISHED
+        ):
+            obj.status = ContentStatus.HIDDEN_BY_REPORTS
+            obj.save(update_fields=["status"])
+        at_risk = reason == ReportReason.AT_RISK or (risk and risk.is_risk)
+        if at_risk:
+            case.risk = True
+        case.save()
+        if at_risk and not case.alerts.exclude(state=AlertState.RESOLVED).exists():
+            categories = risk.categories if risk and risk.is_risk else []
+            do_raise_alert(case, categories or list(obj.risk_categories), reported=True)
+    return report
+
+
+# Decisions -------------------------------------------------------------------------
+
+OUTCOME_MESSAGES = {
+    Decision.APPROVE: _(
+        "Thank you for your report in %(pathway)s. A moderator looked at it and "
+        "decided it can stay."
+    ),
+    Decision.HIDE: _(
+        "Thank you for your report in %(pathway)s. A moderator looked at it and "
+        "removed it."
+    ),
+    Decision.EDIT_OUT: _(
+        "Thank you for your report in %(pathway)s. A moderator looked at it and "
+        "edited part of it out."
+    ),
+}
+AUTHOR_MESSAGES = {
+    Decision.APPROVE: _("Your post in %(pathway)s has been approved and is now shown."),
+    Decision.HIDE: _(
+        "A moderator has not shown your post in %(pathway)s. If you're not sure "
+        "why, the community guidelines explain what can be posted."
+    ),
+    Decision.EDIT_OUT: _(
+        "A moderator edited part of your post in %(pathway)s so it fits the "
+        "community guidelines."
+    ),
+}
+SANCTION_MESSAGES = {
+    SanctionKind.WARN: _(
+        "A moderator in %(pathway)s has sent you a warning about a post. Please "
+        "read the community guidelines."
+    ),
+    SanctionKind.MUTE: _(
+        "A moderator in %(pathway)s has paused your posting for a while. You can "
+        "still read."
+    ),
+    SanctionKind.SUSPEND: _(
+        "Your membership of %(pathway)s has been suspended by a moderator. Your "
+        "care team can tell you more."
+    ),
+}
+
+
+def do_decide_case(
+    moderator: Membership,
+    case: ModerationCase,
+    decision: str,
+    *,
+    note: str = "",
+    edited_text: str = "",
+    sanction: str = "",
+    mute_hours: int = DEFAULT_MUTE_HOURS,
+) -> None:
+    """A moderator's decision on a case of their pathway: approve, hide or edit
+    out, with an optional sanction on the author (warning, mute, suspension)
+    and a note. Closes the case, tells the reporters the outcome and the author
+    what happened, and writes one audit row per action."""
+    if decision not in Decision.values:
+        raise SafetyError(_("Please choose what to do with the post."))
+    if sanction and sanction not in SanctionKind.values:
+        raise SafetyError(_("Please choose a valid action for the author."))
+    if decision == Decision.EDIT_OUT:
+        edited_text = sanitise(edited_text, max_length=100_000)
+        if not edited_text:
+            raise SafetyError(_("Please give the edited text, or choose hide."))
+    actor, pathway = moderator.user, moderator.pathway
+    now = timezone.now()
+    with transaction.atomic():
+        case = ModerationCase.objects.select_for_update().get(pk=case.pk)
+        obj = case.content
+        if decision == Decision.EDIT_OUT:
+            if not obj.original_body:
+                obj.original_body = obj.body
+            obj.body = edited_text
+            obj.edited_by_moderator = True
+        obj.status = (
+            ContentStatus.HIDDEN
+            if decision == Decision.HIDE
+            else ContentStatus.PUBLISHED
+        )
+        obj.save()
+        if case.held and decision != Decision.HIDE:
+            Membership.objects.filter(user=case.author, pathway=pathway).update(
+                approved_posts=F("approved_posts") + 1
+            )
+        notify_author = case.held or decision != Decision.APPROVE
+        case.state, case.decision = CaseState.CLOSED, decision
+        case.decided_by, case.decided_at = actor, now
+        case.held = False
+        case.save()
+        audit(
+            actor,
+            "case.decided",
+            pathway=pathway,
+            target=case,
+            reason=note,
+            decision=decision,
+            kind=kind_of(obj).name,
+        )
+        kind_url = kind_of(obj).url(obj)
+        for report in case.reports.filter(outcome=""):
+            report.outcome = decision
+            report.save(update_fields=["outcome"])
+            notify(
+                report.reporter,
+                pathway,
+                "report_outcome",
+                OUTCOME_MESSAGES[decision] % {"pathway": pathway.name},
+                kind_url,
+            )
+        if notify_author:
+            notify(
+                case.author,
+                pathway,
+                "moderation",
+                AUTHOR_MESSAGES[decision] % {"pathway": pathway.name},
+                kind_url,
+            )
+        if sanction:
+            _sanction(moderator, case, sanction, note, mute_hours, now)
+
+
+def _sanction(moderator, case, kind, note, mute_hours, now) -> Sanction:
+    pathway = moderator.pathway
+    membership = Membership.objects.select_for_update().get(
+        user=case.author, pathway=pathway
+    )
+    until = None
+    if kind == SanctionKind.MUTE:
+        until = now + timedelta(hours=max(1, min(int(mute_hours), 24 * 30)))
+        membership.muted_until = until
+        membership.save(update_fields=["muted_until"])
+    elif kind == SanctionKind.SUSPEND:
+        membership.status = MembershipStatus.SUSPENDED
+        membership.save(update_fields=["status"])
+    sanction = Sanction.objects.create(
+        membership=membership,
+        kind=kind,
+        until=until,
+        case=case,
+        created_by=moderator.user,
+    )
+    audit(
+        moderator.user,
+        f"member.{kind}",
+        pathway=pathway,
+        target=membership,
+        reason=note,
+        strikes=membership.sanctions.count(),
+    )
+    message = SANCTION_MESSAGES[kind] % {"pathway": pathway.name}
+    notify(case.author, pathway, "sanction", message, landing_url(pathway))
+    return sanction
+
+
+# Notifications --------------------------------------------------------------------
+
+
+def notify(user: User, pathway: Pathway | None, kind: str, message: str, url: str = ""):
+    """Store a notification for `user` and push it to their open pages on
+    commit. `message` is Harbour's own words, never a member's text."""
+    notification = Notification.objects.create(
+        user=user, pathway=pathway, kind=kind, message=message[:300], url=url
+    )
+    broadcast_on_commit(user_group(user.pk), notification_event(notification))
+    return notification
+
+
+def do_mark_notifications_read(user: User) -> None:
+    Notification.objects.filter(user=user, read_at=None).update(read_at=timezone.now())
+
+
+def _email_on_commit(user: User, subject: str, body: str) -> None:
+    def send():
+        try:
+            send_mail(subject, body, None, [user.email])
+        except Exception:  # noqa: BLE001 - a failed email must not undo the alert
+            logger.exception("Could not email user %s", user.pk)
+
+    transaction.on_commit(send)
+
+
+# Blocks, mutes and mute words -------------------------------------------------------
+
+
+def do_block(user: User, other: User) -> None:
+    """`user` blocks `other` (who is not told)."""
+    if user == other:
+        raise SafetyError(_("You can't block yourself."))
+    Block.objects.get_or_create(blocker=user, blocked=other)
+
+
+def do_unblock(user: User, other: User) -> None:
+    Block.objects.filter(blocker=user, blocked=other).delete()
+
+
+def do_mute(user: User, other: User) -> None:
+    """`user` stops seeing what `other` writes (who is not told)."""
+    if user == other:
+        raise SafetyError(_("You can't mute yourself."))
+    Mute.objects.get_or_create(muter=user, muted=other)
+
+
+def do_unmute(user: User, other: User) -> None:
+    Mute.objects.filter(muter=user, muted=other).delete()
+
+
+MAX_MUTE_WORDS = 100
+
+
+def do_add_mute_word(user: User, word: str) -> MuteWord:
+    """Add a word or phrase the member would rather not see."""
+    word = sanitise(word, max_length=1000).strip().lower()
+    if not word:
+        raise SafetyError(_("Please type a word or phrase."))
+    if len(word) > MuteWord._meta.get_field("word").max_length:
+        raise SafetyError(_("Please keep it to 60 characters or fewer."))
+    if user.mute_words.count() >= MAX_MUTE_WORDS:
+        raise SafetyError(_("You have 100 muted words already; remove one first."))
+    found, _created = MuteWord.objects.get_or_create(user=user, word=word)
+    return found
+
+
+def do_remove_mute_word(user: User, pk) -> None:
+    MuteWord.objects.filter(user=user, pk=pk).delete()
+
+
+# Risk phrases ------------------------------------------------------------------------
+
+
+def do_add_risk_phrase(actor: User, language: str, category: str, phrase: str):
+    """A lead adds a phrase to risk detection (or, category `safe`, an everyday
+    phrase that must not alert). Every process picks it up on its next check."""
+    phrase = sanitise(phrase, max_length=1000).strip().lower()
+    if not phrase or len(phrase) > 120:
+        raise SafetyError(_("Please type a phrase of up to 120 characters."))
+    if category not in RiskCategory.values:
+        raise SafetyError(_("Please choose what the phrase is a sign of."))
+    if language not in dict(settings.LANGUAGES):
+        raise SafetyError(_("Please choose a language."))
+    with transaction.atomic():
+        found, created = RiskPhrase.objects.get_or_create(
+            language=language,
+            category=category,
+            phrase=phrase,
+            defaults={"created_by": actor},
+        )
+        if created:
+            audit(
+                actor,
+                "risk_phrase.added",
+                target=found,
+                category=category,
+                language=language,
+            )
+            transaction.on_commit(phrases_changed)
+    return found
+
+
+def do_remove_risk_phrase(actor: User, pk) -> None:
+    with transaction.atomic():
+        phrase = RiskPhrase.objects.filter(pk=pk).first()
+        if phrase is None:
+            return
+        audit(actor, "risk_phrase.removed", target=phrase, category=phrase.category)
+        phrase.delete()
+        transaction.on_commit(phrases_changed)

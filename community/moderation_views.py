@@ -1,0 +1,383 @@
+"""Thin entries for the moderation queue, risk alerts, the duty rota, people's
+profiles with block and mute, personal safety settings, notifications and the
+risk phrases leads edit."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import moderation
+from .forms import posted
+from .models import (
+    STAFF_ROLES,
+    AlertState,
+    Block,
+    CaseState,
+    MembershipStatus,
+    ModerationCase,
+    Mute,
+    RiskAlert,
+    RiskPhrase,
+    Sanction,
+    User,
+)
+from .moderation_forms import (
+    AlertNoteForm,
+    DecisionForm,
+    MuteWordForm,
+    RiskPhraseForm,
+    ShiftForm,
+)
+from .permissions import (
+    Capability,
+    access_alert,
+    access_case,
+    access_pathway_capability,
+    access_profile,
+    access_shift,
+    can_manage_risk_phrases,
+    has_capability,
+    moderated_memberships,
+    shared_pathways,
+)
+from .safety.registry import kind_of
+
+
+def _moderator(request, slug):
+    return access_pathway_capability(request.user, slug, Capability.MODERATE)
+
+
+def open_queue(pathway):
+    """The pathway's open alerts and cases, oldest first, with what a
+    moderator needs to decide (content, reports, the author's strikes)."""
+    alerts = list(
+        RiskAlert.objects.filter(pathway=pathway)
+        .exclude(state=AlertState.RESOLVED)
+        .select_related("author", "notified", "acknowledged_by")
+        .order_by("created_at")
+    )
+    cases = list(
+        ModerationCase.objects.filter(pathway=pathway, state=CaseState.OPEN)
+        .select_related("author")
+        .prefetch_related("content", "reports")
+        .order_by("opened_at")
+    )
+    strikes = dict(
+        Sanction.objects.filter(membership__pathway=pathway)
+        .values_list("membership__user")
+        .annotate(n=Count("pk"))
+    )
+    for case in cases:
+        case.kind = kind_of(case.content) if case.content is not None else None
+        case.strikes = strikes.get(case.author_id, 0)
+        if case.kind is not None:
+            case.excerpt = case.kind.text(case.content)[:300]
+    return alerts, [case for case in cases if case.kind is not None]
+
+
+def queue(request, slug):
+    """The pathway's one moderation queue, for its peer supporters and
+    clinicians: risk alerts first, then held and reported content."""
+    membership = _moderator(request, slug)
+    alerts, cases = open_queue(membership.pathway)
+    return render(
+        request,
+        "community/queue.html",
+        {
+            "pathway": membership.pathway,
+            "alerts": alerts,
+            "cases": cases,
+            "on_duty": moderation.on_duty_shifts(membership.pathway),
+        },
+    )
+
+
+def case(request, slug, pk):
+    """One case: the content, its reports, and the decision form."""
+    membership = _moderator(request, slug)
+    found = access_case(membership, pk)
+    content = found.content
+    if content is None:
+        raise Http404("No such content")
+    form = DecisionForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            moderation.do_decide_case(
+                membership,
+                found,
+                form.cleaned_data["decision"],
+                note=form.cleaned_data["note"],
+                edited_text=form.cleaned_data["edited_text"],
+                sanction=form.cleaned_data["sanction"],
+                mute_hours=form.cleaned_data["mute_hours"] or 24,
+            )
+        except moderation.SafetyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Decision saved. Thank you."))
+            return redirect("community:queue", slug=slug)
+    kind = kind_of(content)
+    return render(
+        request,
+        "community/case.html",
+        {
+            "pathway": membership.pathway,
+            "case": found,
+            "kind": kind,
+            "content": content,
+            "text": kind.text(content),
+            "reports": found.reports.select_related("reporter").order_by("created_at"),
+            "strikes": Sanction.objects.filter(
+                membership__pathway=membership.pathway, membership__user=found.author
+            ).order_by("-created_at"),
+            "form": form,
+        },
+    )
+
+
+def alert(request, slug, pk):
+    """A risk alert: what was written, acknowledge, notes, resolve."""
+    membership = _moderator(request, slug)
+    found = access_alert(membership, pk)
+    form = AlertNoteForm(posted(request))
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "acknowledge":
+            moderation.do_acknowledge_alert(request.user, found)
+            messages.success(request, _("Thank you. The alert is yours now."))
+            return redirect("community:alert", slug=slug, pk=found.pk)
+        if action == "resolve":
+            moderation.do_resolve_alert(
+                request.user, found, request.POST.get("note", "")
+            )
+            messages.success(request, _("Alert resolved."))
+            return redirect("community:queue", slug=slug)
+        if form.is_valid():
+            moderation.do_add_alert_note(request.user, found, form.cleaned_data["note"])
+            messages.success(request, _("Note added."))
+            return redirect("community:alert", slug=slug, pk=found.pk)
+    content = found.case.content
+    kind = kind_of(content) if content is not None else None
+    return render(
+        request,
+        "community/alert.html",
+        {
+            "pathway": membership.pathway,
+            "alert": found,
+            "kind": kind,
+            "text": kind.text(content) if kind else "",
+            "content_url": kind.url(content) if kind else "",
+            "notes": found.notes.select_related("author"),
+            "form": form,
+        },
+    )
+
+
+def rota(request, slug):
+    """Who is on duty, now and next. Service leads add and remove shifts;
+    other staff see it."""
+    membership = _moderator(request, slug)
+    pathway = membership.pathway
+    can_edit = has_capability(request.user, pathway, Capability.EDIT_SETTINGS)
+    staff = User.objects.filter(
+        memberships__pathway=pathway,
+        memberships__status=MembershipStatus.ACTIVE,
+        memberships__role__in=STAFF_ROLES,
+    ).order_by("display_name")
+    form = ShiftForm(posted(request), staff=staff) if can_edit else None
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404("No such page")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = moderation.check_shift(
+                    membership, data["user"].pk, data["starts_at"], data["ends_at"]
+                )
+            except moderation.SafetyError as error:
+                form.add_error(None, str(error))
+            else:
+                moderation.do_add_shift(
+                    membership,
+                    user,
+                    data["starts_at"],
+                    data["ends_at"],
+                    data["position"],
+                )
+                messages.success(request, _("Shift added to the rota."))
+                return redirect("community:rota", slug=slug)
+    shifts = (
+        pathway.shifts.filter(ends_at__gt=timezone.now())
+        .select_related("user")
+        .order_by("starts_at", "position")
+    )
+    return render(
+        request,
+        "community/rota.html",
+        {
+            "pathway": pathway,
+            "shifts": shifts,
+            "on_duty": moderation.on_duty_shifts(pathway),
+            "form": form,
+        },
+    )
+
+
+@require_POST
+def remove_shift(request, slug, pk):
+    membership = access_pathway_capability(request.user, slug, Capability.EDIT_SETTINGS)
+    moderation.do_remove_shift(membership, access_shift(membership, pk))
+    messages.success(request, _("Shift removed."))
+    return redirect("community:rota", slug=slug)
+
+
+def moderation_home(request):
+    """Every pathway the person moderates, with how much is waiting."""
+    memberships = list(moderated_memberships(request.user))
+    if not memberships:
+        raise Http404("No such page")
+    return render(
+        request,
+        "community/moderation_home.html",
+        {"rows": moderation_counts(memberships)},
+    )
+
+
+def moderation_counts(memberships):
+    """(pathway, open alerts, open cases) for each membership, in two queries."""
+    pathways = [m.pathway for m in memberships]
+    alerts = dict(
+        RiskAlert.objects.filter(pathway__in=pathways)
+        .exclude(state=AlertState.RESOLVED)
+        .values_list("pathway")
+        .annotate(n=Count("pk"))
+    )
+    cases = dict(
+        ModerationCase.objects.filter(pathway__in=pathways, state=CaseState.OPEN)
+        .values_list("pathway")
+        .annotate(n=Count("pk"))
+    )
+    return [(p, alerts.get(p.pk, 0), cases.get(p.pk, 0)) for p in pathways]
+
+
+# People ---------------------------------------------------------------------------
+
+
+def profile(request, user_id):
+    """Another member's profile, for people who share a pathway with them and
+    have not been blocked by them; with block and mute."""
+    person = access_profile(request.user, user_id)
+    return render(
+        request,
+        "community/profile.html",
+        {
+            "person": person,
+            "pathways": shared_pathways(request.user, person).order_by("name"),
+            "is_me": person == request.user,
+            "blocked": Block.objects.filter(
+                blocker=request.user, blocked=person
+            ).exists(),
+            "muted": Mute.objects.filter(muter=request.user, muted=person).exists(),
+        },
+    )
+
+
+PERSON_ACTIONS = {
+    "block": (moderation.do_block, _("You've blocked %(name)s. They are not told.")),
+    "unblock": (moderation.do_unblock, _("You've unblocked %(name)s.")),
+    "mute": (
+        moderation.do_mute,
+        _("You've muted %(name)s: you won't see what they write. They are not told."),
+    ),
+    "unmute": (moderation.do_unmute, _("You've unmuted %(name)s.")),
+}
+
+
+@require_POST
+def person_action(request, user_id, action):
+    person = access_profile(request.user, user_id)
+    if action not in PERSON_ACTIONS:
+        raise Http404("No such action")
+    do, said = PERSON_ACTIONS[action]
+    try:
+        do(request.user, person)
+    except moderation.SafetyError as error:
+        messages.info(request, str(error))
+    else:
+        messages.success(request, said % {"name": person.display_name})
+    return redirect("community:profile", user_id=person.pk)
+
+
+@login_required
+def my_safety(request):
+    """The member's own blocks, mutes and mute words."""
+    form = MuteWordForm(posted(request))
+    if request.method == "POST":
+        if "remove" in request.POST:
+            moderation.do_remove_mute_word(request.user, request.POST["remove"])
+            messages.success(request, _("Removed."))
+            return redirect("community:my_safety")
+        if form.is_valid():
+            try:
+                moderation.do_add_mute_word(request.user, form.cleaned_data["word"])
+            except moderation.SafetyError as error:
+                form.add_error("word", str(error))
+            else:
+                messages.success(request, _("Added. You won't see posts with it."))
+                return redirect("community:my_safety")
+    return render(
+        request,
+        "community/my_safety.html",
+        {
+            "form": form,
+            "words": request.user.mute_words.all(),
+            "blocks": Block.objects.filter(blocker=request.user).select_related(
+                "blocked"
+            ),
+            "mutes": Mute.objects.filter(muter=request.user).select_related("muted"),
+        },
+    )
+
+
+@login_required
+def notifications(request):
+    """The member's notifications, newest first; opening the page reads them."""
+    items = list(request.user.notifications.all()[:50])
+    moderation.do_mark_notifications_read(request.user)
+    return render(request, "community/notifications.html", {"items": items})
+
+
+@login_required
+def risk_phrases(request):
+    """Service leads add phrases to risk detection without a deploy."""
+    if not can_manage_risk_phrases(request.user):
+        raise Http404("No such page")
+    form = RiskPhraseForm(posted(request))
+    if request.method == "POST":
+        if "remove" in request.POST:
+            moderation.do_remove_risk_phrase(request.user, request.POST["remove"])
+            messages.success(request, _("Phrase removed."))
+            return redirect("community:risk_phrases")
+        if form.is_valid():
+            try:
+                moderation.do_add_risk_phrase(
+                    request.user,
+                    form.cleaned_data["language"],
+                    form.cleaned_data["category"],
+                    form.cleaned_data["phrase"],
+                )
+            except moderation.SafetyError as error:
+                form.add_error("phrase", str(error))
+            else:
+                messages.success(request, _("Phrase added. It applies from now on."))
+                return redirect("community:risk_phrases")
+    return render(
+        request,
+        "community/risk_phrases.html",
+        {"form": form, "phrases": RiskPhrase.objects.select_related("created_by")},
+    )

@@ -1,0 +1,53 @@
+"""Kinds of member content that the safety mechanism knows.
+
+A kind (forum topic, reply, wall message, comment, chat message...) is a
+MemberContent model that registers here once. Reports, the moderation queue,
+risk alerts and the outcome notices then work for it with no more code.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ContentKind:
+    name: str  # stable key used in URLs, e.g. "topic"
+    model: type
+    label: str  # shown to people, e.g. "forum topic"
+    url: Callable[[Any], str]  # where a reader sees the content
+    text: Callable[[Any], str]  # what moderators read
+
+
+_KINDS: dict[str, ContentKind] = {}
+
+
+def register(
+    model: type,
+    *,
+    name: str,
+    label: str,
+    url: Callable[[Any], str],
+    text: Callable[[Any], str] | None = None,
+) -> ContentKind:
+    """Register `model` (a MemberContent subclass) as a kind of content."""
+    kind = ContentKind(
+        name=name, model=model, label=label, url=url, text=text or (lambda o: o.body)
+    )
+    _KINDS[name] = kind
+    return kind
+
+
+def kind_named(name: str) -> ContentKind | None:
+    return _KINDS.get(name)
+
+
+def kind_of(obj) -> ContentKind:
+    for kind in _KINDS.values():
+        if isinstance(obj, kind.model):
+            return kind
+    raise LookupError(f"{type(obj).__name__} is not a registered content kind")
+
+
+def registered_kinds() -> list[ContentKind]:
+    return list(_KINDS.values())

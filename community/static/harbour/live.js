@@ -1,0 +1,47 @@
+// Live notices for signed-in people: risk alerts for staff, moderation outcomes.
+// The page works without it; the notifications page is the stored truth.
+(function () {
+  "use strict";
+  var region = document.getElementById("harbour-live");
+  if (!region || !("WebSocket" in window)) return;
+  var badge = document.getElementById("harbour-unread");
+  var delay = 1000;
+
+  function show(event) {
+    var notice = document.createElement("div");
+    notice.className = "harbour-notice" + (event.kind === "risk_alert" ? " harbour-notice--alert" : "");
+    var text = document.createElement("p");
+    text.textContent = event.message;
+    notice.appendChild(text);
+    if (event.url) {
+      var link = document.createElement("a");
+      link.href = event.url;
+      link.textContent = event.kind === "risk_alert" ? "Open the alert" : "Open";
+      notice.appendChild(link);
+    }
+    region.appendChild(notice);
+    if (badge) {
+      var count = parseInt(badge.firstChild.textContent, 10) || 0;
+      badge.firstChild.textContent = String(count + 1);
+      badge.hidden = false;
+    }
+  }
+
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + location.host + region.dataset.socket);
+    socket.onopen = function () { delay = 1000; region.dataset.state = "open"; };
+    socket.onmessage = function (message) {
+      var event;
+      try { event = JSON.parse(message.data); } catch (e) { return; }
+      if (event.type === "notify") show(event);
+    };
+    socket.onclose = function (closed) {
+      region.dataset.state = "closed";
+      if (closed.code === 4401) return;  // not signed in: nothing to wait for
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    };
+  }
+  connect();
+})();

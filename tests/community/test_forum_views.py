@@ -1,0 +1,163 @@
+"""Forum pages and reporting through the test client: what people see, the
+pipeline's answers as form errors with the text kept, crisis contacts at once,
+and nothing of another pathway."""
+
+import pytest
+
+from community import forums
+from community.models import ContentStatus, ModerationCase, Report, Role, Topic
+from tests.factories import enrol_totp, make_forum, make_member, make_trusted
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def forum(pathway):
+    return make_forum(pathway)
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return user
+
+
+def topic_by(author, forum, title="Hello", body="A good day"):
+    return forums.do_start_topic(author, forum, title, body).obj
+
+
+def test_a_member_starts_a_topic_and_lands_on_it(client, forum):
+    signed_in(client, make_trusted(forum.pathway))
+    url = f"/community/{forum.pathway.slug}/forums/{forum.slug}/"
+    response = client.post(url, {"title": "Small wins", "body": "Made tea"})
+    topic = Topic.objects.get()
+    assert response.status_code == 302
+    assert response.url == f"/community/{forum.pathway.slug}/topics/{topic.pk}/"
+    page = client.get(response.url).content.decode()
+    assert "Small wins" in page and "Made tea" in page
+
+
+def test_a_rewrite_request_shows_the_form_again_with_the_text(client, other_pathway):
+    other_pathway.rule_packs = ["eating_disorders"]
+    other_pathway.save()
+    forum = make_forum(other_pathway)
+    signed_in(client, make_trusted(other_pathway))
+    response = client.post(
+        f"/community/{other_pathway.slug}/forums/{forum.slug}/",
+        {"title": "Update", "body": "I was 45kg last week"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert "I was 45kg last week" in page  # nothing the person typed is lost
+    assert not Topic.objects.exists()
+
+
+def test_empty_and_overlong_posts_get_kind_messages(client, forum):
+    signed_in(client, make_trusted(forum.pathway))
+    url = f"/community/{forum.pathway.slug}/forums/{forum.slug}/"
+    empty = client.post(url, {"title": "", "body": ""}).content.decode()
+    assert "Give your topic a title." in empty and "Write your message first." in empty
+    long = client.post(url, {"title": "T", "body": "x" * 10_001}).content.decode()
+    assert "10,000 characters" in long
+
+
+def test_risk_shows_crisis_contacts_at_once(client, forum):
+    signed_in(client, make_trusted(forum.pathway))
+    response = client.post(
+        f"/community/{forum.pathway.slug}/forums/{forum.slug}/",
+        {"title": "tonight", "body": "I want to kill myself"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "You don&#x27;t have to face this alone" in page
+    assert "Samaritans" in page and "116 123" in page
+
+
+def test_a_held_post_is_shown_to_its_author_only(client, forum):
+    author = make_member(forum.pathway)
+    topic = topic_by(author, forum)
+    assert topic.status == ContentStatus.HELD
+    signed_in(client, author)
+    url = f"/community/{forum.pathway.slug}/topics/{topic.pk}/"
+    assert "Waiting for a moderator" in client.get(url).content.decode()
+    signed_in(client, make_member(forum.pathway))
+    assert client.get(url).status_code == 404
+    assert (
+        "Hello"
+        not in client.get(
+            f"/community/{forum.pathway.slug}/forums/{forum.slug}/"
+        ).content.decode()
+    )
+
+
+def test_member_text_is_escaped(client, forum):
+    signed_in(client, make_trusted(forum.pathway))
+    topic = topic_by(
+        make_trusted(forum.pathway), forum, "a < b", "1 < 2 & <img src=x onerror=y>"
+    )
+    page = client.get(
+        f"/community/{forum.pathway.slug}/topics/{topic.pk}/"
+    ).content.decode()
+    assert "<img" not in page and "a &lt; b" in page
+
+
+def test_replying_and_the_reply_anchor(client, forum):
+    topic = topic_by(make_trusted(forum.pathway), forum)
+    signed_in(client, make_trusted(forum.pathway))
+    url = f"/community/{forum.pathway.slug}/topics/{topic.pk}/"
+    response = client.post(url, {"body": "Welcome!"})
+    reply = topic.replies.get()
+    assert response.url == f"{url}?page=last#reply-{reply.pk}"
+    assert "Welcome!" in client.get(response.url).content.decode()
+    assert "Write your reply first." in client.post(url, {"body": ""}).content.decode()
+
+
+def test_a_muted_member_is_told_and_keeps_their_text(client, forum):
+    author = signed_in(client, make_trusted(forum.pathway))
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    author.memberships.update(muted_until=timezone.now() + timedelta(hours=1))
+    page = client.post(
+        f"/community/{forum.pathway.slug}/forums/{forum.slug}/",
+        {"title": "Hi", "body": "Keep this"},
+    ).content.decode()
+    assert "paused your posting" in page and "Keep this" in page
+
+
+def test_reporting_a_topic(client, forum):
+    topic = topic_by(make_trusted(forum.pathway), forum)
+    signed_in(client, make_member(forum.pathway))
+    url = f"/community/{forum.pathway.slug}/report/topic/{topic.pk}/"
+    assert "Someone may be at risk" in client.get(url).content.decode()
+    assert "Choose a reason." in client.post(url, {}).content.decode()
+    response = client.post(url, {"reason": "unkind", "detail": "mean"}, follow=True)
+    assert "Thank you for telling us" in response.content.decode()
+    assert Report.objects.get().reason == "unkind"
+    again = client.post(url, {"reason": "spam"}, follow=True).content.decode()
+    assert "already reported" in again
+    assert ModerationCase.objects.get().report_count == 1
+
+
+def test_nothing_of_another_pathway_is_reachable(client, forum, other_pathway):
+    topic = topic_by(make_trusted(forum.pathway), forum)
+    reply = forums.do_reply(make_trusted(forum.pathway), topic, "Reply").obj
+    outsider = make_member(other_pathway, Role.CLINICIAN)
+    enrol_totp(outsider)
+    signed_in(client, outsider)
+    slug = forum.pathway.slug
+    for url in [
+        f"/community/{slug}/forums/",
+        f"/community/{slug}/forums/{forum.slug}/",
+        f"/community/{slug}/topics/{topic.pk}/",
+        f"/community/{slug}/report/topic/{topic.pk}/",
+        f"/community/{slug}/report/reply/{reply.pk}/",
+        # Their own pathway's slug with this pathway's ids.
+        f"/community/{other_pathway.slug}/topics/{topic.pk}/",
+        f"/community/{other_pathway.slug}/report/topic/{topic.pk}/",
+        f"/community/{slug}/report/nonsense/{topic.pk}/",
+    ]:
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"reason": "spam", "body": "x"}).status_code == 404
+    assert not Report.objects.exists()

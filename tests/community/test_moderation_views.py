@@ -1,0 +1,273 @@
+"""The moderation queue, risk alerts, the rota, profiles with block and mute,
+personal safety settings, notifications and risk phrases, through the test
+client: who may open each, bad input shown again, nothing of another pathway."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from community import forums, moderation
+from community.models import (
+    AlertState,
+    Block,
+    CaseState,
+    ContentStatus,
+    DutyShift,
+    ModerationCase,
+    Mute,
+    Notification,
+    ReportReason,
+    RiskAlert,
+    RiskPhrase,
+    Role,
+)
+from tests.factories import (
+    enrol_totp,
+    make_forum,
+    make_member,
+    make_trusted,
+    put_on_duty,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def staff(client, pathway, role=Role.CLINICIAN):
+    user = make_member(pathway, role)
+    enrol_totp(user)
+    client.force_login(user)
+    return user
+
+
+def held_topic(pathway, body="First post"):
+    forum = pathway.forums.first() or make_forum(pathway)
+    return forums.do_start_topic(make_member(pathway), forum, "Hi", body).obj
+
+
+def risky_topic(pathway):
+    forum = pathway.forums.first() or make_forum(pathway)
+    return forums.do_start_topic(
+        make_trusted(pathway), forum, "night", "I want to kill myself"
+    ).obj
+
+
+def test_the_queue_lists_alerts_and_held_posts_oldest_first(client, pathway):
+    clinician = staff(client, pathway)
+    put_on_duty(pathway, clinician)
+    first = held_topic(pathway, "older")
+    held_topic(pathway, "newer")
+    ModerationCase.objects.filter(object_id=first.pk).update(
+        opened_at=timezone.now() - timedelta(hours=1)
+    )
+    risky_topic(pathway)
+    page = client.get(f"/community/{pathway.slug}/moderation/").content.decode()
+    assert "Alert about" in page
+    assert page.index("older") < page.index("newer")
+    assert "Held" in page and "Risk" in page
+
+
+def test_a_moderator_decides_and_bad_input_is_shown_again(client, pathway):
+    staff(client, pathway, Role.PEER)
+    topic = held_topic(pathway)
+    case = ModerationCase.objects.get()
+    url = f"/community/{pathway.slug}/moderation/cases/{case.pk}/"
+    assert "First post" in client.get(url).content.decode()
+    empty = client.post(url, {}).content.decode()
+    assert "Choose what should happen to the post." in empty
+    edit = client.post(url, {"decision": "edit_out", "note": "kept"}).content.decode()
+    assert "Give the edited text" in edit and 'value="kept"' in edit
+    done = client.post(url, {"decision": "approve", "sanction": ""})
+    assert done.status_code == 302
+    topic.refresh_from_db()
+    assert topic.status == ContentStatus.PUBLISHED
+    assert ModerationCase.objects.get().state == CaseState.CLOSED
+
+
+def test_a_clinician_acknowledges_notes_and_resolves_an_alert(client, pathway):
+    clinician = staff(client, pathway)
+    put_on_duty(pathway, clinician)
+    risky_topic(pathway)
+    alert = RiskAlert.objects.get()
+    url = f"/community/{pathway.slug}/alerts/{alert.pk}/"
+    page = client.get(url).content.decode()
+    assert "I want to kill myself" in page and "Acknowledge" in page
+    client.post(url, {"action": "acknowledge"})
+    alert.refresh_from_db()
+    assert alert.state == AlertState.ACKNOWLEDGED and alert.acknowledged_by == clinician
+    assert (
+        "Write the note first."
+        in client.post(url, {"action": "note", "note": ""}).content.decode()
+    )
+    client.post(url, {"action": "note", "note": "Called them back"})
+    assert "Called them back" in client.get(url).content.decode()
+    client.post(url, {"action": "resolve"})
+    alert.refresh_from_db()
+    assert alert.state == AlertState.RESOLVED
+
+
+def test_members_and_other_pathways_staff_reach_no_moderation_page(
+    client, pathway, other_pathway
+):
+    topic = held_topic(pathway)
+    risky_topic(pathway)
+    case, alert = (
+        ModerationCase.objects.get(object_id=topic.pk),
+        RiskAlert.objects.get(),
+    )
+    shift = put_on_duty(pathway, make_member(pathway, Role.CLINICIAN))
+    urls = [
+        f"/community/{pathway.slug}/moderation/",
+        f"/community/{pathway.slug}/moderation/cases/{case.pk}/",
+        f"/community/{pathway.slug}/alerts/{alert.pk}/",
+        f"/community/{pathway.slug}/rota/",
+        f"/community/{pathway.slug}/rota/{shift.pk}/remove/",
+    ]
+    client.force_login(make_trusted(pathway))
+    for url in urls[:-1]:
+        assert client.get(url).status_code == 404, url
+    assert client.post(urls[-1]).status_code == 404
+    staff(client, other_pathway, Role.LEAD)
+    urls += [
+        f"/community/{other_pathway.slug}/moderation/cases/{case.pk}/",
+        f"/community/{other_pathway.slug}/alerts/{alert.pk}/",
+        f"/community/{other_pathway.slug}/rota/{shift.pk}/remove/",
+    ]
+    for url in urls:
+        response = client.post(url, {"decision": "hide", "action": "resolve"})
+        assert response.status_code == 404, url
+    assert ModerationCase.objects.get(pk=case.pk).state == CaseState.OPEN
+    assert RiskAlert.objects.get().state == AlertState.OPEN
+    assert DutyShift.objects.filter(pk=shift.pk).exists()
+
+
+def test_leads_edit_the_rota_others_only_see_it(client, pathway):
+    peer = make_member(pathway, Role.PEER)
+    staff(client, pathway, Role.CLINICIAN)
+    url = f"/community/{pathway.slug}/rota/"
+    assert "Add a shift" not in client.get(url).content.decode()
+    assert client.post(url, {"user": peer.pk}).status_code == 404
+    staff(client, pathway, Role.LEAD)
+    bad = client.post(
+        url,
+        {
+            "user": peer.pk,
+            "starts_at": "2026-11-24T20:00",
+            "ends_at": "2026-11-24T08:00",
+            "position": 1,
+        },
+    ).content.decode()
+    assert "The shift must end after it starts." in bad
+    assert "2026-11-24T20:00" in bad  # what they typed is kept
+    member = make_member(pathway)
+    not_staff = client.post(
+        url,
+        {
+            "user": member.pk,
+            "starts_at": "2026-11-24T08:00",
+            "ends_at": "2026-11-24T20:00",
+            "position": 1,
+        },
+    ).content.decode()
+    assert "There is a problem" in not_staff
+    good = client.post(
+        url,
+        {
+            "user": peer.pk,
+            "starts_at": "2026-11-24T08:00",
+            "ends_at": "2026-11-24T20:00",
+            "position": 2,
+        },
+    )
+    assert good.status_code == 302
+    shift = DutyShift.objects.get()
+    assert shift.user == peer and shift.position == 2
+    client.post(f"/community/{pathway.slug}/rota/{shift.pk}/remove/")
+    assert not DutyShift.objects.exists()
+
+
+def test_profiles_are_for_people_who_share_a_pathway_and_blocks_hide_them(
+    client, pathway, other_pathway
+):
+    me, them = make_member(pathway), make_member(pathway)
+    stranger = make_member(other_pathway)
+    client.force_login(me)
+    assert them.display_name in client.get(f"/people/{them.pk}/").content.decode()
+    assert client.get(f"/people/{stranger.pk}/").status_code == 404
+    client.post(f"/people/{them.pk}/block/")
+    client.post(f"/people/{them.pk}/mute/")
+    assert Block.objects.filter(blocker=me, blocked=them).exists()
+    assert Mute.objects.filter(muter=me, muted=them).exists()
+    client.force_login(them)
+    assert client.get(f"/people/{me.pk}/").status_code == 404
+    assert client.post(f"/people/{me.pk}/block/").status_code == 404
+    client.force_login(me)
+    client.post(f"/people/{them.pk}/unblock/")
+    client.post(f"/people/{them.pk}/unmute/")
+    assert not Block.objects.exists() and not Mute.objects.exists()
+    assert client.post(f"/people/{them.pk}/explode/").status_code == 404
+    assert client.get(f"/people/{them.pk}/block/").status_code == 405
+
+
+def test_mute_words_page(client, pathway):
+    me = make_member(pathway)
+    client.force_login(me)
+    assert (
+        "Type a word or phrase."
+        in client.post("/account/safety/", {"word": ""}).content.decode()
+    )
+    client.post("/account/safety/", {"word": "Scales"})
+    word = me.mute_words.get()
+    assert word.word == "scales"
+    assert "scales" in client.get("/account/safety/").content.decode()
+    client.post("/account/safety/", {"remove": word.pk})
+    assert not me.mute_words.exists()
+
+
+def test_notifications_page_shows_and_reads_them(client, pathway):
+    me = make_trusted(pathway)
+    forum = make_forum(pathway)
+    topic = forums.do_start_topic(me, forum, "Hi", "Hello").obj
+    reporter = make_member(pathway)
+    moderation.do_report(reporter, topic, ReportReason.SPAM)
+    moderation.do_decide_case(
+        make_member(pathway, Role.CLINICIAN).memberships.get(),
+        ModerationCase.objects.get(),
+        "hide",
+    )
+    client.force_login(me)
+    header = client.get("/notifications/").content.decode()
+    assert "has not shown your post" in header
+    assert not Notification.objects.filter(user=me, read_at=None).exists()
+    assert Notification.objects.get(user=reporter, read_at=None).kind == (
+        "report_outcome"
+    )
+
+
+def test_risk_phrases_are_for_leads(client, pathway):
+    staff(client, pathway, Role.CLINICIAN)
+    assert client.get("/safety/words/").status_code == 404
+    staff(client, pathway, Role.LEAD)
+    assert (
+        "Choose what the phrase is a sign of."
+        in client.post(
+            "/safety/words/", {"phrase": "off the bridge", "language": "en"}
+        ).content.decode()
+    )
+    client.post(
+        "/safety/words/",
+        {"phrase": "rainbow bridge", "category": "suicide", "language": "en"},
+    )
+    phrase = RiskPhrase.objects.get()
+    assert "rainbow bridge" in client.get("/safety/words/").content.decode()
+    client.post("/safety/words/", {"remove": phrase.pk})
+    assert not RiskPhrase.objects.exists()
+
+
+def test_moderation_home_lists_what_waits(client, pathway):
+    staff(client, pathway, Role.PEER)
+    held_topic(pathway)
+    page = client.get("/moderation/").content.decode()
+    assert pathway.name in page and "1 post waiting" in page
+    client.force_login(make_member(pathway))
+    assert client.get("/moderation/").status_code == 404

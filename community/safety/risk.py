@@ -8,7 +8,14 @@ emoji, leetspeak) and of negation and idiom ("I'm not suicidal", "kill time",
 
 It errs towards asking a person to look: a false alert costs a clinician a
 minute; a missed one can cost a life. Lexicons are data (lexicons/<lang>.json),
-reviewed with clinicians and measured against tests/community/safety/corpus.tsv.
+reviewed with clinicians and measured against tests/community/safety/corpus.tsv
+(tuning) and the two held-out corpora (bench/safety_corpus.py).
+
+Patterns are written as families (a "vocab" of named alternatives expanded into
+`{name}`), weak signs combine (noisy-OR: two different weak signs alert, one
+does not), and looking back ("I used to cut", "2 years free") is not an alert
+for suicide, self-harm or harm to others unless the sentence also speaks of now
+("again", "relapsed", "tonight"). Disclosures of abuse stay alerts however old.
 """
 
 import json
@@ -52,6 +59,11 @@ SPACED_LETTERS = re.compile(r"\b(?:[a-z][ .\-_*]){2,}[a-z]\b")
 RUN_OF_THREE = re.compile(r"([a-z])\1{2,}")
 WORD = re.compile(r"[a-z']+")
 SENTENCE_END = re.compile(r"[.!?\n;,]+")
+FULL_STOP = re.compile(r"[.!?\n;]+")
+VOCAB_REF = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+# Looking back is not a current risk of these; a safeguarding disclosure is
+# one whenever it happened.
+LOOKING_BACK_CATEGORIES = ("suicide", "self_harm", "harm_to_others")
 
 # Words worth correcting when misspelt by one letter (typed in distress, on a
 # phone). Only long words, so ordinary words are not pulled into them.
@@ -66,6 +78,12 @@ KEY_WORDS = (
     "unalive",
     "hunanladdiad",
     "hunanladdol",
+    "paracetamol",
+)
+# Ordinary words one edit away from a key word, never "corrected" into it
+# ("putting" is not "cutting", "amused" is not "abused").
+NOT_MISSPELT = frozenset(
+    {"putting", "gutting", "butting", "jutting", "amused", "abuser", "abuses"}
 )
 
 
@@ -101,6 +119,34 @@ class Lexicon:
     negations: tuple[str, ...]
     contrast: tuple[str, ...]
     idioms: re.Pattern | None
+    # Looking back: a cue in the clause before a match ("used to", "years
+    # ago"), or anywhere in its sentence ("2 years free", "in recovery"),
+    # unless the sentence also has a `current` cue ("again", "tonight").
+    past: re.Pattern | None = None
+    recovery: re.Pattern | None = None
+    current: re.Pattern | None = None
+
+
+def _expand(pattern: str, vocab: dict[str, str]) -> str:
+    """`pattern` with each {name} replaced by the vocab entry `name`, itself
+    expanded, as a non-capturing group."""
+    for _ in range(5):
+        expanded = VOCAB_REF.sub(lambda m: "(?:" + vocab[m.group(1)] + ")", pattern)
+        if expanded == pattern:
+            return expanded
+        pattern = expanded
+    raise ValueError(f"vocab nested too deeply: {pattern[:80]}")
+
+
+def _compile(pattern: str, vocab: dict[str, str], source: str) -> re.Pattern:
+    try:
+        return re.compile(_expand(pattern, vocab))
+    except (re.error, KeyError) as error:
+        raise ValueError(f"{source}: bad pattern {pattern[:60]!r}: {error}") from error
+
+
+def _optional(data: dict, key: str, vocab: dict[str, str]) -> re.Pattern | None:
+    return re.compile(_expand(data[key], vocab)) if data.get(key) else None
 
 
 @lru_cache(maxsize=8)
@@ -110,20 +156,24 @@ def load_lexicon(language: str) -> Lexicon:
     if not path.exists():
         path = LEXICON_DIR / "en.json"
     data = json.loads(path.read_text(encoding="utf-8"))
+    vocab = data.get("vocab", {})
     patterns = {
         category: [
-            (re.compile(entry["pattern"]), float(entry["weight"]))
+            (_compile(entry["pattern"], vocab, path.name), float(entry["weight"]))
             for entry in data["categories"].get(category, [])
         ]
         for category in CATEGORIES
     }
-    idioms = data.get("idioms") or []
+    idioms = [_expand(idiom, vocab) for idiom in data.get("idioms") or []]
     return Lexicon(
         language=data["language"],
         patterns=patterns,
         negations=tuple(sorted(data.get("negations", []), key=len, reverse=True)),
         contrast=tuple(data.get("contrast", [])),
         idioms=re.compile(r"\b(?:" + "|".join(idioms) + r")\b") if idioms else None,
+        past=_optional(data, "past", vocab),
+        recovery=_optional(data, "recovery", vocab),
+        current=_optional(data, "current", vocab),
     )
 
 
@@ -150,7 +200,7 @@ def _one_edit_apart(a: str, b: str) -> bool:
 
 
 def _correct(word: str) -> str:
-    if len(word) < 6:
+    if len(word) < 6 or word in NOT_MISSPELT:
         return word
     for key in KEY_WORDS:
         if _one_edit_apart(word, key):
@@ -196,6 +246,25 @@ def _negated(lexicon: Lexicon, text: str, start: int) -> bool:
     return any(f" {cue} " in window for cue in lexicon.negations)
 
 
+def _looking_back(lexicon: Lexicon, text: str, start: int) -> bool:
+    """True if the match at `start` is looked back on: a past cue earlier in
+    its clause, or a recovery cue anywhere in its sentence, and no cue of now
+    in the sentence ("I used to cut" but not "I used to, and cut again")."""
+    if lexicon.past is None and lexicon.recovery is None:
+        return False
+    before = FULL_STOP.split(text[:start])[-1]
+    after = FULL_STOP.split(text[start:], maxsplit=1)[0]
+    sentence = before + after
+    if lexicon.current is not None and lexicon.current.search(sentence):
+        return False
+    clause = SENTENCE_END.split(before)[-1]
+    for word in lexicon.contrast:
+        clause = re.split(rf"\b{re.escape(word)}\b", clause)[-1]
+    if lexicon.past is not None and lexicon.past.search(clause):
+        return True
+    return lexicon.recovery is not None and bool(lexicon.recovery.search(sentence))
+
+
 def file_lexicons(language: str) -> list[Lexicon]:
     """The shipped lexicons to run for `language`. English always runs too:
     people mix languages, and a missed English phrase in a Welsh post is still
@@ -213,6 +282,10 @@ def detect_risk(
     result = RiskResult(scores=dict.fromkeys(CATEGORIES, 0.0))
     if lexicons is None:
         lexicons = file_lexicons(language)
+    # The weight of each different pattern that matched, per category: one
+    # strong sign alerts; different weak signs add up (noisy-OR), the same one
+    # found twice does not.
+    found: dict[str, dict[int, float]] = {category: {} for category in CATEGORIES}
     for variant in _variants(normalise(text)):
         for lexicon in lexicons:
             searchable = (
@@ -223,10 +296,25 @@ def detect_risk(
             for category, patterns in lexicon.patterns.items():
                 for pattern, weight in patterns:
                     for match in pattern.finditer(searchable):
-                        if _negated(lexicon, searchable, match.start()):
+                        start = (
+                            match.start("core")
+                            if "core" in pattern.groupindex and match.start("core") >= 0
+                            else match.start()
+                        )
+                        if _negated(lexicon, searchable, start):
+                            continue
+                        if category in LOOKING_BACK_CATEGORIES and _looking_back(
+                            lexicon, searchable, start
+                        ):
                             continue
                         result.matches.append(
-                            RiskMatch(category, weight, match.group(0))
+                            RiskMatch(category, weight, match.group(0).strip())
                         )
-                        result.scores[category] = max(result.scores[category], weight)
+                        found[category][id(pattern)] = weight
+                        break
+    for category, weights in found.items():
+        missing = 1.0
+        for weight in weights.values():
+            missing *= 1.0 - min(weight, 1.0)
+        result.scores[category] = round(1.0 - missing, 4)
     return result

@@ -1,12 +1,13 @@
 """Risk detection: tolerant of how people write, of negation and idiom, in
 English and Welsh; measured against the labelled corpus."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from community.safety.corpus import measure, read_corpus
-from community.safety.risk import detect_risk, normalise
+from community.safety.risk import detect_risk, load_lexicon, normalise
 
 CORPUS = Path(__file__).parent / "corpus.tsv"
 
@@ -85,3 +86,84 @@ def test_corpus_recall_and_false_positive_targets(language):
         assert cell.positives >= 5, category
         assert cell.recall >= 0.95, (category, cell)
         assert cell.false_positive_rate <= 0.05, (category, cell)
+
+
+def test_ordinary_words_are_not_corrected_into_key_words():
+    assert normalise("i keep putting myself down") == "i keep putting myself down"
+    assert normalise("i was amused") == "i was amused"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "category"),
+    [
+        ("I've been slashing my thighs again", "en", "self_harm"),
+        ("i burnt my wrist on purpose with the straighteners", "en", "self_harm"),
+        ("I can't stop picturing hurting my son", "en", "harm_to_others"),
+        ("I'll batter the lot of them", "en", "harm_to_others"),
+        ("my boyfriend grabs me by the throat when he's angry", "en", "safeguarding"),
+        ("my husband takes my wages and gives me pocket money", "en", "safeguarding"),
+        (
+            "spent last night googling how much sertraline would kill me",
+            "en",
+            "suicide",
+        ),
+        ("my kids would honestly be happier if I wasn't here", "en", "suicide"),
+        ("Hoffwn i jyst farw", "cy", "suicide"),
+        ("Nes i losgi fy mraich gyda'r haearn smwddio ar bwrpas", "cy", "self_harm"),
+        ("Dw i'n mynd i'w thrywanu hi", "cy", "harm_to_others"),
+        ("Mae fy ngŵr wedi fy nhagu i", "cy", "safeguarding"),
+    ],
+)
+def test_phrasing_families_are_found(text, language, category):
+    assert category in detect_risk(text, language).categories
+
+
+def test_weak_signs_alert_only_together():
+    assert detect_risk("I'm such a burden").categories == []
+    together = "I'm such a burden, nobody would even notice"
+    assert detect_risk(together).categories == ["suicide"]
+
+
+def test_negation_inside_a_phrase_is_seen():
+    assert detect_risk("I'd never hurt my baby").categories == []
+    assert detect_risk("I'm scared I'll hurt my baby").categories == ["harm_to_others"]
+
+
+def test_looking_back_is_not_an_alert_unless_it_is_happening_again():
+    assert detect_risk("ten years ago I cut myself every day").categories == []
+    assert detect_risk("I'm 2 years free from self harm").categories == []
+    assert (
+        "self_harm"
+        in detect_risk(
+            "I used to self harm and I relapsed last night, cut myself again"
+        ).categories
+    )
+
+
+def test_a_disclosure_of_abuse_is_an_alert_however_old():
+    assert (
+        "safeguarding"
+        in detect_risk("when I was younger my uncle abused me").categories
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("I dropped my son off at nursery", "en"),
+        ("NHS cuts are hitting our ward hard", "en"),
+        ("I cut myself shaving this morning", "en"),
+        ("he beat me at pool again", "en"),
+        ("watched a drama about a man who poisoned his wife", "en"),
+        ("Mae'r gêm yn fy lladd i", "cy"),
+        ("Fe wnaeth fy mrawd fy nghuro i mewn ras", "cy"),
+    ],
+)
+def test_everyday_uses_are_not_alerts(text, language):
+    assert detect_risk(text, language).categories == []
+
+
+def test_merged_lexicons_keep_the_looking_back_cues():
+    # community.safety.lexicon_store builds lexicons with dataclasses.replace
+    merged = dataclasses.replace(load_lexicon("en"), idioms=None)
+    assert merged.past is not None and merged.recovery is not None

@@ -40,6 +40,25 @@ def _tell_author(request, submission) -> None:
         messages.success(request, _("Posted."))
 
 
+def _submit(request, form, submit):
+    """Run `submit(cleaned_data)` for a valid posted form. Returns the stored
+    submission (the author has been told what happened), or None when the
+    form must be shown again: invalid, refused, or asked to be rewritten,
+    with the person's text kept and the reason beside the field."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        submission = submit(form.cleaned_data)
+    except moderation.SafetyError as error:
+        form.add_error(None, str(error))
+        return None
+    if submission.needs_rewrite:
+        show_submission_errors(form, submission)
+        return None
+    _tell_author(request, submission)
+    return submission
+
+
 def forum_list(request, slug):
     pathway = access_pathway(request.user, slug)
     return render(
@@ -53,23 +72,15 @@ def forum(request, slug, forum_slug):
     """A forum's topics, newest activity first, and the form to start one."""
     forum = access_forum(request.user, slug, forum_slug)
     form = TopicForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            submission = forums.do_start_topic(
-                request.user,
-                forum,
-                form.cleaned_data["title"],
-                form.cleaned_data["body"],
-                get_language(),
-            )
-        except moderation.SafetyError as error:
-            form.add_error(None, str(error))
-        else:
-            if submission.needs_rewrite:
-                show_submission_errors(form, submission)
-            else:
-                _tell_author(request, submission)
-                return redirect("community:topic", slug=slug, pk=submission.obj.pk)
+    submission = _submit(
+        request,
+        form,
+        lambda data: forums.do_start_topic(
+            request.user, forum, data["title"], data["body"], get_language()
+        ),
+    )
+    if submission:
+        return redirect("community:topic", slug=slug, pk=submission.obj.pk)
     topics = visible_content(
         request.user, Topic.objects.filter(forum=forum), forum.pathway
     ).select_related("author")
@@ -85,19 +96,13 @@ def topic(request, slug, pk):
     """A topic and its replies, and the form to reply."""
     topic = access_topic(request.user, slug, pk)
     form = ReplyForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            submission = forums.do_reply(
-                request.user, topic, form.cleaned_data["body"], get_language()
-            )
-        except moderation.SafetyError as error:
-            form.add_error(None, str(error))
-        else:
-            if submission.needs_rewrite:
-                show_submission_errors(form, submission)
-            else:
-                _tell_author(request, submission)
-                return redirect(f"{request.path}?page=last#reply-{submission.obj.pk}")
+    submission = _submit(
+        request,
+        form,
+        lambda data: forums.do_reply(request.user, topic, data["body"], get_language()),
+    )
+    if submission:
+        return redirect(f"{request.path}?page=last#reply-{submission.obj.pk}")
     replies = visible_content(
         request.user, Reply.objects.filter(topic=topic), topic.pathway
     ).select_related("author")

@@ -10,6 +10,12 @@ from tests.factories import enrol_totp, make_forum, make_member, make_trusted
 
 pytestmark = pytest.mark.django_db
 
+# Session, user, two-factor and membership checks, the reader's mute words, the
+# pager's count, the page's rows, the unread badge and the Wagtail user bar's
+# permissions: the same whatever the forum's or topic's length.
+QUERIES_FORUM = 12
+QUERIES_TOPIC = 13
+
 
 @pytest.fixture
 def forum(pathway):
@@ -69,7 +75,7 @@ def test_risk_shows_crisis_contacts_at_once(client, forum):
         follow=True,
     )
     page = response.content.decode()
-    assert "You don&#x27;t have to face this alone" in page
+    assert "Help is here, right now" in page
     assert "Samaritans" in page and "116 123" in page
 
 
@@ -161,3 +167,25 @@ def test_nothing_of_another_pathway_is_reachable(client, forum, other_pathway):
         assert client.get(url).status_code == 404, url
         assert client.post(url, {"reason": "spam", "body": "x"}).status_code == 404
     assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_forum_and_topic_pages_run_a_constant_number_of_queries(
+    client, forum, size, django_assert_num_queries
+):
+    author = make_trusted(forum.pathway)
+    topic = topic_by(author, forum)
+    for n in range(size):
+        topic_by(make_trusted(forum.pathway), forum, f"Topic {n}")
+        forums.do_reply(make_trusted(forum.pathway), topic, f"Reply {n}")
+    reader = signed_in(client, make_trusted(forum.pathway))
+    from community.moderation import do_add_mute_word
+
+    do_add_mute_word(reader, "nothing-matches")
+    slug = forum.pathway.slug
+    # Warm the session and the per-process caches, then count.
+    client.get(f"/community/{slug}/forums/{forum.slug}/")
+    with django_assert_num_queries(QUERIES_FORUM):
+        assert client.get(f"/community/{slug}/forums/{forum.slug}/").status_code == 200
+    with django_assert_num_queries(QUERIES_TOPIC):
+        assert client.get(f"/community/{slug}/topics/{topic.pk}/").status_code == 200

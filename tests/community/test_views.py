@@ -379,6 +379,9 @@ def test_safety_page_explains_checks_in_plain_words(client, home):
     body = client.get("/safety/").content.decode()
     assert "What is checked automatically" in body
     assert "We never change them for you" in body
+    assert "Who sees a risk alert, and what happens next" in body
+    assert "the next person on the rota, then to the service lead" in body
+    assert "Reporting, blocking and muting" in body
     assert 'href="/help/"' in body
 
 

@@ -43,3 +43,38 @@ def test_staff_of_a_pathway_cannot_reach_the_pathway_list(client, pathway):
     client.force_login(lead)
     response = client.get("/admin/snippets/community/pathway/")
     assert response.status_code in (302, 403)
+
+
+def test_moderators_see_their_queues_in_the_admin_and_no_one_elses(
+    client, pathway, other_pathway
+):
+    from community import forums
+    from community.models import Role
+    from tests.factories import make_forum, make_member
+
+    forums.do_start_topic(
+        make_member(pathway, display_name="Held Author"),
+        make_forum(pathway),
+        "Hi",
+        "Firstpostmarker",
+    )
+    peer = make_member(pathway, Role.PEER)
+    enrol_totp(peer)
+    client.force_login(peer)
+    menu = client.get("/admin/").content.decode()
+    assert "/admin/moderation/" in menu
+    page = client.get("/admin/moderation/").content.decode()
+    assert "Held Author" in page and "Firstpostmarker" in page
+
+    outsider = make_member(other_pathway, Role.CLINICIAN)
+    enrol_totp(outsider)
+    client.force_login(outsider)
+    page = client.get("/admin/moderation/").content.decode()
+    assert "Held Author" not in page and "Firstpostmarker" not in page
+    assert other_pathway.name in page
+
+    editor = UserFactory(is_staff=True, is_superuser=True)
+    enrol_totp(editor)
+    client.force_login(editor)
+    assert "/admin/moderation/" not in client.get("/admin/").content.decode()
+    assert client.get("/admin/moderation/").status_code == 404

@@ -218,14 +218,52 @@ def check_a11y():
 
 @pytest.fixture
 def visit(live_server, check_a11y):
-    """Open `path` on the live server, check the page with axe, return the response."""
+    """Open `path` on the live server (or on `base`, e.g. the ASGI server),
+    check the page with axe, return the response."""
 
-    def _visit(page, path: str):
-        response = page.goto(live_server.url + path)
+    def _visit(page, path: str, base: str | None = None):
+        response = page.goto((base or live_server.url) + path)
         check_a11y(page)
         return response
 
     return _visit
+
+
+@pytest.fixture(scope="session")
+def asgi_server(live_server):
+    """The site's ASGI application (HTTP and sockets, as in production) served
+    by uvicorn in a thread of this process, so it shares the test database and
+    the in-memory channel layer. Returns its base URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from cms.asgi import application
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            application,
+            host="127.0.0.1",
+            port=port,
+            lifespan="off",
+            log_level="warning",
+            ws="websockets-sansio",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the ASGI test server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
 
 
 def _press(page, role: str, name: str, check_a11y) -> None:
@@ -251,8 +289,10 @@ def follow(check_a11y):
 def sign_in(visit, submit):
     """Sign in through the form; staff with an authenticator then give a code."""
 
-    def _sign_in(page, user, totp_secret: str | None = None) -> None:
-        visit(page, "/accounts/login/")
+    def _sign_in(
+        page, user, totp_secret: str | None = None, base: str | None = None
+    ) -> None:
+        visit(page, "/accounts/login/", base)
         page.get_by_label("Email", exact=True).fill(user.email)
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         submit(page, "Sign in")

@@ -1,0 +1,162 @@
+"""The safety core in a real browser: a member at risk sees crisis contacts at
+once, the on-duty clinician's page shows the alert live (over the site's real
+socket) and they acknowledge it; a report reaches the moderation queue and the
+reporter hears the outcome; a rule pack asks for a rewrite and keeps the text.
+Each page is checked with axe and screenshots are saved at 390px."""
+
+from playwright.sync_api import expect
+
+from community.models import AlertState, ContentStatus, RiskAlert, Role, Topic
+from tests.factories import (
+    TOTP_SECRET,
+    enrol_totp,
+    make_forum,
+    make_member,
+    make_trusted,
+    put_on_duty,
+)
+
+
+def test_a_risk_alert_reaches_the_on_duty_clinician_live(
+    new_context,
+    phone_page,
+    pathway,
+    asgi_server,
+    sign_in,
+    visit,
+    submit,
+    follow,
+    screenshot,
+    fits_the_screen,
+    check_a11y,
+):
+    forum = make_forum(pathway)
+    clinician = make_member(pathway, Role.CLINICIAN, display_name="Nurse Hazel")
+    enrol_totp(clinician)
+    put_on_duty(pathway, clinician)
+    member = make_trusted(pathway, display_name="Quiet Tide")
+
+    staff_page = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    sign_in(staff_page, clinician, TOTP_SECRET, base=asgi_server)
+    visit(staff_page, f"/community/{pathway.slug}/moderation/", asgi_server)
+    expect(staff_page.get_by_text("No risk alerts waiting.")).to_be_visible()
+    expect(staff_page.locator("#harbour-live")).to_have_attribute("data-state", "open")
+
+    page = phone_page
+    sign_in(page, member, base=asgi_server)
+    visit(page, f"/community/{pathway.slug}/forums/{forum.slug}/", asgi_server)
+    page.get_by_label("Title").fill("Tonight")
+    page.get_by_label("Your message").fill("I can't go on. I want to kill myself")
+    submit(page, "Post topic")
+    card = page.get_by_role("alert").filter(has_text="Help is here, right now")
+    expect(card).to_be_visible()
+    expect(card.get_by_role("link", name="116 123")).to_have_attribute(
+        "href", "tel:116123"
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tonight")
+    screenshot(page, "risk-crisis-contacts-390")
+    fits_the_screen(page)
+    assert Topic.objects.get().status == ContentStatus.PUBLISHED
+
+    # The clinician's page, not reloaded, announces the alert.
+    notice = staff_page.locator("#harbour-live .harbour-notice--alert")
+    expect(notice).to_contain_text("Risk alert in Perinatal care")
+    check_a11y(staff_page)
+    screenshot(staff_page, "risk-alert-live-1280")
+    follow(staff_page, "Open the alert")
+    expect(staff_page.get_by_text("I want to kill myself")).to_be_visible()
+    submit(staff_page, "Acknowledge: I'm taking this")
+    expect(staff_page.get_by_text("Acknowledged by Nurse Hazel")).to_be_visible()
+    staff_page.get_by_label("Add a note").fill("Called Quiet Tide; safe with family.")
+    submit(staff_page, "Add note")
+    expect(staff_page.get_by_text("safe with family")).to_be_visible()
+    alert = RiskAlert.objects.get()
+    assert alert.state == AlertState.ACKNOWLEDGED and alert.acknowledged_by == clinician
+
+
+def test_a_report_is_moderated_and_the_reporter_hears_the_outcome(
+    phone_page,
+    new_context,
+    pathway,
+    sign_in,
+    visit,
+    submit,
+    follow,
+    screenshot,
+    fits_the_screen,
+):
+    forum = make_forum(pathway)
+    author = make_trusted(pathway, display_name="Sharp Words")
+    reporter = make_member(pathway, display_name="Gentle Dawn")
+    peer = make_member(pathway, Role.PEER, display_name="Wren Peer")
+    enrol_totp(peer)
+    from community import forums
+
+    topic = forums.do_start_topic(
+        author, forum, "Everyone here is pathetic", "You are all pathetic."
+    ).obj
+
+    page = phone_page
+    sign_in(page, reporter)
+    visit(page, f"/community/{pathway.slug}/topics/{topic.pk}/")
+    screenshot(page, "topic-390")
+    fits_the_screen(page)
+    follow(page, "Report post by Sharp Words")
+    submit(page, "Send report")  # nothing chosen: told, not lost
+    expect(page.get_by_text("Choose a reason.").first).to_be_visible()
+    page.get_by_label("It is unkind or hurtful").check()
+    page.get_by_label("Anything else a moderator should know").fill("Very unkind")
+    screenshot(page, "report-390")
+    submit(page, "Send report")
+    expect(page.get_by_text("Thank you for telling us")).to_be_visible()
+
+    reporter_page = page
+    page = new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    ).new_page()
+    sign_in(page, peer, TOTP_SECRET)
+    visit(page, f"/community/{pathway.slug}/moderation/")
+    screenshot(page, "moderation-queue-390")
+    fits_the_screen(page)
+    follow(page, "Forum topic by Sharp Words")
+    page.get_by_label("Hide it").check()
+    page.get_by_label("Warning", exact=True).check()
+    page.get_by_label("Why (kept in the audit log, not shown to the member)").fill(
+        "Unkind to everyone"
+    )
+    screenshot(page, "moderation-case-390")
+    fits_the_screen(page)
+    submit(page, "Save decision")
+    expect(page.get_by_text("Decision saved")).to_be_visible()
+    topic.refresh_from_db()
+    assert topic.status == ContentStatus.HIDDEN
+
+    page = reporter_page
+    visit(page, "/notifications/")
+    expect(page.get_by_text("A moderator looked at it and removed it")).to_be_visible()
+    screenshot(page, "notifications-390")
+
+
+def test_a_rule_pack_asks_for_a_rewrite_and_keeps_the_text(
+    phone_page, other_pathway, sign_in, visit, submit, screenshot, fits_the_screen
+):
+    other_pathway.rule_packs = ["eating_disorders"]
+    other_pathway.save()
+    forum = make_forum(other_pathway)
+    member = make_trusted(other_pathway, display_name="Willow")
+    page = phone_page
+    sign_in(page, member)
+    visit(page, f"/community/{other_pathway.slug}/forums/{forum.slug}/")
+    page.get_by_label("Title").fill("A hard week")
+    page.get_by_label("Your message").fill("I got down to 45kg and a size 6")
+    submit(page, "Post topic")
+    expect(
+        page.get_by_role("alert").filter(has_text="There is a problem")
+    ).to_be_visible()
+    expect(page.get_by_label("Your message")).to_have_value(
+        "I got down to 45kg and a size 6"
+    )
+    expect(page.get_by_label("Title")).to_have_value("A hard week")
+    screenshot(page, "rule-pack-rewrite-390")
+    fits_the_screen(page)
+    assert not Topic.objects.exists()

@@ -37,6 +37,10 @@ class HomePage(Page):
         context["my_pathways"] = [
             (m, landing_pages.get(m.pathway_id)) for m in memberships
         ]
+        context["moderates"] = any(
+            permissions.Capability.MODERATE in permissions.ROLE_CAPABILITIES[m.role]
+            for m in memberships
+        )
         return context
 
 

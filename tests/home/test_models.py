@@ -17,6 +17,30 @@ def test_home_page_lists_only_my_pathways(client, pathway, other_pathway):
     assert other_pathway.name not in body
 
 
+def test_home_page_links_to_safety_settings_and_moderation_for_staff(client, pathway):
+    client.force_login(make_member(pathway))
+    body = client.get("/").content.decode()
+    assert 'href="/account/safety/"' in body and 'href="/moderation/"' not in body
+    peer = make_member(pathway, Role.PEER)
+    enrol_totp(peer)
+    client.force_login(peer)
+    assert 'href="/moderation/"' in client.get("/").content.decode()
+
+
+def test_pathway_page_links_to_the_forums_and_says_when_no_one_is_on_duty(
+    client, pathway
+):
+    from tests.factories import put_on_duty
+
+    client.force_login(make_member(pathway))
+    body = client.get(f"/{pathway.slug}/").content.decode()
+    assert f"/community/{pathway.slug}/forums/" in body
+    assert "No one from the care team is online right now" in body
+    put_on_duty(pathway, make_member(pathway, Role.CLINICIAN))
+    body = client.get(f"/{pathway.slug}/").content.decode()
+    assert "No one from the care team is online right now" not in body
+
+
 def test_home_page_invites_visitors_to_join_or_sign_in(client, pathway):
     body = client.get("/").content.decode()
     assert "/join/" in body and "/accounts/login/" in body
@@ -46,9 +70,12 @@ def test_pathway_page_shows_its_crisis_contacts(client, pathway):
     ("role", "links"),
     [
         (Role.MEMBER, []),
-        (Role.PEER, ["/admin/"]),
-        (Role.CLINICIAN, ["/invitations/", "/requests/"]),
-        (Role.LEAD, ["/invitations/", "/requests/", "/settings/"]),
+        (Role.PEER, ["/admin/", "/moderation/", "/rota/"]),
+        (Role.CLINICIAN, ["/invitations/", "/requests/", "/moderation/", "/rota/"]),
+        (
+            Role.LEAD,
+            ["/invitations/", "/requests/", "/settings/", "/safety/words/"],
+        ),
     ],
 )
 def test_staff_tools_follow_capabilities(client, pathway, role, links):

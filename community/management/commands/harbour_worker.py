@@ -26,7 +26,6 @@ class Command(BaseCommand):
     def handle(self, *args, once=False, interval=15.0, **options):
         self.stdout.write("Harbour worker: escalating unacknowledged risk alerts.")
         while True:
-            close_old_connections()
             try:
                 escalated = do_escalate_overdue_alerts()
             except Exception as error:  # noqa: BLE001 - keep the loop alive
@@ -37,3 +36,6 @@ class Command(BaseCommand):
             if once:
                 return
             time.sleep(interval)
+            # A long-lived process must not keep a connection the database
+            # has dropped or that outlived CONN_MAX_AGE.
+            close_old_connections()

@@ -12,7 +12,12 @@ from community.safety.corpus import measure, read_corpus  # noqa: E402
 
 QUIET = "--quiet" in sys.argv[1:]
 
-for name in ("corpus.tsv", "corpus_heldout.tsv", "corpus_heldout2.tsv"):
+for name in (
+    "corpus.tsv",
+    "corpus_heldout.tsv",
+    "corpus_heldout2.tsv",
+    "corpus_heldout3.tsv",
+):
     rows = read_corpus(ROOT / "tests" / "community" / "safety" / name)
     figures, mistakes = measure(rows)
     print(f"== {name}: {len(rows)} sentences")

@@ -167,3 +167,36 @@ def test_merged_lexicons_keep_the_looking_back_cues():
     # community.safety.lexicon_store builds lexicons with dataclasses.replace
     merged = dataclasses.replace(load_lexicon("en"), idioms=None)
     assert merged.past is not None and merged.recovery is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "category"),
+    [
+        ("he threatened to kill me", "en", "safeguarding"),
+        ("she said she'd take the kids if I left", "en", "safeguarding"),
+        ("I want to hurt the man who attacked my sister", "en", "harm_to_others"),
+        ("I've been planning how to hurt her", "en", "harm_to_others"),
+        ("it would be easier for everyone if I was gone", "en", "suicide"),
+        ("Dywedodd hi y byddai'n fy mrifo os dw i'n gadael", "cy", "safeguarding"),
+        ("Dw i'n mynd i neidio o'r bont heno", "cy", "suicide"),
+    ],
+)
+def test_families_from_retired_heldout_misses_are_found(text, language, category):
+    assert category in detect_risk(text, language).categories
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("the GP asked if I was suicidal and I said no", "en"),
+        ("I haven't had any urges to cut this month", "en"),
+        ("had bloods taken from my arm", "en"),
+        ("my son hit his sister with a toy, kids eh", "en"),
+        ("my meds are ready to collect", "en"),
+        ("if you're feeling suicidal please ring 111", "en"),
+        ("Dw i ddim wedi cael unrhyw ysfa i frifo fy hun", "cy"),
+        ("Mae'r gwaith yn fy lladd i", "cy"),
+    ],
+)
+def test_questions_answered_no_and_everyday_talk_are_not_alerts(text, language):
+    assert detect_risk(text, language).categories == []

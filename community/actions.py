@@ -128,6 +128,56 @@ def sync_pathway_structure(pathway: Pathway) -> None:
             group.permissions.add(admin_access)
         else:
             group.permissions.remove(admin_access)
+    ensure_pathway_collection(pathway, groups)
+    ensure_pathway_workflow(pathway, landing, groups)
+
+
+# Documents and media of a pathway live in its own collection; its staff may
+# add, change and choose them there. Serving them asks the access layer.
+COLLECTION_PERMISSIONS = {
+    "wagtaildocs": ("add_document", "change_document", "choose_document"),
+    "wagtailimages": ("add_image", "change_image", "choose_image"),
+}
+
+
+def ensure_pathway_collection(pathway: Pathway, groups: dict[str, Group]):
+    """The pathway's collection under the root collection, with its staff's
+    permissions on it. Idempotent."""
+    from wagtail.models import Collection, GroupCollectionPermission
+
+    if pathway.collection_id is None:
+        root = Collection.get_first_root_node()
+        pathway.collection = root.add_child(name=f"{pathway.name} ({pathway.pk})")
+        pathway.save(update_fields=["collection"])
+    perms = Permission.objects.filter(
+        content_type__app_label__in=COLLECTION_PERMISSIONS,
+        codename__in=[c for codes in COLLECTION_PERMISSIONS.values() for c in codes],
+    )
+    for role in ADMIN_ROLES:
+        for perm in perms:
+            GroupCollectionPermission.objects.get_or_create(
+                group=groups[role], collection=pathway.collection, permission=perm
+            )
+    return pathway.collection
+
+
+def ensure_pathway_workflow(pathway: Pathway, landing, groups: dict[str, Group]):
+    """The pathway's editorial workflow on its landing page's subtree: a peer
+    submits, a clinician (or lead) of this pathway approves or asks for
+    changes. Idempotent."""
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+
+    name = f"Review: {pathway.name} ({pathway.pk})"
+    workflow, _created = Workflow.objects.get_or_create(name=name)
+    task, _created = GroupApprovalTask.objects.get_or_create(
+        name=f"Clinician review: {pathway.name} ({pathway.pk})"
+    )
+    task.groups.set([groups[Role.CLINICIAN], groups[Role.LEAD]])
+    WorkflowTask.objects.get_or_create(
+        workflow=workflow, task=task, defaults={"sort_order": 0}
+    )
+    WorkflowPage.objects.update_or_create(page=landing, defaults={"workflow": workflow})
+    return workflow
 
 
 def ensure_pathway_groups(pathway: Pathway) -> dict[str, Group]:

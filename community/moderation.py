@@ -667,6 +667,16 @@ def do_remove_mute_word(user: User, pk) -> None:
     MuteWord.objects.filter(user=user, pk=pk).delete()
 
 
+def do_set_content_warnings(user: User, choice: str) -> None:
+    """Whether pages with a content warning open folded or unfolded for
+    `user`. An unknown choice keeps the safe default (folded)."""
+    valid = {
+        value for value, _label in User._meta.get_field("content_warnings").choices
+    }
+    user.content_warnings = choice if choice in valid else "collapse"
+    user.save(update_fields=["content_warnings"])
+
+
 # Risk phrases ------------------------------------------------------------------------
 
 

@@ -318,6 +318,12 @@ def my_safety(request):
     """The member's own blocks, mutes and mute words."""
     form = MuteWordForm(posted(request))
     if request.method == "POST":
+        if "content_warnings" in request.POST:
+            moderation.do_set_content_warnings(
+                request.user, request.POST["content_warnings"]
+            )
+            messages.success(request, _("Saved."))
+            return redirect("community:my_safety")
         if "remove" in request.POST:
             moderation.do_remove_mute_word(request.user, request.POST["remove"])
             messages.success(request, _("Removed."))
@@ -340,6 +346,7 @@ def my_safety(request):
                 "blocked"
             ),
             "mutes": Mute.objects.filter(muter=request.user).select_related("muted"),
+            "warning_choices": User._meta.get_field("content_warnings").choices,
         },
     )
 

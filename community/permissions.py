@@ -360,3 +360,28 @@ def can_manage_risk_phrases(user: User) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_superuser or active_memberships(user).filter(role=Role.LEAD).exists()
+
+
+# Documents and media --------------------------------------------------------------
+
+
+def pathway_of_collection(collection) -> Pathway | None:
+    """The pathway whose collection holds `collection` (itself or an
+    ancestor), or None for site-wide collections."""
+    if collection is None:
+        return None
+    paths = [
+        collection.path[:end]
+        for end in range(
+            collection.steplen, len(collection.path) + 1, collection.steplen
+        )
+    ]
+    return Pathway.objects.filter(collection__path__in=paths).first()
+
+
+def can_view_collection_item(user: User, item) -> bool:
+    """True if a document or media file is site-wide or in a pathway the
+    user is an active member of (site administrators included: files follow
+    the same rule as pages on the site)."""
+    pathway = pathway_of_collection(getattr(item, "collection", None))
+    return pathway is None or can_view_pathway(user, pathway)

@@ -1,6 +1,7 @@
 """StreamField blocks for Harbour pages: NHS.UK components where they fit."""
 
 from wagtail import blocks
+from wagtail.documents.blocks import DocumentChooserBlock
 from wagtailnhsukfrontend.blocks import (
     ActionLinkBlock,
     CardGroupBlock,
@@ -19,3 +20,11 @@ class PageBodyBlock(blocks.StreamBlock):
     action_link = ActionLinkBlock()
     details = DetailsBlock()
     cards = CardGroupBlock()
+    document = blocks.StructBlock(
+        [
+            ("document", DocumentChooserBlock()),
+            ("description", blocks.CharBlock(required=False)),
+        ],
+        icon="doc-full",
+        template="home/blocks/document.html",
+    )

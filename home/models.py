@@ -1,8 +1,14 @@
 """Wagtail page types. A pathway's pages live under its PathwayPage, which is
 private to the pathway (home.wagtail_hooks asks the access layer on every serve)."""
 
+import math
+
 from django.db import models
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -57,7 +63,7 @@ class PathwayPage(Page):
     ]
     settings_panels = Page.settings_panels + [FieldPanel("pathway")]
     parent_page_types = ["home.HomePage"]
-    subpage_types: list[str] = []
+    subpage_types = ["home.BlogIndexPage", "home.ResourcePage"]
 
     class Meta:
         verbose_name = _("pathway landing page")
@@ -73,6 +79,130 @@ class PathwayPage(Page):
         )
         context["crisis_contacts"] = crisis_contacts([self.pathway])
         context["on_duty"] = on_duty_shifts(self.pathway)
+        context["latest_posts"] = (
+            BlogPage.objects.live()
+            .descendant_of(self)
+            .select_related("owner")
+            .order_by("-first_published_at")[:3]
+        )
+        context["blog_indexes"] = BlogIndexPage.objects.live().child_of(self)
+        context["resources"] = (
+            ResourcePage.objects.live().child_of(self).order_by("title")
+        )
+        return context
+
+
+WORDS_PER_MINUTE = 200
+
+
+class ContentWarningMixin(models.Model):
+    """A page an author can mark with a content warning: its body stays folded
+    until the reader opens it (or as the reader chose in their settings)."""
+
+    content_warning = models.CharField(
+        _("content warning"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "For example \u201cmentions self-harm\u201d. The body is folded until "
+            "the reader chooses to open it."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+    def warning_open(self, user) -> bool:
+        """Whether to show the body unfolded for this reader."""
+        return not self.content_warning or (
+            user.is_authenticated and user.content_warnings == "expand"
+        )
+
+
+class BlogIndexPage(Page):
+    """A pathway's blog: posts by its peers and clinicians, newest first."""
+
+    introduction = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    parent_page_types = ["home.PathwayPage"]
+    subpage_types = ["home.BlogPage"]
+
+    class Meta:
+        verbose_name = _("blog index page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["posts"] = (
+            BlogPage.objects.live()
+            .child_of(self)
+            .select_related("owner")
+            .prefetch_related("tags")
+            .order_by("-first_published_at")
+        )
+        return context
+
+
+class BlogPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "home.BlogPage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class BlogPage(Page, ContentWarningMixin):  # noqa: DJ008 - Page has __str__
+    """A blog post. Its author is shown by display name, never by real name."""
+
+    introduction = models.TextField(blank=True)
+    body = StreamField(PageBodyBlock(), blank=True, use_json_field=True)
+    tags = ClusterTaggableManager(through=BlogPageTag, blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        FieldPanel("content_warning"),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+    ]
+    parent_page_types = ["home.BlogIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("blog post")
+
+    @property
+    def author_name(self) -> str:
+        return self.owner.display_name if self.owner else ""
+
+    @property
+    def reading_minutes(self) -> int:
+        words = len(strip_tags(str(self.body)).split()) + len(self.introduction.split())
+        return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["warning_open"] = self.warning_open(request.user)
+        return context
+
+
+class ResourcePage(Page, ContentWarningMixin):  # noqa: DJ008 - Page has __str__
+    """Self-help material, with downloadable documents in its body."""
+
+    introduction = models.TextField(blank=True)
+    body = StreamField(PageBodyBlock(), blank=True, use_json_field=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        FieldPanel("content_warning"),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["home.PathwayPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("resource")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["warning_open"] = self.warning_open(request.user)
         return context
 
 

@@ -1,7 +1,11 @@
 from django.http import Http404
 from wagtail import hooks
 
-from community.permissions import can_view_page, pages_visible_to
+from community.permissions import (
+    can_view_collection_item,
+    can_view_page,
+    pages_visible_to,
+)
 
 
 @hooks.register("before_serve_page", order=-100)
@@ -18,3 +22,10 @@ def hide_other_pathways_in_the_page_chooser(pages, request):
     """Wagtail's page chooser lists every page by default; staff of one pathway
     must not see the page titles of another."""
     return pages_visible_to(request.user, pages, in_admin=True)
+
+
+@hooks.register("before_serve_document", order=-100)
+def keep_pathway_documents_inside_their_pathway(document, request):
+    """A document in a pathway's collection is "not found" outside it."""
+    if not can_view_collection_item(request.user, document):
+        raise Http404("No such document")

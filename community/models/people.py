@@ -96,6 +96,16 @@ class User(AbstractUser):
             ),
         ]
 
+    content_warnings = models.CharField(
+        _("content warnings"),
+        max_length=8,
+        choices=[
+            ("collapse", _("Keep them folded until I choose to open them")),
+            ("expand", _("Always show the content open")),
+        ],
+        default="collapse",
+    )
+
     def __str__(self) -> str:
         return self.display_name or f"user {self.pk}"
 
@@ -172,6 +182,15 @@ class Pathway(models.Model):
             "moderator (for high-risk communities). New members' posts are always "
             "held, and crisis contacts are always shown."
         ),
+    )
+    collection = models.ForeignKey(
+        "wagtailcore.Collection",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        help_text=_("Where the pathway's documents and media live."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -12,6 +12,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from wagtail.models import Locale, Page, Site
 
 from community import actions, forums
@@ -103,6 +104,31 @@ ACCOUNTS = [
     ),
 ]
 ADMIN_EMAIL = "admin@example.org"
+DEMO_POSTS = [
+    (
+        "What helped me through the first month",
+        "",
+        [
+            "I wanted to share a few small things that made a difference.",
+            "Writing three things down each evening, even tiny ones.",
+            "Saying yes when someone offered to walk with me.",
+        ],
+    ),
+    (
+        "My story: from the worst night to now",
+        "mentions self-harm and a hospital stay",
+        [
+            "This is a hard one to write, so please read it when you feel ready.",
+            "A year ago I was in hospital after hurting myself. I didn't think "
+            "things could change.",
+            "They did, slowly. Talking here, at 3 a.m., was part of it.",
+        ],
+    ),
+]
+GROUNDING = (
+    "5-4-3-2-1 grounding\n\nName 5 things you can see, 4 you can touch, 3 you can "
+    "hear, 2 you can smell and 1 you can taste. Breathe slowly.\n"
+)
 TRUSTED_DEMO_MEMBERS = [
     "member.ed@example.org",
     "carer.ed@example.org",
@@ -128,6 +154,7 @@ class Command(BaseCommand):
             self.ensure_accounts(pathways)
             self.ensure_forums(pathways)
             self.ensure_rota(pathways)
+            self.ensure_content(pathways)
         self.print_logins()
 
     def ensure_site(self):
@@ -225,6 +252,66 @@ class Command(BaseCommand):
                         "What is one small thing that helped you this week?"
                     ),
                 )
+
+    def ensure_content(self, pathways):
+        """Each pathway's blog with two posts by its peer supporter (one behind
+        a content warning) and a self-help resource with a document."""
+        from django.core.files.base import ContentFile
+        from wagtail.documents import get_document_model
+
+        from home.models import BlogIndexPage, BlogPage, PathwayPage, ResourcePage
+
+        Document = get_document_model()
+        for pathway in pathways.values():
+            landing = PathwayPage.objects.filter(pathway=pathway).first()
+            if landing is None or BlogIndexPage.objects.child_of(landing).exists():
+                continue
+            author = User.objects.filter(
+                memberships__pathway=pathway,
+                memberships__role__in=[Role.PEER, Role.CLINICIAN],
+            ).first()
+            blog = BlogIndexPage(
+                title="Stories and blogs",
+                slug="blog",
+                introduction="Written by peers and clinicians of this community.",
+            )
+            landing.add_child(instance=blog)
+            blog.save_revision().publish()
+            for title, warning, text in DEMO_POSTS:
+                post = BlogPage(
+                    title=title,
+                    slug=slugify(title)[:50],
+                    owner=author,
+                    introduction=text[0],
+                    content_warning=warning,
+                    body=[("rich_text", "".join(f"<p>{p}</p>" for p in text[1:]))],
+                )
+                blog.add_child(instance=post)
+                post.save_revision(user=author).publish()
+            document = Document(
+                title="Grounding exercise",
+                collection=pathway.collection,
+            )
+            document.file.save(
+                "grounding-exercise.txt", ContentFile(GROUNDING.encode()), save=False
+            )
+            document.save()
+            resource = ResourcePage(
+                title="Getting through a hard night",
+                slug="hard-night",
+                owner=author,
+                introduction="Small things that can help until morning.",
+                body=[
+                    (
+                        "rich_text",
+                        "<p>Try the 5-4-3-2-1 exercise below. If you feel unsafe, "
+                        "use the crisis contacts on this page.</p>",
+                    ),
+                    ("document", {"document": document, "description": "1 page"}),
+                ],
+            )
+            landing.add_child(instance=resource)
+            resource.save_revision(user=author).publish()
 
     def ensure_rota(self, pathways):
         """The demo clinicians are on duty first and peers second, from now for

@@ -1,0 +1,57 @@
+"""Reading a pathway's blog on a phone: the content warning is folded until
+the reader opens it, the author shows by display name, and a member of another
+pathway gets "not found". Each page is checked with axe; screenshots at 390px."""
+
+from playwright.sync_api import expect
+
+from community.models import Role
+from home.models import BlogIndexPage, BlogPage, PathwayPage
+from tests.factories import make_member
+
+
+def test_a_member_reads_a_post_behind_a_content_warning(
+    phone_page,
+    pathway,
+    other_pathway,
+    sign_in,
+    visit,
+    follow,
+    screenshot,
+    fits_the_screen,
+    live_server,
+):
+    landing = PathwayPage.objects.get(pathway=pathway)
+    peer = make_member(pathway, Role.PEER, display_name="Wren Peer")
+    blog = BlogIndexPage(title="Stories and blogs", slug="blog")
+    landing.add_child(instance=blog)
+    blog.save_revision().publish()
+    post = BlogPage(
+        title="My story",
+        slug="my-story",
+        owner=peer,
+        content_warning="mentions self-harm",
+        body=[("rich_text", "<p>A year ago I was in hospital.</p>")],
+    )
+    blog.add_child(instance=post)
+    post.save_revision().publish()
+
+    page = phone_page
+    sign_in(page, make_member(pathway, display_name="Maple"))
+    visit(page, f"/{pathway.slug}/")
+    follow(page, "My story")
+    expect(page.get_by_text("By Wren Peer")).to_be_visible()
+    body = page.get_by_text("A year ago I was in hospital.")
+    expect(body).to_be_hidden()
+    screenshot(page, "blog-warning-folded-390")
+    fits_the_screen(page)
+    page.get_by_text("Content warning: mentions self-harm").click()
+    expect(body).to_be_visible()
+    screenshot(page, "blog-warning-open-390")
+
+    outsider = phone_page.context.browser.new_context(
+        viewport={"width": 390, "height": 844}
+    ).new_page()
+    sign_in(outsider, make_member(other_pathway))
+    response = visit(outsider, post.url)
+    assert response.status == 404
+    expect(outsider.get_by_role("heading", level=1)).to_have_text("Page not found")

@@ -57,13 +57,14 @@ check: venv
 pytest: venv
 	$(BIN)/pytest
 
-## Browser tests drive Debian's Chromium; install it when missing and we are root.
+## Browser tests drive Debian's Chromium, and video tests use ffmpeg (posters,
+## durations, demo clips); install them when missing and we are root.
 browser:
-	@if [ ! -x $(CHROMIUM) ]; then \
+	@if [ ! -x $(CHROMIUM) ] || ! command -v ffmpeg >/dev/null; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium ffmpeg fonts-dejavu-core >/dev/null; \
 	  else \
-	    echo "Chromium is missing at $(CHROMIUM): install Debian's chromium package (browser tests need it)."; exit 1; \
+	    echo "Chromium or ffmpeg is missing: install Debian's chromium and ffmpeg packages (tests need them)."; exit 1; \
 	  fi; \
 	fi
 

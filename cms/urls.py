@@ -19,6 +19,13 @@ urlpatterns = [
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("files/videos/<int:pk>/", home_views.serve_media, name="serve_media"),
+    path(
+        "files/videos/<int:pk>/poster/",
+        home_views.serve_media,
+        {"part": "poster"},
+        name="serve_media_poster",
+    ),
 ]
 
 urlpatterns += i18n_patterns(

@@ -137,6 +137,7 @@ def sync_pathway_structure(pathway: Pathway) -> None:
 COLLECTION_PERMISSIONS = {
     "wagtaildocs": ("add_document", "change_document", "choose_document"),
     "wagtailimages": ("add_image", "change_image", "choose_image"),
+    "home": ("add_peermedia", "change_peermedia"),
 }
 
 
@@ -146,7 +147,7 @@ def ensure_pathway_collection(pathway: Pathway, groups: dict[str, Group]):
     from wagtail.models import Collection, GroupCollectionPermission
 
     if pathway.collection_id is None:
-        root = Collection.get_first_root_node()
+        root = Collection.get_first_root_node() or Collection.add_root(name="Root")
         pathway.collection = root.add_child(name=f"{pathway.name} ({pathway.pk})")
         pathway.save(update_fields=["collection"])
     perms = Permission.objects.filter(

@@ -385,3 +385,14 @@ def can_view_collection_item(user: User, item) -> bool:
     the same rule as pages on the site)."""
     pathway = pathway_of_collection(getattr(item, "collection", None))
     return pathway is None or can_view_pathway(user, pathway)
+
+
+def access_media(user: User, pk):
+    """A video file the user may watch (site-wide, or in a pathway they are an
+    active member of); Http404 otherwise, alike for missing and forbidden."""
+    from wagtailmedia.models import get_media_model
+
+    item = get_media_model().objects.filter(pk=_int_or_none(pk)).first()
+    if item is None or not can_view_collection_item(user, item):
+        raise Http404("No such file")
+    return item

@@ -12,6 +12,7 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+from wagtailmedia.models import AbstractMedia
 
 from community import permissions
 from community.models import Pathway
@@ -63,7 +64,7 @@ class PathwayPage(Page):
     ]
     settings_panels = Page.settings_panels + [FieldPanel("pathway")]
     parent_page_types = ["home.HomePage"]
-    subpage_types = ["home.BlogIndexPage", "home.ResourcePage"]
+    subpage_types = ["home.BlogIndexPage", "home.VideoIndexPage", "home.ResourcePage"]
 
     class Meta:
         verbose_name = _("pathway landing page")
@@ -86,6 +87,7 @@ class PathwayPage(Page):
             .order_by("-first_published_at")[:3]
         )
         context["blog_indexes"] = BlogIndexPage.objects.live().child_of(self)
+        context["video_indexes"] = VideoIndexPage.objects.live().child_of(self)
         context["resources"] = (
             ResourcePage.objects.live().child_of(self).order_by("title")
         )
@@ -220,3 +222,151 @@ def _ancestor_paths(page: Page) -> list[str]:
     # Treebeard paths: each ancestor's path is a prefix of the page's path.
     steplen = Page.steplen
     return [page.path[:end] for end in range(steplen, len(page.path) + 1, steplen)]
+
+
+class PeerMedia(AbstractMedia):
+    """An uploaded video (wagtailmedia), checked by content and size; with
+    ffmpeg, its duration, size and a poster frame are read on upload."""
+
+    admin_form_fields = (
+        "title",
+        "file",
+        "collection",
+        "thumbnail",
+        "tags",
+    )
+
+    class Meta(AbstractMedia.Meta):
+        verbose_name = _("video file")
+
+    def clean(self, *args, **kwargs):
+        from django.core.exceptions import ValidationError
+
+        from . import media
+
+        super().clean(*args, **kwargs)
+        errors = {}
+        if self.file:
+            try:
+                media.check_video_upload(self.file)
+            except ValidationError as error:
+                errors["file"] = error.messages
+        if self.thumbnail:
+            try:
+                media.check_poster_upload(self.thumbnail)
+            except ValidationError as error:
+                errors["thumbnail"] = error.messages
+        if errors:
+            raise ValidationError(errors)
+        self.type = "video"
+
+    def save(self, *args, **kwargs):
+        if self.file and (not self.duration or not self.thumbnail):
+            self.read_video_facts()
+        super().save(*args, **kwargs)
+
+    def read_video_facts(self) -> None:
+        """Duration, size and (when missing) a poster frame, with ffmpeg."""
+        from django.core.files.base import ContentFile
+
+        from . import media
+
+        if not self.file or not media.ffmpeg_available():
+            return
+        path = media.local_copy(self.file)
+        try:
+            facts = media.probe(path)
+            if facts:
+                self.duration = facts["duration"]
+                self.width, self.height = facts["width"], facts["height"]
+            if not self.thumbnail:
+                frame = media.poster_frame(path, min(1.0, (self.duration or 0) / 2))
+                if frame:
+                    self.thumbnail.save("poster.jpg", ContentFile(frame), save=False)
+        finally:
+            path.unlink(missing_ok=True)
+
+    @property
+    def content_type(self) -> str:
+        return "video/webm" if self.file.name.endswith(".webm") else "video/mp4"
+
+
+class VideoIndexPage(Page):
+    """A pathway's videos from peers, newest first."""
+
+    introduction = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    parent_page_types = ["home.PathwayPage"]
+    subpage_types = ["home.VideoPage"]
+
+    class Meta:
+        verbose_name = _("video index page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["videos"] = (
+            VideoPage.objects.live()
+            .child_of(self)
+            .select_related("owner", "video")
+            .order_by("-first_published_at")
+        )
+        return context
+
+
+class VideoPage(Page, ContentWarningMixin):  # noqa: DJ008 - Page has __str__
+    """A peer's video with captions (WebVTT) and a transcript below it."""
+
+    introduction = models.TextField(blank=True)
+    video = models.ForeignKey(
+        "home.PeerMedia",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    captions = models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A WebVTT (.vtt) captions file."),
+    )
+    captions_on = models.BooleanField(
+        _("captions on by default"),
+        default=True,
+    )
+    transcript = RichTextField(blank=True, features=["bold", "italic"])
+
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        FieldPanel("content_warning"),
+        FieldPanel("video"),
+        FieldPanel("captions"),
+        FieldPanel("captions_on"),
+        FieldPanel("transcript"),
+    ]
+    parent_page_types = ["home.VideoIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("video page")
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.captions and self.captions.file_extension.lower() != "vtt":
+            raise ValidationError(
+                {"captions": _("Captions must be a WebVTT file ending in .vtt.")}
+            )
+
+    @property
+    def author_name(self) -> str:
+        return self.owner.display_name if self.owner else ""
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["warning_open"] = self.warning_open(request.user)
+        return context

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "wagtail.admin",
     "wagtail",
     "wagtailnhsukfrontend",
+    "wagtailmedia",
     "modelcluster",
     "taggit",
     "django_filters",
@@ -281,3 +282,12 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# Peer videos: our own media model checks uploads by content and size, and
+# takes a poster frame and the duration with ffmpeg when it is installed.
+WAGTAILMEDIA = {
+    "MEDIA_MODEL": "home.PeerMedia",
+    "AUDIO_EXTENSIONS": [],
+    "VIDEO_EXTENSIONS": ["mp4", "webm"],
+}
+HARBOUR_MAX_VIDEO_MB = int(os.environ.get("HARBOUR_MAX_VIDEO_MB", "500"))

@@ -55,3 +55,70 @@ def test_a_member_reads_a_post_behind_a_content_warning(
     response = visit(outsider, post.url)
     assert response.status == 404
     expect(outsider.get_by_role("heading", level=1)).to_have_text("Page not found")
+
+
+def test_a_member_watches_a_peer_video_with_captions_on_a_phone(
+    phone_page,
+    pathway,
+    sign_in,
+    visit,
+    screenshot,
+    fits_the_screen,
+    settings,
+    tmp_path,
+):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    from home import media
+    from home.models import PeerMedia, VideoIndexPage, VideoPage
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    pathway.refresh_from_db()
+    clip = media.generate_clip(2)
+    assert clip, "ffmpeg is needed (make test installs it)"
+    video = PeerMedia(title="Hello", type="video", collection=pathway.collection)
+    video.file.save("hello.mp4", ContentFile(clip), save=False)
+    video.save()
+    captions = get_document_model()(title="Captions", collection=pathway.collection)
+    captions.file.save(
+        "hello.vtt",
+        ContentFile(b"WEBVTT\n\n00:00.000 --> 00:02.000\nHello from a peer.\n"),
+        save=False,
+    )
+    captions.save()
+    landing = PathwayPage.objects.get(pathway=pathway)
+    index = VideoIndexPage(title="Videos from peers", slug="videos")
+    landing.add_child(instance=index)
+    index.save_revision().publish()
+    page = VideoPage(
+        title="Hello from a peer",
+        slug="hello",
+        owner=make_member(pathway, Role.PEER, display_name="Wren Peer"),
+        video=video,
+        captions=captions,
+        transcript="<p>Hello from a peer.</p>",
+    )
+    index.add_child(instance=page)
+    page.save_revision().publish()
+
+    browser_page = phone_page
+    sign_in(browser_page, make_member(pathway))
+    visit(browser_page, page.url)
+    player = browser_page.locator("video")
+    expect(player).to_be_visible()
+    browser_page.wait_for_function(
+        "() => document.querySelector('video').readyState >= 1"
+        " && document.querySelector('video').textTracks[0].mode === 'showing'"
+    )
+    duration = browser_page.evaluate("() => document.querySelector('video').duration")
+    assert 1.5 < duration < 2.5
+    expect(browser_page.get_by_role("heading", name="Transcript")).to_be_visible()
+    screenshot(browser_page, "video-390")
+    fits_the_screen(browser_page)

@@ -123,3 +123,65 @@ def test_the_blog_index_runs_a_constant_number_of_queries(
 # view-restriction lookups, the posts with their authors and tags, the unread
 # badge: the same for 2 posts or 8.
 BLOG_INDEX_QUERIES = 21
+
+
+def video_page_in(pathway, **fields):
+    from home.models import VideoIndexPage, VideoPage
+
+    landing = PathwayPage.objects.get(pathway=pathway)
+    index = VideoIndexPage(title="Videos", slug="videos")
+    landing.add_child(instance=index)
+    index.save_revision().publish()
+    page = VideoPage(title="Welcome", slug="welcome", **fields)
+    index.add_child(instance=page)
+    page.save_revision().publish()
+    return index, page
+
+
+def test_a_video_page_plays_with_captions_on_and_the_transcript_below(client, pathway):
+    from home.models import PeerMedia
+
+    pathway.refresh_from_db()
+    # Duration and poster known, so nothing is read from the (absent) file.
+    video = PeerMedia.objects.create(
+        title="Clip",
+        type="video",
+        file="media/clip.mp4",
+        duration=4,
+        thumbnail="media_thumbnails/clip.jpg",
+    )
+    captions = get_document_model().objects.create(
+        title="Captions", file="documents/clip.vtt", collection=pathway.collection
+    )
+    index, page = video_page_in(
+        pathway,
+        video=video,
+        captions=captions,
+        transcript="<p>Hello and welcome.</p>",
+    )
+    client.force_login(make_member(pathway))
+    body = client.get(page.url).content.decode()
+    assert f'<source src="/files/videos/{video.pk}/" type="video/mp4">' in body
+    assert f'src="{captions.url}"' in body and " default>" in body
+    assert "Transcript" in body and "Hello and welcome." in body
+    assert "Welcome" in client.get(index.url).content.decode()
+    page.captions_on = False
+    page.save_revision().publish()
+    assert " default>" not in client.get(page.url).content.decode()
+
+
+def test_a_video_page_without_a_video_is_clearly_a_placeholder(client, pathway):
+    _index, page = video_page_in(pathway, transcript="<p>Words.</p>")
+    client.force_login(make_member(pathway))
+    body = client.get(page.url).content.decode()
+    assert "Placeholder:" in body and "<video" not in body
+
+
+def test_captions_must_be_webvtt(pathway):
+    from django.core.exceptions import ValidationError
+
+    from home.models import VideoPage
+
+    srt = get_document_model().objects.create(title="c", file="documents/c.srt")
+    with pytest.raises(ValidationError):
+        VideoPage(title="x", slug="x", captions=srt).clean()

@@ -125,6 +125,14 @@ DEMO_POSTS = [
         ],
     ),
 ]
+DEMO_CAPTIONS = """WEBVTT
+
+00:00.000 --> 00:02.000
+Hello, and welcome.
+
+00:02.000 --> 00:04.000
+The first week is often the hardest.
+"""
 GROUNDING = (
     "5-4-3-2-1 grounding\n\nName 5 things you can see, 4 you can touch, 3 you can "
     "hear, 2 you can smell and 1 you can taste. Breathe slowly.\n"
@@ -155,6 +163,7 @@ class Command(BaseCommand):
             self.ensure_forums(pathways)
             self.ensure_rota(pathways)
             self.ensure_content(pathways)
+            self.ensure_videos(pathways)
         self.print_logins()
 
     def ensure_site(self):
@@ -312,6 +321,67 @@ class Command(BaseCommand):
             )
             landing.add_child(instance=resource)
             resource.save_revision(user=author).publish()
+
+    def ensure_videos(self, pathways):
+        """A video page in each pathway: a short generated clip with captions
+        when ffmpeg is installed, else a page clearly marked as a placeholder."""
+        from django.core.files.base import ContentFile
+        from wagtail.documents import get_document_model
+
+        from home import media
+        from home.models import PathwayPage, PeerMedia, VideoIndexPage, VideoPage
+
+        clip = media.generate_clip()
+        for pathway in pathways.values():
+            landing = PathwayPage.objects.filter(pathway=pathway).first()
+            if landing is None or VideoIndexPage.objects.child_of(landing).exists():
+                continue
+            author = User.objects.filter(
+                memberships__pathway=pathway, memberships__role=Role.PEER
+            ).first()
+            index = VideoIndexPage(
+                title="Videos from peers",
+                slug="videos",
+                introduction="Short videos by people who have been there.",
+            )
+            landing.add_child(instance=index)
+            index.save_revision().publish()
+            video = captions = None
+            if clip:
+                video = PeerMedia(
+                    title="A message for your first week",
+                    collection=pathway.collection,
+                    type="video",
+                )
+                video.file.save("first-week.mp4", ContentFile(clip), save=False)
+                video.save()
+                captions = get_document_model()(
+                    title="Captions: a message for your first week",
+                    collection=pathway.collection,
+                )
+                captions.file.save(
+                    "first-week.vtt", ContentFile(DEMO_CAPTIONS.encode()), save=False
+                )
+                captions.save()
+            page = VideoPage(
+                title="A message for your first week",
+                slug="first-week",
+                owner=author,
+                introduction=(
+                    "A demo clip (colour bars and a tone) standing in for a peer's "
+                    "video."
+                    if clip
+                    else ""
+                ),
+                video=video,
+                captions=captions,
+                transcript=(
+                    "<p>Hello, and welcome. The first week is often the hardest. "
+                    "You don't have to say anything yet: reading is enough.</p>"
+                ),
+            )
+            index.add_child(instance=page)
+            page.save_revision(user=author).publish()
 
     def ensure_rota(self, pathways):
         """The demo clinicians are on duty first and peers second, from now for

@@ -28,7 +28,7 @@ TOPICS_PER_PAGE = 20
 REPLIES_PER_PAGE = 30
 
 
-def _tell_author(request, submission) -> None:
+def tell_author(request, submission) -> None:
     """What the author sees at once: the pipeline's kind words and, on any
     sign of risk, the crisis contacts (rendered by base.html)."""
     verdict = submission.verdict
@@ -55,7 +55,7 @@ def _submit(request, form, submit):
     if submission.needs_rewrite:
         show_submission_errors(form, submission)
         return None
-    _tell_author(request, submission)
+    tell_author(request, submission)
     return submission
 
 

@@ -227,22 +227,29 @@ def can_view_page(user: User, page, *, in_admin: bool = False) -> bool:
 
 
 def visible_content(user: User, queryset: QuerySet, pathway: Pathway) -> QuerySet:
-    """Member content of one kind in `pathway` that `user` may read, inside the
-    query: published, or the reader's own while held or hidden by reports;
-    without what people the reader blocked or muted wrote, and without the
-    reader's mute words. The caller has already checked the pathway."""
+    """Member content of one registered kind in `pathway` that `user` may
+    read, inside the query: published, or the reader's own while held or hidden
+    by reports; without what people the reader blocked or muted wrote, and
+    without the reader's mute words. The caller has already checked the
+    pathway."""
+    from .safety.registry import kind_for_model
+
+    kind = kind_for_model(queryset.model)
+    author, body = (kind.author_field, kind.body_field) if kind else ("author", "body")
     queryset = queryset.filter(pathway=pathway).filter(
         Q(status=ContentStatus.PUBLISHED)
         | Q(
-            author=user,
+            **{author: user},
             status__in=[ContentStatus.HELD, ContentStatus.HIDDEN_BY_REPORTS],
         )
     )
     silenced = Block.objects.filter(blocker=user).values("blocked")
     muted = Mute.objects.filter(muter=user).values("muted")
-    queryset = queryset.exclude(author__in=silenced).exclude(author__in=muted)
+    queryset = queryset.exclude(**{f"{author}__in": silenced}).exclude(
+        **{f"{author}__in": muted}
+    )
     for word in MuteWord.objects.filter(user=user).values_list("word", flat=True):
-        queryset = queryset.exclude(body__icontains=word)
+        queryset = queryset.exclude(**{f"{body}__icontains": word})
     return queryset
 
 

@@ -4,8 +4,10 @@ private to the pathway (home.wagtail_hooks asks the access layer on every serve)
 import math
 
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
+from django_comments_xtd.models import XtdComment
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
@@ -15,7 +17,7 @@ from wagtail.models import Page
 from wagtailmedia.models import AbstractMedia
 
 from community import permissions
-from community.models import Pathway
+from community.models import ContentStatus, Pathway
 from community.moderation import on_duty_shifts
 from community.queries import crisis_contacts
 
@@ -121,6 +123,36 @@ class ContentWarningMixin(models.Model):
         )
 
 
+class CommentableMixin:
+    """A page members of its pathway comment on (blog posts, videos)."""
+
+    @cached_property
+    def pathway_for_comments(self):
+        return pathway_of(self)
+
+    def serve(self, request, *args, **kwargs):
+        if request.method == "POST" and "comment" in request.POST:
+            from django.http import HttpResponse
+
+            from .views import comment_on
+
+            result = comment_on(self, request)
+            if isinstance(result, HttpResponse):
+                return result
+            request.comment_form = result
+        return super().serve(request, *args, **kwargs)
+
+    def comment_context(self, request) -> dict:
+        from .comments import comments_for
+        from .forms import CommentForm
+
+        return {
+            "pathway": self.pathway_for_comments,
+            "comments": comments_for(request.user, self),
+            "comment_form": getattr(request, "comment_form", None) or CommentForm(),
+        }
+
+
 class BlogIndexPage(Page):
     """A pathway's blog: posts by its peers and clinicians, newest first."""
 
@@ -151,7 +183,7 @@ class BlogPageTag(TaggedItemBase):
     )
 
 
-class BlogPage(Page, ContentWarningMixin):  # noqa: DJ008 - Page has __str__
+class BlogPage(CommentableMixin, Page, ContentWarningMixin):  # noqa: DJ008
     """A blog post. Its author is shown by display name, never by real name."""
 
     introduction = models.TextField(blank=True)
@@ -182,6 +214,7 @@ class BlogPage(Page, ContentWarningMixin):  # noqa: DJ008 - Page has __str__
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["warning_open"] = self.warning_open(request.user)
+        context.update(self.comment_context(request))
         return context
 
 
@@ -314,7 +347,7 @@ class VideoIndexPage(Page):
         return context
 
 
-class VideoPage(Page, ContentWarningMixin):  # noqa: DJ008 - Page has __str__
+class VideoPage(CommentableMixin, Page, ContentWarningMixin):  # noqa: DJ008
     """A peer's video with captions (WebVTT) and a transcript below it."""
 
     introduction = models.TextField(blank=True)
@@ -369,4 +402,53 @@ class VideoPage(Page, ContentWarningMixin):  # noqa: DJ008 - Page has __str__
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["warning_open"] = self.warning_open(request.user)
+        context.update(self.comment_context(request))
         return context
+
+
+class PageComment(XtdComment):
+    """A member's comment on a blog post or video: django-comments-xtd's
+    threading (two levels) and follow-up flag, with the safety fields every
+    kind of member content carries. Written only through
+    home.comments.do_comment, which runs the safety pipeline."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        max_length=16, choices=ContentStatus.choices, default=ContentStatus.PUBLISHED
+    )
+    risk_categories = models.JSONField(default=list, blank=True)
+    original_body = models.TextField(blank=True)
+    edited_by_moderator = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("comment")
+
+    def save(self, *args, **kwargs):
+        # xtd hides a comment (and its replies) by is_public; keep it in step.
+        self.is_public = self.status == ContentStatus.PUBLISHED
+        super().save(*args, **kwargs)
+
+    # The names the safety mechanism uses for every kind of content.
+    @property
+    def author(self):
+        return self.user
+
+    @author.setter
+    def author(self, user):
+        self.user = user
+
+    @property
+    def body(self) -> str:
+        return self.comment
+
+    @body.setter
+    def body(self, text: str) -> None:
+        self.comment = text
+
+    @property
+    def created_at(self):
+        return self.submit_date
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ContentStatus.PUBLISHED

@@ -40,3 +40,39 @@ def serve_media(request, pk, part="file"):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def comment_on(page, request):
+    """A comment posted to `page` (already access-checked when Wagtail served
+    it): a redirect to the new comment, or the bound form to show again with
+    its errors and the person's text."""
+    from django.utils.translation import get_language
+
+    from community.forms import show_submission_errors
+    from community.forum_views import tell_author
+    from community.moderation import SafetyError
+
+    from .comments import do_comment
+    from .forms import CommentForm
+
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return form
+    data = form.cleaned_data
+    try:
+        submission = do_comment(
+            request.user,
+            page,
+            data["comment"],
+            parent_id=data["parent"],
+            follow=data["follow"],
+            language=get_language(),
+        )
+    except SafetyError as error:
+        form.add_error(None, str(error))
+        return form
+    if submission.needs_rewrite:
+        show_submission_errors(form, submission)
+        return form
+    tell_author(request, submission)
+    return redirect(f"{page.url}#comment-{submission.obj.pk}")

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "wagtail",
     "wagtailnhsukfrontend",
     "wagtailmedia",
+    "django_comments_xtd",
+    "django_comments",
     "modelcluster",
     "taggit",
     "django_filters",
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sites",
 ]
 
 MIDDLEWARE = [
@@ -291,3 +294,14 @@ WAGTAILMEDIA = {
     "VIDEO_EXTENSIONS": ["mp4", "webm"],
 }
 HARBOUR_MAX_VIDEO_MB = int(os.environ.get("HARBOUR_MAX_VIDEO_MB", "500"))
+
+# Comments on blogs and videos: django-comments-xtd's threading (two levels)
+# and follow-up flag on our own model, which also carries the safety fields.
+# Members post through our view (the pipeline runs there), never anonymously
+# and with no email confirmation step.
+SITE_ID = 1
+COMMENTS_APP = "django_comments_xtd"
+COMMENTS_XTD_MODEL = "home.models.PageComment"
+COMMENTS_XTD_MAX_THREAD_LEVEL = 1
+COMMENTS_XTD_CONFIRM_EMAIL = False
+COMMENTS_XTD_LIST_ORDER = ("thread_id", "order")

@@ -17,6 +17,10 @@ class ContentKind:
     label: str  # shown to people, e.g. "forum topic"
     url: Callable[[Any], str]  # where a reader sees the content
     text: Callable[[Any], str]  # what moderators read
+    # Database fields holding the author and the text, for filtering inside
+    # queries (a kind built on a library's model may name them otherwise).
+    author_field: str = "author"
+    body_field: str = "body"
 
 
 _KINDS: dict[str, ContentKind] = {}
@@ -29,10 +33,21 @@ def register(
     label: str,
     url: Callable[[Any], str],
     text: Callable[[Any], str] | None = None,
+    author_field: str = "author",
+    body_field: str = "body",
 ) -> ContentKind:
-    """Register `model` (a MemberContent subclass) as a kind of content."""
+    """Register `model` as a kind of content. It has MemberContent's fields
+    (pathway, status, risk_categories, original_body, edited_by_moderator) and
+    `author` and `body` attributes; `author_field` and `body_field` name the
+    database fields behind them when they differ."""
     kind = ContentKind(
-        name=name, model=model, label=label, url=url, text=text or (lambda o: o.body)
+        name=name,
+        model=model,
+        label=label,
+        url=url,
+        text=text or (lambda o: o.body),
+        author_field=author_field,
+        body_field=body_field,
     )
     _KINDS[name] = kind
     return kind
@@ -40,6 +55,13 @@ def register(
 
 def kind_named(name: str) -> ContentKind | None:
     return _KINDS.get(name)
+
+
+def kind_for_model(model: type) -> ContentKind | None:
+    for kind in _KINDS.values():
+        if issubclass(model, kind.model):
+            return kind
+    return None
 
 
 def kind_of(obj) -> ContentKind:

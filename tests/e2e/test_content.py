@@ -11,6 +11,7 @@ from tests.factories import make_member
 
 def test_a_member_reads_a_post_behind_a_content_warning(
     phone_page,
+    submit,
     pathway,
     other_pathway,
     sign_in,
@@ -47,6 +48,15 @@ def test_a_member_reads_a_post_behind_a_content_warning(
     page.get_by_text("Content warning: mentions self-harm").click()
     expect(body).to_be_visible()
     screenshot(page, "blog-warning-open-390")
+
+    # A comment, and one kept for a rewrite (a new member's posts are held).
+    page.get_by_label("Your comment").fill("Thank you for sharing this.")
+    page.get_by_label("Tell me when someone replies").check()
+    submit(page, "Post comment")
+    expect(page.get_by_text("Thank you for sharing this.")).to_be_visible()
+    expect(page.get_by_text("Waiting for a moderator").first).to_be_visible()
+    screenshot(page, "blog-comment-390")
+    fits_the_screen(page)
 
     outsider = phone_page.context.browser.new_context(
         viewport={"width": 390, "height": 844}

@@ -1,0 +1,119 @@
+"""Business rules for comments on blog posts and videos (django-comments-xtd
+threading, the safety pipeline on every comment, follow-up notifications).
+
+Who may comment is the access layer's answer for the page (active members of
+its pathway); nothing is anonymous and there is no email confirmation step.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sites.models import Site
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from community.models import Block, ContentStatus, User
+from community.moderation import (
+    SafetyError,
+    Submission,
+    check_can_post,
+    check_texts,
+    notify,
+    store_content,
+)
+
+from .models import PageComment
+
+
+def comments_for(user: User, page):
+    """The comments on `page` that `user` may read, in thread order, with their
+    authors: one query whatever their number."""
+    from community.permissions import visible_content
+
+    pathway = page.pathway_for_comments
+    found = PageComment.objects.filter(
+        content_type=ContentType.objects.get_for_model(page.specific_class),
+        object_pk=str(page.pk),
+    ).select_related("user")
+    return visible_content(user, found, pathway).order_by("thread_id", "order")
+
+
+def do_comment(
+    user: User,
+    page,
+    text: str,
+    *,
+    parent_id: int | None = None,
+    follow: bool = False,
+    language: str = "en",
+) -> Submission:
+    """`user` (an active member of the page's pathway, per the access layer)
+    comments on `page`, or replies to one of its top-level comments. The text
+    goes through the safety pipeline: on a rewrite nothing is stored; else the
+    comment is published or held. Followers of the page and the author of the
+    comment replied to hear of a published comment, unless they blocked the
+    commenter. Raises SafetyError while the author is muted or the reply
+    target is not on this page."""
+    pathway = page.pathway_for_comments
+    membership = check_can_post(user, pathway)
+    content_type = ContentType.objects.get_for_model(page.specific_class)
+    parent = None
+    if parent_id:
+        parent = PageComment.objects.filter(
+            pk=parent_id,
+            content_type=content_type,
+            object_pk=str(page.pk),
+            status=ContentStatus.PUBLISHED,
+            level=0,
+        ).first()
+        if parent is None:
+            raise SafetyError(_("That comment is no longer there to reply to."))
+    submission = check_texts(membership, {"comment": text}, language)
+    if submission.needs_rewrite:
+        return submission
+    with transaction.atomic():
+        comment = PageComment(
+            content_type=content_type,
+            object_pk=str(page.pk),
+            site=Site.objects.get_current(),
+            user=user,
+            user_name=user.display_name,
+            user_email=user.email,
+            comment=submission.clean["comment"],
+            parent_id=parent.pk if parent else 0,
+            followup=follow,
+            pathway=pathway,
+        )
+        store_content(comment, submission)
+        if comment.status == ContentStatus.PUBLISHED:
+            _tell_followers(comment, page, parent)
+    return submission
+
+
+def _tell_followers(comment: PageComment, page, parent) -> None:
+    """Follow-up notices for a new published comment: to people following the
+    page's comments and to the author of the comment replied to."""
+    followers = set(
+        PageComment.objects.filter(
+            content_type=comment.content_type,
+            object_pk=comment.object_pk,
+            followup=True,
+            status=ContentStatus.PUBLISHED,
+        ).values_list("user_id", flat=True)
+    )
+    if parent is not None:
+        followers.add(parent.user_id)
+    followers.discard(comment.user_id)
+    blocked_me = set(
+        Block.objects.filter(blocked=comment.user, blocker__in=followers).values_list(
+            "blocker_id", flat=True
+        )
+    )
+    url = f"{page.url}#comment-{comment.pk}"
+    for user in User.objects.filter(pk__in=followers - blocked_me):
+        notify(
+            user,
+            comment.pathway,
+            "comment",
+            _("%(name)s commented on \u201c%(title)s\u201d.")
+            % {"name": comment.user.display_name, "title": page.title},
+            url,
+        )

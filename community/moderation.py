@@ -141,14 +141,19 @@ def store_content(obj: MemberContent, submission: Submission) -> MemberContent:
     obj.status = (
         ContentStatus.HELD if verdict.action == Action.HOLD else ContentStatus.PUBLISHED
     )
-    obj.risk_categories = verdict.risk.categories
+    risk = verdict.risk
+    obj.risk_categories = risk.categories + risk.review
     obj.save()
     if obj.status == ContentStatus.HELD or verdict.raise_alert:
         case = _open_case(obj, held=obj.status == ContentStatus.HELD)
         if verdict.raise_alert:
             case.risk = True
             case.save(update_fields=["risk"])
-            do_raise_alert(case, verdict.risk.categories)
+            do_raise_alert(
+                case,
+                risk.categories or risk.review,
+                for_review=not risk.categories,
+            )
     submission.obj = obj
     return obj
 
@@ -209,6 +214,7 @@ def do_raise_alert(
     categories: list[str],
     *,
     reported: bool = False,
+    for_review: bool = False,
     now: datetime | None = None,
 ) -> RiskAlert:
     """Raise a risk alert on `case` and send it to the first on duty, or to the
@@ -221,6 +227,7 @@ def do_raise_alert(
         author=case.author,
         categories=categories,
         reported=reported,
+        for_review=for_review,
         created_at=now,
     )
     audit(None, "alert.raised", pathway=case.pathway, target=alert, level=0)

@@ -152,6 +152,10 @@ class RiskAlert(models.Model):
     reported = models.BooleanField(
         default=False, help_text=_("Raised by a member's report, not detection.")
     )
+    for_review = models.BooleanField(
+        default=False,
+        help_text=_("Only the statistical classifier saw a sign: please review."),
+    )
     state = models.CharField(
         max_length=16, choices=AlertState.choices, default=AlertState.OPEN
     )

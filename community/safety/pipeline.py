@@ -13,12 +13,14 @@ from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
+from .classifier import classify
 from .lexicon_store import lexicons_for
 from .risk import RiskResult, detect_risk
 from .rulepacks import RuleHit, check_rule_packs
 from .sanitise import sanitise
 
 MAX_LENGTH = 10_000
+CLASSIFIER_MIN_WORDS = 6
 
 
 class Action(StrEnum):
@@ -40,12 +42,13 @@ class Verdict:
     @property
     def show_crisis_contacts(self) -> bool:
         """True when the author should see crisis contacts at once."""
-        return self.risk.is_risk
+        return self.risk.needs_attention
 
     @property
     def raise_alert(self) -> bool:
-        """True when the pathway's on-duty staff must be alerted."""
-        return self.risk.is_risk
+        """True when the pathway's on-duty staff must be alerted (for a
+        classifier-only sign, to review)."""
+        return self.risk.needs_attention
 
 
 def run_pipeline(
@@ -96,6 +99,17 @@ def run_pipeline(
     if lexicons is None:
         lexicons = lexicons_for(language)
     risk = detect_risk(clean, language, lexicons)
+    # The classifier catches phrasings the lexicon has never seen; what it
+    # alone flags goes to moderators to review (community.safety.classifier).
+    # On a few words it leans on pronouns ("me too" scored as safeguarding),
+    # so it speaks only from CLASSIFIER_MIN_WORDS words up; short risk
+    # phrases are the lexicon's.
+    if len(clean.split()) >= CLASSIFIER_MIN_WORDS:
+        risk.review = [
+            category
+            for category, margin in classify(clean, language).items()
+            if margin > 0 and category not in risk.categories
+        ]
     if hits:
         return Verdict(
             text=clean,
@@ -114,7 +128,7 @@ def run_pipeline(
                 "others see them; yours will appear soon."
             )
         )
-    elif not moderator_on_duty and (risk.is_risk or hold_when_unstaffed):
+    elif not moderator_on_duty and (risk.needs_attention or hold_when_unstaffed):
         action = Action.HOLD
         messages.append(
             _(
@@ -124,7 +138,7 @@ def run_pipeline(
         )
     else:
         action = Action.PUBLISH
-    if risk.is_risk:
+    if risk.needs_attention:
         messages.insert(
             0,
             _(
@@ -156,7 +170,9 @@ def overall(verdicts: dict[str, Verdict]) -> Verdict:
             for category in items[0].risk.scores
         },
         matches=[m for v in items for m in v.risk.matches],
+        review=sorted({c for v in items for c in v.risk.review}),
     )
+    risk.review = [c for c in risk.review if c not in risk.categories]
     messages = list(dict.fromkeys(m for v in items for m in v.messages))
     return Verdict(
         text=strictest.text,

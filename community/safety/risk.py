@@ -100,6 +100,9 @@ class RiskResult:
 
     scores: dict[str, float] = field(default_factory=dict)
     matches: list[RiskMatch] = field(default_factory=list)
+    # Categories only the statistical classifier flagged (the pipeline fills
+    # this in): shown to moderators as "please review".
+    review: list[str] = field(default_factory=list)
 
     @property
     def categories(self) -> list[str]:
@@ -110,6 +113,11 @@ class RiskResult:
     @property
     def is_risk(self) -> bool:
         return bool(self.categories)
+
+    @property
+    def needs_attention(self) -> bool:
+        """A sign of risk from the lexicon or the classifier."""
+        return self.is_risk or bool(self.review)
 
 
 @dataclass(frozen=True)

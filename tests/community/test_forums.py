@@ -128,3 +128,17 @@ def test_forum_slugs_are_unique_per_pathway(pathway):
     first = make_forum(pathway, "Day to day")
     second = make_forum(pathway, "Day to day")
     assert first.slug == "day-to-day" and second.slug == "day-to-day-2"
+
+
+def test_a_classifier_only_alert_is_marked_for_review(forum):
+    clinician = make_member(forum.pathway, Role.CLINICIAN)
+    put_on_duty(forum.pathway, clinician)
+    forums.do_start_topic(
+        make_trusted(forum.pathway),
+        forum,
+        "Tired",
+        "there is no reason for me to keep going on like this",
+    )
+    alert = RiskAlert.objects.get()
+    assert alert.for_review and alert.categories == ["suicide"]
+    assert alert.notified == clinician

@@ -10,6 +10,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from community.models import Pathway
+from community.safety.classifier import classify
 from community.safety.pipeline import run_pipeline
 
 
@@ -48,6 +49,11 @@ class Command(BaseCommand):
                             c: round(s, 2) for c, s in verdict.risk.scores.items()
                         },
                         "alert": verdict.risk.categories,
+                        "review": verdict.risk.review,
+                        "classifier": {
+                            c: round(m, 3)
+                            for c, m in classify(verdict.text, lang).items()
+                        },
                         "rule_hits": [
                             {"pack": h.pack, "excerpt": h.excerpt, "message": h.message}
                             for h in verdict.rule_hits

@@ -66,3 +66,14 @@ def test_too_long_text_asks_for_a_shorter_one_and_keeps_it():
     verdict = run_pipeline("a" * 10_001)
     assert verdict.action == Action.REWRITE
     assert len(verdict.text) == 10_001
+
+
+def test_the_classifier_alone_flags_for_review_and_shows_crisis_contacts():
+    verdict = run_pipeline("there is no reason for me to keep going on like this")
+    assert verdict.risk.categories == [] and verdict.risk.review == ["suicide"]
+    assert verdict.raise_alert and verdict.show_crisis_contacts
+
+
+def test_the_classifier_does_not_speak_on_a_few_words():
+    verdict = run_pipeline("Me too")
+    assert verdict.risk.review == [] and not verdict.raise_alert

@@ -83,8 +83,10 @@ def do_create_pathway(*, slug: str, name: str, actor: User | None = None, **fiel
 
 def sync_pathway_structure(pathway: Pathway) -> None:
     """Make sure `pathway` has a group per role, a landing page under the site's
-    home page, a view restriction to its groups on that page (so its whole subtree
-    is private to the pathway) and each role's page permissions. Idempotent."""
+    home page, and on it and each of its translations a view restriction to its
+    groups (so the whole subtree is private to the pathway), each role's page
+    permissions and the pathway's review workflow; and a collection for its
+    files. Idempotent."""
     from home.models import HomePage, PathwayPage
 
     groups = ensure_pathway_groups(pathway)
@@ -102,6 +104,17 @@ def sync_pathway_structure(pathway: Pathway) -> None:
         home.add_child(instance=landing)
         landing.save_revision().publish()
 
+    ensure_pathway_collection(pathway, groups)
+    # Every language's landing page (translations live in their own tree)
+    # gets the same privacy, permissions and workflow.
+    for page in PathwayPage.objects.filter(pathway=pathway):
+        _protect_landing(page, groups)
+        ensure_pathway_workflow(pathway, page, groups)
+
+
+def _protect_landing(landing, groups: dict[str, Group]) -> None:
+    """A view restriction to the pathway's groups on `landing` (its whole
+    subtree is private) and each role's page permissions there."""
     restriction, _created = PageViewRestriction.objects.get_or_create(
         page=landing, defaults={"restriction_type": PageViewRestriction.GROUPS}
     )
@@ -128,8 +141,6 @@ def sync_pathway_structure(pathway: Pathway) -> None:
             group.permissions.add(admin_access)
         else:
             group.permissions.remove(admin_access)
-    ensure_pathway_collection(pathway, groups)
-    ensure_pathway_workflow(pathway, landing, groups)
 
 
 # Documents and media of a pathway live in its own collection; its staff may

@@ -5,4 +5,4 @@ class HomeConfig(AppConfig):
     name = "home"
 
     def ready(self) -> None:
-        from . import content_kinds  # noqa: F401 - registers comments
+        from . import content_kinds, signals  # noqa: F401 - registers, connects

@@ -88,3 +88,21 @@ def error_summary(form):
             # A date input has no single box to label: link its first one (Day).
             errors.append((field.id_for_label or f"{field.auto_id}_0", error))
     return {"errors": errors}
+
+
+@register.simple_tag
+def page_translations(page):
+    """[(language code, language name, url, is this page)] for the live
+    translations of a Wagtail page, in the site's language order."""
+    from django.conf import settings
+
+    if page is None or not hasattr(page, "get_translations"):
+        return []
+    pages = {page.locale.language_code: page}
+    for other in page.get_translations().live().select_related("locale"):
+        pages[other.locale.language_code] = other
+    return [
+        (code, name, pages[code].url, pages[code].pk == page.pk)
+        for code, name in settings.LANGUAGES
+        if code in pages
+    ]

@@ -148,7 +148,9 @@ def _protect_landing(landing, groups: dict[str, Group]) -> None:
 COLLECTION_PERMISSIONS = {
     "wagtaildocs": ("add_document", "change_document", "choose_document"),
     "wagtailimages": ("add_image", "change_image", "choose_image"),
-    "home": ("add_peermedia", "change_peermedia"),
+    # wagtailmedia checks permissions on its own Media model, whichever
+    # media model is in use (ours is home.PeerMedia).
+    "wagtailmedia": ("add_media", "change_media"),
 }
 
 

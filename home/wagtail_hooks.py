@@ -1,4 +1,6 @@
 from django.http import Http404
+from django.templatetags.static import static
+from django.utils.html import format_html
 from wagtail import hooks
 
 from community.permissions import (
@@ -29,3 +31,11 @@ def keep_pathway_documents_inside_their_pathway(document, request):
     """A document in a pathway's collection is "not found" outside it."""
     if not can_view_collection_item(request.user, document):
         raise Http404("No such document")
+
+
+@hooks.register("insert_global_admin_js")
+def show_upload_progress_for_videos():
+    """A progress bar while a large video uploads (wagtailmedia's form)."""
+    return format_html(
+        '<script src="{}" defer></script>', static("home/upload-progress.js")
+    )

@@ -132,3 +132,36 @@ def test_a_member_watches_a_peer_video_with_captions_on_a_phone(
     expect(browser_page.get_by_role("heading", name="Transcript")).to_be_visible()
     screenshot(browser_page, "video-390")
     fits_the_screen(browser_page)
+
+
+def test_a_peer_uploads_a_video_in_the_admin_with_a_progress_bar(
+    page, pathway, sign_in, live_server, settings, tmp_path
+):
+    """The Wagtail admin is Wagtail's (axe is run on Harbour's own pages)."""
+    from home import media
+    from home.models import PeerMedia
+    from tests.factories import TOTP_SECRET, enrol_totp
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    clip_path = tmp_path / "peer-video.mp4"
+    clip_path.write_bytes(media.generate_clip(2))
+    peer = make_member(pathway, Role.PEER, display_name="Wren Peer")
+    enrol_totp(peer)
+    sign_in(page, peer, TOTP_SECRET)
+    response = page.goto(live_server.url + "/admin/media/video/add/")
+    assert response.status == 200, page.content()[:500]
+    page.get_by_label("Title").fill("My first video")
+    page.set_input_files('input[name="file"]', str(clip_path))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Upload").click()
+        page.wait_for_selector("progress")
+    uploaded = PeerMedia.objects.get(title="My first video")
+    pathway.refresh_from_db()
+    assert uploaded.collection == pathway.collection
+    assert uploaded.duration > 1 and uploaded.thumbnail

@@ -95,12 +95,19 @@ def page_translations(page):
     """[(language code, language name, url, is this page)] for the live
     translations of a Wagtail page, in the site's language order."""
     from django.conf import settings
+    from wagtail.models import Page
 
     if page is None or not hasattr(page, "get_translations"):
         return []
-    pages = {page.locale.language_code: page}
-    for other in page.get_translations().live().select_related("locale"):
-        pages[other.locale.language_code] = other
+    # One query: the page and its translations, with their locales.
+    pages = {
+        other.locale.language_code: other
+        for other in Page.objects.filter(translation_key=page.translation_key)
+        .filter(live=True)
+        .select_related("locale")
+    }
+    if len(pages) < 2:
+        return []
     return [
         (code, name, pages[code].url, pages[code].pk == page.pk)
         for code, name in settings.LANGUAGES

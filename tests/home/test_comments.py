@@ -136,5 +136,6 @@ def test_a_post_with_comments_runs_a_constant_number_of_queries(
 
 
 # Session, user and membership checks, Wagtail's serve and the pathway
-# lookup, the comments with their authors, mute words, the badge, the user bar.
-POST_WITH_COMMENTS_QUERIES = 25
+# lookup, the comments with their authors, mute words, the badge, the user bar,
+# the footer's list of translations.
+POST_WITH_COMMENTS_QUERIES = 26

@@ -11,7 +11,7 @@ default norm='l2'). The score is coef . x + intercept. This module reproduces
 that arithmetic in pure Python (no numpy or scikit-learn at run time) from
 ``models/risk_classifier.json``.
 
-How it was trained. ``bench/train_risk_classifier.py`` (in a separate venv
+How it was trained. ``bench/training/train_risk_classifier.py`` (in a separate venv
 with scikit-learn) fits one-vs-rest LinearSVC (C=1, balanced class weights)
 per language and category on tests/community/safety/corpus.tsv and
 corpus_heldout2.tsv. The alert threshold for each (language, category) is

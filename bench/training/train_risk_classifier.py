@@ -6,7 +6,7 @@ scikit-learn is needed only here, not at run time. Use a separate venv:
 
     python3 -m venv /tmp/mlvenv
     /tmp/mlvenv/bin/pip install scikit-learn==1.9.1
-    /tmp/mlvenv/bin/python bench/train_risk_classifier.py
+    /tmp/mlvenv/bin/python bench/training/train_risk_classifier.py
 
 What it does (the configuration chosen by the experiment): per language (en,
 cy) and per category, one-vs-rest LinearSVC (C=1, balanced class weights) over
@@ -32,7 +32,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from community.safety import classifier  # noqa: E402
@@ -178,7 +178,7 @@ def export(models, lines) -> dict:
     return {
         "format": classifier.FORMAT,
         "about": "Risk classifier; see community/safety/classifier.py and "
-        "bench/train_risk_classifier.py.",
+        "bench/training/train_risk_classifier.py.",
         "trained_on": list(CORPORA),
         "sklearn_version": sklearn.__version__,
         "categories": list(CATEGORIES),

@@ -2,6 +2,8 @@
 the reader opens it, the author shows by display name, and a member of another
 pathway gets "not found". Each page is checked with axe; screenshots at 390px."""
 
+import re
+
 from playwright.sync_api import expect
 
 from community.models import Role
@@ -38,6 +40,7 @@ def test_a_member_reads_a_post_behind_a_content_warning(
 
     page = phone_page
     sign_in(page, make_member(pathway, display_name="Maple"))
+    visit(page, blog.url)  # the blog index, checked by axe
     visit(page, f"/{pathway.slug}/")
     follow(page, "My story")
     expect(page.get_by_text("By Wren Peer")).to_be_visible()
@@ -120,6 +123,7 @@ def test_a_member_watches_a_peer_video_with_captions_on_a_phone(
 
     browser_page = phone_page
     sign_in(browser_page, make_member(pathway))
+    visit(browser_page, index.url)  # the video index, checked by axe
     visit(browser_page, page.url)
     player = browser_page.locator("video")
     expect(player).to_be_visible()
@@ -165,3 +169,59 @@ def test_a_peer_uploads_a_video_in_the_admin_with_a_progress_bar(
     pathway.refresh_from_db()
     assert uploaded.collection == pathway.collection
     assert uploaded.duration > 1 and uploaded.thumbnail
+
+
+def test_a_peer_submits_a_post_and_a_clinician_approves_it_in_the_admin(
+    page,
+    new_context,
+    pathway,
+    other_pathway,
+    sign_in,
+    visit,
+    live_server,
+    screenshot,
+):
+    """The editorial workflow in a real browser: a peer drafts a blog post and
+    submits it for review; a clinician of the pathway approves it; a member
+    reads it; a member of another pathway gets "not found"."""
+    from tests.factories import TOTP_SECRET, enrol_totp
+
+    landing = PathwayPage.objects.get(pathway=pathway)
+    blog = BlogIndexPage(title="Stories and blogs", slug="blog")
+    landing.add_child(instance=blog)
+    blog.save_revision().publish()
+    peer = make_member(pathway, Role.PEER, display_name="Wren Peer")
+    clinician = make_member(pathway, Role.CLINICIAN, display_name="Nurse Hazel")
+    enrol_totp(peer)
+    enrol_totp(clinician)
+
+    sign_in(page, peer, TOTP_SECRET)
+    page.goto(f"{live_server.url}/admin/pages/add/home/blogpage/{blog.pk}/")
+    page.locator("#id_title").fill("Small steps")
+    page.locator("#id_introduction").fill("What helped me this month.")
+    page.get_by_role("button", name="More actions").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("Submit to Review")).click()
+    post = BlogPage.objects.get(title="Small steps")
+    assert not post.live and post.current_workflow_state is not None
+    screenshot(page, "admin-peer-submitted-1280")
+
+    reviewer = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    sign_in(reviewer, clinician, TOTP_SECRET)
+    reviewer.goto(f"{live_server.url}/admin/pages/{post.pk}/edit/")
+    reviewer.get_by_role("button", name="More actions").click()
+    with reviewer.expect_navigation():
+        reviewer.get_by_role("button", name="Approve and Publish", exact=True).click()
+    screenshot(reviewer, "admin-clinician-approved-1280")
+    post.refresh_from_db()
+    assert post.live
+
+    reader = new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(reader, make_member(pathway))
+    visit(reader, post.url)
+    expect(reader.get_by_role("heading", level=1)).to_have_text("Small steps")
+    expect(reader.get_by_text("By Wren Peer")).to_be_visible()
+
+    outsider = new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(outsider, make_member(other_pathway))
+    assert visit(outsider, post.url).status == 404

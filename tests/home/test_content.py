@@ -185,3 +185,63 @@ def test_captions_must_be_webvtt(pathway):
     srt = get_document_model().objects.create(title="c", file="documents/c.srt")
     with pytest.raises(ValidationError):
         VideoPage(title="x", slug="x", captions=srt).clean()
+
+
+@pytest.mark.parametrize("count", [2, 8])
+def test_the_video_index_runs_a_constant_number_of_queries(
+    client, pathway, count, django_assert_num_queries
+):
+    from home.models import PeerMedia, VideoIndexPage, VideoPage
+
+    landing = PathwayPage.objects.get(pathway=pathway)
+    index = VideoIndexPage(title="Videos", slug="videos")
+    landing.add_child(instance=index)
+    index.save_revision().publish()
+    author = make_member(pathway, Role.PEER)
+    for n in range(count):
+        video = PeerMedia.objects.create(
+            title=f"Clip {n}",
+            type="video",
+            file=f"media/clip{n}.mp4",
+            duration=4,
+            thumbnail=f"media_thumbnails/clip{n}.jpg",
+        )
+        page = VideoPage(
+            title=f"Video {n}", slug=f"video-{n}", owner=author, video=video
+        )
+        index.add_child(instance=page)
+        page.save_revision().publish()
+    client.force_login(make_member(pathway))
+    client.get(index.url)
+    with django_assert_num_queries(VIDEO_INDEX_QUERIES):
+        assert client.get(index.url).status_code == 200
+
+
+# As the blog index: the videos come with their authors and files in one query.
+VIDEO_INDEX_QUERIES = 21
+
+
+def test_scheduled_publishing_makes_a_post_live_at_its_time(pathway):
+    from datetime import timedelta
+
+    import time_machine
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    landing = PathwayPage.objects.get(pathway=pathway)
+    blog = BlogIndexPage(title="Stories", slug="stories")
+    landing.add_child(instance=blog)
+    blog.save_revision().publish()
+    later = timezone.now() + timedelta(hours=2)
+    post = BlogPage(title="Tomorrow", slug="tomorrow", live=False)
+    blog.add_child(instance=post)
+    revision = post.save_revision(approved_go_live_at=later)
+    post.refresh_from_db()
+    assert not post.live and revision.approved_go_live_at == later
+    call_command("publish_scheduled")
+    post.refresh_from_db()
+    assert not post.live
+    with time_machine.travel(later + timedelta(minutes=1)):
+        call_command("publish_scheduled")
+    post.refresh_from_db()
+    assert post.live

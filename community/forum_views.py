@@ -9,9 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from . import forums, moderation
+from . import forums, moderation, queries
 from .forms import ReplyForm, TopicForm, posted, show_submission_errors
-from .models import Forum, Reply, Topic
 from .moderation_forms import ReportForm
 from .permissions import (
     Capability,
@@ -20,7 +19,6 @@ from .permissions import (
     access_pathway,
     access_topic,
     has_capability,
-    visible_content,
 )
 from .safety.registry import kind_named
 
@@ -64,7 +62,7 @@ def forum_list(request, slug):
     return render(
         request,
         "community/forum_list.html",
-        {"pathway": pathway, "forums": Forum.objects.filter(pathway=pathway)},
+        {"pathway": pathway, "forums": queries.forums_of(pathway)},
     )
 
 
@@ -81,9 +79,7 @@ def forum(request, slug, forum_slug):
     )
     if submission:
         return redirect("community:topic", slug=slug, pk=submission.obj.pk)
-    topics = visible_content(
-        request.user, Topic.objects.filter(forum=forum), forum.pathway
-    ).select_related("author")
+    topics = queries.topics_in(request.user, forum)
     page = Paginator(topics, TOPICS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -103,9 +99,7 @@ def topic(request, slug, pk):
     )
     if submission:
         return redirect(f"{request.path}?page=last#reply-{submission.obj.pk}")
-    replies = visible_content(
-        request.user, Reply.objects.filter(topic=topic), topic.pathway
-    ).select_related("author")
+    replies = queries.replies_to(request.user, topic)
     paginator = Paginator(replies, REPLIES_PER_PAGE)
     wanted = request.GET.get("page")
     page = paginator.get_page(paginator.num_pages if wanted == "last" else wanted)

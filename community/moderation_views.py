@@ -4,26 +4,16 @@ risk phrases leads edit."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import moderation
+from . import moderation, queries
 from .forms import posted
 from .models import (
-    STAFF_ROLES,
-    AlertState,
-    Block,
-    CaseState,
-    MembershipStatus,
-    ModerationCase,
-    Mute,
-    RiskAlert,
     RiskPhrase,
-    Sanction,
     User,
 )
 from .moderation_forms import (
@@ -52,39 +42,11 @@ def _moderator(request, slug):
     return access_pathway_capability(request.user, slug, Capability.MODERATE)
 
 
-def open_queue(pathway):
-    """The pathway's open alerts and cases, oldest first, with what a
-    moderator needs to decide (content, reports, the author's strikes)."""
-    alerts = list(
-        RiskAlert.objects.filter(pathway=pathway)
-        .exclude(state=AlertState.RESOLVED)
-        .select_related("author", "notified", "acknowledged_by")
-        .order_by("created_at")
-    )
-    cases = list(
-        ModerationCase.objects.filter(pathway=pathway, state=CaseState.OPEN)
-        .select_related("author")
-        .prefetch_related("content", "reports")
-        .order_by("opened_at")
-    )
-    strikes = dict(
-        Sanction.objects.filter(membership__pathway=pathway)
-        .values_list("membership__user")
-        .annotate(n=Count("pk"))
-    )
-    for case in cases:
-        case.kind = kind_of(case.content) if case.content is not None else None
-        case.strikes = strikes.get(case.author_id, 0)
-        if case.kind is not None:
-            case.excerpt = case.kind.text(case.content)[:300]
-    return alerts, [case for case in cases if case.kind is not None]
-
-
 def queue(request, slug):
     """The pathway's one moderation queue, for its peer supporters and
     clinicians: risk alerts first, then held and reported content."""
     membership = _moderator(request, slug)
-    alerts, cases = open_queue(membership.pathway)
+    alerts, cases = queries.open_queue(membership.pathway)
     return render(
         request,
         "community/queue.html",
@@ -132,9 +94,7 @@ def case(request, slug, pk):
             "content": content,
             "text": kind.text(content),
             "reports": found.reports.select_related("reporter").order_by("created_at"),
-            "strikes": Sanction.objects.filter(
-                membership__pathway=membership.pathway, membership__user=found.author
-            ).order_by("-created_at"),
+            "strikes": queries.strikes_against(membership.pathway, found.author),
             "form": form,
         },
     )
@@ -184,11 +144,7 @@ def rota(request, slug):
     membership = _moderator(request, slug)
     pathway = membership.pathway
     can_edit = has_capability(request.user, pathway, Capability.EDIT_SETTINGS)
-    staff = User.objects.filter(
-        memberships__pathway=pathway,
-        memberships__status=MembershipStatus.ACTIVE,
-        memberships__role__in=STAFF_ROLES,
-    ).order_by("display_name")
+    staff = queries.pathway_staff(pathway)
     form = ShiftForm(posted(request), staff=staff) if can_edit else None
     if request.method == "POST":
         if not can_edit:
@@ -244,25 +200,8 @@ def moderation_home(request):
     return render(
         request,
         "community/moderation_home.html",
-        {"rows": moderation_counts(memberships)},
+        {"rows": queries.moderation_counts(memberships)},
     )
-
-
-def moderation_counts(memberships):
-    """(pathway, open alerts, open cases) for each membership, in two queries."""
-    pathways = [m.pathway for m in memberships]
-    alerts = dict(
-        RiskAlert.objects.filter(pathway__in=pathways)
-        .exclude(state=AlertState.RESOLVED)
-        .values_list("pathway")
-        .annotate(n=Count("pk"))
-    )
-    cases = dict(
-        ModerationCase.objects.filter(pathway__in=pathways, state=CaseState.OPEN)
-        .values_list("pathway")
-        .annotate(n=Count("pk"))
-    )
-    return [(p, alerts.get(p.pk, 0), cases.get(p.pk, 0)) for p in pathways]
 
 
 # People ---------------------------------------------------------------------------
@@ -279,10 +218,7 @@ def profile(request, user_id):
             "person": person,
             "pathways": shared_pathways(request.user, person).order_by("name"),
             "is_me": person == request.user,
-            "blocked": Block.objects.filter(
-                blocker=request.user, blocked=person
-            ).exists(),
-            "muted": Mute.objects.filter(muter=request.user, muted=person).exists(),
+            **queries.relation_to(request.user, person),
         },
     )
 
@@ -342,10 +278,7 @@ def my_safety(request):
         {
             "form": form,
             "words": request.user.mute_words.all(),
-            "blocks": Block.objects.filter(blocker=request.user).select_related(
-                "blocked"
-            ),
-            "mutes": Mute.objects.filter(muter=request.user).select_related("muted"),
+            **queries.my_blocks_and_mutes(request.user),
             "warning_choices": User._meta.get_field("content_warnings").choices,
         },
     )

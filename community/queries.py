@@ -1,12 +1,31 @@
 """Reads for pages, given a pathway the access layer has already granted."""
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Locale
 
-from .models import CrisisContact, Invitation, JoinRequest, Pathway, User
-from .permissions import visible_pathways
+from .models import (
+    STAFF_ROLES,
+    AlertState,
+    Block,
+    CaseState,
+    CrisisContact,
+    Forum,
+    Invitation,
+    JoinRequest,
+    MembershipStatus,
+    ModerationCase,
+    Mute,
+    Pathway,
+    Reply,
+    RiskAlert,
+    Sanction,
+    Topic,
+    User,
+)
+from .permissions import visible_content, visible_pathways
+from .safety.registry import kind_of
 
 
 def landing_url(pathway: Pathway) -> str:
@@ -68,3 +87,106 @@ def help_contacts(user: User) -> dict:
         "national_contacts": [c for c in contacts if not c.pathway_id],
         "now": timezone.now(),
     }
+
+
+# Moderation ----------------------------------------------------------------------
+
+
+def open_queue(pathway):
+    """The pathway's open alerts and cases, oldest first, with what a
+    moderator needs to decide (content, reports, the author's strikes)."""
+    alerts = list(
+        RiskAlert.objects.filter(pathway=pathway)
+        .exclude(state=AlertState.RESOLVED)
+        .select_related("author", "notified", "acknowledged_by")
+        .order_by("created_at")
+    )
+    cases = list(
+        ModerationCase.objects.filter(pathway=pathway, state=CaseState.OPEN)
+        .select_related("author")
+        .prefetch_related("content", "reports")
+        .order_by("opened_at")
+    )
+    strikes = dict(
+        Sanction.objects.filter(membership__pathway=pathway)
+        .values_list("membership__user")
+        .annotate(n=Count("pk"))
+    )
+    for case in cases:
+        case.kind = kind_of(case.content) if case.content is not None else None
+        case.strikes = strikes.get(case.author_id, 0)
+        if case.kind is not None:
+            case.excerpt = case.kind.text(case.content)[:300]
+    return alerts, [case for case in cases if case.kind is not None]
+
+
+def moderation_counts(memberships):
+    """(pathway, open alerts, open cases) for each membership, in two queries."""
+    pathways = [m.pathway for m in memberships]
+    alerts = dict(
+        RiskAlert.objects.filter(pathway__in=pathways)
+        .exclude(state=AlertState.RESOLVED)
+        .values_list("pathway")
+        .annotate(n=Count("pk"))
+    )
+    cases = dict(
+        ModerationCase.objects.filter(pathway__in=pathways, state=CaseState.OPEN)
+        .values_list("pathway")
+        .annotate(n=Count("pk"))
+    )
+    return [(p, alerts.get(p.pk, 0), cases.get(p.pk, 0)) for p in pathways]
+
+
+def strikes_against(pathway: Pathway, user: User):
+    """The sanctions against `user` in `pathway`, newest first."""
+    return Sanction.objects.filter(
+        membership__pathway=pathway, membership__user=user
+    ).order_by("-created_at")
+
+
+def pathway_staff(pathway: Pathway):
+    """The pathway's active peer supporters, clinicians and leads."""
+    return User.objects.filter(
+        memberships__pathway=pathway,
+        memberships__status=MembershipStatus.ACTIVE,
+        memberships__role__in=STAFF_ROLES,
+    ).order_by("display_name")
+
+
+# People ---------------------------------------------------------------------------
+
+
+def relation_to(viewer: User, person: User) -> dict:
+    """Whether `viewer` has blocked or muted `person`."""
+    return {
+        "blocked": Block.objects.filter(blocker=viewer, blocked=person).exists(),
+        "muted": Mute.objects.filter(muter=viewer, muted=person).exists(),
+    }
+
+
+def my_blocks_and_mutes(user: User) -> dict:
+    return {
+        "blocks": Block.objects.filter(blocker=user).select_related("blocked"),
+        "mutes": Mute.objects.filter(muter=user).select_related("muted"),
+    }
+
+
+# Forums ---------------------------------------------------------------------------
+
+
+def forums_of(pathway: Pathway):
+    return Forum.objects.filter(pathway=pathway)
+
+
+def topics_in(reader: User, forum):
+    """The forum's topics the reader may see, newest activity first."""
+    return visible_content(
+        reader, Topic.objects.filter(forum=forum), forum.pathway
+    ).select_related("author")
+
+
+def replies_to(reader: User, topic):
+    """The topic's replies the reader may see, oldest first."""
+    return visible_content(
+        reader, Reply.objects.filter(topic=topic), topic.pathway
+    ).select_related("author")

@@ -13,8 +13,8 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .actions import audit, sync_pathway_structure
 from .models import Pathway
-from .moderation_views import open_queue
 from .permissions import moderated_memberships
+from .queries import open_queue
 
 
 class PathwayViewSet(SnippetViewSet):

@@ -429,7 +429,10 @@ def do_report(reporter: User, obj: MemberContent, reason: str, detail: str = "")
                 )
             ) from None
         case.report_count = case.reports.count()
-        type(obj).objects.filter(pk=obj.pk).select_for_update().first()
+        # Lock the content row only (a library manager may join other tables).
+        type(obj).objects.filter(pk=obj.pk).select_related(None).select_for_update(
+            of=("self",)
+        ).first()
         obj.refresh_from_db(fields=["status"])
         if (
             case.report_count >= obj.pathway.reports_to_hide

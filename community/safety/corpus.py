@@ -37,12 +37,29 @@ def read_corpus(path: Path) -> list[tuple[str, set[str], str]]:
     return rows
 
 
-def measure(rows) -> tuple[dict[tuple[str, str], Figures], list]:
-    """Figures per (language, category), and the rows detection got wrong."""
+def found_by_pipeline(text: str, language: str) -> set[str]:
+    """What the safety pipeline alerts on: the lexicon's categories, and the
+    classifier's (from CLASSIFIER_MIN_WORDS words up)."""
+    from .classifier import classify
+    from .pipeline import CLASSIFIER_MIN_WORDS
+
+    got = set(detect_risk(text, language).categories)
+    if len(text.split()) >= CLASSIFIER_MIN_WORDS:
+        got |= {c for c, margin in classify(text, language).items() if margin > 0}
+    return got
+
+
+def measure(rows, detect=None) -> tuple[dict[tuple[str, str], Figures], list]:
+    """Figures per (language, category), and the rows detection got wrong.
+    `detect(text, language) -> set of categories`; default the lexicon alone."""
     figures: dict[tuple[str, str], Figures] = defaultdict(Figures)
     mistakes = []
     for language, wanted, text in rows:
-        got = set(detect_risk(text, language).categories)
+        got = (
+            detect(text, language)
+            if detect
+            else set(detect_risk(text, language).categories)
+        )
         if got != wanted:
             mistakes.append((language, sorted(wanted), sorted(got), text))
         for category in CATEGORIES:

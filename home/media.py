@@ -81,31 +81,43 @@ def _tool(name: str) -> str:
     return shutil.which(name) or name
 
 
+def _run(args: list[str]) -> bytes | None:
+    """Run ffmpeg or ffprobe with our fixed arguments; its output, or None
+    when it fails or takes too long."""
+    try:
+        result = subprocess.run(  # noqa: S603 - fixed arguments, our temp files
+            [_tool(args[0]), *args[1:]],
+            capture_output=True,
+            timeout=FFMPEG_TIMEOUT,
+            check=True,
+        )
+    except subprocess.SubprocessError:
+        return None
+    return result.stdout
+
+
 def probe(path: Path) -> dict:
     """Duration (seconds), width and height of the video at `path`, by
     ffprobe; {} when ffmpeg is missing or cannot read it."""
     if not ffmpeg_available():
         return {}
+    output = _run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=width,height:format=duration",
+            "-of",
+            "json",
+            str(path),
+        ]
+    )
     try:
-        result = subprocess.run(  # noqa: S603 - fixed arguments, our own temp file
-            [
-                _tool("ffprobe"),
-                "-v",
-                "error",
-                "-select_streams",
-                "v:0",
-                "-show_entries",
-                "stream=width,height:format=duration",
-                "-of",
-                "json",
-                str(path),
-            ],
-            capture_output=True,
-            timeout=FFMPEG_TIMEOUT,
-            check=True,
-        )
-        data = json.loads(result.stdout)
-    except (subprocess.SubprocessError, ValueError):
+        data = json.loads(output or b"")
+    except ValueError:
         return {}
     stream = (data.get("streams") or [{}])[0]
     return {
@@ -121,28 +133,24 @@ def poster_frame(path: Path, at_seconds: float = 1.0) -> bytes | None:
         return None
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "poster.jpg"
-        try:
-            subprocess.run(  # noqa: S603 - fixed arguments, our own temp files
-                [
-                    _tool("ffmpeg"),
-                    "-v",
-                    "error",
-                    "-ss",
-                    str(at_seconds),
-                    "-i",
-                    str(path),
-                    "-frames:v",
-                    "1",
-                    "-q:v",
-                    "3",
-                    "-y",
-                    str(out),
-                ],
-                capture_output=True,
-                timeout=FFMPEG_TIMEOUT,
-                check=True,
-            )
-        except subprocess.SubprocessError:
+        made = _run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-ss",
+                str(at_seconds),
+                "-i",
+                str(path),
+                "-frames:v",
+                "1",
+                "-q:v",
+                "3",
+                "-y",
+                str(out),
+            ]
+        )
+        if made is None:
             return None
         return out.read_bytes() if out.exists() else None
 
@@ -167,36 +175,32 @@ def generate_clip(seconds: int = 4) -> bytes | None:
         return None
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "clip.mp4"
-        try:
-            subprocess.run(  # noqa: S603 - fixed arguments, our own temp file
-                [
-                    _tool("ffmpeg"),
-                    "-v",
-                    "error",
-                    "-f",
-                    "lavfi",
-                    "-i",
-                    f"testsrc=duration={seconds}:size=640x360:rate=25",
-                    "-f",
-                    "lavfi",
-                    "-i",
-                    f"sine=frequency=440:duration={seconds}",
-                    "-c:v",
-                    "libx264",
-                    "-pix_fmt",
-                    "yuv420p",
-                    "-c:a",
-                    "aac",
-                    "-shortest",
-                    "-movflags",
-                    "+faststart",
-                    "-y",
-                    str(out),
-                ],
-                capture_output=True,
-                timeout=FFMPEG_TIMEOUT,
-                check=True,
-            )
-        except subprocess.SubprocessError:
+        made = _run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                f"testsrc=duration={seconds}:size=640x360:rate=25",
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=frequency=440:duration={seconds}",
+                "-c:v",
+                "libx264",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-shortest",
+                "-movflags",
+                "+faststart",
+                "-y",
+                str(out),
+            ]
+        )
+        if made is None:
             return None
         return out.read_bytes()

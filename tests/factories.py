@@ -115,3 +115,20 @@ def put_on_duty(pathway: Pathway, user: User, position: int = 1, hours: int = 8)
         ends_at=now + timedelta(hours=hours),
         position=position,
     )
+
+
+def make_blog_post(pathway: Pathway, title: str = "What helped", **fields):
+    """A published blog post in a 'Stories' blog under the pathway's landing page."""
+    from home.models import BlogIndexPage, BlogPage, PathwayPage
+
+    landing = PathwayPage.objects.get(pathway=pathway, locale__language_code="en")
+    blog = BlogIndexPage.objects.child_of(landing).first()
+    if blog is None:
+        blog = BlogIndexPage(title="Stories", slug="stories")
+        landing.add_child(instance=blog)
+        blog.save_revision().publish()
+    fields.setdefault("slug", title.lower().replace(" ", "-"))
+    post = BlogPage(title=title, **fields)
+    blog.add_child(instance=post)
+    post.save_revision().publish()
+    return post

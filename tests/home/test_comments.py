@@ -14,22 +14,15 @@ from community.models import (
     Role,
 )
 from home.comments import do_comment
-from home.models import BlogIndexPage, BlogPage, PageComment, PathwayPage
-from tests.factories import make_member, make_trusted, put_on_duty
+from home.models import PageComment
+from tests.factories import make_blog_post, make_member, make_trusted, put_on_duty
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def post(pathway):
-    landing = PathwayPage.objects.get(pathway=pathway)
-    blog = BlogIndexPage(title="Stories", slug="stories")
-    landing.add_child(instance=blog)
-    blog.save_revision().publish()
-    page = BlogPage(title="What helped", slug="what-helped")
-    blog.add_child(instance=page)
-    page.save_revision().publish()
-    return page
+    return make_blog_post(pathway)
 
 
 def test_a_member_comments_and_sees_it_under_the_post(client, post, pathway):

@@ -7,23 +7,16 @@ from wagtail.models import Locale, PageViewRestriction, WorkflowPage
 from wagtail_localize.models import Translation
 
 from community.models import Role
-from home.models import BlogIndexPage, BlogPage, PathwayPage
+from home.models import PathwayPage
 from home.translations import translate_page
-from tests.factories import enrol_totp, make_member
+from tests.factories import enrol_totp, make_blog_post, make_member
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def post(pathway):
-    landing = PathwayPage.objects.get(pathway=pathway)
-    blog = BlogIndexPage(title="Stories", slug="stories")
-    landing.add_child(instance=blog)
-    blog.save_revision().publish()
-    page = BlogPage(title="What helped", slug="what-helped")
-    blog.add_child(instance=page)
-    page.save_revision().publish()
-    return page
+    return make_blog_post(pathway)
 
 
 def test_a_welsh_translation_is_private_to_the_pathway(

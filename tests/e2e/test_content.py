@@ -181,9 +181,9 @@ def test_a_peer_submits_a_post_and_a_clinician_approves_it_in_the_admin(
     live_server,
     screenshot,
 ):
-    """The editorial workflow in a real browser: a peer drafts a blog post and
-    submits it for review; a clinician of the pathway approves it; a member
-    reads it; a member of another pathway gets "not found"."""
+    """The editorial workflow in a real browser: a peer drafts a blog post and a
+    video page and submits them for review; a clinician of the pathway approves
+    them; a member reads them; a member of another pathway gets "not found"."""
     from tests.factories import TOTP_SECRET, enrol_totp
 
     landing = PathwayPage.objects.get(pathway=pathway)
@@ -206,6 +206,21 @@ def test_a_peer_submits_a_post_and_a_clinician_approves_it_in_the_admin(
     assert not post.live and post.current_workflow_state is not None
     screenshot(page, "admin-peer-submitted-1280")
 
+    # And a video page, the same way (its video file is chosen later).
+    from home.models import VideoIndexPage, VideoPage
+
+    videos = VideoIndexPage(title="Videos from peers", slug="videos")
+    landing.add_child(instance=videos)
+    videos.save_revision().publish()
+    page.goto(f"{live_server.url}/admin/pages/add/home/videopage/{videos.pk}/")
+    page.locator("#id_title").fill("My first week")
+    page.locator("#id_introduction").fill("A message for new members.")
+    page.get_by_role("button", name="More actions").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("Submit to Review")).click()
+    video_page = VideoPage.objects.get(title="My first week")
+    assert not video_page.live and video_page.current_workflow_state is not None
+
     reviewer = new_context(viewport={"width": 1280, "height": 800}).new_page()
     sign_in(reviewer, clinician, TOTP_SECRET)
     reviewer.goto(f"{live_server.url}/admin/pages/{post.pk}/edit/")
@@ -215,9 +230,17 @@ def test_a_peer_submits_a_post_and_a_clinician_approves_it_in_the_admin(
     screenshot(reviewer, "admin-clinician-approved-1280")
     post.refresh_from_db()
     assert post.live
+    reviewer.goto(f"{live_server.url}/admin/pages/{video_page.pk}/edit/")
+    reviewer.get_by_role("button", name="More actions").click()
+    with reviewer.expect_navigation():
+        reviewer.get_by_role("button", name="Approve and Publish", exact=True).click()
+    video_page.refresh_from_db()
+    assert video_page.live
 
     reader = new_context(viewport={"width": 390, "height": 844}).new_page()
     sign_in(reader, make_member(pathway))
+    visit(reader, video_page.url)
+    expect(reader.get_by_text("Placeholder:")).to_be_visible()
     visit(reader, post.url)
     expect(reader.get_by_role("heading", level=1)).to_have_text("Small steps")
     expect(reader.get_by_text("By Wren Peer")).to_be_visible()

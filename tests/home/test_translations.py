@@ -55,3 +55,32 @@ def test_peers_can_edit_the_translation_and_export_a_po_file(
     )
     po = client.get(f"/admin/localize/translate/{translation.pk}/pofile/download/")
     assert po.status_code == 200 and b"What helped" in po.content
+
+
+def test_a_po_file_brings_the_welsh_words_in(
+    client, post, pathway, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    welsh = Locale.objects.get(language_code="cy")
+    with django_capture_on_commit_callbacks(execute=True):
+        translate_page(post, welsh)
+    translation = Translation.objects.get(
+        source__object_id=post.translation_key, target_locale=welsh
+    )
+    clinician = make_member(pathway, Role.CLINICIAN)
+    enrol_totp(clinician)
+    client.force_login(clinician)
+    base = f"/admin/localize/translate/{translation.pk}/pofile/"
+    exported = client.get(base + "download/").content.decode()
+    translated = exported.replace(
+        'msgid "What helped"\nmsgstr ""',
+        'msgid "What helped"\nmsgstr "Beth a helpodd"',
+    )
+    assert translated != exported
+    upload = SimpleUploadedFile("cy.po", translated.encode(), "text/x-gettext")
+    client.post(base + "upload/", {"file": upload, "next": "/admin/"})
+    with django_capture_on_commit_callbacks(execute=True):
+        translation.save_target(publish=True)
+    welsh_post = post.get_translation(welsh)
+    assert welsh_post.title == "Beth a helpodd"

@@ -38,8 +38,20 @@ def test_a_member_reads_a_post_behind_a_content_warning(
     blog.add_child(instance=post)
     post.save_revision().publish()
 
+    from home.models import ResourcePage
+
+    resource = ResourcePage(
+        title="Getting through a hard night",
+        slug="hard-night",
+        body=[("rich_text", "<p>Try the 5-4-3-2-1 exercise.</p>")],
+    )
+    landing.add_child(instance=resource)
+    resource.save_revision().publish()
+
     page = phone_page
     sign_in(page, make_member(pathway, display_name="Maple"))
+    visit(page, resource.url)  # a resource page, checked by axe
+    screenshot(page, "resource-390")
     visit(page, blog.url)  # the blog index, checked by axe
     visit(page, f"/{pathway.slug}/")
     follow(page, "My story")
@@ -72,6 +84,8 @@ def test_a_member_reads_a_post_behind_a_content_warning(
 
 def test_a_member_watches_a_peer_video_with_captions_on_a_phone(
     phone_page,
+    other_pathway,
+    live_server,
     pathway,
     sign_in,
     visit,
@@ -136,6 +150,20 @@ def test_a_member_watches_a_peer_video_with_captions_on_a_phone(
     expect(browser_page.get_by_role("heading", name="Transcript")).to_be_visible()
     screenshot(browser_page, "video-390")
     fits_the_screen(browser_page)
+
+    # Someone from another pathway gets "not found" for the page, the video
+    # file, its poster and its captions document.
+    outsider = browser_page.context.browser.new_context(
+        viewport={"width": 390, "height": 844}
+    ).new_page()
+    sign_in(outsider, make_member(other_pathway))
+    for url in (
+        page.url,
+        f"/files/videos/{video.pk}/",
+        f"/files/videos/{video.pk}/poster/",
+        captions.url,
+    ):
+        assert outsider.goto(live_server.url + url).status == 404, url
 
 
 def test_a_peer_uploads_a_video_in_the_admin_with_a_progress_bar(

@@ -35,6 +35,7 @@ from .permissions import (
     moderated_memberships,
     shared_pathways,
 )
+from .safety.classifier import why_flagged
 from .safety.registry import kind_of
 
 
@@ -123,6 +124,7 @@ def alert(request, slug, pk):
             return redirect("community:alert", slug=slug, pk=found.pk)
     content = found.case.content
     kind = kind_of(content) if content is not None else None
+    text = kind.text(content) if kind else ""
     return render(
         request,
         "community/alert.html",
@@ -130,8 +132,9 @@ def alert(request, slug, pk):
             "pathway": membership.pathway,
             "alert": found,
             "kind": kind,
-            "text": kind.text(content) if kind else "",
+            "text": text,
             "content_url": kind.url(content) if kind else "",
+            "why": why_flagged(text, found.categories) if found.for_review else {},
             "notes": found.notes.select_related("author"),
             "form": form,
         },

@@ -172,3 +172,21 @@ def explain(
     contributions = [c for c in contributions if c[1] > 0]
     contributions.sort(key=lambda c: -c[1])
     return contributions[:n]
+
+
+def why_flagged(text: str, categories: list[str], n: int = 5) -> dict[str, list[str]]:
+    """For moderators reviewing a classifier-only alert: per category, the
+    words that weighed most, from whichever language's model flagged it."""
+    reasons = {}
+    for category in categories:
+        for language in ("en", "cy"):
+            if classify(text, language).get(category, 0) > 0:
+                reasons[category] = [
+                    feature
+                    for feature, _weight in explain(text, language, category, n)
+                    if not feature.startswith("chars ")
+                ] or [
+                    feature for feature, _weight in explain(text, language, category, n)
+                ]
+                break
+    return reasons

@@ -271,3 +271,20 @@ def test_moderation_home_lists_what_waits(client, pathway):
     assert pathway.name in page and "1 post waiting" in page
     client.force_login(make_member(pathway))
     assert client.get("/moderation/").status_code == 404
+
+
+def test_a_classifier_only_alert_says_what_weighed_most(client, pathway):
+    clinician = staff(client, pathway)
+    put_on_duty(pathway, clinician)
+    forum = pathway.forums.first() or make_forum(pathway)
+    forums.do_start_topic(
+        make_trusted(pathway),
+        forum,
+        "Tired",
+        "there is no reason for me to keep going on like this",
+    )
+    alert = RiskAlert.objects.get()
+    assert alert.for_review
+    page = client.get(f"/community/{pathway.slug}/alerts/{alert.pk}/").content.decode()
+    assert "Only the statistical classifier saw a sign here" in page
+    assert "What the classifier weighed most:" in page and "suicide" in page

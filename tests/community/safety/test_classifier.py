@@ -74,3 +74,13 @@ def test_explain_names_the_features_behind_an_alert():
 def test_explain_finds_nothing_in_an_empty_text():
     assert explain("", "cy", "safeguarding") == []
     assert all(margin < 0 for margin in classify("", "cy").values())
+
+
+def test_why_flagged_names_words_for_the_flagged_category():
+    from community.safety.classifier import why_flagged
+
+    reasons = why_flagged(
+        "there is no reason for me to keep going on like this", ["suicide"]
+    )
+    assert list(reasons) == ["suicide"] and reasons["suicide"]
+    assert why_flagged("A calm walk by the sea today", ["suicide"]) == {}

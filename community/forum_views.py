@@ -38,7 +38,7 @@ def tell_author(request, submission) -> None:
         messages.success(request, _("Posted."))
 
 
-def _submit(request, form, submit):
+def submit_member_text(request, form, submit):
     """Run `submit(cleaned_data)` for a valid posted form. Returns the stored
     submission (the author has been told what happened), or None when the
     form must be shown again: invalid, refused, or asked to be rewritten,
@@ -70,7 +70,7 @@ def forum(request, slug, forum_slug):
     """A forum's topics, newest activity first, and the form to start one."""
     forum = access_forum(request.user, slug, forum_slug)
     form = TopicForm(posted(request))
-    submission = _submit(
+    submission = submit_member_text(
         request,
         form,
         lambda data: forums.do_start_topic(
@@ -92,7 +92,7 @@ def topic(request, slug, pk):
     """A topic and its replies, and the form to reply."""
     topic = access_topic(request.user, slug, pk)
     form = ReplyForm(posted(request))
-    submission = _submit(
+    submission = submit_member_text(
         request,
         form,
         lambda data: forums.do_reply(request.user, topic, data["body"], get_language()),

@@ -48,31 +48,24 @@ def comment_on(page, request):
     its errors and the person's text."""
     from django.utils.translation import get_language
 
-    from community.forms import show_submission_errors
-    from community.forum_views import tell_author
-    from community.moderation import SafetyError
+    from community.forum_views import submit_member_text
 
     from .comments import do_comment
     from .forms import CommentForm
 
     form = CommentForm(request.POST)
-    if not form.is_valid():
-        return form
-    data = form.cleaned_data
-    try:
-        submission = do_comment(
+    submission = submit_member_text(
+        request,
+        form,
+        lambda data: do_comment(
             request.user,
             page,
             data["comment"],
             parent_id=data["parent"],
             follow=data["follow"],
             language=get_language(),
-        )
-    except SafetyError as error:
-        form.add_error(None, str(error))
+        ),
+    )
+    if submission is None:
         return form
-    if submission.needs_rewrite:
-        show_submission_errors(form, submission)
-        return form
-    tell_author(request, submission)
     return redirect(f"{page.url}#comment-{submission.obj.pk}")

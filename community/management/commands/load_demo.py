@@ -151,6 +151,13 @@ def staff_roles(roles: dict) -> bool:
     )
 
 
+def publish_under(parent, page, user=None):
+    """Add `page` under `parent` and publish it (as `user`, its author)."""
+    parent.add_child(instance=page)
+    page.save_revision(user=user).publish()
+    return page
+
+
 class Command(BaseCommand):
     help = "Create the demo pathways, pages and accounts (idempotent); print logins."
 
@@ -184,8 +191,7 @@ class Command(BaseCommand):
                 "Each community is private to the people your care team invites.</p>"
             ),
         )
-        root.add_child(instance=home)
-        home.save_revision().publish()
+        publish_under(root, home)
         Site.objects.update_or_create(
             is_default_site=True,
             defaults={"hostname": "localhost", "port": 80, "root_page": home},
@@ -284,8 +290,7 @@ class Command(BaseCommand):
                 slug="blog",
                 introduction="Written by peers and clinicians of this community.",
             )
-            landing.add_child(instance=blog)
-            blog.save_revision().publish()
+            publish_under(landing, blog)
             for title, warning, text in DEMO_POSTS:
                 post = BlogPage(
                     title=title,
@@ -295,8 +300,7 @@ class Command(BaseCommand):
                     content_warning=warning,
                     body=[("rich_text", "".join(f"<p>{p}</p>" for p in text[1:]))],
                 )
-                blog.add_child(instance=post)
-                post.save_revision(user=author).publish()
+                publish_under(blog, post, author)
             document = Document(
                 title="Grounding exercise",
                 collection=pathway.collection,
@@ -319,8 +323,7 @@ class Command(BaseCommand):
                     ("document", {"document": document, "description": "1 page"}),
                 ],
             )
-            landing.add_child(instance=resource)
-            resource.save_revision(user=author).publish()
+            publish_under(landing, resource, author)
 
     def ensure_videos(self, pathways):
         """A video page in each pathway: a short generated clip with captions
@@ -344,8 +347,7 @@ class Command(BaseCommand):
                 slug="videos",
                 introduction="Short videos by people who have been there.",
             )
-            landing.add_child(instance=index)
-            index.save_revision().publish()
+            publish_under(landing, index)
             video = captions = None
             if clip:
                 video = PeerMedia(
@@ -380,8 +382,7 @@ class Command(BaseCommand):
                     "You don't have to say anything yet: reading is enough.</p>"
                 ),
             )
-            index.add_child(instance=page)
-            page.save_revision(user=author).publish()
+            publish_under(index, page, author)
 
     def ensure_rota(self, pathways):
         """The demo clinicians are on duty first and peers second, from now for

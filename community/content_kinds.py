@@ -4,7 +4,7 @@ Other apps (comments, chat) register theirs the same way."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Reply, Topic
+from .models import Present, ProfileText, Reply, Topic, WallPost
 from .safety.registry import register
 
 
@@ -26,3 +26,27 @@ register(
     text=lambda topic: f"{topic.title}\n\n{topic.body}",
 )
 register(Reply, name="reply", label=_("forum reply"), url=reply_url)
+
+
+def profile_url(user_id: int) -> str:
+    return reverse("community:profile", kwargs={"user_id": user_id})
+
+
+register(
+    WallPost,
+    name="wall",
+    label=_("wall message"),
+    url=lambda post: f"{profile_url(post.owner_id)}#wall-{post.pk}",
+)
+register(
+    Present,
+    name="present",
+    label=_("present note"),
+    url=lambda present: f"{profile_url(present.recipient_id)}#present-{present.pk}",
+)
+register(
+    ProfileText,
+    name="bio",
+    label=_("profile text"),
+    url=lambda bio: profile_url(bio.author_id),
+)

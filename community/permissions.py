@@ -226,17 +226,21 @@ def can_view_page(user: User, page, *, in_admin: bool = False) -> bool:
 # Member content ---------------------------------------------------------------
 
 
-def visible_content(user: User, queryset: QuerySet, pathway: Pathway) -> QuerySet:
-    """Member content of one registered kind in `pathway` that `user` may
-    read, inside the query: published, or the reader's own while held or hidden
-    by reports; without what people the reader blocked or muted wrote, and
-    without the reader's mute words. The caller has already checked the
-    pathway."""
+def visible_content(user: User, queryset: QuerySet, pathway) -> QuerySet:
+    """Member content of one registered kind in `pathway` (one Pathway, or
+    several: a list or queryset) that `user` may read, inside the query:
+    published, or the reader's own while held or hidden by reports; without
+    what people the reader blocked or muted wrote, and without the reader's
+    mute words. The caller has already checked the pathways."""
     from .safety.registry import kind_for_model
 
     kind = kind_for_model(queryset.model)
     author, body = (kind.author_field, kind.body_field) if kind else ("author", "body")
-    queryset = queryset.filter(pathway=pathway).filter(
+    if isinstance(pathway, Pathway):
+        queryset = queryset.filter(pathway=pathway)
+    else:
+        queryset = queryset.filter(pathway__in=pathway)
+    queryset = queryset.filter(
         Q(status=ContentStatus.PUBLISHED)
         | Q(
             **{author: user},

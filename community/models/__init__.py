@@ -3,12 +3,15 @@ forums. Import them from here."""
 
 from .forums import Forum, Reply, Topic
 from .people import (
+    AVATARS,
     DISPLAY_NAME_CHARS,
     EMAIL_LIKE,
     PHONE_LIKE,
     STAFF_ROLES,
+    Audience,
     AuditEvent,
     CrisisContact,
+    EmailFrequency,
     Invitation,
     JoinRequest,
     Membership,
@@ -43,8 +46,33 @@ from .safety import (
     Sanction,
     SanctionKind,
 )
+from .social import (
+    ContentRevision,
+    Gift,
+    Present,
+    PresentIcon,
+    ProfileText,
+    PushSubscription,
+    Reaction,
+    ReactionKind,
+    TopicFollow,
+    WallPost,
+)
 
 __all__ = [
+    "AVATARS",
+    "Audience",
+    "ContentRevision",
+    "EmailFrequency",
+    "Gift",
+    "Present",
+    "PresentIcon",
+    "ProfileText",
+    "PushSubscription",
+    "Reaction",
+    "ReactionKind",
+    "TopicFollow",
+    "WallPost",
     "AlertState",
     "AuditEvent",
     "Block",

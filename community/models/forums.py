@@ -8,6 +8,7 @@ moderation work for them as for every other kind.
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
 
 from .people import Pathway
 from .safety import MemberContent
@@ -34,21 +35,49 @@ class Forum(models.Model):
         return self.name
 
 
-class Topic(MemberContent):
+# What search may filter on inside its query: the pathway and who may see it.
+SEARCH_FILTERS = [
+    index.FilterField("pathway_id"),
+    index.FilterField("status"),
+    index.FilterField("author_id"),
+    index.FilterField("created_at"),
+]
+
+
+class Topic(index.Indexed, MemberContent):
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="topics")
     title = models.CharField(_("title"), max_length=120)
     last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
+    pinned = models.BooleanField(
+        _("pinned"), default=False, help_text=_("Shown first in its forum.")
+    )
+    locked = models.BooleanField(
+        _("locked"), default=False, help_text=_("No new replies.")
+    )
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    search_fields = [
+        index.SearchField("title", boost=2),
+        index.SearchField("body"),
+        *SEARCH_FILTERS,
+    ]
 
     class Meta:
-        ordering = ["-last_activity_at"]
-        indexes = [models.Index(fields=["forum", "status", "last_activity_at"])]
+        ordering = ["-pinned", "-last_activity_at"]
+        indexes = [
+            models.Index(fields=["forum", "status", "last_activity_at"]),
+            models.Index(fields=["pathway", "status", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
 
-class Reply(MemberContent):
+class Reply(index.Indexed, MemberContent):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="replies")
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    search_fields = [index.SearchField("body"), *SEARCH_FILTERS]
 
     class Meta:
         ordering = ["created_at", "id"]

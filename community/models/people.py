@@ -67,6 +67,29 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+class Audience(models.TextChoices):
+    MEMBERS = "members", _("Everyone in a community I'm in")
+    STAFF = "staff", _("Only the care team (clinicians and peer supporters)")
+    NOBODY = "nobody", _("Nobody")
+
+
+class EmailFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("As they happen")
+    DAILY = "daily", _("Once a day, in one email")
+    OFF = "off", _("Never")
+
+
+# A safe set of pictures to choose from instead of a photo.
+AVATARS = [
+    ("leaf", _("Leaf")),
+    ("wave", _("Wave")),
+    ("sun", _("Sun")),
+    ("moon", _("Moon")),
+    ("bird", _("Bird")),
+    ("boat", _("Boat")),
+]
+
+
 class User(AbstractUser):
     """A person. Others only ever see `display_name`; email and real names stay
     private to the person and the site's administrators."""
@@ -105,6 +128,36 @@ class User(AbstractUser):
         ],
         default="collapse",
     )
+
+    # Profile ------------------------------------------------------------
+    pronouns = models.CharField(_("pronouns"), max_length=30, blank=True)
+    avatar = models.CharField(
+        _("picture"), max_length=16, choices=AVATARS, default="leaf"
+    )
+    avatar_image = models.ImageField(
+        _("your own picture"), upload_to="avatars/", blank=True
+    )
+    wall_audience = models.CharField(
+        _("who can see my wall"),
+        max_length=8,
+        choices=Audience.choices,
+        default=Audience.MEMBERS,
+    )
+    wall_open = models.BooleanField(_("others can write on my wall"), default=True)
+    message_audience = models.CharField(
+        _("who can message me"),
+        max_length=8,
+        choices=Audience.choices,
+        default=Audience.MEMBERS,
+    )
+    # Notices: the bell in the page is always on; email and push are opt-in.
+    email_notifications = models.CharField(
+        _("email me about notifications"),
+        max_length=10,
+        choices=EmailFrequency.choices,
+        default=EmailFrequency.OFF,
+    )
+    web_push = models.BooleanField(_("send notifications to this phone"), default=False)
 
     def __str__(self) -> str:
         return self.display_name or f"user {self.pk}"

@@ -318,8 +318,14 @@ class Notification(models.Model):
     kind = models.CharField(max_length=32)
     message = models.CharField(max_length=300)
     url = models.CharField(max_length=300, blank=True)
+    # Who caused it (a replier, a sender), so blocks and mutes can hold it back.
+    actor = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Set once the notice went out by email (at once or in the daily digest).
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

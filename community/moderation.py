@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .actions import audit
-from .events import broadcast_on_commit, notification_event, user_group
 from .models import (
     STAFF_ROLES,
     AlertState,
@@ -48,6 +47,7 @@ from .models import (
     SanctionKind,
     User,
 )
+from .notifications import notify
 from .queries import landing_url
 from .safety.lexicon_store import phrases_changed
 from .safety.pipeline import Action, Verdict, overall, run_pipeline_on_fields
@@ -606,16 +606,6 @@ def _sanction(moderator, case, kind, note, mute_hours, now) -> Sanction:
 
 
 # Notifications --------------------------------------------------------------------
-
-
-def notify(user: User, pathway: Pathway | None, kind: str, message: str, url: str = ""):
-    """Store a notification for `user` and push it to their open pages on
-    commit. `message` is Harbour's own words, never a member's text."""
-    notification = Notification.objects.create(
-        user=user, pathway=pathway, kind=kind, message=message[:300], url=url
-    )
-    broadcast_on_commit(user_group(user.pk), notification_event(notification))
-    return notification
 
 
 def do_mark_notifications_read(user: User) -> None:

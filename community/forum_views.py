@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from . import forums, moderation, queries
+from . import forums, moderation, queries, social
 from .forms import ReplyForm, TopicForm, posted, show_submission_errors
 from .moderation_forms import ReportForm
 from .permissions import (
@@ -89,9 +89,11 @@ def forum(request, slug, forum_slug):
 
 
 def topic(request, slug, pk):
-    """A topic and its replies, and the form to reply."""
+    """A topic and its replies with their reactions, and the form to reply
+    (prefilled with a quote when `?quote=` names a reply or the topic)."""
     topic = access_topic(request.user, slug, pk)
-    form = ReplyForm(posted(request))
+    quote = quoted(request.user, topic, request.GET.get("quote"))
+    form = ReplyForm(posted(request), initial={"body": quote})
     submission = submit_member_text(
         request,
         form,
@@ -103,6 +105,7 @@ def topic(request, slug, pk):
     paginator = Paginator(replies, REPLIES_PER_PAGE)
     wanted = request.GET.get("page")
     page = paginator.get_page(paginator.num_pages if wanted == "last" else wanted)
+    shown = list(page)
     return render(
         request,
         "community/topic.html",
@@ -114,8 +117,33 @@ def topic(request, slug, pk):
             "can_moderate": has_capability(
                 request.user, topic.pathway, Capability.MODERATE
             ),
+            "following": queries.follows_topic(request.user, topic),
+            "topic_reactions": queries.reactions_to(request.user, "topic", [topic])[
+                topic.pk
+            ],
+            "reactions": queries.reactions_to(request.user, "reply", shown),
+            "editable": {r.pk for r in shown if social.can_edit(request.user, r)},
+            "topic_editable": social.can_edit(request.user, topic),
         },
     )
+
+
+def quoted(reader, topic, wanted) -> str:
+    """A visible reply (or, for "topic", the topic) as a quote to reply
+    with; empty when there is nothing to quote."""
+    if not wanted:
+        return ""
+    source = topic
+    if wanted != "topic":
+        source = (
+            queries.replies_to(reader, topic)
+            .filter(pk=wanted if str(wanted).isdigit() else None)
+            .first()
+        )
+    if source is None:
+        return ""
+    lines = "\n".join(f"> {line}" for line in source.body.splitlines()[:8])
+    return f"> {source.author.display_name}:\n{lines}\n\n"
 
 
 def report(request, slug, kind, pk):

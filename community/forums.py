@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from .actions import audit
 from .models import ContentStatus, Forum, Pathway, Reply, Topic, User
 from .moderation import Submission, check_can_post, check_texts, store_content
+from .social import after_reply_published, after_topic_published, check_can_reply
 
 
 def do_start_topic(
@@ -31,11 +32,16 @@ def do_start_topic(
             body=submission.clean["body"],
         )
         store_content(topic, submission)
+        if topic.is_published:
+            after_topic_published(topic)
     return submission
 
 
 def do_reply(user: User, topic: Topic, body: str, language: str = "en") -> Submission:
-    """`user` replies to `topic` (which they may see). As do_start_topic."""
+    """`user` replies to `topic` (which they may see). As do_start_topic; a
+    locked topic refuses (SafetyError). Followers of the topic hear of a
+    published reply, and people mentioned in it."""
+    check_can_reply(topic)
     membership = check_can_post(user, topic.pathway)
     submission = check_texts(membership, {"body": body}, language)
     if submission.needs_rewrite:
@@ -50,6 +56,7 @@ def do_reply(user: User, topic: Topic, body: str, language: str = "en") -> Submi
         store_content(reply, submission)
         if reply.status == ContentStatus.PUBLISHED:
             Topic.objects.filter(pk=topic.pk).update(last_activity_at=timezone.now())
+            after_reply_published(reply)
     return submission
 
 

@@ -33,7 +33,6 @@ from .permissions import (
     can_manage_risk_phrases,
     has_capability,
     moderated_memberships,
-    shared_pathways,
 )
 from .safety.classifier import why_flagged
 from .safety.registry import kind_of
@@ -208,22 +207,6 @@ def moderation_home(request):
 
 
 # People ---------------------------------------------------------------------------
-
-
-def profile(request, user_id):
-    """Another member's profile, for people who share a pathway with them and
-    have not been blocked by them; with block and mute."""
-    person = access_profile(request.user, user_id)
-    return render(
-        request,
-        "community/profile.html",
-        {
-            "person": person,
-            "pathways": shared_pathways(request.user, person).order_by("name"),
-            "is_me": person == request.user,
-            **queries.relation_to(request.user, person),
-        },
-    )
 
 
 PERSON_ACTIONS = {

@@ -12,6 +12,7 @@ from django.http import Http404
 
 from .models import (
     STAFF_ROLES,
+    Audience,
     Block,
     ContentStatus,
     DutyShift,
@@ -24,10 +25,13 @@ from .models import (
     Mute,
     MuteWord,
     Pathway,
+    Present,
+    ProfileText,
     RiskAlert,
     Role,
     Topic,
     User,
+    WallPost,
 )
 
 
@@ -287,7 +291,18 @@ def access_content(user: User, slug: str, model, pk):
     may read (to report it); else Http404."""
     pathway = access_pathway(user, slug)
     found = visible_content(user, model.objects.all(), pathway)
+    if model is WallPost:
+        found = found.filter(removed_by_owner_at=None).select_related("owner")
     obj = found.filter(pk=_int_or_none(pk)).first()
+    if obj is None or (model is WallPost and not can_see_wall(user, obj.owner)):
+        raise Http404("No such content")
+    return obj
+
+
+def access_moderated_content(membership: Membership, model, pk):
+    """Any piece of content of kind `model` in the moderator's pathway,
+    whatever its status (for its edit history); Http404 otherwise."""
+    obj = model.objects.filter(pathway=membership.pathway, pk=_int_or_none(pk)).first()
     if obj is None:
         raise Http404("No such content")
     return obj
@@ -407,3 +422,102 @@ def access_media(user: User, pk):
     if item is None or not can_view_collection_item(user, item):
         raise Http404("No such file")
     return item
+
+
+# Walls, presents and profile text ---------------------------------------------------
+
+
+def _is_staff_in_any(user: User, pathways) -> bool:
+    return (
+        active_memberships(user)
+        .filter(pathway__in=pathways, role__in=STAFF_ROLES)
+        .exists()
+    )
+
+
+def can_see_wall(viewer: User, owner: User) -> bool:
+    """The owner always; else someone who may see the owner's profile and whom
+    the owner's "who can see my wall" allows (everyone in a shared pathway, or
+    only the care team of one)."""
+    if viewer == owner:
+        return True
+    if owner.wall_audience == Audience.MEMBERS:
+        return True
+    if owner.wall_audience == Audience.STAFF:
+        return _is_staff_in_any(viewer, shared_pathways(viewer, owner))
+    return False
+
+
+def can_write_on_wall(user: User, owner: User, pathway: Pathway) -> bool:
+    """`user` may write on `owner`'s wall in `pathway`: both active members of
+    it, not blocked by the owner, and the wall open and visible to `user`
+    (the owner may always write on their own wall)."""
+    both = Membership.objects.filter(
+        pathway=pathway, status=MembershipStatus.ACTIVE, user__in=[user, owner]
+    ).count() == (1 if user == owner else 2)
+    if not both:
+        return False
+    if user == owner:
+        return True
+    return (
+        owner.wall_open and not has_blocked(owner, user) and can_see_wall(user, owner)
+    )
+
+
+def wall_posts_for(viewer: User, owner: User) -> QuerySet[WallPost]:
+    """Top-level messages on `owner`'s wall that `viewer` may read: in a
+    pathway the viewer is in (see `visible_content`), not removed by the
+    owner. Empty when the owner's wall is closed to the viewer."""
+    if not can_see_wall(viewer, owner):
+        return WallPost.objects.none()
+    return visible_content(
+        viewer,
+        WallPost.objects.filter(owner=owner, parent=None, removed_by_owner_at=None),
+        visible_pathways(viewer),
+    )
+
+
+def wall_replies_for(viewer: User, parents) -> QuerySet[WallPost]:
+    """Replies under `parents` that `viewer` may read."""
+    return visible_content(
+        viewer,
+        WallPost.objects.filter(parent__in=parents, removed_by_owner_at=None),
+        visible_pathways(viewer),
+    )
+
+
+def access_wall_post(user: User, pk) -> WallPost:
+    """A wall message `user` may read (to reply under or remove); else Http404."""
+    post = (
+        visible_content(
+            user,
+            WallPost.objects.filter(removed_by_owner_at=None),
+            visible_pathways(user),
+        )
+        .select_related("owner", "pathway", "author")
+        .filter(pk=_int_or_none(pk))
+        .first()
+    )
+    if post is None or not can_see_wall(user, post.owner):
+        raise Http404("No such message")
+    return post
+
+
+def presents_for(viewer: User, recipient: User) -> QuerySet[Present]:
+    """Presents to `recipient` that `viewer` may see on their wall."""
+    if not can_see_wall(viewer, recipient):
+        return Present.objects.none()
+    return visible_content(
+        viewer, Present.objects.filter(recipient=recipient), visible_pathways(viewer)
+    )
+
+
+def profile_text_for(viewer: User, person: User) -> ProfileText | None:
+    """`person`'s bio as the viewer may read it: from a pathway they share."""
+    return (
+        visible_content(
+            viewer, ProfileText.objects.filter(author=person), visible_pathways(viewer)
+        )
+        .order_by("-created_at")
+        .first()
+    )

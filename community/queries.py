@@ -1,6 +1,6 @@
 """Reads for pages, given a pathway the access layer has already granted."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Locale
@@ -10,6 +10,7 @@ from .models import (
     AlertState,
     Block,
     CaseState,
+    ContentStatus,
     CrisisContact,
     Forum,
     Invitation,
@@ -18,10 +19,13 @@ from .models import (
     ModerationCase,
     Mute,
     Pathway,
+    Reaction,
+    ReactionKind,
     Reply,
     RiskAlert,
     Sanction,
     Topic,
+    TopicFollow,
     User,
 )
 from .permissions import visible_content, visible_pathways
@@ -179,10 +183,61 @@ def forums_of(pathway: Pathway):
 
 
 def topics_in(reader: User, forum):
-    """The forum's topics the reader may see, newest activity first."""
-    return visible_content(
-        reader, Topic.objects.filter(forum=forum), forum.pathway
-    ).select_related("author")
+    """The forum's topics the reader may see, pinned first then newest
+    activity, each with `reply_count` (published replies)."""
+    return (
+        visible_content(reader, Topic.objects.filter(forum=forum), forum.pathway)
+        .select_related("author")
+        .annotate(
+            reply_count=Count(
+                "replies", filter=Q(replies__status=ContentStatus.PUBLISHED)
+            )
+        )
+        .order_by("-pinned", "-last_activity_at", "-pk")
+    )
+
+
+def unanswered_topics(reader: User, pathway: Pathway):
+    """Topics in `pathway` the reader may see that nobody but their author has
+    replied to yet, longest waiting first (for peer supporters)."""
+    answered = Reply.objects.filter(
+        topic=OuterRef("pk"), status=ContentStatus.PUBLISHED
+    ).exclude(author=OuterRef("author"))
+    return (
+        visible_content(reader, Topic.objects.filter(locked=False), pathway)
+        .filter(status=ContentStatus.PUBLISHED)
+        .exclude(Exists(answered))
+        .select_related("author", "forum")
+        .order_by("created_at", "pk")
+    )
+
+
+def reactions_to(reader: User, kind_name: str, objects) -> dict[int, list[dict]]:
+    """For each object id: every reaction kind with its count and whether the
+    reader gave it, in one query whatever the number of objects."""
+    ids = [obj.pk for obj in objects]
+    rows = (
+        Reaction.objects.filter(content_kind=kind_name, object_id__in=ids)
+        .values("object_id", "reaction")
+        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(user=reader)))
+    )
+    found = {(r["object_id"], r["reaction"]): r for r in rows}
+    return {
+        pk: [
+            {
+                "value": value,
+                "label": label,
+                "count": found.get((pk, value), {}).get("n", 0),
+                "mine": bool(found.get((pk, value), {}).get("mine", 0)),
+            }
+            for value, label in ReactionKind.choices
+        ]
+        for pk in ids
+    }
+
+
+def follows_topic(user: User, topic) -> bool:
+    return TopicFollow.objects.filter(topic=topic, user=user).exists()
 
 
 def replies_to(reader: User, topic):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import forum_views, moderation_views, views
+from . import forum_views, moderation_views, social_views, views
 
 app_name = "community"
 
@@ -30,10 +30,47 @@ urlpatterns = [
     ),
     path("community/<slug:slug>/topics/<int:pk>/", forum_views.topic, name="topic"),
     path(
+        "community/<slug:slug>/topics/<int:pk>/follow/",
+        social_views.follow,
+        name="follow",
+    ),
+    path(
+        "community/<slug:slug>/topics/<int:pk>/flags/",
+        social_views.topic_flags,
+        name="topic_flags",
+    ),
+    path(
+        "community/<slug:slug>/unanswered/",
+        social_views.unanswered,
+        name="unanswered",
+    ),
+    path(
         "community/<slug:slug>/report/<slug:kind>/<int:pk>/",
         forum_views.report,
         name="report",
     ),
+    path(
+        "community/<slug:slug>/react/<slug:kind>/<int:pk>/",
+        social_views.react,
+        name="react",
+    ),
+    path(
+        "community/<slug:slug>/edit/<slug:kind>/<int:pk>/",
+        social_views.edit,
+        name="edit",
+    ),
+    path(
+        "community/<slug:slug>/history/<slug:kind>/<int:pk>/",
+        social_views.history,
+        name="history",
+    ),
+    # Timelines
+    path(
+        "community/<slug:slug>/timeline/",
+        social_views.pathway_timeline,
+        name="timeline",
+    ),
+    path("feed/", social_views.feed, name="feed"),
     # Moderation, alerts and the rota
     path("moderation/", moderation_views.moderation_home, name="moderation"),
     path("community/<slug:slug>/moderation/", moderation_views.queue, name="queue"),
@@ -52,7 +89,16 @@ urlpatterns = [
         name="remove_shift",
     ),
     # People and personal safety
-    path("people/<int:user_id>/", moderation_views.profile, name="profile"),
+    path("people/<int:user_id>/", social_views.profile, name="profile"),
+    path(
+        "people/<int:user_id>/present/",
+        social_views.send_present,
+        name="send_present",
+    ),
+    path("people/<int:user_id>/picture/", social_views.picture, name="picture"),
+    path("wall/<int:pk>/reply/", social_views.wall_reply, name="wall_reply"),
+    path("wall/<int:pk>/remove/", social_views.wall_remove, name="wall_remove"),
+    path("account/profile/", social_views.profile_settings, name="profile_settings"),
     path(
         "people/<int:user_id>/<slug:action>/",
         moderation_views.person_action,

@@ -1,6 +1,7 @@
 """Pathways in the Wagtail admin, for site administrators. Creating one there
 walks the same road as code: its groups, landing page and permissions follow."""
 
+from django import forms
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -12,7 +13,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .actions import audit, sync_pathway_structure
-from .models import Pathway
+from .models import Gift, Pathway
 from .permissions import moderated_memberships
 from .queries import open_queue
 
@@ -42,6 +43,27 @@ class PathwayViewSet(SnippetViewSet):
 
 
 register_snippet(PathwayViewSet)
+
+
+class GiftViewSet(SnippetViewSet):
+    """The presents catalogue: editors add, retire and order presents, and
+    choose which pathways offer each."""
+
+    model = Gift
+    icon = "pick"
+    menu_label = "Presents"
+    list_display = ["name", "icon", "live", "position"]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("icon"),
+        FieldPanel("image"),
+        FieldPanel("pathways", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("live"),
+        FieldPanel("position"),
+    ]
+
+
+register_snippet(GiftViewSet)
 
 
 @hooks.register("after_create_snippet")

@@ -132,3 +132,12 @@ def make_blog_post(pathway: Pathway, title: str = "What helped", **fields):
     blog.add_child(instance=post)
     post.save_revision().publish()
     return post
+
+
+def make_gift(name: str = "A cup of tea", icon: str = "tea", pathways=()):
+    """A present in the catalogue, offered in `pathways` (all when empty)."""
+    from community.models import Gift
+
+    gift = Gift.objects.create(name=name, icon=icon)
+    gift.pathways.set(pathways)
+    return gift

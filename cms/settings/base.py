@@ -273,6 +273,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Invitations expire after this many days unless the clinician chooses otherwise.
 HARBOUR_INVITATION_DAYS = 14
 
+# Authors may correct a post for this long after posting; moderators see what
+# it said before.
+HARBOUR_EDIT_MINUTES = 30
+# Presents stay special: each member may send this many in a day.
+HARBOUR_PRESENTS_PER_DAY = 5
+# An uploaded profile picture may be at most this big.
+HARBOUR_MAX_AVATAR_KB = 2048
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -113,3 +113,34 @@ def page_translations(page):
         for code, name in settings.LANGUAGES
         if code in pages
     ]
+
+
+@register.filter
+def member_text(text: str):
+    """Member-written plain text as HTML: every character escaped; blank lines
+    make paragraphs, single newlines line breaks, and lines starting with
+    "> " (a quote) a blockquote. The only markup comes from here."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    blocks = []
+    for chunk in (text or "").replace("\r\n", "\n").split("\n\n"):
+        lines = chunk.split("\n")
+        quoted = [line for line in lines if line.startswith(">")]
+        if quoted and len(quoted) == len(lines):
+            inner = "<br>".join(escape(line[1:].lstrip()) for line in lines)
+            blocks.append(
+                f'<blockquote class="harbour-quote"><p>{inner}</p></blockquote>'
+            )
+        elif chunk.strip():
+            blocks.append("<p>" + "<br>".join(escape(line) for line in lines) + "</p>")
+    return mark_safe("\n".join(blocks))  # noqa: S308 - every part escaped above
+
+
+@register.filter
+def lookup(mapping, key):
+    """`mapping[key]`, or None (for dicts a view built, keyed by id)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

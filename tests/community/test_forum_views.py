@@ -12,9 +12,10 @@ pytestmark = pytest.mark.django_db
 
 # Session, user, two-factor and membership checks, the reader's mute words, the
 # pager's count, the page's rows, the unread badge and the Wagtail user bar's
-# permissions: the same whatever the forum's or topic's length.
+# permissions: the same whatever the forum's or topic's length. A topic adds
+# whether the reader follows it and the reactions to the topic and its replies.
 QUERIES_FORUM = 12
-QUERIES_TOPIC = 13
+QUERIES_TOPIC = 16
 
 
 @pytest.fixture

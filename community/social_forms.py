@@ -1,0 +1,180 @@
+"""Forms for walls, presents, profiles and editing. They check shape only;
+the safety pipeline (through the actions) decides about the words."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from home.media import sniff_image
+
+from .models import AVATARS, Audience, Gift
+
+BODY_ERRORS = {
+    "required": _("Write your message first."),
+    "max_length": _("Please keep it to %(limit_value)s characters or fewer."),
+}
+
+
+class PathwayChoiceMixin:
+    """A `pathway` choice among the pathways shared with someone; hidden when
+    there is only one."""
+
+    def add_pathway_field(self, pathways) -> None:
+        self.pathways = {str(p.pk): p for p in pathways}
+        field = forms.ChoiceField(
+            label=_("Which community is this in?"),
+            help_text=_("Only members of that community will see it."),
+            choices=[(pk, p.name) for pk, p in self.pathways.items()],
+            error_messages={"invalid_choice": _("Choose one of the communities.")},
+        )
+        if len(self.pathways) == 1:
+            field.widget = forms.HiddenInput()
+            field.initial = next(iter(self.pathways))
+        self.fields["pathway"] = field
+        self.order_fields(["pathway"])
+
+    def chosen_pathway(self):
+        return self.pathways[self.cleaned_data["pathway"]]
+
+
+class WallPostForm(PathwayChoiceMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Your message"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages=BODY_ERRORS,
+    )
+
+    def __init__(self, data=None, *, pathways, own_wall: bool = False, **kwargs):
+        super().__init__(data, **kwargs)
+        self.add_pathway_field(pathways)
+        if own_wall:
+            self.fields["body"].label = _("Share something on your wall")
+            self.fields["milestone"] = forms.BooleanField(
+                label=_("This is a milestone"),
+                help_text=_(
+                    "For example \u201cthree months since my last admission\u201d."
+                ),
+                required=False,
+            )
+
+
+class WallReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages=BODY_ERRORS,
+    )
+
+
+class GiftChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Gift) -> str:
+        return obj.name
+
+
+class PresentForm(PathwayChoiceMixin, forms.Form):
+    gift = GiftChoice(
+        label=_("Choose a present"),
+        queryset=Gift.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": _("Choose a present to send."),
+            "invalid_choice": _("Choose one of the presents shown."),
+        },
+    )
+    note = forms.CharField(
+        label=_("A short note (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=200,
+        required=False,
+        error_messages=BODY_ERRORS,
+    )
+
+    def __init__(self, data=None, *, pathways, gifts, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["gift"].queryset = gifts
+        self.add_pathway_field(pathways)
+
+
+class ProfileForm(forms.Form):
+    pronouns = forms.CharField(
+        label=_("Pronouns (optional)"),
+        help_text=_("For example she/her, he/him, they/them."),
+        max_length=30,
+        required=False,
+        error_messages=BODY_ERRORS,
+    )
+    avatar = forms.ChoiceField(
+        label=_("Picture"),
+        choices=AVATARS,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose one of the pictures.")},
+    )
+    picture = forms.FileField(
+        label=_("Or upload your own picture (optional)"),
+        help_text=_(
+            "A PNG, JPEG or WebP image. Please don't use a photo of your face "
+            "if you'd rather not be recognised."
+        ),
+        required=False,
+    )
+    remove_picture = forms.BooleanField(
+        label=_("Remove my uploaded picture"), required=False
+    )
+    bio = forms.CharField(
+        label=_("About you (optional)"),
+        help_text=_("A few words others in your communities will see."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        required=False,
+        error_messages=BODY_ERRORS,
+    )
+
+    def clean_picture(self):
+        upload = self.cleaned_data.get("picture")
+        if not upload:
+            return None
+        limit = settings.HARBOUR_MAX_AVATAR_KB
+        if upload.size > limit * 1024:
+            raise forms.ValidationError(
+                _("That picture is too big. Please choose one under %(kb)s KB.")
+                % {"kb": limit}
+            )
+        head = upload.read(32)
+        upload.seek(0)
+        if sniff_image(head) not in {"image/png", "image/jpeg", "image/webp"}:
+            raise forms.ValidationError(
+                _("That file isn't a PNG, JPEG or WebP picture. Please choose another.")
+            )
+        try:
+            from PIL import Image
+
+            Image.open(upload).verify()
+        except Exception as error:  # noqa: BLE001 - any decoding failure
+            raise forms.ValidationError(
+                _("That picture couldn't be read. Please choose another.")
+            ) from error
+        upload.seek(0)
+        return upload
+
+
+class PrivacyForm(forms.Form):
+    wall_audience = forms.ChoiceField(
+        label=_("Who can see my wall"),
+        choices=Audience.choices,
+        widget=forms.RadioSelect,
+    )
+    wall_open = forms.BooleanField(
+        label=_("Others can write on my wall"),
+        help_text=_(
+            "Untick to close your wall: what's there stays, nothing new is added."
+        ),
+        required=False,
+    )
+    message_audience = forms.ChoiceField(
+        label=_("Who can message me"),
+        choices=Audience.choices,
+        widget=forms.RadioSelect,
+    )

@@ -110,11 +110,26 @@ def check_can_post(user: User, pathway: Pathway, now: datetime | None = None):
 
 
 def check_texts(
-    membership: Membership, fields: dict[str, str], language: str = "en"
+    membership: Membership,
+    fields: dict[str, str],
+    language: str = "en",
+    optional: frozenset[str] = frozenset(),
 ) -> Submission:
     """Run the safety pipeline on each field of a submission by `membership`'s
-    member, with the pathway's rules, the author's trust and the rota now."""
+    member, with the pathway's rules, the author's trust and the rota now.
+    Fields named in `optional` may be left blank: a blank one is stored empty
+    and not checked; with nothing left to check, the verdict is to publish."""
     pathway = membership.pathway
+    blank = {
+        name: ""
+        for name, text in fields.items()
+        if name in optional and not (text or "").strip()
+    }
+    fields = {name: text for name, text in fields.items() if name not in blank}
+    if not fields:
+        return Submission(
+            verdicts={}, verdict=Verdict(text="", action=Action.PUBLISH), clean=blank
+        )
     verdicts = run_pipeline_on_fields(
         fields,
         pathway=pathway,
@@ -126,7 +141,7 @@ def check_texts(
     return Submission(
         verdicts=verdicts,
         verdict=overall(verdicts),
-        clean={name: verdict.text for name, verdict in verdicts.items()},
+        clean={**blank, **{name: verdict.text for name, verdict in verdicts.items()}},
     )
 
 

@@ -425,7 +425,9 @@ def do_send_present(
         raise SafetyError(_("Please choose one of the presents shown."))
     check_present_allowance(sender)
     membership = check_can_post(sender, pathway)
-    submission = check_texts(membership, {"body": note}, language)
+    submission = check_texts(
+        membership, {"body": note}, language, optional=frozenset({"body"})
+    )
     if submission.needs_rewrite:
         return submission
     with transaction.atomic():
@@ -467,7 +469,8 @@ def do_set_profile(
         .order_by("pk")
     )
     fields = {"bio": bio, "pronouns": pronouns}
-    submissions = [(m, check_texts(m, fields, language)) for m in memberships]
+    optional = frozenset(fields)
+    submissions = [(m, check_texts(m, fields, language, optional)) for m in memberships]
     for _m, submission in submissions:
         if submission.needs_rewrite:
             return submission

@@ -10,13 +10,14 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from community import actions, forums
+from community import actions, forums, social
 from community.models import DutyShift, ModerationCase, RiskAlert, Role
 from home.models import PathwayPage
 from tests.factories import (
     UserFactory,
     enrol_totp,
     make_forum,
+    make_gift,
     make_invitation,
     make_member,
     make_pathway,
@@ -75,6 +76,18 @@ def pathway_a(home):
     reply = forums.do_reply(author, topic, "Kumquat reply").obj
     forums.do_start_topic(author, forum, "Tamarillo", "I want to kill myself")
     case, alert = ModerationCase.objects.get(), RiskAlert.objects.get()
+    # Walls, presents and profile text.
+    friend = make_trusted(pathway, display_name="Zucchetta Friend")
+    wall_post = social.do_post_on_wall(friend, author, pathway, "Rambutan wall").obj
+    social.do_post_on_wall(author, author, pathway, "Loganberry", parent=wall_post)
+    present = social.do_send_present(
+        friend,
+        author,
+        pathway,
+        make_gift("Jabuticaba gift", pathways=[pathway]),
+        "Persimmon note",
+    ).obj
+    social.do_set_profile(author, bio="Loquat bio", pronouns="", avatar="sun")
     shift = DutyShift.objects.get(pathway=pathway)
     # A pathway that takes requests lists its name on the sign-up form by design;
     # close it again so every marker must stay hidden.
@@ -93,6 +106,12 @@ def pathway_a(home):
         "Pomegranate",
         "Kumquat",
         "Tamarillo",
+        "Zucchetta",
+        "Rambutan",
+        "Loganberry",
+        "Jabuticaba",
+        "Persimmon",
+        "Loquat",
     ]
     values = {
         "slug": pathway.slug,
@@ -125,6 +144,8 @@ def pathway_a(home):
             (case.pk, "topic"),
             (alert.pk, "topic"),
             (shift.pk, "topic"),
+            (wall_post.pk, "wall"),
+            (present.pk, "present"),
         ]
     ]
     return markers, [values, *others]
@@ -172,3 +193,9 @@ def test_pathway_a_is_reachable_by_its_own_member(pathway_a, client):
     topic = pathway.forums.get().topics.get(title="Obsidianite")
     body = client.get(f"/community/{pathway.slug}/topics/{topic.pk}/").content.decode()
     assert "Obsidianite" in body and "Kumquat" in body and "Yggdrasil" in body
+    author = topic.author
+    body = client.get(f"/people/{author.pk}/").content.decode()
+    for marker in ("Rambutan", "Loganberry", "Jabuticaba", "Persimmon", "Loquat"):
+        assert marker in body
+    body = client.get(f"/community/{pathway.slug}/timeline/").content.decode()
+    assert "Rambutan" in body and "Obsidianite" in body

@@ -169,6 +169,7 @@ class Command(BaseCommand):
             self.ensure_accounts(pathways)
             self.ensure_forums(pathways)
             self.ensure_rota(pathways)
+            self.ensure_walls(pathways["perinatal"])
             self.ensure_content(pathways)
             self.ensure_videos(pathways)
         self.print_logins()
@@ -267,6 +268,34 @@ class Command(BaseCommand):
                         "What is one small thing that helped you this week?"
                     ),
                 )
+
+    def ensure_walls(self, pathway):
+        """In the perinatal pathway: a wall message, a milestone, a present and
+        a reaction, through the same actions (and safety pipeline) as people."""
+        from community import social
+        from community.models import Gift, WallPost
+
+        if WallPost.objects.filter(pathway=pathway).exists():
+            return
+        member = User.objects.get(email="member.perinatal@example.org")
+        carer = User.objects.get(email="carer.perinatal@example.org")
+        social.do_post_on_wall(
+            member,
+            member,
+            pathway,
+            "Six weeks since I first came here. Slept four hours straight last night!",
+            milestone=True,
+        )
+        message = social.do_post_on_wall(
+            carer,
+            member,
+            pathway,
+            "So glad to see you doing a bit better. Here whenever you want a chat.",
+        ).obj
+        social.do_toggle_reaction(member, message, "thanks")
+        gift = Gift.objects.filter(live=True).first()
+        if gift is not None:
+            social.do_send_present(carer, member, pathway, gift, "For a good week")
 
     def ensure_content(self, pathways):
         """Each pathway's blog with two posts by its peer supporter (one behind

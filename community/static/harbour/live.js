@@ -1,4 +1,5 @@
-// Live notices for signed-in people: risk alerts for staff, moderation outcomes.
+// Live notices for signed-in people: risk alerts for staff, replies, wall
+// messages, presents, reactions and moderation outcomes.
 // The page works without it; the notifications page is the stored truth.
 (function () {
   "use strict";
@@ -19,11 +20,30 @@
       link.textContent = event.kind === "risk_alert" ? "Open the alert" : "Open";
       notice.appendChild(link);
     }
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "harbour-notice__close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "\u00d7";
+    close.onclick = function () { notice.remove(); };
+    notice.appendChild(close);
     region.appendChild(notice);
+    // Everyday notices make way after a while (the notifications page keeps
+    // them); a risk alert stays until staff act on it or dismiss it.
+    if (event.kind !== "risk_alert") {
+      setTimeout(function () { notice.remove(); }, 20000);
+    }
+    var ordinary = region.querySelectorAll(".harbour-notice:not(.harbour-notice--alert)");
+    for (var i = 0; i < ordinary.length - 3; i++) ordinary[i].remove();
     if (badge) {
       var count = parseInt(badge.firstChild.textContent, 10) || 0;
       badge.firstChild.textContent = String(count + 1);
-      badge.hidden = false;
+      if (badge.hidden) {
+        badge.hidden = false;
+        // The NHS header fits its links to the width on resize: let it make
+        // room for the count (else a phone's page would scroll sideways).
+        window.dispatchEvent(new Event("resize"));
+      }
     }
   }
 

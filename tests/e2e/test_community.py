@@ -1,0 +1,117 @@
+"""Two members of the perinatal pathway in real browsers, over the site's real
+socket: one starts a topic, the other replies, reacts, writes on the first's
+wall and sends a present, and the first sees each notice arrive without
+reloading. A member of another pathway, with their own page open, sees none
+of it: not in pages, the feed, notifications or their socket. Every page is
+checked with axe; screenshots at 390px."""
+
+import re
+
+from playwright.sync_api import expect
+
+from community.models import Gift, Present, Reaction, Reply, Topic, WallPost
+from tests.factories import make_forum, make_trusted
+
+WORDS = ["Small wins this week", "Slept four hours", "So glad", "Thinking of you"]
+
+
+def test_two_members_share_a_topic_a_wall_and_a_present_live(
+    new_context,
+    phone_page,
+    pathway,
+    other_pathway,
+    asgi_server,
+    sign_in,
+    visit,
+    submit,
+    follow,
+    screenshot,
+    fits_the_screen,
+    check_a11y,
+):
+    forum = make_forum(pathway, "Day to day")
+    # The starter catalogue (a data migration) offers "A flower".
+    Gift.objects.get_or_create(name="A flower", defaults={"icon": "flower"})
+    maple = make_trusted(pathway, display_name="Maple")
+    birch = make_trusted(pathway, display_name="Birch")
+    outsider = make_trusted(other_pathway, display_name="Stranger")
+
+    # The outsider keeps their feed open (and its socket) all along.
+    stranger = new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(stranger, outsider, base=asgi_server)
+    visit(stranger, "/feed/", asgi_server)
+    expect(stranger.locator("#harbour-live")).to_have_attribute("data-state", "open")
+
+    # Maple starts a topic on her phone and stays on it.
+    page = phone_page
+    sign_in(page, maple, base=asgi_server)
+    visit(page, f"/community/{pathway.slug}/forums/{forum.slug}/", asgi_server)
+    page.get_by_label("Title").fill("Small wins this week")
+    page.get_by_label("Your message").fill("Slept four hours in a row!")
+    submit(page, "Post topic")
+    topic = Topic.objects.get()
+    expect(page.locator("#harbour-live")).to_have_attribute("data-state", "open")
+
+    # Birch replies, quoting nothing, and sends a hug.
+    other = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    sign_in(other, birch, base=asgi_server)
+    visit(other, f"/community/{pathway.slug}/topics/{topic.pk}/", asgi_server)
+    other.get_by_label("Your reply").fill("So glad, @Maple. Every hour counts.")
+    submit(other, "Post reply")
+    assert Reply.objects.get().author == birch
+    other.locator("#topic").get_by_role("button", name=re.compile("^Hug")).click()
+    other.wait_for_load_state()
+    expect(
+        other.locator("#topic").get_by_role("button", name=re.compile("^Hug"))
+    ).to_have_attribute("aria-pressed", "true")
+    assert Reaction.objects.get().user == birch
+
+    # Maple's page, not reloaded, hears of the reply and the hug.
+    live = page.locator("#harbour-live")
+    expect(live).to_contain_text("Birch replied to a topic you follow")
+    expect(live).to_contain_text("Birch sent \u201cHug\u201d")
+    expect(page.locator("#harbour-unread")).to_contain_text("2")
+
+    # Birch writes on Maple's wall and sends her a present.
+    visit(other, f"/people/{maple.pk}/", asgi_server)
+    other.get_by_label("Your message").fill("Thinking of you this week.")
+    submit(other, "Write on the wall")
+    assert WallPost.objects.get().owner == maple
+    follow(other, "Send Maple a present")
+    other.get_by_label("A flower").check()
+    other.get_by_label("A short note (optional)").fill("For the good nights")
+    submit(other, "Send the present")
+    assert Present.objects.get().recipient == maple
+    expect(live).to_contain_text("Birch wrote on your wall")
+    expect(live).to_contain_text("Birch sent you a present: A flower")
+    fits_the_screen(page)
+    screenshot(page, "community-live-notices-390")
+    check_a11y(page)
+
+    # Maple opens her wall: the message and the present are there.
+    follow(page, "My wall") if page.get_by_role(
+        "link", name="My wall"
+    ).is_visible() else visit(page, f"/people/{maple.pk}/", asgi_server)
+    expect(page.get_by_text("Thinking of you this week.")).to_be_visible()
+    expect(page.get_by_text("For the good nights")).to_be_visible()
+    fits_the_screen(page)
+    screenshot(page, "community-wall-390")
+    visit(page, f"/community/{pathway.slug}/timeline/", asgi_server)
+    expect(page.get_by_text("Small wins this week")).to_be_visible()
+    expect(page.get_by_text("Birch sent Maple a present: A flower")).to_be_visible()
+    fits_the_screen(page)
+    screenshot(page, "community-timeline-390")
+
+    # The stranger saw nothing live, and finds nothing anywhere.
+    expect(stranger.locator("#harbour-live .harbour-notice")).to_have_count(0)
+    for path in (
+        "/feed/",
+        "/notifications/",
+        f"/search/?q={WORDS[0].split()[0]}",
+        f"/people/{maple.pk}/",
+        f"/community/{pathway.slug}/timeline/",
+        f"/community/{pathway.slug}/topics/{topic.pk}/",
+    ):
+        stranger.goto(asgi_server + path)
+        body = stranger.content()
+        assert not [word for word in WORDS if word in body], path

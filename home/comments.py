@@ -10,15 +10,15 @@ from django.contrib.sites.models import Site
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from community.models import Block, ContentStatus, User
+from community.models import ContentStatus, User
 from community.moderation import (
     SafetyError,
     Submission,
     check_can_post,
     check_texts,
-    notify,
     store_content,
 )
+from community.notifications import notify_many
 
 from .models import PageComment
 
@@ -101,19 +101,13 @@ def _tell_followers(comment: PageComment, page, parent) -> None:
     )
     if parent is not None:
         followers.add(parent.user_id)
-    followers.discard(comment.user_id)
-    blocked_me = set(
-        Block.objects.filter(blocked=comment.user, blocker__in=followers).values_list(
-            "blocker_id", flat=True
-        )
+    # notify_many leaves out the commenter and anyone who blocked or muted them.
+    notify_many(
+        User.objects.filter(pk__in=followers),
+        comment.pathway,
+        "comment",
+        _("%(name)s commented on \u201c%(title)s\u201d.")
+        % {"name": comment.user.display_name, "title": page.title},
+        f"{page.url}#comment-{comment.pk}",
+        actor=comment.user,
     )
-    url = f"{page.url}#comment-{comment.pk}"
-    for user in User.objects.filter(pk__in=followers - blocked_me):
-        notify(
-            user,
-            comment.pathway,
-            "comment",
-            _("%(name)s commented on \u201c%(title)s\u201d.")
-            % {"name": comment.user.display_name, "title": page.title},
-            url,
-        )

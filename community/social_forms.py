@@ -85,7 +85,7 @@ class PresentForm(PathwayChoiceMixin, forms.Form):
         },
     )
     note = forms.CharField(
-        label=_("A short note (optional)"),
+        label=_("A short note"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=200,
         required=False,
@@ -100,7 +100,7 @@ class PresentForm(PathwayChoiceMixin, forms.Form):
 
 class ProfileForm(forms.Form):
     pronouns = forms.CharField(
-        label=_("Pronouns (optional)"),
+        label=_("Pronouns"),
         help_text=_("For example she/her, he/him, they/them."),
         max_length=30,
         required=False,
@@ -113,7 +113,7 @@ class ProfileForm(forms.Form):
         error_messages={"invalid_choice": _("Choose one of the pictures.")},
     )
     picture = forms.FileField(
-        label=_("Or upload your own picture (optional)"),
+        label=_("Or upload your own picture"),
         help_text=_(
             "A PNG, JPEG or WebP image. Please don't use a photo of your face "
             "if you'd rather not be recognised."
@@ -124,7 +124,7 @@ class ProfileForm(forms.Form):
         label=_("Remove my uploaded picture"), required=False
     )
     bio = forms.CharField(
-        label=_("About you (optional)"),
+        label=_("About you"),
         help_text=_("A few words others in your communities will see."),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=500,

@@ -380,10 +380,10 @@ def profile_settings(request):
                 social.do_set_avatar_image(user, None)
             elif data["picture"]:
                 social.do_set_avatar_image(user, data["picture"])
-            if submission is not None:
-                tell_author(request, submission)
+            if submission is not None and submission.verdict.messages:
+                tell_author(request, submission)  # held, or signs of risk
             else:
-                messages.success(request, _("Saved."))
+                messages.success(request, _("Your profile is saved."))
             return redirect("community:profile", user_id=user.pk)
     return render(
         request,

@@ -6,6 +6,7 @@ of it: not in pages, the feed, notifications or their socket. Every page is
 checked with axe; screenshots at 390px."""
 
 import re
+import threading
 
 from playwright.sync_api import expect
 
@@ -79,7 +80,7 @@ def test_two_members_share_a_topic_a_wall_and_a_present_live(
     assert WallPost.objects.get().owner == maple
     follow(other, "Send Maple a present")
     other.get_by_label("A flower").check()
-    other.get_by_label("A short note (optional)").fill("For the good nights")
+    other.get_by_label("A short note").fill("For the good nights")
     submit(other, "Send the present")
     assert Present.objects.get().recipient == maple
     expect(live).to_contain_text("Birch wrote on your wall")
@@ -115,3 +116,72 @@ def test_two_members_share_a_topic_a_wall_and_a_present_live(
         stranger.goto(asgi_server + path)
         body = stranger.content()
         assert not [word for word in WORDS if word in body], path
+
+
+def test_the_other_community_pages_pass_axe_on_a_phone(
+    phone_page,
+    check_a11y,
+    pathway,
+    sign_in,
+    visit,
+    submit,
+    screenshot,
+    fits_the_screen,
+):
+    from community import forums, social
+    from community.models import Role
+    from tests.factories import TOTP_SECRET, enrol_totp, make_member
+
+    page = phone_page
+    author = make_trusted(pathway, display_name="Fern")
+    friend = make_trusted(pathway, display_name="Ash")
+    topic = forums.do_start_topic(
+        author, make_forum(pathway), "Night feeds", "Any tips?"
+    ).obj
+    social.do_edit(author, topic, {"body": "Any tips for night feeds?"})
+    # Actions send their events on commit through async_to_sync, which cannot
+    # run in this thread once Playwright's loop is running: write from another.
+    made = {}
+    writer = threading.Thread(
+        target=lambda: made.update(
+            post=social.do_post_on_wall(friend, author, pathway, "Hello Fern").obj
+        )
+    )
+    writer.start()
+    writer.join()
+    post = made["post"]
+
+    sign_in(page, author)
+    visit(page, f"/community/{pathway.slug}/edit/topic/{topic.pk}/")
+    page.get_by_label("Your message").fill("")
+    submit(page, "Save changes")
+    from playwright.sync_api import expect
+
+    expect(page.get_by_text("There is a problem")).to_be_visible()
+    visit(page, "/account/profile/")
+    page.get_by_label("About you").fill("Up at night, happy to chat")
+    page.get_by_label("Moon").check()
+    submit(page, "Save profile")
+    expect(page.get_by_text("Up at night, happy to chat")).to_be_visible()
+    fits_the_screen(page)
+    screenshot(page, "community-profile-390")
+    visit(page, f"/people/{author.pk}/")
+    page.locator(f"#wall-{post.pk}").get_by_role("button", name="Reply").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("link", name="Write your message first.")).to_be_visible()
+    check_a11y(page)
+    visit(page, f"/people/{friend.pk}/present/")
+    submit(page, "Send the present")
+    expect(page.get_by_role("link", name="Choose a present to send.")).to_be_visible()
+    fits_the_screen(page)
+    screenshot(page, "community-present-form-390")
+
+    peer = make_member(pathway, Role.PEER, display_name="Wren Peer")
+    enrol_totp(peer)
+    page.context.clear_cookies()
+    sign_in(page, peer, TOTP_SECRET)
+    visit(page, f"/community/{pathway.slug}/unanswered/")
+    expect(page.get_by_role("link", name="Night feeds")).to_be_visible()
+    visit(page, f"/community/{pathway.slug}/history/topic/{topic.pk}/")
+    expect(page.get_by_text("Any tips?", exact=True)).to_be_visible()
+    fits_the_screen(page)

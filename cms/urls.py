@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from community import notification_views
 from community import views as community_views
 from home import views as home_views
 
@@ -19,6 +20,8 @@ urlpatterns = [
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # At the root, in no language: a service worker only serves pages under it.
+    path("sw.js", notification_views.service_worker, name="service_worker"),
     path("files/videos/<int:pk>/", home_views.serve_media, name="serve_media"),
     path(
         "files/videos/<int:pk>/poster/",

@@ -3,13 +3,69 @@ each member's choice) emailed or sent by web push.
 
 Every notice is Harbour's own words, never a member's text. A notice caused by
 someone (`actor`) is held back from anyone who blocked or muted them, and a
-notice about a pathway goes only to its active members.
+notice about a pathway goes only to its active members. The same checks run
+again when a notice leaves the site (an email, a digest, a push), so a block
+made since the notice was stored still holds it back.
+
+Delivery (docs/decisions/0009-notification-delivery.md):
+- the bell: a `notify` event on commit (events.py, NotificationConsumer);
+- email "as they happen": sent on commit, one SMTP connection for the batch;
+- email "once a day": `do_send_daily_digests`, run by `harbour_worker`;
+- web push: on commit, handed to a small thread pool off the request path.
+A failed email or push is logged; it never undoes the stored notice.
 """
 
+import base64
+import binascii
+import json
+import logging
+from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import pywebpush
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.core.validators import URLValidator
+from django.db import connections, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .events import broadcast_on_commit, notification_event, user_group
-from .models import Block, MembershipStatus, Mute, Notification, Pathway, User
+from .models import (
+    Block,
+    EmailFrequency,
+    Membership,
+    MembershipStatus,
+    Mute,
+    Notification,
+    Pathway,
+    PushSubscription,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+# Kinds that already send their own email whatever the member chose (risk
+# alerts go to staff at once, moderation.py): never emailed a second time.
+OWN_EMAIL_KINDS = frozenset({"risk_alert"})
+# A digest lists at most this many notices; the rest are counted.
+DIGEST_MAX_ITEMS = 20
+# Nobody gets a second digest within this many hours (see run_daily_digest_if_due).
+DIGEST_GAP_HOURS = 12
+# A subscription as the browser sends it is a few hundred bytes.
+MAX_SUBSCRIPTION_BYTES = 4096
+# Push services keep a notice this long for a phone that is offline.
+PUSH_TTL_SECONDS = 12 * 60 * 60
+PUSH_TIMEOUT_SECONDS = 5
+GONE = {404, 410}
 
 
 def notify(
@@ -38,7 +94,8 @@ def notify_many(
     actor: User | None = None,
 ) -> list[Notification]:
     """`notify` for several people at once, with the same checks, in a
-    constant number of queries."""
+    constant number of queries. Email and web push follow on commit, to the
+    people who asked for them (`deliver`)."""
     wanted = {u.pk: u for u in users if actor is None or u.pk != actor.pk}
     if not wanted:
         return []
@@ -67,4 +124,429 @@ def notify_many(
         broadcast_on_commit(
             user_group(notification.user_id), notification_event(notification)
         )
+    deliver(notifications)
     return notifications
+
+
+# Leaving the site: the checks again, at send time --------------------------------
+
+
+def deliverable(notices: QuerySet[Notification]) -> QuerySet[Notification]:
+    """Of `notices`, those that may still leave the site: the owner is active
+    and, for a notice someone caused, has not blocked or muted them since and
+    is still an active member of the notice's pathway."""
+    blocked = Block.objects.filter(blocker=OuterRef("user"), blocked=OuterRef("actor"))
+    muted = Mute.objects.filter(muter=OuterRef("user"), muted=OuterRef("actor"))
+    member = Membership.objects.filter(
+        user=OuterRef("user"),
+        pathway=OuterRef("pathway"),
+        status=MembershipStatus.ACTIVE,
+    )
+    return notices.filter(user__is_active=True).filter(
+        Q(actor=None)
+        | (~Exists(blocked) & ~Exists(muted) & (Q(pathway=None) | Exists(member)))
+    )
+
+
+def deliver(notifications: list[Notification]) -> None:
+    """Once the transaction that stored `notifications` commits: email the
+    owners who chose "as they happen" and push to the phones of those who
+    turned web push on. Runs after the commit, so it can never undo it; any
+    failure is logged."""
+    if not notifications:
+        return
+    ids = [n.pk for n in notifications]
+    transaction.on_commit(lambda: _deliver_stored(ids), robust=True)
+
+
+def _deliver_stored(ids: list[int]) -> None:
+    notices = list(
+        deliverable(Notification.objects.filter(pk__in=ids))
+        .select_related("user")
+        .order_by("pk")
+    )
+    try:
+        _email_each(
+            [
+                n
+                for n in notices
+                if n.user.email_notifications == EmailFrequency.IMMEDIATE
+                and n.emailed_at is None
+                and n.kind not in OWN_EMAIL_KINDS
+                and n.user.email
+            ]
+        )
+    except Exception:  # noqa: BLE001 - email is a courtesy; the notice is stored
+        logger.exception("Could not email notifications %s", ids)
+    try:
+        queue_pushes([n for n in notices if n.user.web_push])
+    except Exception:  # noqa: BLE001 - push is a hint; the notice is stored
+        logger.exception("Could not push notifications %s", ids)
+
+
+def absolute_url(path: str) -> str:
+    """A link for outside the site (email, push): site-relative paths get the
+    site's address (WAGTAILADMIN_BASE_URL); anything else becomes the
+    notifications page."""
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    if path.startswith(base + "/"):
+        return path
+    if not path.startswith("/") or path.startswith("//"):
+        path = reverse("community:notifications")
+    return base + path
+
+
+# Email ----------------------------------------------------------------------------
+
+
+def _email(user: User, notices: list[Notification]) -> EmailMessage:
+    """One email of Harbour's words: each notice's message (written by
+    Harbour, never copied from a member) and a link; then how to change it."""
+    count = len(notices)
+    if count == 1:
+        subject = _("A new notification on Harbour")
+    else:
+        subject = _("%(count)s new notifications on Harbour") % {"count": count}
+    lines = [
+        ngettext(
+            "You have a new notification on Harbour:",
+            "You have %(count)s new notifications on Harbour:",
+            count,
+        )
+        % {"count": count},
+        "",
+    ]
+    for notice in notices[:DIGEST_MAX_ITEMS]:
+        lines += [f"- {notice.message}", f"  {absolute_url(notice.url)}", ""]
+    if count > DIGEST_MAX_ITEMS:
+        lines += [
+            _("…and %(more)s more.") % {"more": count - DIGEST_MAX_ITEMS},
+            "",
+        ]
+    lines += [
+        _("See all your notifications: %(url)s")
+        % {"url": absolute_url(reverse("community:notifications"))},
+        "",
+        _(
+            "You get these emails because you asked for them. To change how often, "
+            "or to stop them: %(url)s"
+        )
+        % {"url": absolute_url(reverse("community:notification_settings"))},
+        "",
+        _("For your privacy, Harbour's emails never include what anyone wrote."),
+    ]
+    return EmailMessage(subject, "\n".join(lines), to=[user.email])
+
+
+def _email_each(notices: list[Notification]) -> int:
+    """Email each notice on its own over one connection and mark the ones
+    sent. One failed address is logged and the rest still go."""
+    if not notices:
+        return 0
+    sent = []
+    with get_connection() as connection:
+        for notice in notices:
+            message = _email(notice.user, [notice])
+            message.connection = connection
+            try:
+                message.send()
+            except Exception:  # noqa: BLE001 - log and go on with the others
+                logger.exception("Could not email notification %s", notice.pk)
+            else:
+                sent.append(notice.pk)
+    Notification.objects.filter(pk__in=sent, emailed_at=None).update(
+        emailed_at=timezone.now()
+    )
+    return len(sent)
+
+
+def do_send_daily_digests(now: datetime | None = None) -> int:
+    """Email each member who chose "once a day" one digest of their notices
+    from the last day that are unread, not yet emailed and still deliverable
+    (a block or mute made since leaves a notice out), then mark them emailed.
+    Returns how many digests were sent.
+
+    Safe to run twice, and in several workers at once: each member's notices
+    are locked (locked ones skipped) and claimed by their `emailed_at` mark
+    before the email goes, so no notice is emailed twice; and a member emailed
+    in the last DIGEST_GAP_HOURS hours gets no second digest. A failed email
+    rolls back that member's marks, so the next run tries again."""
+    now = now or timezone.now()
+    emailed_lately = Notification.objects.filter(
+        user=OuterRef("user"),
+        emailed_at__gt=now - timedelta(hours=DIGEST_GAP_HOURS),
+    )
+    due = (
+        deliverable(
+            Notification.objects.filter(
+                user__email_notifications=EmailFrequency.DAILY,
+                read_at=None,
+                emailed_at=None,
+                created_at__gt=now - timedelta(days=1),
+                created_at__lte=now,
+            )
+        )
+        .exclude(kind__in=OWN_EMAIL_KINDS)
+        .exclude(Exists(emailed_lately))
+        .exclude(user__email="")
+    )
+    people = sorted(set(due.values_list("user_id", flat=True)))
+    sent = 0
+    for user_id in people:
+        try:
+            with transaction.atomic():
+                notices = list(
+                    due.filter(user_id=user_id)
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .select_related("user")
+                    .order_by("created_at", "pk")
+                )
+                if not notices:
+                    continue  # another worker has them
+                claimed = Notification.objects.filter(
+                    pk__in=[n.pk for n in notices], emailed_at=None
+                ).update(emailed_at=now)
+                if claimed != len(notices):
+                    transaction.set_rollback(True)  # another run got there first
+                    continue
+                _email(notices[0].user, notices).send()
+        except Exception:  # noqa: BLE001 - one member's failure must not stop the rest
+            logger.exception("Could not send the daily digest to user %s", user_id)
+        else:
+            sent += 1
+    return sent
+
+
+def run_daily_digest_if_due(now: datetime | None = None) -> int | None:
+    """The worker's daily step: from HARBOUR_DIGEST_HOUR (local time) on,
+    send the day's digests once; None when not due.
+
+    The record that today's run happened is a cache key per local date, added
+    atomically: with Redis (production) every worker shares it and it outlives
+    restarts, so one worker runs the digest once a day. Where the cache forgets
+    (the in-memory default of `make run` after a restart, a flushed Redis),
+    the run repeats and the `emailed_at` marks keep it harmless: a notice
+    already emailed is never in a digest, and nobody emailed in the last
+    DIGEST_GAP_HOURS hours gets another."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if local.hour < settings.HARBOUR_DIGEST_HOUR:
+        return None
+    key = f"notifications:digest:{local.date().isoformat()}"
+    if not cache.add(key, now.isoformat(), timeout=2 * 24 * 60 * 60):
+        return None
+    try:
+        return do_send_daily_digests(now)
+    except Exception:
+        cache.delete(key)  # let the next pass try again
+        raise
+
+
+# Web push ---------------------------------------------------------------------------
+
+
+class PushSubscriptionError(ValueError):
+    """A subscription Harbour will not store; the message says why."""
+
+
+def push_available() -> bool:
+    """Whether this site can send web push (both VAPID keys are set)."""
+    return bool(settings.VAPID_PUBLIC_KEY and settings.VAPID_PRIVATE_KEY)
+
+
+def push_payload(notice: Notification) -> str:
+    """What the service worker shows: Harbour's words and where to go."""
+    return json.dumps(
+        {
+            "title": "Harbour",
+            "body": notice.message,
+            "url": absolute_url(notice.url),
+            "tag": f"harbour-{notice.pk}",
+        }
+    )
+
+
+_pool: ThreadPoolExecutor | None = None
+
+
+def _background(jobs: list[tuple[dict, str]]) -> None:
+    try:
+        send_pushes(jobs)
+    except Exception:  # noqa: BLE001 - nothing waits for this thread
+        logger.exception("Push batch failed")
+    finally:
+        connections.close_all()  # this thread's own connections
+
+
+def queue_pushes(notices: list[Notification]) -> int:
+    """Send each notice to every phone its owner subscribed (owners with web
+    push on), off the request path: a small thread pool does the HTTP unless
+    HARBOUR_PUSH_IN_BACKGROUND is off (tests). Returns how many were queued."""
+    global _pool
+    if not notices or not push_available():
+        return 0
+    phones = defaultdict(list)
+    for sub in PushSubscription.objects.filter(
+        user_id__in={n.user_id for n in notices}
+    ):
+        phones[sub.user_id].append(
+            {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}}
+        )
+    jobs = [(phone, push_payload(n)) for n in notices for phone in phones[n.user_id]]
+    if not jobs:
+        return 0
+    if settings.HARBOUR_PUSH_IN_BACKGROUND:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="push")
+        _pool.submit(_background, jobs)
+    else:
+        send_pushes(jobs)
+    return len(jobs)
+
+
+def send_pushes(jobs: list[tuple[dict, str]]) -> int:
+    """POST each (subscription, payload) to its push service, signed with the
+    site's VAPID key. A subscription the service says is gone (404, 410) is
+    deleted; other failures are logged. Returns how many were accepted."""
+    accepted = 0
+    gone = set()
+    for subscription, payload in jobs:
+        try:
+            pywebpush.webpush(
+                subscription_info=subscription,
+                data=payload,
+                vapid_private_key=settings.VAPID_PRIVATE_KEY,
+                vapid_claims={"sub": settings.VAPID_SUBJECT},
+                timeout=PUSH_TIMEOUT_SECONDS,
+                ttl=PUSH_TTL_SECONDS,
+            )
+        except pywebpush.WebPushException as error:
+            if error.status_code in GONE:
+                gone.add(subscription["endpoint"])
+            else:
+                logger.warning("Push refused (%s)", error.status_code)
+        except Exception:  # noqa: BLE001 - a network error: log, try the next
+            logger.exception("Could not reach a push service")
+        else:
+            accepted += 1
+    if gone:
+        PushSubscription.objects.filter(endpoint__in=gone).delete()
+    return accepted
+
+
+def _key(value, size: int, name: str) -> str:
+    """A base64url key of exactly `size` bytes, as browsers send them."""
+    if not isinstance(value, str) or not value or len(value) > 200:
+        raise PushSubscriptionError(_("The subscription's %s key is missing.") % name)
+    value = value.rstrip("=")
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        raise PushSubscriptionError(
+            _("The subscription's %s key isn't valid.") % name
+        ) from None
+    if len(raw) != size:
+        raise PushSubscriptionError(_("The subscription's %s key isn't valid.") % name)
+    return value
+
+
+def check_push_subscription(data) -> dict[str, str]:
+    """A browser's `PushSubscription.toJSON()` checked: an https endpoint of a
+    push service in HARBOUR_PUSH_HOSTS (the server will POST there, so no
+    other address is accepted) and keys of the right size. Returns the fields
+    to store; raises PushSubscriptionError."""
+    if not isinstance(data, dict):
+        raise PushSubscriptionError(_("Send the subscription as a JSON object."))
+    endpoint, keys = data.get("endpoint"), data.get("keys")
+    if not isinstance(endpoint, str) or not isinstance(keys, dict):
+        raise PushSubscriptionError(_("The subscription needs an endpoint and keys."))
+    max_length = PushSubscription._meta.get_field("endpoint").max_length
+    if len(endpoint) > max_length:
+        raise PushSubscriptionError(_("That endpoint is too long."))
+    try:
+        URLValidator(schemes=["https"])(endpoint)
+        parts = urlsplit(endpoint)
+        port = parts.port
+    except (ValidationError, ValueError):
+        raise PushSubscriptionError(
+            _("Only https push endpoints are accepted.")
+        ) from None
+    host = (parts.hostname or "").lower()
+    if parts.username or parts.password or port not in (None, 443):
+        raise PushSubscriptionError(_("Only https push endpoints are accepted."))
+    if not any(
+        host == h or host.endswith("." + h) for h in settings.HARBOUR_PUSH_HOSTS
+    ):
+        raise PushSubscriptionError(_("That isn't a push service Harbour sends to."))
+    p256dh = _key(keys.get("p256dh"), 65, "p256dh")
+    if base64.urlsafe_b64decode(p256dh + "=" * (-len(p256dh) % 4))[0] != 4:
+        raise PushSubscriptionError(_("The subscription's p256dh key isn't valid."))
+    return {
+        "endpoint": endpoint,
+        "p256dh": p256dh,
+        "auth": _key(keys.get("auth"), 16, "auth"),
+    }
+
+
+# Members' choices -------------------------------------------------------------------
+
+
+def do_set_notification_settings(
+    user: User,
+    *,
+    email_notifications: str | None = None,
+    web_push: bool | None = None,
+) -> None:
+    """`user` chooses how notices reach them beyond the bell (which is always
+    on): email as they happen, once a day or never; and whether to push to
+    their phones. Turning push off forgets every phone they subscribed (push
+    comes back on by subscribing a phone again). Only the member themself
+    calls this, for themself."""
+    fields = []
+    if email_notifications is not None:
+        if email_notifications not in EmailFrequency.values:
+            raise ValueError(f"Unknown email frequency {email_notifications!r}")
+        user.email_notifications = email_notifications
+        fields.append("email_notifications")
+    with transaction.atomic():
+        if web_push is not None:
+            if not web_push:
+                PushSubscription.objects.filter(user=user).delete()
+            user.web_push = web_push
+            fields.append("web_push")
+        if fields:
+            user.save(update_fields=fields)
+
+
+def do_add_push_subscription(user: User, data) -> PushSubscription:
+    """Store the phone (browser) subscription `data` (checked by
+    `check_push_subscription`, which raises PushSubscriptionError) for `user`
+    and turn web push on for them. A browser has one subscription per site:
+    if it was another member's (a shared phone), it is now `user`'s, so the
+    phone shows only the notices of whoever turned push on last."""
+    fields = check_push_subscription(data)
+    with transaction.atomic():
+        subscription, _created = PushSubscription.objects.update_or_create(
+            endpoint=fields["endpoint"],
+            defaults={"user": user, "p256dh": fields["p256dh"], "auth": fields["auth"]},
+        )
+        if not user.web_push:
+            user.web_push = True
+            user.save(update_fields=["web_push"])
+    return subscription
+
+
+def do_remove_push_subscription(user: User, endpoint) -> bool:
+    """Forget `user`'s own subscription with `endpoint` ("turn off for this
+    phone"); another member's is never touched. With no phone left, web push
+    turns off. Returns whether one was removed."""
+    if not isinstance(endpoint, str) or not endpoint:
+        return False
+    with transaction.atomic():
+        removed, _by_model = PushSubscription.objects.filter(
+            user=user, endpoint=endpoint
+        ).delete()
+        if removed and not user.push_subscriptions.exists():
+            user.web_push = False
+            user.save(update_fields=["web_push"])
+    return bool(removed)

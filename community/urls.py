@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import forum_views, moderation_views, social_views, views
+from . import forum_views, moderation_views, notification_views, social_views, views
 
 app_name = "community"
 
@@ -106,5 +106,20 @@ urlpatterns = [
     ),
     path("account/safety/", moderation_views.my_safety, name="my_safety"),
     path("notifications/", moderation_views.notifications, name="notifications"),
+    path(
+        "account/notifications/",
+        notification_views.notification_settings,
+        name="notification_settings",
+    ),
+    path(
+        "account/notifications/push/",
+        notification_views.add_push_subscription,
+        name="push_subscribe",
+    ),
+    path(
+        "account/notifications/push/remove/",
+        notification_views.remove_push_subscription,
+        name="push_unsubscribe",
+    ),
     path("safety/words/", moderation_views.risk_phrases, name="risk_phrases"),
 ]

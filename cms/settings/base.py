@@ -281,6 +281,24 @@ HARBOUR_PRESENTS_PER_DAY = 5
 # An uploaded profile picture may be at most this big.
 HARBOUR_MAX_AVATAR_KB = 2048
 
+# Notifications beyond the bell (each member opts in). Web push needs a VAPID
+# key pair (`manage.py make_vapid_keys` prints one); without both keys the site
+# says phone notifications aren't available.
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:no-reply@localhost")
+# The only hosts Harbour posts pushes to (a subscription names its endpoint, so
+# this keeps members from pointing the server at anything else).
+HARBOUR_PUSH_HOSTS = env_list(
+    "HARBOUR_PUSH_HOSTS",
+    "fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com",
+)
+# Pushes go from a small thread pool after the commit, off the request path.
+HARBOUR_PUSH_IN_BACKGROUND = True
+# The daily email digest goes out from this hour, local time (harbour_worker).
+HARBOUR_DIGEST_HOUR = int(os.environ.get("HARBOUR_DIGEST_HOUR", "8"))
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,14 +1,16 @@
-"""The background worker escalates overdue alerts (one pass with --once)."""
+"""The background worker escalates overdue alerts and, once a day, sends the
+notification digests (one pass with --once)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from community import forums
-from community.models import RiskAlert, Role
+from community import forums, notifications
+from community.models import EmailFrequency, RiskAlert, Role
 from tests.factories import make_forum, make_member, make_trusted, put_on_duty
 
 pytestmark = pytest.mark.django_db
@@ -28,3 +30,28 @@ def test_one_pass_escalates_what_is_overdue(pathway, capsys):
     alert = RiskAlert.objects.get()
     assert alert.to_leads and alert.notified == lead
     assert "Escalated 1 alert" in capsys.readouterr().out
+
+
+def test_the_digest_goes_once_a_day_from_the_digest_hour(
+    pathway, settings, mailoutbox, capsys
+):
+    settings.HARBOUR_DIGEST_HOUR = 8
+    london = ZoneInfo("Europe/London")
+    reader = make_member(pathway, email_notifications=EmailFrequency.DAILY)
+    with time_machine.travel(datetime(2026, 11, 25, 7, 30, tzinfo=london), tick=False):
+        notifications.notify(reader, pathway, "moderation", "Your post is back.")
+        call_command("harbour_worker", "--once")
+    assert mailoutbox == []
+    with time_machine.travel(datetime(2026, 11, 25, 8, 0, tzinfo=london), tick=False):
+        call_command("harbour_worker", "--once")
+        call_command("harbour_worker", "--once")
+    assert [m.to for m in mailoutbox] == [[reader.email]]
+    assert "Your post is back." in mailoutbox[0].body
+    assert "Sent 1 daily digest" in capsys.readouterr().out
+    # The next morning's run sends only what is new since.
+    with time_machine.travel(datetime(2026, 11, 26, 8, 1, tzinfo=london), tick=False):
+        notifications.notify(reader, pathway, "moderation", "Another outcome.")
+        call_command("harbour_worker", "--once")
+    assert len(mailoutbox) == 2
+    assert "Another outcome." in mailoutbox[1].body
+    assert "Your post is back." not in mailoutbox[1].body

@@ -1,6 +1,9 @@
 """The background worker `make run` starts beside the web server: it escalates
-risk alerts nobody acknowledged in time. Run one or more in production; rows
-are locked, so several workers never escalate the same alert twice.
+risk alerts nobody acknowledged in time, and once a day (from
+HARBOUR_DIGEST_HOUR, local time) emails the notification digests. Run one or
+more in production; alert rows are locked, so several workers never escalate
+the same alert twice, and the digest runs once a day whichever worker gets to
+it (see community.notifications.run_daily_digest_if_due).
 
 python manage.py harbour_worker            # loop every 15 seconds
 python manage.py harbour_worker --once     # one pass (cron, tests)
@@ -12,10 +15,11 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from community.moderation import do_escalate_overdue_alerts
+from community.notifications import run_daily_digest_if_due
 
 
 class Command(BaseCommand):
-    help = "Escalate unacknowledged risk alerts, in a loop."
+    help = "Escalate unacknowledged risk alerts and send daily digests, in a loop."
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="one pass, then exit")
@@ -24,7 +28,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, once=False, interval=15.0, **options):
-        self.stdout.write("Harbour worker: escalating unacknowledged risk alerts.")
+        self.stdout.write(
+            "Harbour worker: escalating unacknowledged risk alerts, "
+            "sending daily digests."
+        )
         while True:
             try:
                 escalated = do_escalate_overdue_alerts()
@@ -33,6 +40,13 @@ class Command(BaseCommand):
             else:
                 if escalated:
                     self.stdout.write(f"Escalated {escalated} alert(s).")
+            try:
+                digests = run_daily_digest_if_due()
+            except Exception as error:  # noqa: BLE001 - keep the loop alive
+                self.stderr.write(f"Digest pass failed: {error!r}")
+            else:
+                if digests is not None:
+                    self.stdout.write(f"Sent {digests} daily digest(s).")
             if once:
                 return
             time.sleep(interval)

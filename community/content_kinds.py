@@ -4,6 +4,7 @@ Other apps (comments, chat) register theirs the same way."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import social
 from .models import Present, ProfileText, Reply, Topic, WallPost
 from .safety.registry import register
 
@@ -24,8 +25,15 @@ register(
     label=_("forum topic"),
     url=topic_url,
     text=lambda topic: f"{topic.title}\n\n{topic.body}",
+    published=social.after_topic_published,
 )
-register(Reply, name="reply", label=_("forum reply"), url=reply_url)
+register(
+    Reply,
+    name="reply",
+    label=_("forum reply"),
+    url=reply_url,
+    published=social.after_reply_published,
+)
 
 
 def profile_url(user_id: int) -> str:
@@ -37,12 +45,14 @@ register(
     name="wall",
     label=_("wall message"),
     url=lambda post: f"{profile_url(post.owner_id)}#wall-{post.pk}",
+    published=social.after_wall_post_published,
 )
 register(
     Present,
     name="present",
     label=_("present note"),
     url=lambda present: f"{profile_url(present.recipient_id)}#present-{present.pk}",
+    published=social.after_present_published,
 )
 register(
     ProfileText,

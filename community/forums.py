@@ -3,11 +3,10 @@ through the safety pipeline (community.moderation.check_texts) before it is
 stored; nothing is stored when the author is asked to rewrite."""
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
 from .actions import audit
-from .models import ContentStatus, Forum, Pathway, Reply, Topic, User
+from .models import Forum, Pathway, Reply, Topic, User
 from .moderation import Submission, check_can_post, check_texts, store_content
 from .social import after_reply_published, after_topic_published, check_can_reply
 
@@ -54,8 +53,7 @@ def do_reply(user: User, topic: Topic, body: str, language: str = "en") -> Submi
             body=submission.clean["body"],
         )
         store_content(reply, submission)
-        if reply.status == ContentStatus.PUBLISHED:
-            Topic.objects.filter(pk=topic.pk).update(last_activity_at=timezone.now())
+        if reply.is_published:
             after_reply_published(reply)
     return submission
 

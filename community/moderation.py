@@ -535,6 +535,7 @@ def do_decide_case(
     with transaction.atomic():
         case = ModerationCase.objects.select_for_update().get(pk=case.pk)
         obj = case.content
+        was_held = obj.status == ContentStatus.HELD
         if decision == Decision.EDIT_OUT:
             if not obj.original_body:
                 obj.original_body = obj.body
@@ -550,6 +551,9 @@ def do_decide_case(
             Membership.objects.filter(user=case.author, pathway=pathway).update(
                 approved_posts=F("approved_posts") + 1
             )
+        kind = kind_of(obj)
+        if was_held and obj.is_published and kind.published:
+            kind.published(obj)
         notify_author = case.held or decision != Decision.APPROVE
         case.state, case.decision = CaseState.CLOSED, decision
         case.decided_by, case.decided_at = actor, now

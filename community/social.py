@@ -166,10 +166,11 @@ def after_topic_published(topic: Topic) -> None:
 
 
 def after_reply_published(reply: Reply) -> None:
-    """The replier follows the topic; followers hear of the reply, and people
-    mentioned hear they were (once: a follower who is mentioned gets one
-    notice)."""
+    """The topic shows new activity; the replier follows it; followers hear of
+    the reply, and people mentioned hear they were (once: a follower who is
+    mentioned gets one notice)."""
     topic = reply.topic
+    Topic.objects.filter(pk=topic.pk).update(last_activity_at=timezone.now())
     TopicFollow.objects.get_or_create(topic=topic, user=reply.author)
     followers = list(
         User.objects.filter(pk__in=topic.follows.values("user")).exclude(
@@ -440,16 +441,20 @@ def do_send_present(
         )
         store_content(present, submission)
         if present.is_published:
-            notify(
-                recipient,
-                pathway,
-                "present",
-                _("%(name)s sent you a present: %(gift)s.")
-                % {"name": sender.display_name, "gift": gift.name},
-                kind_of(present).url(present),
-                actor=sender,
-            )
+            after_present_published(present)
     return submission
+
+
+def after_present_published(present: Present) -> None:
+    notify(
+        present.recipient,
+        present.pathway,
+        "present",
+        _("%(name)s sent you a present: %(gift)s.")
+        % {"name": present.author.display_name, "gift": present.gift.name},
+        kind_of(present).url(present),
+        actor=present.author,
+    )
 
 
 # Profiles ---------------------------------------------------------------------------

@@ -21,6 +21,9 @@ class ContentKind:
     # queries (a kind built on a library's model may name them otherwise).
     author_field: str = "author"
     body_field: str = "body"
+    # Called inside the transaction when content that was held is approved, so
+    # the notices a published post sends (replies, mentions, presents) go then.
+    published: Callable[[Any], None] | None = None
 
 
 _KINDS: dict[str, ContentKind] = {}
@@ -35,11 +38,13 @@ def register(
     text: Callable[[Any], str] | None = None,
     author_field: str = "author",
     body_field: str = "body",
+    published: Callable[[Any], None] | None = None,
 ) -> ContentKind:
     """Register `model` as a kind of content. It has MemberContent's fields
     (pathway, status, risk_categories, original_body, edited_by_moderator) and
     `author` and `body` attributes; `author_field` and `body_field` name the
-    database fields behind them when they differ."""
+    database fields behind them when they differ. `published(obj)`, if given,
+    runs when a moderator approves held content of this kind."""
     kind = ContentKind(
         name=name,
         model=model,
@@ -48,6 +53,7 @@ def register(
         text=text or (lambda o: o.body),
         author_field=author_field,
         body_field=body_field,
+        published=published,
     )
     _KINDS[name] = kind
     return kind

@@ -12,6 +12,7 @@ from community.models import (
     AuditEvent,
     ContentRevision,
     ContentStatus,
+    ModerationCase,
     Notification,
     Present,
     ProfileText,
@@ -24,7 +25,13 @@ from community.models import (
 )
 from community.moderation import SafetyError
 from community.permissions import presents_for, profile_text_for, wall_posts_for
-from tests.factories import make_forum, make_gift, make_member, make_trusted
+from tests.factories import (
+    make_forum,
+    make_gift,
+    make_member,
+    make_trusted,
+    membership,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +143,22 @@ def test_held_replies_tell_nobody_until_a_moderator_decides(forum):
     reply = forums.do_reply(newcomer, topic, "Hi @" + author.display_name).obj
     assert reply.status == ContentStatus.HELD
     assert notices(author) == []
+    peer = make_member(forum.pathway, Role.PEER)
+    case = ModerationCase.objects.get(object_id=reply.pk)
+    moderation.do_decide_case(membership(peer, forum.pathway), case, "approve")
+    assert [n.kind for n in notices(author)] == ["reply"]  # once, on approval
+
+
+def test_an_approved_present_reaches_its_recipient_then(pathway):
+    sender, recipient = make_member(pathway), make_trusted(pathway)
+    present = social.do_send_present(
+        sender, recipient, pathway, make_gift(), "A note"
+    ).obj
+    assert present.status == ContentStatus.HELD and notices(recipient) == []
+    clinician = make_member(pathway, Role.CLINICIAN)
+    case = ModerationCase.objects.get(object_id=present.pk)
+    moderation.do_decide_case(membership(clinician, pathway), case, "approve")
+    assert [n.kind for n in notices(recipient)] == ["present"]
 
 
 # Pin and lock ---------------------------------------------------------------------

@@ -402,3 +402,30 @@ def test_timelines_run_a_constant_number_of_queries(
     with django_assert_num_queries(QUERIES_TIMELINE):
         assert client.get("/feed/").status_code == 200
     assert Topic.objects.count() == size
+
+
+@pytest.mark.parametrize("kind", ["wall", "present", "bio"])
+def test_walls_presents_and_bios_reach_the_moderation_queue(client, pathway, kind):
+    from community.models import ModerationCase, ProfileText
+
+    owner, writer = make_trusted(pathway), make_trusted(pathway)
+    if kind == "wall":
+        obj = social.do_post_on_wall(writer, owner, pathway, "Rude words here").obj
+    elif kind == "present":
+        obj = social.do_send_present(
+            writer, owner, pathway, make_gift(), "Rude words here"
+        ).obj
+    else:
+        social.do_set_profile(writer, bio="Rude words here", pronouns="", avatar="sun")
+        obj = ProfileText.objects.get()
+    client.force_login(owner)
+    response = client.post(
+        f"/community/{pathway.slug}/report/{kind}/{obj.pk}/", {"reason": "unkind"}
+    )
+    assert response.status_code == 302
+    case = ModerationCase.objects.get(object_id=obj.pk)
+    client.force_login(staff(pathway, Role.CLINICIAN))
+    queue = client.get(f"/community/{pathway.slug}/moderation/").content.decode()
+    assert f"/moderation/cases/{case.pk}/" in queue
+    page = client.get(f"/community/{pathway.slug}/moderation/cases/{case.pk}/")
+    assert "Rude words here" in page.content.decode()

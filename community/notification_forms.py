@@ -17,3 +17,11 @@ class NotificationEmailForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose how often to get emails.")},
     )
+    notice_details = forms.BooleanField(
+        label=_("Say who and which community in emails and phone notices"),
+        help_text=_(
+            "Left unticked, they only say that something is new, in case someone "
+            "else sees your inbox or lock screen."
+        ),
+        required=False,
+    )

@@ -26,7 +26,11 @@ def notification_settings(request):
     web push; the bell is always on."""
     user = request.user
     form = NotificationEmailForm(
-        posted(request), initial={"email_notifications": user.email_notifications}
+        posted(request),
+        initial={
+            "email_notifications": user.email_notifications,
+            "notice_details": user.notice_details,
+        },
     )
     if request.method == "POST":
         if request.POST.get("form") == "push_off":
@@ -34,10 +38,8 @@ def notification_settings(request):
             messages.success(request, _("Harbour won't send to your phones any more."))
             return redirect("community:notification_settings")
         if form.is_valid():
-            notifications.do_set_notification_settings(
-                user, email_notifications=form.cleaned_data["email_notifications"]
-            )
-            messages.success(request, _("Your email choice is saved."))
+            notifications.do_set_notification_settings(user, **form.cleaned_data)
+            messages.success(request, _("Your choices are saved."))
             return redirect("community:notification_settings")
     return render(
         request,

@@ -216,9 +216,9 @@ def _email(user: User, notices: list[Notification]) -> EmailMessage:
         % {"count": count},
         "",
     ]
-    for notice in notices[:DIGEST_MAX_ITEMS]:
+    for notice in notices[:DIGEST_MAX_ITEMS] if user.notice_details else []:
         lines += [f"- {notice.message}", f"  {absolute_url(notice.url)}", ""]
-    if count > DIGEST_MAX_ITEMS:
+    if count > DIGEST_MAX_ITEMS and user.notice_details:
         lines += [
             _("…and %(more)s more.") % {"more": count - DIGEST_MAX_ITEMS},
             "",
@@ -359,7 +359,10 @@ def push_payload(notice: Notification) -> str:
     return json.dumps(
         {
             "title": "Harbour",
-            "body": notice.message,
+            # A lock screen can be seen by others: details only if asked for.
+            "body": notice.message
+            if notice.user.notice_details
+            else _("Something new for you on Harbour."),
             "url": absolute_url(notice.url),
             "tag": f"harbour-{notice.pk}",
         }
@@ -496,6 +499,7 @@ def do_set_notification_settings(
     *,
     email_notifications: str | None = None,
     web_push: bool | None = None,
+    notice_details: bool | None = None,
 ) -> None:
     """`user` chooses how notices reach them beyond the bell (which is always
     on): email as they happen, once a day or never; and whether to push to
@@ -508,6 +512,9 @@ def do_set_notification_settings(
             raise ValueError(f"Unknown email frequency {email_notifications!r}")
         user.email_notifications = email_notifications
         fields.append("email_notifications")
+    if notice_details is not None:
+        user.notice_details = notice_details
+        fields.append("notice_details")
     with transaction.atomic():
         if web_push is not None:
             if not web_push:

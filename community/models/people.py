@@ -158,6 +158,11 @@ class User(AbstractUser):
         default=EmailFrequency.OFF,
     )
     web_push = models.BooleanField(_("send notifications to this phone"), default=False)
+    # Emails and lock screens can be seen by others: unless the member asks,
+    # they say only that something is new, not who or in which community.
+    notice_details = models.BooleanField(
+        _("say who and which community in emails and phone notices"), default=False
+    )
 
     def __str__(self) -> str:
         return self.display_name or f"user {self.pk}"

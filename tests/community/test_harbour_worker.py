@@ -37,7 +37,9 @@ def test_the_digest_goes_once_a_day_from_the_digest_hour(
 ):
     settings.HARBOUR_DIGEST_HOUR = 8
     london = ZoneInfo("Europe/London")
-    reader = make_member(pathway, email_notifications=EmailFrequency.DAILY)
+    reader = make_member(
+        pathway, email_notifications=EmailFrequency.DAILY, notice_details=True
+    )
     with time_machine.travel(datetime(2026, 11, 25, 7, 30, tzinfo=london), tick=False):
         notifications.notify(reader, pathway, "moderation", "Your post is back.")
         call_command("harbour_worker", "--once")

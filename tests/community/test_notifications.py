@@ -49,7 +49,29 @@ def subscription(endpoint=ENDPOINT, p256dh=b"\x04" + bytes(range(64)), auth=b"a"
 
 
 def member(pathway, email=EmailFrequency.OFF, web_push=False, **fields):
+    """A member who chose to see who and where in their emails and pushes
+    (most tests read the notice's words); discretion has its own test."""
+    fields.setdefault("notice_details", True)
     return make_member(pathway, email_notifications=email, web_push=web_push, **fields)
+
+
+def test_emails_and_pushes_are_discreet_unless_the_member_asks(
+    pathway, mailoutbox, pushes, push_on, django_capture_on_commit_callbacks
+):
+    quiet = member(
+        pathway, EmailFrequency.IMMEDIATE, web_push=True, notice_details=False
+    )
+    PushSubscription.objects.create(
+        user=quiet, endpoint=ENDPOINT, p256dh="k" * 87, auth="a" * 22
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify(quiet, pathway, "present", "Birch sent you a present.")
+    [email] = mailoutbox
+    assert "Birch" not in email.body + email.subject
+    assert pathway.name not in email.body + email.subject
+    assert "new notification" in email.body
+    [call] = pushes.calls
+    assert json.loads(call["data"])["body"] == "Something new for you on Harbour."
 
 
 @pytest.fixture
@@ -146,7 +168,9 @@ def test_the_email_about_a_reply_carries_no_member_text(
 ):
     forum = make_forum(pathway)
     author = make_trusted(pathway)
-    follower = make_trusted(pathway, email_notifications=EmailFrequency.IMMEDIATE)
+    follower = make_trusted(
+        pathway, email_notifications=EmailFrequency.IMMEDIATE, notice_details=True
+    )
     topic = forums.do_start_topic(author, forum, "Private title words", "Hello").obj
     social.do_follow_topic(follower, topic)
     with django_capture_on_commit_callbacks(execute=True):

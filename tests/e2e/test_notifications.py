@@ -85,8 +85,8 @@ def test_a_member_chooses_a_daily_email_and_turns_push_on_and_off(
     follow(page, "Choose how you're told: by email, on your phone")
 
     page.get_by_label("Once a day, in one email").check()
-    submit(page, "Save email choice")
-    expect(page.get_by_text("Your email choice is saved.")).to_be_visible()
+    submit(page, "Save")
+    expect(page.get_by_text("Your choices are saved.")).to_be_visible()
     member.refresh_from_db()
     assert member.email_notifications == EmailFrequency.DAILY
 

@@ -39,6 +39,7 @@ urlpatterns += i18n_patterns(
         "accounts/signup/", community_views.SignupView.as_view(), name="account_signup"
     ),
     path("accounts/", include("allauth.urls")),
+    path("search/", include("search.urls")),
     path("", include("community.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

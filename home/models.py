@@ -14,6 +14,7 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+from wagtail.search import index
 from wagtailmedia.models import AbstractMedia
 
 from community import permissions
@@ -65,6 +66,10 @@ class PathwayPage(Page):
         FieldPanel("body"),
     ]
     settings_panels = Page.settings_panels + [FieldPanel("pathway")]
+    search_fields = Page.search_fields + [
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+    ]
     parent_page_types = ["home.HomePage"]
     subpage_types = ["home.BlogIndexPage", "home.VideoIndexPage", "home.ResourcePage"]
 
@@ -196,6 +201,10 @@ class BlogPage(CommentableMixin, Page, ContentWarningMixin):  # noqa: DJ008
         FieldPanel("body"),
         FieldPanel("tags"),
     ]
+    search_fields = Page.search_fields + [
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+    ]
     parent_page_types = ["home.BlogIndexPage"]
     subpage_types: list[str] = []
 
@@ -230,6 +239,10 @@ class ResourcePage(Page, ContentWarningMixin):  # noqa: DJ008 - Page has __str__
         FieldPanel("body"),
     ]
     parent_page_types = ["home.PathwayPage"]
+    search_fields = Page.search_fields + [
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+    ]
     subpage_types: list[str] = []
 
     class Meta:
@@ -379,6 +392,10 @@ class VideoPage(CommentableMixin, Page, ContentWarningMixin):  # noqa: DJ008
         FieldPanel("captions"),
         FieldPanel("captions_on"),
         FieldPanel("transcript"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("introduction"),
+        index.SearchField("transcript"),
     ]
     parent_page_types = ["home.VideoIndexPage"]
     subpage_types: list[str] = []

@@ -141,3 +141,13 @@ def make_gift(name: str = "A cup of tea", icon: str = "tea", pathways=()):
     gift = Gift.objects.create(name=name, icon=icon)
     gift.pathways.set(pathways)
     return gift
+
+
+def make_wall_post(author: User, owner: User, pathway: Pathway, body: str, **fields):
+    """A wall message stored as it is (published unless `status` says), without
+    the safety pipeline: for tests that need many rows or a given status."""
+    from community.models import WallPost
+
+    return WallPost.objects.create(
+        pathway=pathway, author=author, owner=owner, body=body, **fields
+    )

@@ -1,0 +1,397 @@
+"""search.queries: what a reader may find, filtered inside the search query."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.search.backends import get_search_backend
+
+from community import actions, forums, moderation, permissions, social
+from community.models import (
+    Audience,
+    Block,
+    ContentStatus,
+    Decision,
+    Membership,
+    MembershipStatus,
+    ModerationCase,
+    Mute,
+    ReportReason,
+    Role,
+    User,
+    WallPost,
+)
+from search import queries
+from tests.factories import (
+    make_blog_post,
+    make_forum,
+    make_member,
+    make_pathway,
+    make_trusted,
+    make_wall_post,
+    membership,
+)
+
+WORD = "zephyrine"  # a word nothing else in the test data contains
+
+
+def find(reader, query=WORD, pathways=None, site_wide=True):
+    """(kind, title) of what `reader` finds, in the order shown."""
+    pathways = queries.my_pathways(reader) if pathways is None else pathways
+    hits = queries.search_everything(reader, query, pathways, site_wide=site_wide)
+    return [(hit.kind, hit.title) for hit in hits]
+
+
+def kinds(reader, **kwargs):
+    return sorted(kind for kind, _title in find(reader, **kwargs))
+
+
+def topic_by(author, forum, title="A good day", body=f"It was {WORD} today"):
+    return forums.do_start_topic(author, forum, title, body).obj
+
+
+def join(user, pathway, role=Role.MEMBER):
+    actions.do_add_membership(user, pathway, role)
+    return user
+
+
+@pytest.fixture
+def forum(pathway):
+    return make_forum(pathway)
+
+
+def everything_in(pathway, author):
+    """A topic, a reply, a wall message and a blog post, each with WORD."""
+    topic = topic_by(author, make_forum(pathway, "Stories"), f"The {WORD} walk")
+    forums.do_reply(author, topic, f"Yes, {WORD} again")
+    make_wall_post(author, author, pathway, f"{WORD} on my wall")
+    make_blog_post(pathway, f"Notes on {WORD}", introduction=f"About {WORD}.")
+    return topic
+
+
+# The backend --------------------------------------------------------------------------
+
+
+def test_the_database_backend_uses_the_databases_own_full_text_search(db):
+    """PostgreSQL full-text search on PostgreSQL, SQLite's FTS5 on SQLite: the
+    database backend picks by vendor, and this checks it picked the real one
+    (not the LIKE-based fallback) on whichever database the suite runs on.
+    By name: each module imports only on its own database."""
+    expected = {
+        "postgresql": "modelsearch.backends.database.postgres.postgres."
+        "PostgresSearchBackend",
+        "sqlite": "modelsearch.backends.database.sqlite.sqlite.SQLiteSearchBackend",
+    }
+    backend = type(get_search_backend())
+    assert f"{backend.__module__}.{backend.__qualname__}" == expected[connection.vendor]
+
+
+def test_the_readers_rules_are_in_the_full_text_statement_itself(pathway, forum):
+    reader = make_trusted(pathway)
+    topic_by(reader, forum)
+    with CaptureQueriesContext(connection) as captured:
+        assert queries.search_everything(reader, WORD, [pathway], site_wide=False)
+    match = "MATCH" if connection.vendor == "sqlite" else "@@"
+    statements = [
+        q["sql"]
+        for q in captured.captured_queries
+        if match in q["sql"] and 'FROM "community_topic"' in q["sql"]
+    ]
+    assert len(statements) == 1
+    sql = statements[0]
+    # The reader's pathways as a subquery on their active memberships.
+    assert '"community_topic"."pathway_id" IN (SELECT' in sql
+    assert '"community_membership"' in sql
+    assert '"community_topic"."status" = \'published\'' in sql
+    assert '"community_block"' in sql and '"community_mute"' in sql
+
+
+def test_new_and_edited_content_is_found_by_its_current_words(pathway, forum):
+    author = make_trusted(pathway)
+    topic = topic_by(author, forum, body="Nothing special")
+    reader = make_trusted(pathway)
+    assert find(reader) == []
+    social.do_edit(author, topic, {"body": f"Now with {WORD}"})
+    assert find(reader) == [("topic", "A good day")]
+    assert find(reader, "special") == []
+
+
+def test_text_a_moderator_edited_out_is_not_found(pathway, forum):
+    topic = topic_by(make_trusted(pathway), forum, body=f"Meet me at {WORD} Street")
+    reader = make_trusted(pathway)
+    moderation.do_report(reader, topic, ReportReason.RULES)
+    moderation.do_decide_case(
+        membership(make_member(pathway, Role.CLINICIAN), pathway),
+        ModerationCase.objects.get(),
+        Decision.EDIT_OUT,
+        edited_text="Meet me somewhere safe",
+    )
+    assert find(reader) == []
+    assert find(reader, "safe") == [("topic", "A good day")]
+
+
+@pytest.mark.parametrize(
+    ("query", "finds"),
+    [
+        ('"', False),
+        ("zephyrine*", True),
+        ("(zephyrine)", True),
+        ('"zephyrine', True),
+        ("zeph' OR 1=1 --", False),
+        ("%s %", False),
+    ],
+)
+def test_search_syntax_in_what_people_type_is_read_as_words(
+    pathway, forum, query, finds
+):
+    topic_by(make_trusted(pathway), forum)
+    expected = [("topic", "A good day")] if finds else []
+    assert find(make_trusted(pathway), query) == expected
+
+
+def test_punctuation_alone_searches_nothing(pathway, forum):
+    topic_by(make_trusted(pathway), forum)
+    assert queries.search_terms("?!* ()") == []
+    assert find(make_trusted(pathway), "?!* ()") == []
+
+
+# Pathways -----------------------------------------------------------------------------
+
+
+def test_a_word_only_in_another_pathway_finds_nothing(pathway, other_pathway):
+    everything_in(other_pathway, make_trusted(other_pathway))
+    outsider = make_trusted(pathway)
+    insider = make_trusted(other_pathway)
+    assert find(outsider) == []
+    assert kinds(insider) == ["page", "reply", "topic", "wall"]
+
+
+def test_passing_another_pathway_still_finds_nothing_of_it(pathway, other_pathway):
+    """The view passes only the reader's pathways; the query keeps to them
+    whatever it is given."""
+    everything_in(other_pathway, make_trusted(other_pathway))
+    outsider = make_trusted(pathway)
+    assert find(outsider, pathways=[other_pathway], site_wide=False) == []
+
+
+def test_choosing_one_pathway_leaves_the_others_out(pathway, other_pathway):
+    both = join(make_trusted(pathway), other_pathway)
+    everything_in(other_pathway, make_trusted(other_pathway))
+    assert len(find(both)) == 4
+    assert find(both, pathways=[pathway], site_wide=False) == []
+    assert len(find(both, pathways=[other_pathway], site_wide=False)) == 4
+
+
+def test_a_suspended_member_finds_nothing_of_the_pathway(pathway):
+    everything_in(pathway, make_trusted(pathway))
+    reader = make_trusted(pathway)
+    Membership.objects.filter(user=reader).update(status=MembershipStatus.SUSPENDED)
+    assert find(reader) == []
+    assert find(reader, pathways=[pathway]) == []
+
+
+def test_site_wide_pages_are_found_by_everyone_signed_in(pathway, home):
+    home.title = f"Welcome to {WORD}"
+    home.save_revision().publish()
+    assert find(make_trusted(pathway)) == [("page", f"Welcome to {WORD}")]
+    assert find(make_trusted(pathway), pathways=[pathway], site_wide=False) == []
+
+
+# Moderation ---------------------------------------------------------------------------
+
+
+def test_held_content_is_found_only_by_its_author(pathway, forum):
+    newcomer = make_member(pathway)  # not yet trusted: held
+    topic = topic_by(newcomer, forum)
+    assert topic.status == ContentStatus.HELD
+    hits = queries.search_everything(newcomer, WORD, [pathway], site_wide=False)
+    assert [(h.kind, h.status) for h in hits] == [("topic", ContentStatus.HELD)]
+    assert find(make_trusted(pathway)) == []
+
+
+def test_hidden_content_is_found_by_nobody(pathway, forum):
+    author = make_trusted(pathway)
+    topic = topic_by(author, forum)
+    moderation.do_report(make_member(pathway), topic, ReportReason.UNKIND)
+    moderation.do_decide_case(
+        membership(make_member(pathway, Role.CLINICIAN), pathway),
+        ModerationCase.objects.get(),
+        Decision.HIDE,
+    )
+    assert find(author) == []
+    assert find(make_trusted(pathway)) == []
+
+
+def test_a_reply_under_a_hidden_topic_is_not_found(pathway, forum):
+    author = make_trusted(pathway)
+    topic = topic_by(author, forum, body="Plain words")
+    forums.do_reply(author, topic, f"A {WORD} reply")
+    reader = make_trusted(pathway)
+    assert kinds(reader) == ["reply"]
+    topic.status = ContentStatus.HIDDEN
+    topic.save()
+    assert find(reader) == []
+
+
+# Blocks and mutes ---------------------------------------------------------------------
+
+
+def test_posts_by_someone_the_reader_blocked_or_muted_are_not_found(pathway, forum):
+    blocked, muted = make_trusted(pathway), make_trusted(pathway)
+    topic_by(blocked, forum, "From blocked")
+    make_wall_post(muted, muted, pathway, f"{WORD} from muted")
+    reader = make_trusted(pathway)
+    assert kinds(reader) == ["topic", "wall"]
+    moderation.do_block(reader, blocked)
+    moderation.do_mute(reader, muted)
+    assert find(reader) == []
+    assert Block.objects.count() == 1 and Mute.objects.count() == 1
+
+
+def test_the_readers_mute_words_hide_what_contains_them(pathway, forum):
+    topic_by(make_trusted(pathway), forum, body=f"{WORD} and chips")
+    reader = make_trusted(pathway)
+    moderation.do_add_mute_word(reader, "chips")
+    assert find(reader) == []
+    assert find(make_trusted(pathway)) == [("topic", "A good day")]
+
+
+# Walls --------------------------------------------------------------------------------
+
+
+def test_a_message_its_walls_owner_removed_is_not_found(pathway):
+    owner, writer = make_trusted(pathway), make_trusted(pathway)
+    social.do_post_on_wall(writer, owner, pathway, f"{WORD} for you")
+    reader = make_trusted(pathway)
+    assert kinds(reader) == ["wall"]
+    social.do_remove_wall_post(owner, WallPost.objects.get())
+    assert find(reader) == []
+    assert find(writer) == []
+
+
+def test_replies_under_a_removed_wall_message_are_not_found(pathway):
+    owner = make_trusted(pathway)
+    parent = make_wall_post(owner, owner, pathway, "Hello wall")
+    make_wall_post(owner, owner, pathway, f"{WORD} reply", parent=parent)
+    reader = make_trusted(pathway)
+    assert kinds(reader) == ["wall"]
+    social.do_remove_wall_post(owner, parent)
+    assert find(reader) == []
+
+
+@pytest.mark.parametrize(
+    ("audience", "member_finds", "peer_finds"),
+    [
+        (Audience.MEMBERS, True, True),
+        (Audience.STAFF, False, True),
+        (Audience.NOBODY, False, False),
+    ],
+)
+def test_a_wall_is_searched_only_by_whom_its_owner_shows_it_to(
+    pathway, audience, member_finds, peer_finds
+):
+    owner = make_trusted(pathway)
+    make_wall_post(owner, owner, pathway, f"{WORD} at home")
+    User.objects.filter(pk=owner.pk).update(wall_audience=audience)
+    member, peer = make_trusted(pathway), make_member(pathway, Role.PEER)
+    assert bool(find(member)) is member_finds
+    assert bool(find(peer)) is peer_finds
+    assert find(owner) == [("wall", f"{owner.display_name}’s wall")]
+
+
+def test_walls_open_to_agrees_with_the_access_layer(pathway, other_pathway):
+    """The one-condition mirror matches `can_see_wall` and `access_profile`
+    for owners of every kind."""
+    reader = join(make_member(pathway, Role.PEER), other_pathway)
+    third_pathway = make_pathway("Psychosis")
+    owners = [reader]
+    for audience in Audience.values:
+        for where in (pathway, other_pathway, third_pathway):
+            owners.append(make_trusted(where, wall_audience=audience))
+    blocker = make_trusted(pathway)
+    moderation.do_block(blocker, reader)
+    gone = make_trusted(pathway, is_active=False)
+    owners += [blocker, gone]
+    for owner in owners:
+        make_wall_post(
+            owner, owner, owner.memberships.order_by("pk").first().pathway, "hello"
+        )
+
+    open_walls = set(
+        WallPost.objects.filter(queries.walls_open_to(reader)).values_list(
+            "owner_id", flat=True
+        )
+    )
+
+    def may_open(owner):
+        try:
+            permissions.access_profile(reader, owner.pk)
+        except Exception:  # noqa: BLE001 - Http404
+            return False
+        return permissions.can_see_wall(reader, owner)
+
+    assert open_walls == {o.pk for o in owners if may_open(o)}
+    assert reader.pk in open_walls and len(open_walls) == 1 + 2 + 1
+    assert blocker.pk not in open_walls and gone.pk not in open_walls
+
+
+def test_a_message_on_the_wall_of_someone_who_blocked_the_reader_is_hidden(pathway):
+    owner, writer = make_trusted(pathway), make_trusted(pathway)
+    make_wall_post(writer, owner, pathway, f"{WORD} for you")
+    reader = make_trusted(pathway)
+    assert kinds(reader) == ["wall"]
+    moderation.do_block(owner, reader)
+    assert find(reader) == []
+
+
+# Results ------------------------------------------------------------------------------
+
+
+def test_each_hit_links_where_the_reader_sees_it(pathway, forum):
+    topic = everything_in(pathway, make_trusted(pathway))
+    hits = {
+        hit.kind: hit
+        for hit in queries.search_everything(
+            make_trusted(pathway), WORD, [pathway], site_wide=False
+        )
+    }
+    reply = topic.replies.get()
+    post = WallPost.objects.get()
+    assert hits["topic"].url == f"/community/{pathway.slug}/topics/{topic.pk}/"
+    assert hits["reply"].url.endswith(f"/topics/{topic.pk}/#reply-{reply.pk}")
+    assert hits["wall"].url == f"/people/{post.owner_id}/#wall-{post.pk}"
+    assert hits["page"].url.endswith(f"/notes-on-{WORD}/")
+    assert {hit.pathway for hit in hits.values()} == {pathway}
+    assert hits["reply"].title == f"Reply in “The {WORD} walk”"
+    assert hits["page"].excerpt == f"About {WORD}."
+    assert [hit.label for hit in hits.values()] == [
+        "Page",
+        "Forum topic",
+        "Reply",
+        "Wall message",
+    ]
+
+
+def test_kinds_are_interleaved_each_in_its_own_rank_order(pathway, forum):
+    author = make_trusted(pathway)
+    for n in range(2):
+        topic_by(author, forum, f"Topic {n}")
+        make_wall_post(author, author, pathway, f"{WORD} wall {n}")
+    found = [kind for kind, _title in find(make_trusted(pathway))]
+    assert found == ["topic", "wall", "topic", "wall"]
+
+
+def test_each_kind_is_cut_to_its_best_few(pathway, forum, monkeypatch):
+    monkeypatch.setattr(queries, "MAX_PER_KIND", 2)
+    author = make_trusted(pathway)
+    for n in range(4):
+        make_wall_post(author, author, pathway, f"{WORD} {n}")
+    assert len(find(make_trusted(pathway))) == 2
+
+
+def test_an_excerpt_is_a_window_around_the_first_word_found():
+    text = " ".join(["calm"] * 60 + ["zephyrine"] + ["sea"] * 60)
+    piece = queries.excerpt(text, ["Zephyrine"], size=60)
+    assert piece.startswith("…") and piece.endswith("…")
+    assert "zephyrine" in piece and len(piece) <= 62
+    assert queries.excerpt("Short and   sweet", ["x"]) == "Short and sweet"
+    assert queries.excerpt("<b>kept as text</b>", []) == "<b>kept as text</b>"

@@ -27,8 +27,10 @@ through `visible_content` itself plus those rules: that read decides what
 shows, and the search query's mirror of it only keeps what is ranked, counted
 and paged inside the reader's pathways.
 
-A search runs two queries a kind (plus, for pages, the landing pages and one
-per page type for `specific()`): the same however many rows match.
+A search runs a fixed few queries a kind (the ranked search, the rows read
+again, and `visible_content`'s look-up of the reader's mute words; for pages,
+the landing pages, other pathways' paths and one per page type for
+`specific()`): the same however many rows match.
 """
 
 import re
@@ -193,7 +195,7 @@ def _member_hits(reader: User, kind: str, text: str, terms, pathways) -> list[Hi
 def _readable(reader: User, model, pathways, ids) -> QuerySet:
     """Rows `ids` of `model` as the reader may read them on their own pages:
     through `visible_content` (mute words included) and what the search query
-    could not check. One query."""
+    could not check. One query for the rows, besides the mute words."""
     pathways = granted(reader, pathways)
     rows = visible_content(reader, model.objects.filter(pk__in=ids), pathways)
     rows = rows.select_related("pathway", "author")

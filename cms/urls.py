@@ -40,6 +40,7 @@ urlpatterns += i18n_patterns(
     ),
     path("accounts/", include("allauth.urls")),
     path("search/", include("search.urls")),
+    path("", include("chat.urls")),
     path("", include("community.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

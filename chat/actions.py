@@ -1,0 +1,351 @@
+"""Business rules of chat: sending, editing, deleting and hiding messages,
+reading, typing, and what a socket needs when it joins or pages back.
+
+Every text goes through community's safety pipeline (`check_can_post`,
+`check_texts`) and is stored by `store_content`, which holds it or raises a
+risk alert as the verdict says. A message is stored first, with the room's
+next number, and announced on commit (chat.events); nothing is announced of a
+transaction that rolled back. The `check_*` entries take raw ids from a socket
+frame and ask the access layer (chat.permissions) each time.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from community.actions import audit
+from community.models import ContentStatus, Pathway, User
+from community.moderation import (
+    Submission,
+    check_can_post,
+    check_texts,
+    store_content,
+)
+from community.safety.pipeline import Action, Verdict
+from community.social import do_edit
+
+from . import events
+from .models import Message, ReadCursor, Room, RoomKind, default_room_name
+from .permissions import (
+    access_message,
+    access_moderated_message,
+    access_room,
+    visible_messages,
+)
+
+MAX_BODY = 4000
+PAGE_SIZE = 50
+MAX_MISSED = 500
+# At most RATE_MESSAGES messages in RATE_SECONDS per person, across rooms.
+RATE_MESSAGES = getattr(settings, "HARBOUR_CHAT_RATE_MESSAGES", 20)
+RATE_SECONDS = getattr(settings, "HARBOUR_CHAT_RATE_SECONDS", 10)
+
+
+class ChatError(Exception):
+    """A request chat refuses; `code` for sockets, `str(error)` for people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+# Rooms ----------------------------------------------------------------------------
+
+
+def ensure_default_room(pathway: Pathway) -> Room:
+    """The pathway's default room, created if it has none. Idempotent."""
+    room = Room.objects.filter(pathway=pathway, is_default=True).first()
+    if room is None:
+        room = Room.objects.create(
+            pathway=pathway,
+            kind=RoomKind.PATHWAY,
+            name=default_room_name(pathway),
+            is_default=True,
+        )
+    return room
+
+
+# Sending --------------------------------------------------------------------------
+
+
+@dataclass
+class Sent:
+    """What became of a send: the stored message (or none when the author is
+    asked to rewrite) and the pipeline's answer (none for a repeated client
+    id, which was answered the first time). Quacks like a Submission, so page
+    forms show it with community.forum_views.submit_member_text."""
+
+    message: Message | None
+    submission: Submission | None = None
+
+    @property
+    def duplicate(self) -> bool:
+        return self.submission is None
+
+    @property
+    def obj(self) -> Message | None:
+        return self.message
+
+    @property
+    def needs_rewrite(self) -> bool:
+        return self.submission is not None and self.submission.needs_rewrite
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.submission is None:
+            return Verdict(text="", action=Action.PUBLISH)
+        return self.submission.verdict
+
+    def errors(self) -> dict[str, list[str]]:
+        return self.submission.errors() if self.submission else {}
+
+
+def parse_client_id(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise ChatError(
+            "bad_client_id", _("Each message needs its own id (a UUID).")
+        ) from None
+
+
+def check_rate(user: User) -> None:
+    """ChatError("rate_limited") past RATE_MESSAGES sends in RATE_SECONDS
+    (a fixed window in the cache, shared by every process on Redis)."""
+    window = int(timezone.now().timestamp()) // RATE_SECONDS
+    key = f"chat-rate:{user.pk}:{window}"
+    cache.add(key, 0, RATE_SECONDS * 2)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, RATE_SECONDS * 2)
+        count = 1
+    if count > RATE_MESSAGES:
+        raise ChatError(
+            "rate_limited",
+            _(
+                "You're sending messages very quickly. Please wait a few "
+                "seconds, then send again."
+            ),
+        )
+
+
+def check_body(body) -> str:
+    if not isinstance(body, str):
+        raise ChatError("bad_frame", _("Please write a message."))
+    if len(body) > MAX_BODY:
+        raise ChatError(
+            "too_long",
+            _("Please keep a message to %(n)s characters or fewer.") % {"n": MAX_BODY},
+        )
+    return body
+
+
+def _stored(room: Room, user: User, client_id: uuid.UUID) -> Message | None:
+    return (
+        Message.objects.filter(room=room, author=user, client_id=client_id)
+        .select_related("author")
+        .first()
+    )
+
+
+def do_send_message(
+    user: User, room: Room, client_id, body: str, language: str = "en"
+) -> Sent:
+    """`user` (whom the access layer let into `room`) sends `body` with their
+    own `client_id`. A client id already stored for them in this room returns
+    that message again: nothing is stored twice, the pipeline is not run
+    again. Otherwise the text goes through the safety pipeline: a rewrite
+    stores nothing (see `Sent.errors`); else the message is stored with the
+    room's next number, published or held, with any risk alert raised by
+    store_content, all in one transaction that locks the room's counter.
+    On commit a published message goes to everyone in the room, a held one
+    to its author only. Raises ChatError (too long, too fast, bad id) and
+    SafetyError (the author is muted)."""
+    client_id = parse_client_id(client_id)
+    body = check_body(body)
+    existing = _stored(room, user, client_id)
+    if existing is not None:
+        return Sent(existing)
+    check_rate(user)
+    membership = check_can_post(user, room.pathway)
+    submission = check_texts(membership, {"body": body}, language)
+    if submission.needs_rewrite:
+        return Sent(None, submission)
+    try:
+        with transaction.atomic():
+            seq = room.allocate_seq()
+            # The counter's lock is held now: a send racing with this one
+            # for the same client id waits here and finds this message.
+            existing = _stored(room, user, client_id)
+            if existing is not None:
+                transaction.set_rollback(True)
+                return Sent(existing)
+            message = Message(
+                room=room,
+                pathway=room.pathway,
+                author=user,
+                seq=seq,
+                client_id=client_id,
+                body=submission.clean["body"],
+            )
+            store_content(message, submission)
+            events.announce_message(message)
+    except IntegrityError:
+        existing = _stored(room, user, client_id)
+        if existing is None:
+            raise
+        return Sent(existing)
+    return Sent(message, submission)
+
+
+def check_send(user: User, room_id, client_id, body, language: str = "en") -> Sent:
+    """A socket's send: access to the room is checked again, then
+    `do_send_message`."""
+    return do_send_message(user, access_room(user, room_id), client_id, body, language)
+
+
+# Editing, deleting, hiding --------------------------------------------------------
+
+
+def do_edit_message(
+    user: User, message: Message, body: str, language: str = "en"
+) -> Submission:
+    """The author edits their message within the edit window (as forum
+    posts: community.social.do_edit keeps the old text for moderators and
+    runs the pipeline; a rewrite changes nothing). The room hears of the
+    change on commit."""
+    check_body(body)
+    if message.author_id != user.pk or message.deleted_at is not None:
+        raise ChatError("not_allowed", _("You can only edit your own messages."))
+    with transaction.atomic():
+        submission = do_edit(user, message, {"body": body}, language)
+        if not submission.needs_rewrite:
+            events.announce_update(message)
+    return submission
+
+
+def do_delete_message(user: User, message: Message) -> None:
+    """The author deletes their message: it is gone for readers (its number
+    stays, empty), kept for any moderation case it has. Audited; the room
+    hears of it on commit."""
+    if message.author_id != user.pk:
+        raise ChatError("not_allowed", _("You can only delete your own messages."))
+    if message.deleted_at is not None:
+        return
+    with transaction.atomic():
+        message.deleted_at = timezone.now()
+        message.save(update_fields=["deleted_at"])
+        audit(user, "chat.deleted", pathway=message.pathway, target=message)
+        events.announce_update(message)
+
+
+def do_hide_message(moderator: User, message: Message, reason: str = "") -> None:
+    """A moderator of the message's pathway (the caller used
+    `access_moderated_message`) hides it from everyone. Audited; the room
+    hears of it on commit. Reports on it stay in the queue."""
+    if message.status == ContentStatus.HIDDEN:
+        return
+    with transaction.atomic():
+        message.status = ContentStatus.HIDDEN
+        message.save(update_fields=["status"])
+        audit(
+            moderator,
+            "chat.hidden",
+            pathway=message.pathway,
+            target=message,
+            reason=reason,
+        )
+        events.announce_update(message)
+
+
+def check_edit(user: User, room_id, seq, body, language: str = "en") -> Submission:
+    return do_edit_message(user, access_message(user, room_id, seq), body, language)
+
+
+def check_delete(user: User, room_id, seq) -> Message:
+    message = access_message(user, room_id, seq)
+    do_delete_message(user, message)
+    return message
+
+
+def check_hide(user: User, room_id, seq) -> Message:
+    message = access_moderated_message(user, room_id, seq)
+    do_hide_message(user, message)
+    return message
+
+
+# Reading --------------------------------------------------------------------------
+
+
+def do_mark_read(user: User, room: Room, seq: int) -> int:
+    """`user` has read `room` up to `seq` (never beyond its last message;
+    a cursor only moves forward). Returns the cursor."""
+    seq = max(0, min(int(seq), room.last_seq))
+    with transaction.atomic():
+        cursor, _created = ReadCursor.objects.select_for_update().get_or_create(
+            room=room, user=user
+        )
+        if seq > cursor.last_read_seq:
+            cursor.last_read_seq = seq
+            cursor.save(update_fields=["last_read_seq", "updated_at"])
+    return cursor.last_read_seq
+
+
+def check_read(user: User, room_id, seq) -> int:
+    return do_mark_read(user, access_room(user, room_id), seq)
+
+
+def check_typing(user: User, room_id) -> None:
+    """Tell the room `user` is typing (nothing stored)."""
+    events.announce_typing(access_room(user, room_id), user)
+
+
+@dataclass
+class Backlog:
+    """What a joining socket is owed: the visible messages after its last
+    number (oldest first) and the room's last number, read first, so that
+    live events above it are the only ones still to come."""
+
+    room: Room
+    messages: list[Message]
+    last_seq: int
+    complete: bool
+
+
+def check_join(user: User, room_id, after=None) -> Backlog:
+    """Access to `room_id`, then the messages `user` missed after `after` (a
+    number), at most MAX_MISSED of the newest; with no `after`, the last
+    page. `complete` is False when older ones were left out (page back).
+    The caller joins the room's group before asking, so nothing committed
+    after this read is missed live."""
+    room = access_room(user, room_id)
+    last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
+    found = visible_messages(user, room).filter(seq__lte=last_seq)
+    limit = PAGE_SIZE
+    if after is not None:
+        found = found.filter(seq__gt=max(0, int(after)))
+        limit = MAX_MISSED
+    newest = list(found.order_by("-seq")[: limit + 1])
+    return Backlog(room, newest[:limit][::-1], last_seq, len(newest) <= limit)
+
+
+def check_history(user: User, room_id, before) -> tuple[list[Message], bool]:
+    """Up to PAGE_SIZE visible messages before number `before`, oldest first,
+    and whether there are older ones."""
+    return recent_messages(user, access_room(user, room_id), max(0, int(before)))
+
+
+def recent_messages(user: User, room: Room, before: int | None = None):
+    """For the page: the last PAGE_SIZE messages (before `before`, when
+    paging back), oldest first, and whether there are older ones."""
+    found = visible_messages(user, room)
+    if before is not None:
+        found = found.filter(seq__lt=before)
+    newest = list(found.order_by("-seq")[: PAGE_SIZE + 1])
+    return newest[:PAGE_SIZE][::-1], len(newest) > PAGE_SIZE

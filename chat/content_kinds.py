@@ -1,0 +1,28 @@
+"""Chat messages join the safety mechanism as a kind of member content:
+reports, the pathway's moderation queue and outcome notices then work for
+them (community.safety.registry)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from community.safety.registry import register
+
+from .models import Message, Room
+
+
+def room_url(room: Room) -> str:
+    return reverse("chat:room", kwargs={"slug": room.pathway.slug})
+
+
+def message_url(message: Message) -> str:
+    """The room's page from this message back (so an old one is on it too),
+    at the message."""
+    return f"{room_url(message.room)}?before={message.seq + 1}#message-{message.seq}"
+
+
+register(
+    Message,
+    name="chat",
+    label=_("chat message"),
+    url=message_url,
+)

@@ -1,0 +1,196 @@
+"""Chat's real-time events and the frames a client receives, written down in
+one place.
+
+Two kinds of dict live here:
+- channel-layer events (`type` "chat.<handler>"), sent by actions through
+  `community.events.broadcast_on_commit`, so only after the message is stored;
+- client frames (`type` "message", "ack", "error"...), the JSON a socket
+  sends. The protocol is in chat/README.md.
+
+Groups: every socket of a room's readers is in `room_group(room)`, and every
+chat socket of one person in `chat_user_group(user)` (for what only they may
+see: their own held message, being removed from a pathway). This is not the
+notifications socket's group: its consumer has no chat handlers.
+"""
+
+from community.events import broadcast_on_commit
+from community.models import ContentStatus
+
+from .models import Message, Room
+
+
+def room_group(room_id: int) -> str:
+    return f"chat-room-{room_id}"
+
+
+def chat_user_group(user_id: int) -> str:
+    return f"chat-user-{user_id}"
+
+
+# Client frames --------------------------------------------------------------------
+
+
+def frame_status(message: Message, *, own: bool) -> str:
+    """How a message shows: "published"; to its author also "held" (waiting
+    for a moderator) or "reported" (hidden from others meanwhile); anything
+    else (deleted, hidden, someone else's held message) is "removed"."""
+    if message.deleted_at is not None:
+        return "removed"
+    if message.status == ContentStatus.PUBLISHED:
+        return "published"
+    if own and message.status == ContentStatus.HELD:
+        return "held"
+    if own and message.status == ContentStatus.HIDDEN_BY_REPORTS:
+        return "reported"
+    return "removed"
+
+
+def message_frame(message: Message, *, own: bool) -> dict:
+    """`message`: one message as its author (`own`) or anyone else sees it.
+    A removed message keeps its number and loses its text."""
+    status = frame_status(message, own=own)
+    return {
+        "type": "message",
+        "room": message.room_id,
+        "seq": message.seq,
+        "id": message.pk,
+        "client_id": str(message.client_id),
+        "author": {"id": message.author_id, "name": message.author.display_name},
+        "body": message.body if status != "removed" else "",
+        "status": status,
+        "edited": message.edited_at is not None,
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+def reader_frame(message: Message, user_id: int) -> dict:
+    return message_frame(message, own=message.author_id == user_id)
+
+
+def joined_frame(room: Room, last_seq: int, complete: bool) -> dict:
+    """`joined`: the missed messages have all been sent (`complete` False
+    when there were too many: page back with `history`); live ones follow."""
+    return {
+        "type": "joined",
+        "room": room.pk,
+        "name": room.name,
+        "last_seq": last_seq,
+        "complete": complete,
+    }
+
+
+def history_frame(room_id: int, before: int, has_more: bool) -> dict:
+    """`history`: the page of older messages just sent is complete."""
+    return {"type": "history", "room": room_id, "before": before, "more": has_more}
+
+
+def ack_frame(message: Message, client_id: str) -> dict:
+    """`ack`: the message is stored as number `seq`."""
+    return {
+        "type": "ack",
+        "room": message.room_id,
+        "client_id": client_id,
+        "seq": message.seq,
+        "status": frame_status(message, own=True),
+    }
+
+
+def error_frame(code: str, message: str = "", **extra) -> dict:
+    """`error`: what went wrong; the socket stays open."""
+    frame = {"type": "error", "code": code}
+    if message:
+        frame["message"] = message
+    frame.update({key: value for key, value in extra.items() if value is not None})
+    return frame
+
+
+def crisis_frame(texts: list[str], contacts, client_id: str | None = None) -> dict:
+    """`crisis`: the kind words and the crisis contacts, shown at once."""
+    return {
+        "type": "crisis",
+        "client_id": client_id,
+        "messages": list(texts),
+        "contacts": [
+            {
+                "name": contact.name,
+                "phone": contact.phone,
+                "href": contact.phone_href,
+                "description": contact.description,
+            }
+            for contact in contacts
+        ],
+    }
+
+
+# Channel-layer events -------------------------------------------------------------
+
+
+def announce_message(message: Message) -> None:
+    """A new message, on commit: a published one to everyone in the room; a
+    held one to its author's sockets only, and to the room just its number
+    (`chat.skip`), so other clients move past it without seeing a gap."""
+    room = room_group(message.room_id)
+    if message.status == ContentStatus.PUBLISHED:
+        broadcast_on_commit(
+            room,
+            {
+                "type": "chat.message",
+                "author_id": message.author_id,
+                "frame": message_frame(message, own=False),
+            },
+        )
+        return
+    broadcast_on_commit(
+        room, {"type": "chat.skip", "room": message.room_id, "seq": message.seq}
+    )
+    broadcast_on_commit(
+        chat_user_group(message.author_id),
+        {
+            "type": "chat.message",
+            "author_id": message.author_id,
+            "frame": message_frame(message, own=True),
+        },
+    )
+
+
+def announce_update(message: Message) -> None:
+    """An edited, deleted or hidden message, on commit: the room hears how
+    others now see it; when its author sees it otherwise (their edit is
+    held), their sockets hear that too and ignore the room's copy."""
+    public = message_frame(message, own=False)
+    own = message_frame(message, own=True)
+    broadcast_on_commit(
+        room_group(message.room_id),
+        {
+            "type": "chat.update",
+            "author_id": message.author_id,
+            "others_only": own != public,
+            "frame": public,
+        },
+    )
+    if own != public:
+        broadcast_on_commit(
+            chat_user_group(message.author_id),
+            {"type": "chat.update", "author_id": message.author_id, "frame": own},
+        )
+
+
+def announce_typing(room: Room, user) -> None:
+    """Someone is typing in `room` (not stored)."""
+    broadcast_on_commit(
+        room_group(room.pk),
+        {
+            "type": "chat.typing",
+            "room": room.pk,
+            "author_id": user.pk,
+            "name": user.display_name,
+        },
+    )
+
+
+def announce_revoked(user_id: int, pathway_id: int) -> None:
+    """`user` is no longer an active member of the pathway: their sockets
+    leave its rooms at once."""
+    broadcast_on_commit(
+        chat_user_group(user_id), {"type": "chat.revoked", "pathway": pathway_id}
+    )

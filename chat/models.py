@@ -1,0 +1,108 @@
+"""Chat rooms, their messages and each reader's place in them.
+
+A message is member content (community.models.MemberContent): it goes through
+the safety pipeline, can be reported and lands in the pathway's moderation
+queue like a forum reply. What chat adds is order: every message has a number
+`seq`, one more than the room's last, so a client that knows the last number
+it saw can ask for exactly what it missed (docs/decisions/0012-chat-protocol.md).
+"""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from community.models import MemberContent, Pathway, User
+
+
+class RoomKind(models.TextChoices):
+    PATHWAY = "pathway", _("Pathway room")
+    SUPPORT = "support", _("Support conversation")
+    DIRECT = "direct", _("Direct messages")
+
+
+class Room(models.Model):
+    """A place to talk inside one pathway. Each pathway has one default room
+    (created with the pathway, see chat.signals); `last_seq` is the number of
+    the room's newest message."""
+
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.CASCADE, related_name="chat_rooms"
+    )
+    kind = models.CharField(
+        max_length=16, choices=RoomKind.choices, default=RoomKind.PATHWAY
+    )
+    name = models.CharField(max_length=120)
+    is_default = models.BooleanField(default=False)
+    last_seq = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pathway"],
+                condition=Q(is_default=True),
+                name="chat_one_default_room_per_pathway",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.pathway})"
+
+    def allocate_seq(self) -> int:
+        """The next message number of this room. Must run inside the
+        transaction that stores the message: the UPDATE locks the room's row
+        (PostgreSQL) or takes the database's write lock (SQLite) until that
+        transaction ends, so concurrent senders queue and each number is used
+        once, and a rolled-back message gives its number back."""
+        Room.objects.filter(pk=self.pk).update(last_seq=F("last_seq") + 1)
+        self.last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=self.pk)
+        return self.last_seq
+
+
+def default_room_name(pathway: Pathway) -> str:
+    return str(_("%(pathway)s chat") % {"pathway": pathway.name})
+
+
+class Message(MemberContent):
+    """One chat message. `client_id` is the sender's own id for it, so a send
+    repeated after a dropped connection is recognised and not stored twice."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
+    seq = models.PositiveBigIntegerField()
+    client_id = models.UUIDField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Deleted by its author: gone for readers; kept for any moderation case.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["room", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["room", "seq"], name="chat_message_seq"),
+            models.UniqueConstraint(
+                fields=["room", "author", "client_id"], name="chat_message_client_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} in room {self.room_id}"
+
+
+class ReadCursor(models.Model):
+    """How far one person has read in one room."""
+
+    room = models.ForeignKey(
+        Room, on_delete=models.CASCADE, related_name="read_cursors"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    last_read_seq = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["room", "user"], name="chat_read_cursor")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read room {self.room_id} to #{self.last_read_seq}"

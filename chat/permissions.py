@@ -1,0 +1,140 @@
+"""The access layer for chat: who may join a room, read its messages and act
+in it. Every entry (page, form, socket frame) asks here each time, so a member
+removed from a pathway is cut off from its rooms at their next step.
+
+Missing and forbidden answer alike (`RoomNotFound`, an Http404): a stranger
+cannot tell that a room or a pathway exists.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from community.models import Block, MembershipStatus, Mute, MuteWord, User
+from community.permissions import (
+    Capability,
+    access_pathway,
+    has_capability,
+    visible_content,
+)
+
+from .models import Message, Room, RoomKind
+
+
+class RoomNotFound(Http404):
+    """No such room for this person (missing or forbidden, alike)."""
+
+
+def _int_or_none(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def access_room(user: User, room_id) -> Room:
+    """Room `room_id` with its pathway if `user` is an active member of that
+    pathway; else RoomNotFound. One query. Only pathway rooms exist for now:
+    support conversations and direct messages will add their own rule here."""
+    if not user.is_authenticated:
+        raise RoomNotFound("No such room")
+    room = (
+        Room.objects.filter(
+            pk=_int_or_none(room_id),
+            kind=RoomKind.PATHWAY,
+            pathway__memberships__user=user,
+            pathway__memberships__status=MembershipStatus.ACTIVE,
+        )
+        .select_related("pathway")
+        .first()
+    )
+    if room is None:
+        raise RoomNotFound("No such room")
+    return room
+
+
+def access_pathway_room(user: User, slug: str) -> Room:
+    """The default room of pathway `slug` for an active member; else Http404."""
+    pathway = access_pathway(user, slug)
+    room = Room.objects.filter(pathway=pathway, is_default=True).first()
+    if room is None:
+        raise RoomNotFound("No such room")
+    room.pathway = pathway
+    return room
+
+
+def visible_messages(user: User, room: Room) -> QuerySet[Message]:
+    """Messages of `room` that `user` may read, oldest first, with their
+    authors: published ones, the reader's own while held or hidden by
+    reports; none deleted, none by people the reader blocked or muted, none
+    with the reader's mute words (community.permissions.visible_content).
+    The caller has asked `access_room` first."""
+    return visible_content(
+        user, Message.objects.filter(room=room, deleted_at=None), room.pathway
+    ).select_related("author")
+
+
+def access_message(user: User, room_id, seq) -> Message:
+    """Message `seq` of room `room_id` if `user` may read it; else
+    RoomNotFound (also when the room is not theirs)."""
+    room = access_room(user, room_id)
+    message = visible_messages(user, room).filter(seq=_int_or_none(seq)).first()
+    if message is None:
+        raise RoomNotFound("No such message")
+    message.room = room
+    return message
+
+
+def access_moderated_message(user: User, room_id, seq) -> Message:
+    """Any message `seq` of room `room_id`, whatever its status, for a
+    moderator of the room's pathway; RoomNotFound for anyone else."""
+    room = access_room(user, room_id)
+    if not has_capability(user, room.pathway, Capability.MODERATE):
+        raise RoomNotFound("No such message")
+    message = (
+        Message.objects.filter(room=room, seq=_int_or_none(seq))
+        .select_related("author")
+        .first()
+    )
+    if message is None:
+        raise RoomNotFound("No such message")
+    message.room = room
+    return message
+
+
+def can_moderate_room(user: User, room: Room) -> bool:
+    return has_capability(user, room.pathway, Capability.MODERATE)
+
+
+@dataclass(frozen=True)
+class ReaderFilter:
+    """What one reader does not want to see, for live events that do not pass
+    through a query: the same rules as `visible_content` (blocked and muted
+    authors, mute words), checked in memory by the socket."""
+
+    user_id: int
+    silenced: frozenset[int]
+    mute_words: tuple[str, ...]
+
+    def hides(self, author_id: int | None, body: str = "") -> bool:
+        if author_id is not None and author_id in self.silenced:
+            return True
+        text = (body or "").lower()
+        return any(word in text for word in self.mute_words)
+
+
+def reader_filter(user: User) -> ReaderFilter:
+    """`user`'s blocks, mutes and mute words, read once when a socket joins."""
+    silenced = set(
+        Block.objects.filter(blocker=user).values_list("blocked_id", flat=True)
+    )
+    silenced.update(Mute.objects.filter(muter=user).values_list("muted_id", flat=True))
+    words = MuteWord.objects.filter(user=user).values_list("word", flat=True)
+    return ReaderFilter(
+        user_id=user.pk,
+        silenced=frozenset(silenced),
+        mute_words=tuple(word.lower() for word in words),
+    )

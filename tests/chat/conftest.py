@@ -1,0 +1,96 @@
+"""Chat fixtures: a pathway's room, its members, the channel layer a socket
+test runs on (in-memory and Redis), and a recorder of what actions broadcast."""
+
+import os
+import uuid
+
+import pytest
+from channels.layers import channel_layers
+
+from chat.models import Message, Room
+from community.models import Role
+from tests.factories import make_member, make_trusted
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/7"
+REQUIRED = bool(os.environ.get("HARBOUR_REQUIRE_SERVICES"))
+
+
+@pytest.fixture
+def room(pathway):
+    return Room.objects.get(pathway=pathway, is_default=True)
+
+
+@pytest.fixture
+def member(pathway):
+    """A trusted member: their messages are published at once."""
+    return make_trusted(pathway, display_name="Maple")
+
+
+@pytest.fixture
+def clinician(pathway):
+    return make_member(pathway, Role.CLINICIAN, display_name="Dr Birch")
+
+
+def stored(room, author, body: str, **fields) -> Message:
+    """A message stored as it is, with the room's next number, without the
+    pipeline: for tests that need many rows or a given status."""
+    room.refresh_from_db()
+    return Message.objects.create(
+        room=room,
+        pathway=room.pathway,
+        author=author,
+        body=body,
+        seq=room.allocate_seq(),
+        client_id=fields.pop("client_id", uuid.uuid4()),
+        **fields,
+    )
+
+
+class RecordingLayer:
+    """Stands in for the channel layer: keeps (group, event) in order."""
+
+    def __init__(self):
+        self.sent: list[tuple[str, dict]] = []
+
+    async def group_send(self, group, event):
+        self.sent.append((group, event))
+
+
+@pytest.fixture
+def broadcasts(monkeypatch):
+    """What actions sent through the channel layer (after commit)."""
+    layer = RecordingLayer()
+    monkeypatch.setattr("community.events.get_channel_layer", lambda: layer)
+    return layer.sent
+
+
+def _redis_reachable() -> bool:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception:  # noqa: BLE001 - any failure means not reachable
+        return False
+    return True
+
+
+@pytest.fixture(params=["memory", "redis"])
+def channel_layer(request, settings):
+    """Each socket test runs on the in-memory layer and on Redis. Without
+    Redis the Redis run is skipped, but fails when HARBOUR_REQUIRE_SERVICES
+    is set (CI), as the rest of the suite's service checks do."""
+    if request.param == "redis":
+        if not _redis_reachable():
+            if REQUIRED:
+                pytest.fail(f"Redis is required and unreachable at {REDIS_URL}")
+            pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+        config = {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"harbour-test-{uuid.uuid4()}"},
+        }
+    else:
+        config = {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    settings.CHANNEL_LAYERS = {"default": config}
+    channel_layers.backends.clear()
+    yield request.param
+    channel_layers.backends.clear()

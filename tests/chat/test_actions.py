@@ -1,0 +1,306 @@
+"""Sending through the safety pipeline with the room's next number, once per
+client id; editing, deleting, hiding, reading; and what each broadcasts after
+commit, to whom."""
+
+import uuid
+
+import pytest
+
+from chat import actions
+from chat.actions import ChatError
+from chat.events import chat_user_group, room_group
+from chat.models import Message, ReadCursor
+from chat.permissions import RoomNotFound
+from community import moderation
+from community.models import (
+    AuditEvent,
+    ContentRevision,
+    ContentStatus,
+    Membership,
+    MembershipStatus,
+    ModerationCase,
+    ReportReason,
+    RiskAlert,
+)
+from community.safety.registry import kind_of
+from tests.chat.conftest import stored
+from tests.factories import make_member, put_on_duty
+
+pytestmark = pytest.mark.django_db
+
+
+def send(user, room, body, client_id=None, capture=None):
+    client_id = client_id or uuid.uuid4()
+    if capture is None:
+        return actions.do_send_message(user, room, client_id, body)
+    with capture(execute=True):
+        return actions.do_send_message(user, room, client_id, body)
+
+
+def test_a_published_message_is_numbered_stored_then_sent_to_the_room(
+    room, member, broadcasts, django_capture_on_commit_callbacks
+):
+    sent = send(member, room, "Hello all", capture=django_capture_on_commit_callbacks)
+    message = Message.objects.get()
+    assert sent.message == message and not sent.duplicate
+    assert (message.seq, message.status, message.body) == (1, "published", "Hello all")
+    [(group, event)] = broadcasts
+    assert group == room_group(room.pk)
+    assert event["type"] == "chat.message" and event["author_id"] == member.pk
+    assert event["frame"] | {"created_at": None} == {
+        "type": "message",
+        "room": room.pk,
+        "seq": 1,
+        "id": message.pk,
+        "client_id": str(message.client_id),
+        "author": {"id": member.pk, "name": "Maple"},
+        "body": "Hello all",
+        "status": "published",
+        "edited": False,
+        "created_at": None,
+    }
+
+
+def test_nothing_is_broadcast_before_commit_or_of_a_rollback(
+    room, member, broadcasts, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        send(member, room, "Hello")
+    assert broadcasts == [] and len(callbacks) == 1
+
+
+def test_a_repeated_client_id_is_answered_again_and_stored_once(
+    room, member, broadcasts, django_capture_on_commit_callbacks
+):
+    client_id = uuid.uuid4()
+    first = send(member, room, "Hi", client_id, django_capture_on_commit_callbacks)
+    again = send(member, room, "Hi", client_id, django_capture_on_commit_callbacks)
+    assert again.duplicate and again.message == first.message
+    assert Message.objects.count() == 1 and len(broadcasts) == 1
+    room.refresh_from_db()
+    assert room.last_seq == 1
+    # The same id from someone else is their own message.
+    other = make_member(room.pathway)
+    Membership.objects.filter(user=other).update(approved_posts=10)
+    assert send(other, room, "Hi", client_id).message.seq == 2
+
+
+def test_a_rewrite_stores_nothing_and_uses_no_number(
+    room, member, broadcasts, django_capture_on_commit_callbacks
+):
+    room.pathway.rule_packs = ["eating_disorders"]
+    room.pathway.save()
+    sent = send(
+        member, room, "I was 7 stone", capture=django_capture_on_commit_callbacks
+    )
+    assert sent.needs_rewrite and sent.message is None
+    assert "body" in sent.errors()
+    assert not Message.objects.exists() and broadcasts == []
+    assert send(member, room, "A better day").message.seq == 1
+
+
+def test_a_new_members_message_is_held_and_only_its_author_hears_of_it(
+    room, broadcasts, django_capture_on_commit_callbacks
+):
+    newcomer = make_member(room.pathway)
+    sent = send(newcomer, room, "Hello", capture=django_capture_on_commit_callbacks)
+    message = sent.message
+    assert message.status == ContentStatus.HELD
+    assert ModerationCase.objects.get().content == message
+    assert sent.verdict.messages  # "a moderator will check it"
+    to_room, to_author = broadcasts
+    assert to_room == (
+        room_group(room.pk),
+        {"type": "chat.skip", "room": room.pk, "seq": 1},
+    )
+    assert to_author[0] == chat_user_group(newcomer.pk)
+    assert to_author[1]["frame"]["status"] == "held"
+    assert to_author[1]["frame"]["body"] == "Hello"
+
+
+def test_risk_alerts_the_one_on_duty_and_shows_crisis_contacts(
+    room, member, clinician, django_capture_on_commit_callbacks
+):
+    put_on_duty(room.pathway, clinician)
+    sent = send(
+        member,
+        room,
+        "I want to kill myself",
+        capture=django_capture_on_commit_callbacks,
+    )
+    assert sent.message.status == ContentStatus.PUBLISHED
+    assert sent.verdict.show_crisis_contacts
+    alert = RiskAlert.objects.get()
+    assert alert.notified == clinician and alert.case.content == sent.message
+
+
+def test_too_long_too_fast_bad_ids_and_muted_members_are_refused(room, member):
+    with pytest.raises(ChatError) as error:
+        send(member, room, "x" * (actions.MAX_BODY + 1))
+    assert error.value.code == "too_long"
+    with pytest.raises(ChatError) as error:
+        actions.do_send_message(member, room, "not-a-uuid", "hi")
+    assert error.value.code == "bad_client_id"
+    for n in range(actions.RATE_MESSAGES):
+        send(member, room, f"message {n}")
+    with pytest.raises(ChatError) as error:
+        send(member, room, "one too many")
+    assert error.value.code == "rate_limited"
+    assert "wait a few seconds" in str(error.value)
+    assert Message.objects.count() == actions.RATE_MESSAGES
+
+
+def test_a_muted_member_is_told_until_when(room, member):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Membership.objects.filter(user=member).update(
+        muted_until=timezone.now() + timedelta(hours=1)
+    )
+    with pytest.raises(moderation.SafetyError, match="paused your posting"):
+        send(member, room, "hello")
+
+
+def test_check_send_asks_the_access_layer_each_time(room, member):
+    actions.check_send(member, room.pk, uuid.uuid4(), "first")
+    Membership.objects.filter(user=member).update(status=MembershipStatus.SUSPENDED)
+    with pytest.raises(RoomNotFound):
+        actions.check_send(member, room.pk, uuid.uuid4(), "second")
+    assert Message.objects.count() == 1
+
+
+def test_the_author_edits_within_the_window_and_the_room_hears(
+    room, member, broadcasts, django_capture_on_commit_callbacks
+):
+    message = send(member, room, "Helo").message
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.check_edit(member, room.pk, message.seq, "Hello")
+    message.refresh_from_db()
+    assert message.body == "Hello" and message.edited_at is not None
+    assert ContentRevision.objects.get().body == "Helo"
+    [(group, event)] = broadcasts
+    assert group == room_group(room.pk) and event["type"] == "chat.update"
+    assert event["frame"]["body"] == "Hello" and event["frame"]["edited"]
+    other = make_member(room.pathway)
+    with pytest.raises(ChatError):
+        actions.check_edit(other, room.pk, message.seq, "Not mine")
+
+
+def test_the_author_deletes_their_message_and_readers_lose_its_text(
+    room, member, broadcasts, django_capture_on_commit_callbacks
+):
+    message = send(member, room, "Oops").message
+    other = make_member(room.pathway)
+    with pytest.raises(ChatError):
+        actions.check_delete(other, room.pk, message.seq)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.check_delete(member, room.pk, message.seq)
+    message.refresh_from_db()
+    assert message.deleted_at is not None and message.body == "Oops"
+    assert AuditEvent.objects.filter(action="chat.deleted").exists()
+    [(group, event)] = broadcasts
+    assert event["frame"]["status"] == "removed" and event["frame"]["body"] == ""
+    with pytest.raises(RoomNotFound):
+        actions.check_delete(member, room.pk, message.seq)
+
+
+def test_moderators_hide_any_message_and_members_cannot(
+    room, member, clinician, broadcasts, django_capture_on_commit_callbacks
+):
+    message = send(member, room, "Something unkind").message
+    with pytest.raises(RoomNotFound):
+        actions.check_hide(member, room.pk, message.seq)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.check_hide(clinician, room.pk, message.seq)
+    message.refresh_from_db()
+    assert message.status == ContentStatus.HIDDEN
+    audit = AuditEvent.objects.get(action="chat.hidden")
+    assert audit.actor == clinician
+    assert [event["frame"]["status"] for _group, event in broadcasts] == ["removed"]
+
+
+def test_a_held_edit_is_removed_for_others_and_shown_to_its_author(
+    room, member, broadcasts, django_capture_on_commit_callbacks
+):
+    message = send(member, room, "Fine").message
+    room.pathway.hold_all_when_unstaffed = True
+    room.pathway.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.check_edit(member, room.pk, message.seq, "Fine, really")
+    to_room, to_author = broadcasts
+    assert to_room[1]["others_only"] and to_room[1]["frame"]["status"] == "removed"
+    assert to_author[0] == chat_user_group(member.pk)
+    assert to_author[1]["frame"]["status"] == "held"
+
+
+def test_a_read_cursor_only_moves_forward_and_not_past_the_end(room, member):
+    for n in range(3):
+        send(member, room, f"m{n}")
+    assert actions.check_read(member, room.pk, 2) == 2
+    assert actions.check_read(member, room.pk, 1) == 2
+    assert actions.check_read(member, room.pk, 99) == 3
+    assert ReadCursor.objects.get(user=member).last_read_seq == 3
+
+
+def test_typing_is_broadcast_and_not_stored(
+    room, member, broadcasts, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.check_typing(member, room.pk)
+    assert broadcasts == [
+        (
+            room_group(room.pk),
+            {
+                "type": "chat.typing",
+                "room": room.pk,
+                "author_id": member.pk,
+                "name": "Maple",
+            },
+        )
+    ]
+
+
+def test_a_join_brings_what_was_missed_in_order_and_the_last_number(
+    room, member, monkeypatch
+):
+    other = make_member(room.pathway)
+    for n in range(5):
+        stored(room, other, f"m{n + 1}")
+    stored(room, other, "held", status=ContentStatus.HELD)
+    backlog = actions.check_join(member, room.pk, after=2)
+    assert [m.body for m in backlog.messages] == ["m3", "m4", "m5"]
+    assert backlog.last_seq == 6 and backlog.complete
+    monkeypatch.setattr(actions, "MAX_MISSED", 2)
+    backlog = actions.check_join(member, room.pk, after=0)
+    assert [m.seq for m in backlog.messages] == [4, 5] and not backlog.complete
+    monkeypatch.setattr(actions, "PAGE_SIZE", 3)
+    fresh = actions.check_join(member, room.pk)
+    assert [m.seq for m in fresh.messages] == [3, 4, 5] and not fresh.complete
+    older, more = actions.check_history(member, room.pk, before=3)
+    assert [m.seq for m in older] == [1, 2] and not more
+
+
+def test_members_who_are_suspended_or_removed_are_told_to_their_sockets(
+    room, member, broadcasts, django_capture_on_commit_callbacks
+):
+    membership = Membership.objects.get(user=member)
+    with django_capture_on_commit_callbacks(execute=True):
+        membership.status = MembershipStatus.SUSPENDED
+        membership.save()
+        membership.delete()
+    revoked = {"type": "chat.revoked", "pathway": room.pathway_id}
+    assert broadcasts == [(chat_user_group(member.pk), revoked)] * 2
+
+
+def test_chat_messages_are_reported_into_the_pathways_queue(room, member):
+    message = send(member, room, "Hello").message
+    reader = make_member(room.pathway)
+    moderation.do_report(reader, message, ReportReason.UNKIND)
+    case = ModerationCase.objects.get()
+    assert case.content == message and case.pathway == room.pathway
+    kind = kind_of(message)
+    assert (kind.name, str(kind.label)) == ("chat", "chat message")
+    assert kind.url(message) == (
+        f"/community/{room.pathway.slug}/chat/?before=2#message-1"
+    )

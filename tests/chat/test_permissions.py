@@ -1,0 +1,115 @@
+"""Who may enter a room and read its messages: active members of its pathway
+only, asked each time; missing and forbidden answer alike."""
+
+import pytest
+from django.http import Http404
+
+from chat.models import Room
+from chat.permissions import (
+    RoomNotFound,
+    access_message,
+    access_moderated_message,
+    access_pathway_room,
+    access_room,
+    reader_filter,
+    visible_messages,
+)
+from community import moderation
+from community.models import ContentStatus, Membership, MembershipStatus, Role
+from tests.chat.conftest import stored
+from tests.factories import make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_member_enters_their_pathways_room(room, member):
+    assert access_room(member, room.pk) == room
+    assert access_room(member, str(room.pk)).pathway == room.pathway
+    assert access_pathway_room(member, room.pathway.slug) == room
+
+
+def test_outsiders_missing_rooms_and_nonsense_are_alike_not_found(
+    room, other_pathway, member
+):
+    outsider = make_member(other_pathway)
+    foreign = Room.objects.get(pathway=other_pathway)
+    for user, room_id in [
+        (outsider, room.pk),
+        (member, foreign.pk),
+        (member, 999_999),
+        (member, "x"),
+        (member, None),
+        (member, True),
+    ]:
+        with pytest.raises(RoomNotFound):
+            access_room(user, room_id)
+    with pytest.raises(Http404):
+        access_pathway_room(outsider, room.pathway.slug)
+
+
+def test_anonymous_people_are_not_let_in(room):
+    from django.contrib.auth.models import AnonymousUser
+
+    with pytest.raises(RoomNotFound):
+        access_room(AnonymousUser(), room.pk)
+
+
+@pytest.mark.parametrize("status", [MembershipStatus.SUSPENDED, "removed"])
+def test_a_member_removed_from_the_pathway_is_cut_off_at_once(room, member, status):
+    assert access_room(member, room.pk)
+    found = Membership.objects.filter(user=member, pathway=room.pathway)
+    if status == "removed":
+        found.delete()
+    else:
+        found.update(status=status)
+    with pytest.raises(RoomNotFound):
+        access_room(member, room.pk)
+
+
+def test_readers_see_published_messages_and_their_own_held_ones(room, member):
+    other = make_member(room.pathway)
+    shown = stored(room, other, "hello")
+    held = stored(room, other, "held", status=ContentStatus.HELD)
+    mine = stored(room, member, "mine, held", status=ContentStatus.HELD)
+    hidden = stored(room, other, "hidden", status=ContentStatus.HIDDEN)
+    stored(room, member, "deleted", deleted_at=shown.created_at)
+    assert list(visible_messages(member, room)) == [shown, mine]
+    assert list(visible_messages(other, room)) == [shown, held]
+    assert hidden not in visible_messages(other, room)
+
+
+def test_blocked_and_muted_authors_and_mute_words_are_left_out(room, member):
+    blocked, muted, friend = (make_member(room.pathway) for _ in range(3))
+    stored(room, blocked, "from someone I blocked")
+    stored(room, muted, "from someone I muted")
+    kept = stored(room, friend, "a good day")
+    stored(room, friend, "talking about Calories")
+    moderation.do_block(member, blocked)
+    moderation.do_mute(member, muted)
+    moderation.do_add_mute_word(member, "calories")
+    assert list(visible_messages(member, room)) == [kept]
+    rules = reader_filter(member)
+    assert rules.hides(blocked.pk) and rules.hides(muted.pk)
+    assert rules.hides(friend.pk, "so many CALORIES")
+    assert not rules.hides(friend.pk, "a good day")
+
+
+def test_a_message_is_reached_through_its_room_and_number(room, member):
+    other = make_member(room.pathway)
+    message = stored(room, other, "hello")
+    held = stored(room, other, "held", status=ContentStatus.HELD)
+    assert access_message(member, room.pk, message.seq) == message
+    for seq in (held.seq, 99, "x"):
+        with pytest.raises(RoomNotFound):
+            access_message(member, room.pk, seq)
+
+
+def test_moderators_reach_any_message_of_their_pathway_and_members_none(
+    room, member, clinician
+):
+    held = stored(room, member, "held", status=ContentStatus.HELD)
+    assert access_moderated_message(clinician, room.pk, held.seq) == held
+    peer = make_member(room.pathway, Role.PEER)
+    assert access_moderated_message(peer, room.pk, held.seq) == held
+    with pytest.raises(RoomNotFound):
+        access_moderated_message(member, room.pk, held.seq)

@@ -461,10 +461,18 @@ def after_present_published(present: Present) -> None:
 
 
 def do_set_profile(
-    user: User, *, bio: str, pronouns: str, avatar: str, language: str = "en"
+    user: User,
+    *,
+    bio: str,
+    pronouns: str,
+    avatar: str,
+    display_name: str | None = None,
+    language: str = "en",
 ) -> Submission | None:
-    """`user` sets their pronouns, picture and bio. The texts go through each
-    of their pathways' pipelines (a rule pack of any pathway asks for a
+    """`user` sets their display name (already checked by the form: not
+    taken, not an email or phone number), pronouns, picture and bio. A new
+    display name is audited, so moderators can follow a person. The texts go
+    through each of their pathways' pipelines (a rule pack of any pathway asks for a
     rewrite, and nothing is stored); the bio is then stored once per pathway
     so each pathway's moderators and rules apply. Returns the first
     pathway's submission (for telling the author), or None with no pathway."""
@@ -483,7 +491,12 @@ def do_set_profile(
         clean = submissions[0][1].clean if submissions else fields
         user.pronouns = clean["pronouns"][:30]
         user.avatar = avatar
-        user.save(update_fields=["pronouns", "avatar"])
+        changed = ["pronouns", "avatar"]
+        if display_name and display_name != user.display_name:
+            audit(user, "profile.renamed", target=user, was=user.display_name)
+            user.display_name = display_name
+            changed.append("display_name")
+        user.save(update_fields=changed)
         for membership, submission in submissions:
             text = submission.clean["bio"]
             existing = ProfileText.objects.filter(

@@ -99,6 +99,16 @@ class PresentForm(PathwayChoiceMixin, forms.Form):
 
 
 class ProfileForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=30,
+        help_text=_(
+            "Everyone in your communities sees this name. Don't use your real "
+            "name, email or phone number."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+        error_messages={"required": _("Choose a display name.")},
+    )
     pronouns = forms.CharField(
         label=_("Pronouns"),
         help_text=_("For example she/her, he/him, they/them."),
@@ -131,6 +141,19 @@ class ProfileForm(forms.Form):
         required=False,
         error_messages=BODY_ERRORS,
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_display_name(self):
+        from .forms import clean_new_display_name
+
+        return clean_new_display_name(
+            self.cleaned_data["display_name"],
+            email=self.user.email,
+            exclude_pk=self.user.pk,
+        )
 
     def clean_picture(self):
         upload = self.cleaned_data.get("picture")

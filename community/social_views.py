@@ -342,7 +342,9 @@ def profile_settings(request):
     profile_form = ProfileForm(
         posted(request) if which == "profile" else None,
         request.FILES if which == "profile" else None,
+        user=user,
         initial={
+            "display_name": user.display_name,
             "pronouns": user.pronouns,
             "avatar": user.avatar,
             "bio": bio.body if bio else "",
@@ -365,6 +367,7 @@ def profile_settings(request):
         try:
             submission = social.do_set_profile(
                 user,
+                display_name=data["display_name"],
                 bio=data["bio"],
                 pronouns=data["pronouns"],
                 avatar=data["avatar"],

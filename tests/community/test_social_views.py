@@ -9,6 +9,7 @@ from PIL import Image
 
 from community import forums, social
 from community.models import (
+    AuditEvent,
     ContentRevision,
     Present,
     Reaction,
@@ -209,6 +210,7 @@ def test_a_member_sets_a_profile_with_a_picture(client, pathway):
         "/account/profile/",
         {
             "form": "profile",
+            "display_name": "Night Owl",
             "pronouns": "they/them",
             "avatar": "moon",
             "bio": "Here for the tea",
@@ -218,6 +220,8 @@ def test_a_member_sets_a_profile_with_a_picture(client, pathway):
     assert response.status_code == 302
     me.refresh_from_db()
     assert me.pronouns == "they/them" and me.avatar_image.name.endswith(".png")
+    assert me.display_name == "Night Owl"
+    assert AuditEvent.objects.filter(action="profile.renamed").exists()
     reader = make_trusted(pathway)
     client.force_login(reader)
     page = client.get(wall(me)).content.decode()
@@ -234,7 +238,13 @@ def test_a_file_that_is_not_a_picture_is_refused_with_the_text_kept(client, path
     fake.name = "me.png"
     response = client.post(
         "/account/profile/",
-        {"form": "profile", "avatar": "moon", "bio": "Keep me", "picture": fake},
+        {
+            "form": "profile",
+            "display_name": me.display_name,
+            "avatar": "moon",
+            "bio": "Keep me",
+            "picture": fake,
+        },
     )
     page = response.content.decode()
     assert "a PNG, JPEG or WebP picture. Please choose another" in page
@@ -429,3 +439,21 @@ def test_walls_presents_and_bios_reach_the_moderation_queue(client, pathway, kin
     assert f"/moderation/cases/{case.pk}/" in queue
     page = client.get(f"/community/{pathway.slug}/moderation/cases/{case.pk}/")
     assert "Rude words here" in page.content.decode()
+
+
+def test_a_taken_or_identifying_display_name_is_refused_kindly(client, pathway):
+    make_trusted(pathway, display_name="Taken Name")
+    me = make_trusted(pathway)
+    client.force_login(me)
+    for name, said in [
+        ("taken name", "Someone already uses that name"),
+        ("07700 900123", "phone"),
+    ]:
+        response = client.post(
+            "/account/profile/",
+            {"form": "profile", "display_name": name, "avatar": "sun", "bio": "Hi"},
+        )
+        page = response.content.decode()
+        assert response.status_code == 200 and said in page and "Hi" in page
+    me.refresh_from_db()
+    assert me.display_name != "taken name"

@@ -81,10 +81,17 @@ def forum(request, slug, forum_slug):
         return redirect("community:topic", slug=slug, pk=submission.obj.pk)
     topics = queries.topics_in(request.user, forum)
     page = Paginator(topics, TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
     return render(
         request,
         "community/forum.html",
-        {"pathway": forum.pathway, "forum": forum, "page_obj": page, "form": form},
+        {
+            "pathway": forum.pathway,
+            "forum": forum,
+            "page_obj": page,
+            "form": form,
+            "reply_counts": queries.reply_counts(page.object_list),
+        },
     )
 
 

@@ -184,16 +184,24 @@ def forums_of(pathway: Pathway):
 
 def topics_in(reader: User, forum):
     """The forum's topics the reader may see, pinned first then newest
-    activity, each with `reply_count` (published replies)."""
+    activity."""
     return (
         visible_content(reader, Topic.objects.filter(forum=forum), forum.pathway)
         .select_related("author")
-        .annotate(
-            reply_count=Count(
-                "replies", filter=Q(replies__status=ContentStatus.PUBLISHED)
-            )
-        )
         .order_by("-pinned", "-last_activity_at", "-pk")
+    )
+
+
+def reply_counts(topics) -> dict[int, int]:
+    """Published replies of each of `topics` (one page of them), in one query.
+    Counted per page, not annotated on the whole forum: a count over every
+    topic before paging made a big forum's page slow (bench/pages.py)."""
+    return dict(
+        Reply.objects.filter(
+            topic__in=[t.pk for t in topics], status=ContentStatus.PUBLISHED
+        )
+        .values_list("topic")
+        .annotate(n=Count("pk"))
     )
 
 

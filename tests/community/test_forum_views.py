@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 # Session, user, two-factor and membership checks, the reader's mute words, the
 # pager's count, the page's rows, the unread badge and the Wagtail user bar's
 # permissions: the same whatever the forum's or topic's length. A topic adds
-# whether the reader follows it and the reactions to the topic and its replies.
-QUERIES_FORUM = 12
+# whether the reader follows it and the reactions to the topic and its replies;
+# a forum, its page's reply counts.
+QUERIES_FORUM = 13
 QUERIES_TOPIC = 16
 
 
@@ -190,3 +191,13 @@ def test_forum_and_topic_pages_run_a_constant_number_of_queries(
         assert client.get(f"/community/{slug}/forums/{forum.slug}/").status_code == 200
     with django_assert_num_queries(QUERIES_TOPIC):
         assert client.get(f"/community/{slug}/topics/{topic.pk}/").status_code == 200
+
+
+def test_the_forum_page_counts_published_replies(client, forum):
+    author = make_trusted(forum.pathway)
+    topic = topic_by(author, forum)
+    forums.do_reply(make_trusted(forum.pathway), topic, "One")
+    forums.do_reply(make_member(forum.pathway), topic, "Held, not counted")
+    signed_in(client, author)
+    page = client.get(f"/community/{forum.pathway.slug}/forums/{forum.slug}/")
+    assert "1 reply" in page.content.decode()

@@ -1,9 +1,38 @@
-"""WebSocket consumers. Chat rooms arrive with the chat issue (#6)."""
+"""WebSocket consumers: the chat socket, and the answer to unknown paths.
 
-from channels.generic.websocket import WebsocketConsumer
+The chat socket is an entry on STYLE.md's road: it parses a frame, calls one
+`check_*` of chat.actions through `database_sync_to_async` (access is asked
+there, every time) and sends the frames chat.events builds. It never touches
+the database itself. The protocol is written down in chat/README.md.
+"""
+
+import json
+import logging
+import time
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer, WebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+
+from community.moderation import SafetyError
+from community.queries import crisis_contacts
+
+from . import actions, events
+from .actions import ChatError
+from .permissions import RoomNotFound, may_open_socket, reader_filter
+
+logger = logging.getLogger(__name__)
 
 # Close codes in the 4000-4999 range are the application's own.
+CLOSE_NOT_SIGNED_IN = 4401
+CLOSE_TWO_FACTOR = 4403
 CLOSE_NOT_FOUND = 4404
+# A frame longer than this is refused unread (a message body is at most
+# actions.MAX_BODY characters; JSON escaping can double it).
+MAX_FRAME = 4 * actions.MAX_BODY + 1000
+TYPING_EVERY_SECONDS = 2.0
 
 
 class NotFoundConsumer(WebsocketConsumer):
@@ -17,3 +46,339 @@ class NotFoundConsumer(WebsocketConsumer):
 
     def send_json_error(self):
         self.send(text_data='{"type": "error", "code": "not_found"}')
+
+
+class FrameError(Exception):
+    """A frame without a field it needs, or with one of the wrong kind."""
+
+    def __init__(self, field: str):
+        super().__init__(field)
+        self.field = field
+
+
+def _int(content: dict, name: str, *, required: bool = True) -> int | None:
+    value = content.get(name)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise FrameError(name)
+    return value
+
+
+def _text(content: dict, name: str) -> str:
+    value = content.get(name)
+    if not isinstance(value, str):
+        raise FrameError(name)
+    return value
+
+
+def _language(scope) -> str:
+    wanted = parse_qs(scope.get("query_string", b"").decode()).get("lang", [""])[0]
+    known = dict(settings.LANGUAGES)
+    return wanted if wanted in known else settings.LANGUAGE_CODE
+
+
+# What the socket asks of the actions, each in one thread hop. They return
+# frames (plain dicts), so nothing lazy reaches the event loop.
+
+
+def _in(language: str):
+    return translation.override(language)
+
+
+@database_sync_to_async
+def _open(user):
+    return may_open_socket(user) and reader_filter(user)
+
+
+@database_sync_to_async
+def _join(user, room_id, after):
+    backlog = actions.check_join(user, room_id, after)
+    frames = [events.reader_frame(m, user.pk) for m in backlog.messages]
+    frames.append(events.joined_frame(backlog.room, backlog.last_seq, backlog.complete))
+    return backlog.room.pathway_id, backlog.last_seq, frames, reader_filter(user)
+
+
+@database_sync_to_async
+def _history(user, room_id, before):
+    older, more = actions.check_history(user, room_id, before)
+    frames = [events.reader_frame(m, user.pk) for m in older]
+    return [*frames, events.history_frame(room_id, before, more)]
+
+
+def _crisis(verdict, pathway, client_id=None) -> list[dict]:
+    if not verdict.show_crisis_contacts:
+        return []
+    return [
+        events.crisis_frame(verdict.messages, crisis_contacts([pathway]), client_id)
+    ]
+
+
+def _rewrite(submission, **extra) -> dict:
+    texts = [text for field in submission.errors().values() for text in field]
+    return events.error_frame("rewrite", messages=texts, **extra)
+
+
+@database_sync_to_async
+def _send(user, room_id, client_id, body, language):
+    with _in(language):
+        sent = actions.check_send(user, room_id, client_id, body, language)
+        if sent.needs_rewrite:
+            return [_rewrite(sent.submission, room=room_id, client_id=client_id)]
+        ack = events.ack_frame(sent.message, client_id)
+        return [ack, *_crisis(sent.verdict, sent.message.pathway, client_id)]
+
+
+@database_sync_to_async
+def _edit(user, room_id, seq, body, language):
+    with _in(language):
+        submission = actions.check_edit(user, room_id, seq, body, language)
+        if submission.needs_rewrite:
+            return [_rewrite(submission, room=room_id, seq=seq)]
+        message = submission.obj
+        edited = {
+            "type": "edited",
+            "room": room_id,
+            "seq": seq,
+            "status": events.frame_status(message, own=True),
+        }
+        return [edited, *_crisis(submission.verdict, message.pathway)]
+
+
+@database_sync_to_async
+def _call(language, check, *args):
+    with _in(language):
+        return check(*args)
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    """One socket per client for all its rooms (see chat/README.md for the
+    frames). State kept here: which rooms this socket joined (with their
+    pathway, for being cut off, and the last number the join's backlog
+    covered, so a live event already sent in it is not sent twice), and the
+    reader's blocks, mutes and mute words, for filtering live events."""
+
+    async def connect(self):
+        self.user = self.scope.get("user")
+        self.rooms: dict[int, dict] = {}
+        self.typed: dict[int, float] = {}
+        self.language = _language(self.scope)
+        await self.accept()
+        if self.user is None or not self.user.is_authenticated:
+            await self.send_json(events.error_frame("not_signed_in"))
+            await self.close(code=CLOSE_NOT_SIGNED_IN)
+            return
+        self.filter = await _open(self.user)
+        if not self.filter:
+            await self.send_json(events.error_frame("two_factor_required"))
+            await self.close(code=CLOSE_TWO_FACTOR)
+            return
+        self.user_group = events.chat_user_group(self.user.pk)
+        await self.channel_layer.group_add(self.user_group, self.channel_name)
+        await self.send_json({"type": "ready"})
+
+    async def disconnect(self, code):
+        if getattr(self, "user_group", None):
+            await self.channel_layer.group_discard(self.user_group, self.channel_name)
+        for room_id in list(getattr(self, "rooms", {})):
+            await self._leave(room_id)
+
+    # Frames from the client -------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if text_data is None:
+            await self.send_json(events.error_frame("not_json"))
+            return
+        if len(text_data) > MAX_FRAME:
+            await self.send_json(events.error_frame("too_long"))
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self.send_json(events.error_frame("not_json"))
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content, **kwargs):
+        kind = content.get("type") if isinstance(content, dict) else None
+        handler = self.FRAMES.get(kind) if isinstance(kind, str) else None
+        if handler is None:
+            await self.send_json(events.error_frame("unknown_frame"))
+            return
+        room = content.get("room")
+        client_id = content.get("client_id")
+        try:
+            await handler(self, content)
+        except FrameError as error:
+            await self.send_json(
+                events.error_frame("bad_frame", field=error.field, client_id=client_id)
+            )
+        except RoomNotFound:
+            await self.send_json(
+                events.error_frame("not_found", room=room, client_id=client_id)
+            )
+        except ChatError as error:
+            await self.send_json(
+                events.error_frame(
+                    error.code, str(error), room=room, client_id=client_id
+                )
+            )
+        except SafetyError as error:
+            await self.send_json(
+                events.error_frame(
+                    "refused", str(error), room=room, client_id=client_id
+                )
+            )
+        except Exception:
+            # Never a dropped socket without a reason: say so, keep it open.
+            logger.exception("Chat frame %r failed", kind)
+            await self.send_json(
+                events.error_frame("server_error", room=room, client_id=client_id)
+            )
+
+    async def frame_ping(self, content):
+        await self.send_json({"type": "pong"})
+
+    async def frame_join(self, content):
+        room_id = _int(content, "room")
+        after = _int(content, "after", required=False)
+        # Join the group first, then read: whatever commits after the read
+        # comes live; what came live before the read is dropped by number.
+        await self.channel_layer.group_add(
+            events.room_group(room_id), self.channel_name
+        )
+        try:
+            pathway_id, last_seq, frames, self.filter = await _join(
+                self.user, room_id, after
+            )
+        except RoomNotFound:
+            if room_id not in self.rooms:
+                await self.channel_layer.group_discard(
+                    events.room_group(room_id), self.channel_name
+                )
+            raise
+        self.rooms[room_id] = {"pathway": pathway_id, "backlog_to": last_seq}
+        for frame in frames:
+            await self.send_json(frame)
+
+    async def frame_leave(self, content):
+        room_id = _int(content, "room")
+        await self._leave(room_id)
+        await self.send_json({"type": "left", "room": room_id})
+
+    async def frame_history(self, content):
+        room_id = _int(content, "room")
+        before = _int(content, "before")
+        for frame in await _history(self.user, room_id, before):
+            await self.send_json(frame)
+
+    async def frame_send(self, content):
+        room_id = _int(content, "room")
+        client_id = _text(content, "client_id")
+        body = _text(content, "body")
+        frames = await _send(self.user, room_id, client_id, body, self.language)
+        self.typed.pop(room_id, None)  # after a message, typing is news again
+        for frame in frames:
+            await self.send_json(frame)
+
+    async def frame_edit(self, content):
+        room_id, seq = _int(content, "room"), _int(content, "seq")
+        body = _text(content, "body")
+        for frame in await _edit(self.user, room_id, seq, body, self.language):
+            await self.send_json(frame)
+
+    async def frame_delete(self, content):
+        room_id, seq = _int(content, "room"), _int(content, "seq")
+        await _call(self.language, actions.check_delete, self.user, room_id, seq)
+        await self.send_json({"type": "deleted", "room": room_id, "seq": seq})
+
+    async def frame_hide(self, content):
+        room_id, seq = _int(content, "room"), _int(content, "seq")
+        await _call(self.language, actions.check_hide, self.user, room_id, seq)
+        await self.send_json({"type": "hidden", "room": room_id, "seq": seq})
+
+    async def frame_read(self, content):
+        room_id, seq = _int(content, "room"), _int(content, "seq")
+        cursor = await _call(self.language, actions.check_read, self.user, room_id, seq)
+        await self.send_json({"type": "read", "room": room_id, "seq": cursor})
+
+    async def frame_typing(self, content):
+        room_id = _int(content, "room")
+        now = time.monotonic()
+        if now - self.typed.get(room_id, 0.0) < TYPING_EVERY_SECONDS:
+            return  # said recently enough
+        self.typed[room_id] = now
+        await _call(self.language, actions.check_typing, self.user, room_id)
+
+    FRAMES = {
+        "ping": frame_ping,
+        "join": frame_join,
+        "leave": frame_leave,
+        "history": frame_history,
+        "send": frame_send,
+        "edit": frame_edit,
+        "delete": frame_delete,
+        "hide": frame_hide,
+        "read": frame_read,
+        "typing": frame_typing,
+    }
+
+    async def _leave(self, room_id: int) -> None:
+        self.rooms.pop(room_id, None)
+        await self.channel_layer.group_discard(
+            events.room_group(room_id), self.channel_name
+        )
+
+    # Events from the channel layer (chat.events) -----------------------------------
+
+    def _joined(self, room_id) -> dict | None:
+        return self.rooms.get(room_id)
+
+    async def chat_message(self, event):
+        frame = event["frame"]
+        joined = self._joined(frame["room"])
+        if joined is None or frame["seq"] <= joined["backlog_to"]:
+            return  # not in this room, or already sent with the join
+        author = event["author_id"]
+        if author != self.user.pk and self.filter.hides(author, frame["body"]):
+            await self.send_json({"type": "skip", **_where(frame)})
+            return
+        await self.send_json(frame)
+
+    async def chat_update(self, event):
+        frame = event["frame"]
+        author = event["author_id"]
+        if self._joined(frame["room"]) is None:
+            return
+        if event.get("others_only") and author == self.user.pk:
+            return  # the author's own copy comes to their sockets
+        if author != self.user.pk and self.filter.hides(author, frame["body"]):
+            return
+        await self.send_json(frame)
+
+    async def chat_skip(self, event):
+        joined = self._joined(event["room"])
+        if joined is not None and event["seq"] > joined["backlog_to"]:
+            await self.send_json({"type": "skip", **_where(event)})
+
+    async def chat_typing(self, event):
+        author = event["author_id"]
+        if (
+            self._joined(event["room"]) is not None
+            and author != self.user.pk
+            and not self.filter.hides(author)
+        ):
+            await self.send_json(
+                {"type": "typing", "room": event["room"], "name": event["name"]}
+            )
+
+    async def chat_revoked(self, event):
+        """No longer an active member of a pathway: out of its rooms now."""
+        for room_id, joined in list(self.rooms.items()):
+            if joined["pathway"] == event["pathway"]:
+                await self._leave(room_id)
+                await self.send_json(events.error_frame("not_found", room=room_id))
+
+
+def _where(frame: dict) -> dict:
+    return {"room": frame["room"], "seq": frame["seq"]}

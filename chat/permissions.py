@@ -16,6 +16,7 @@ from community.permissions import (
     Capability,
     access_pathway,
     has_capability,
+    requires_two_factor,
     visible_content,
 )
 
@@ -107,6 +108,21 @@ def access_moderated_message(user: User, room_id, seq) -> Message:
 
 def can_moderate_room(user: User, room: Room) -> bool:
     return has_capability(user, room.pathway, Capability.MODERATE)
+
+
+def may_open_socket(user: User) -> bool:
+    """Signed in, and, for staff, with two-factor set up: the rule
+    community.middleware applies to pages, for the socket (which passes no
+    middleware)."""
+    from allauth.mfa.models import Authenticator
+
+    if not user.is_authenticated:
+        return False
+    if not requires_two_factor(user):
+        return True
+    return Authenticator.objects.filter(
+        user=user, type=Authenticator.Type.TOTP
+    ).exists()
 
 
 @dataclass(frozen=True)

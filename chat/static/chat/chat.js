@@ -1,0 +1,357 @@
+// Live chat on the room page: an enhancement of a page that already works
+// without it (the server draws the messages; the form posts). The protocol is
+// in chat/README.md: join with the last number seen, get what was missed,
+// then live traffic; every message carries its room's number `seq`, so a gap
+// is noticed and fetched again, and a message is shown once whatever way it
+// arrives. Sends carry the client's own id; unacknowledged ones are sent again
+// after a reconnect, and the server stores each id once.
+(function () {
+  "use strict";
+  var root = document.getElementById("chat");
+  if (!root || root.dataset.live !== "on" || !("WebSocket" in window)) return;
+  var log = document.getElementById("chat-log");
+  var form = document.getElementById("chat-form");
+  var textarea = form && form.querySelector("textarea");
+  var typingLine = document.getElementById("chat-typing");
+  var connectionLine = document.getElementById("chat-connection");
+  var words = JSON.parse(document.getElementById("chat-strings").textContent);
+  var room = parseInt(root.dataset.room, 10);
+  var me = parseInt(root.dataset.user, 10);
+  var cursor = parseInt(root.dataset.lastSeq, 10) || 0;
+  var socket = null;
+  var synced = false;
+  var stopped = false;
+  var delay = 1000;
+  var unacked = {};  // client id -> the frame, until the server acks it
+  var lastTyping = 0;
+  var typingTimer = null;
+  var pongTimer = null;
+  var readTimer = null;
+
+  function say(template, name) { return template.replace("%(name)s", name); }
+
+  function byId(seq) { return document.getElementById("message-" + seq); }
+
+  function advance(seq) { if (seq > cursor) cursor = seq; }
+
+  // Member text as the server's `member_text` filter draws it: paragraphs and
+  // line breaks, every character as text (never markup).
+  function fillBody(div, text) {
+    div.textContent = "";
+    text.replace(/\r\n/g, "\n").split("\n\n").forEach(function (chunk) {
+      if (!chunk.trim()) return;
+      var p = document.createElement("p");
+      chunk.split("\n").forEach(function (line, i) {
+        if (i) p.appendChild(document.createElement("br"));
+        p.appendChild(document.createTextNode(line));
+      });
+      div.appendChild(p);
+    });
+  }
+
+  function stateText(status) {
+    if (status === "held") return " \u00b7 " + words.held;
+    if (status === "reported") return " \u00b7 " + words.reported;
+    if (status === "sending") return " \u00b7 " + words.sending;
+    if (status === "failed") return " \u00b7 " + words.failed;
+    return "";
+  }
+
+  function setState(item, status) {
+    var state = item.querySelector(".harbour-chat__state");
+    state.textContent = "";
+    var text = stateText(status);
+    if (text) {
+      var strong = document.createElement("strong");
+      strong.textContent = text.replace(/^ \u00b7 /, "");
+      state.appendChild(document.createTextNode(" \u00b7 "));
+      state.appendChild(strong);
+    }
+    item.classList.toggle("harbour-chat__message--pending", status === "sending");
+  }
+
+  function build(frame) {
+    var own = frame.author.id === me;
+    var item = document.createElement("li");
+    item.className = "harbour-chat__message" + (own ? " harbour-chat__message--own" : "");
+    var meta = document.createElement("p");
+    meta.className = "nhsuk-body-s harbour-chat__meta";
+    var author = document.createElement("span");
+    author.className = "harbour-chat__author";
+    author.textContent = frame.author.name;
+    meta.appendChild(author);
+    meta.appendChild(document.createTextNode(" \u00b7 "));
+    var time = document.createElement("time");
+    var when = frame.created_at ? new Date(frame.created_at) : new Date();
+    time.dateTime = when.toISOString();
+    time.textContent = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+    meta.appendChild(time);
+    var edited = document.createElement("span");
+    edited.className = "harbour-chat__edited";
+    meta.appendChild(edited);
+    var state = document.createElement("span");
+    state.className = "harbour-chat__state";
+    meta.appendChild(state);
+    if (!own && frame.id) {
+      meta.appendChild(document.createTextNode(" \u00b7 "));
+      var report = document.createElement("a");
+      report.href = root.dataset.reportUrl.replace(/\/0\/$/, "/" + frame.id + "/");
+      report.textContent = words.report;
+      var hidden = document.createElement("span");
+      hidden.className = "nhsuk-u-visually-hidden";
+      hidden.textContent = " " + say(words.reportFor, frame.author.name);
+      report.appendChild(hidden);
+      meta.appendChild(report);
+    }
+    var body = document.createElement("div");
+    body.className = "harbour-chat__body";
+    item.appendChild(meta);
+    item.appendChild(body);
+    return item;
+  }
+
+  function fill(item, frame) {
+    if (frame.seq) {
+      item.id = "message-" + frame.seq;
+      item.dataset.seq = frame.seq;
+    }
+    item.dataset.clientId = frame.client_id || "";
+    fillBody(item.querySelector(".harbour-chat__body"), frame.body);
+    item.querySelector(".harbour-chat__edited").textContent = frame.edited ? " \u00b7 " + words.edited : "";
+    setState(item, frame.status);
+  }
+
+  // Put a message in its place by number (usually last).
+  function place(item, seq) {
+    var empty = document.getElementById("chat-empty");
+    if (empty) empty.remove();
+    var items = log.querySelectorAll("li[data-seq]");
+    for (var i = items.length - 1; i >= 0; i--) {
+      if (parseInt(items[i].dataset.seq, 10) < seq) {
+        items[i].after(item);
+        return;
+      }
+    }
+    log.prepend(item);
+  }
+
+  function nearBottom() {
+    return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 200;
+  }
+
+  function show(frame) {
+    if (frame.room !== room) return;
+    if (synced && frame.seq > cursor + 1) {
+      // A number was skipped: the channel may have dropped an event. The
+      // stored history is the truth: ask for everything after what we have.
+      resync();
+    }
+    advance(frame.seq);
+    var item = byId(frame.seq);
+    if (!item && frame.client_id) {
+      item = log.querySelector('li[data-client-id="' + frame.client_id + '"]:not([data-seq])');
+    }
+    if (frame.status === "removed") {
+      if (item) item.remove();
+      return;
+    }
+    var fresh = !item;
+    var follow = fresh && nearBottom();
+    if (fresh) item = build(frame);
+    fill(item, frame);
+    if (fresh) place(item, frame.seq);
+    if (fresh && frame.author.id !== me) typingLine.textContent = "";
+    if (follow || (fresh && frame.author.id === me)) item.scrollIntoView({ block: "nearest" });
+    markRead();
+  }
+
+  function markRead() {
+    if (document.visibilityState !== "visible") return;
+    clearTimeout(readTimer);
+    readTimer = setTimeout(function () { emit({ type: "read", room: room, seq: cursor }); }, 1000);
+  }
+
+  function emit(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  function resync() {
+    synced = false;
+    emit({ type: "join", room: room, after: cursor });
+  }
+
+  function fieldError(text) {
+    var group = textarea.closest(".nhsuk-form-group");
+    var error = document.getElementById("chat-error");
+    if (!text) {
+      if (error) error.remove();
+      group.classList.remove("nhsuk-form-group--error");
+      textarea.classList.remove("nhsuk-textarea--error");
+      textarea.removeAttribute("aria-describedby");
+      return;
+    }
+    if (!error) {
+      error = document.createElement("span");
+      error.className = "nhsuk-error-message";
+      error.id = "chat-error";
+      error.setAttribute("role", "alert");
+      textarea.before(error);
+    }
+    error.textContent = text;
+    group.classList.add("nhsuk-form-group--error");
+    textarea.classList.add("nhsuk-textarea--error");
+    textarea.setAttribute("aria-describedby", "chat-error");
+  }
+
+  function showCrisis(texts) {
+    var card = document.querySelector("main .harbour-crisis");
+    if (!card) {
+      card = document.getElementById("chat-crisis").content.firstElementChild.cloneNode(true);
+      form.before(card);
+    }
+    var text = card.querySelector(".nhsuk-card__content p");
+    if (text) text.textContent = texts.join(" ");
+    card.scrollIntoView({ block: "start" });
+  }
+
+  function failed(frame) {
+    var item = log.querySelector('li[data-client-id="' + frame.client_id + '"]:not([data-seq])');
+    var sent = unacked[frame.client_id];
+    delete unacked[frame.client_id];
+    if (item) item.remove();
+    if (sent && !textarea.value) textarea.value = sent.body;  // nothing typed is lost
+    var text = (frame.messages || []).join(" ") || frame.message || words.failed;
+    fieldError(text);
+    textarea.focus();
+  }
+
+  var handlers = {
+    message: show,
+    skip: function (frame) {
+      if (frame.room !== room) return;
+      if (synced && frame.seq > cursor + 1) resync();
+      advance(frame.seq);
+    },
+    joined: function (frame) {
+      if (frame.room !== room) return;
+      advance(frame.last_seq);
+      synced = true;
+      // Sends the server never acknowledged go again: it stores each id once.
+      Object.keys(unacked).forEach(function (id) { emit(unacked[id]); });
+      markRead();
+    },
+    ack: function (frame) {
+      delete unacked[frame.client_id];
+      var item = log.querySelector('li[data-client-id="' + frame.client_id + '"]:not([data-seq])');
+      if (!item) return;
+      if (byId(frame.seq)) { item.remove(); return; }  // its message came first
+      item.id = "message-" + frame.seq;
+      item.dataset.seq = frame.seq;
+      setState(item, frame.status);
+    },
+    error: function (frame) {
+      if (frame.client_id && unacked[frame.client_id]) { failed(frame); return; }
+      if (frame.code === "not_found" && frame.room === room) {
+        stopped = true;  // no longer a member here: the page says so on reload
+        socket.close();
+      }
+    },
+    crisis: function (frame) { showCrisis(frame.messages); },
+    typing: function (frame) {
+      if (frame.room !== room) return;
+      typingLine.textContent = say(words.typing, frame.name);
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(function () { typingLine.textContent = ""; }, 4000);
+    },
+    pong: function () { clearTimeout(pongTimer); },
+    ready: function () { emit({ type: "join", room: room, after: cursor }); },
+  };
+
+  // Heartbeat: a ping every 20 seconds; no pong within 10 and the connection
+  // is taken for dead and made again.
+  setInterval(function () {
+    if (!emit({ type: "ping" })) return;
+    clearTimeout(pongTimer);
+    pongTimer = setTimeout(function () { if (socket) socket.close(); }, 10000);
+  }, 20000);
+
+  function connect() {
+    if (stopped) return;
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var lang = encodeURIComponent(document.documentElement.lang || "en");
+    socket = new WebSocket(scheme + location.host + root.dataset.socket + "?lang=" + lang);
+    socket.onopen = function () {
+      delay = 1000;
+      connectionLine.hidden = true;
+      root.dataset.state = "open";
+    };
+    socket.onmessage = function (message) {
+      var frame;
+      try { frame = JSON.parse(message.data); } catch (e) { return; }
+      var handler = handlers[frame.type];
+      if (handler) handler(frame);
+    };
+    socket.onclose = function (closed) {
+      synced = false;
+      root.dataset.state = "closed";
+      clearTimeout(pongTimer);
+      if (stopped || closed.code === 4401 || closed.code === 4403) return;
+      connectionLine.textContent = words.offline;
+      connectionLine.hidden = false;
+      setTimeout(connect, delay + Math.random() * 500);
+      delay = Math.min(delay * 2, 30000);
+    };
+  }
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+  }
+
+  if (form && textarea) {
+    form.addEventListener("submit", function (event) {
+      var body = textarea.value;
+      // With no live connection, or nothing written, the form posts as it
+      // would without JavaScript (the server says what is wrong).
+      if (!synced || !body.trim()) return;
+      event.preventDefault();
+      var frame = { type: "send", room: room, client_id: newId(), body: body };
+      unacked[frame.client_id] = frame;
+      var item = build({ author: { id: me, name: "" }, client_id: frame.client_id });
+      item.querySelector(".harbour-chat__author").textContent = root.dataset.me || "";
+      fill(item, { client_id: frame.client_id, body: body, status: "sending" });
+      var empty = document.getElementById("chat-empty");
+      if (empty) empty.remove();
+      log.appendChild(item);
+      item.scrollIntoView({ block: "nearest" });
+      textarea.value = "";
+      fieldError("");
+      emit(frame);
+      lastTyping = 0;  // the next words typed are news again
+    });
+    textarea.addEventListener("input", function () {
+      var now = Date.now();
+      if (now - lastTyping > 2000 && emit({ type: "typing", room: room })) lastTyping = now;
+    });
+  }
+
+  window.addEventListener("online", function () {
+    if (!socket || socket.readyState === WebSocket.CLOSED) { delay = 1000; connect(); }
+  });
+  window.addEventListener("offline", function () { if (socket) socket.close(); });
+  document.addEventListener("visibilitychange", markRead);
+
+  if (!location.hash) {
+    var last = log.querySelector("li:last-child");
+    if (last) last.scrollIntoView({ block: "end" });
+  }
+  connect();
+})();

@@ -1,0 +1,413 @@
+"""The chat socket, on the in-memory channel layer and on Redis: joining
+brings what was missed in order, sends are acked with their number and reach
+the room once, bad frames get an error and the socket stays up, and access is
+asked at every step."""
+
+import uuid
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from chat.consumers import ChatConsumer
+from chat.models import Message
+from community.models import CrisisContact, Membership, MembershipStatus, Role
+from tests.chat.conftest import stored
+from tests.factories import enrol_totp, make_member, make_trusted, put_on_duty
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("channel_layer"),
+]
+
+db = database_sync_to_async
+
+
+async def connect(user, query=""):
+    socket = WebsocketCommunicator(ChatConsumer.as_asgi(), f"/ws/chat/{query}")
+    socket.scope["user"] = user
+    connected, _ = await socket.connect()
+    assert connected
+    return socket
+
+
+async def ready(user):
+    socket = await connect(user)
+    assert await socket.receive_json_from() == {"type": "ready"}
+    return socket
+
+
+async def joined(user, room, after=None):
+    """A socket of `user` in `room`, and the frames the join brought."""
+    socket = await ready(user)
+    frame = {"type": "join", "room": room.pk}
+    if after is not None:
+        frame["after"] = after
+    await socket.send_json_to(frame)
+    frames = await until(socket, "joined")
+    return socket, frames
+
+
+async def with_another(member, room, **fields):
+    """`member`'s socket and a trusted second member's, both in `room`."""
+    other = await db(make_trusted)(room.pathway, **fields)
+    mine, _ = await joined(member, room)
+    theirs, _ = await joined(other, room)
+    return mine, theirs
+
+
+async def close(*sockets):
+    for socket in sockets:
+        await socket.disconnect()
+
+
+async def until(socket, kind, timeout=3):
+    """Frames up to and including the first of type `kind`."""
+    frames = []
+    while True:
+        frames.append(await socket.receive_json_from(timeout=timeout))
+        if frames[-1]["type"] == kind:
+            return frames
+
+
+async def send(socket, room, body, client_id=None):
+    client_id = str(client_id or uuid.uuid4())
+    await socket.send_json_to(
+        {"type": "send", "room": room.pk, "client_id": client_id, "body": body}
+    )
+    return client_id
+
+
+def crisis_line(pathway):
+    """Transactional tests empty the tables, national contacts included."""
+    from wagtail.models import Locale
+
+    CrisisContact.objects.create(
+        pathway=pathway,
+        name="Perinatal crisis line",
+        phone="0800 123 456",
+        description="Day and night",
+        locale=Locale.get_default(),
+    )
+
+
+def seqs(frames):
+    return [f["seq"] for f in frames if f["type"] == "message"]
+
+
+async def test_a_join_sends_what_was_missed_in_order_then_joined(room, member):
+    other = await db(make_trusted)(room.pathway)
+    for n in range(4):
+        await db(stored)(room, other, f"m{n + 1}")
+    socket, frames = await joined(member, room, after=1)
+    assert [(f["seq"], f["body"]) for f in frames[:-1]] == [
+        (2, "m2"),
+        (3, "m3"),
+        (4, "m4"),
+    ]
+    assert frames[-1] == {
+        "type": "joined",
+        "room": room.pk,
+        "name": room.name,
+        "last_seq": 4,
+        "complete": True,
+    }
+    await socket.disconnect()
+
+
+async def test_a_send_is_acked_and_reaches_everyone_in_the_room(room, member):
+    mine, theirs = await with_another(member, room)
+    client_id = await send(mine, room, "Hello both")
+    ack = await mine.receive_json_from(timeout=3)
+    assert ack == {
+        "type": "ack",
+        "room": room.pk,
+        "client_id": client_id,
+        "seq": 1,
+        "status": "published",
+    }
+    own = await mine.receive_json_from(timeout=3)
+    heard = await theirs.receive_json_from(timeout=3)
+    assert own == heard
+    assert (heard["type"], heard["seq"], heard["body"]) == ("message", 1, "Hello both")
+    assert heard["author"] == {"id": member.pk, "name": "Maple"}
+    assert await theirs.receive_nothing(timeout=0.2)
+    await close(mine, theirs)
+
+
+async def test_a_repeated_client_id_is_acked_again_and_heard_once(room, member):
+    mine, theirs = await with_another(member, room)
+    client_id = await send(mine, room, "Once")
+    first = await until(mine, "message")
+    await send(mine, room, "Once", client_id)
+    again = await mine.receive_json_from(timeout=3)
+    assert again["type"] == "ack" and again["seq"] == first[0]["seq"] == 1
+    assert await mine.receive_nothing(timeout=0.3)
+    assert seqs([await theirs.receive_json_from(timeout=3)]) == [1]
+    assert await theirs.receive_nothing(timeout=0.3)
+    assert await db(Message.objects.count)() == 1
+    await close(mine, theirs)
+
+
+async def test_bad_frames_get_an_error_and_the_socket_stays_up(room, member):
+    socket = await ready(member)
+    cases = [
+        ("not json", {"type": "error", "code": "not_json"}),
+        ("[1, 2]", {"type": "error", "code": "unknown_frame"}),
+        ('{"type": "dance"}', {"type": "error", "code": "unknown_frame"}),
+        ('{"type": "join"}', {"type": "error", "code": "bad_frame", "field": "room"}),
+        (
+            '{"type": "join", "room": "1; drop"}',
+            {"type": "error", "code": "bad_frame", "field": "room"},
+        ),
+        (
+            f'{{"type": "send", "room": {room.pk}, "body": "hi"}}',
+            {"type": "error", "code": "bad_frame", "field": "client_id"},
+        ),
+        (
+            '{"type": "history", "room": 1}',
+            {"type": "error", "code": "bad_frame", "field": "before"},
+        ),
+        ("x" * 100_000, {"type": "error", "code": "too_long"}),
+        (
+            '{"type": "join", "room": 999999}',
+            {"type": "error", "code": "not_found", "room": 999999},
+        ),
+    ]
+    for text, expected in cases:
+        await socket.send_to(text_data=text)
+        assert await socket.receive_json_from(timeout=3) == expected, text
+    client_id = await send(socket, room, "x" * 4001)
+    error = await socket.receive_json_from(timeout=3)
+    assert (error["code"], error["client_id"]) == ("too_long", client_id)
+    assert "4000 characters" in error["message"]
+    await send(socket, room, "hi", client_id="not-a-uuid")
+    assert (await socket.receive_json_from(timeout=3))["code"] == "bad_client_id"
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from(timeout=3) == {"type": "pong"}
+    assert await db(Message.objects.count)() == 0
+    await socket.disconnect()
+
+
+async def test_an_outsider_cannot_join_send_or_hear(room, member, other_pathway):
+    outsider = await db(make_member)(other_pathway)
+    socket = await ready(outsider)
+    await socket.send_json_to({"type": "join", "room": room.pk})
+    assert await socket.receive_json_from(timeout=3) == {
+        "type": "error",
+        "code": "not_found",
+        "room": room.pk,
+    }
+    client_id = await send(socket, room, "Let me in")
+    error = await socket.receive_json_from(timeout=3)
+    assert (error["code"], error["client_id"]) == ("not_found", client_id)
+    insider, _ = await joined(member, room)
+    await send(insider, room, "Only for us")
+    await until(insider, "message")
+    assert await socket.receive_nothing(timeout=0.3)
+    assert await db(Message.objects.count)() == 1
+    await close(socket, insider)
+
+
+async def test_a_member_removed_mid_session_is_cut_off_at_once(room, member):
+    mine, theirs = await with_another(member, room)
+    membership = await db(Membership.objects.get)(user=member, pathway=room.pathway)
+    membership.status = MembershipStatus.SUSPENDED
+    await db(membership.save)()
+    assert await mine.receive_json_from(timeout=3) == {
+        "type": "error",
+        "code": "not_found",
+        "room": room.pk,
+    }
+    await send(theirs, room, "Still here")
+    await until(theirs, "message")
+    assert await mine.receive_nothing(timeout=0.3)  # hears nothing more
+    await send(mine, room, "Can I?")
+    assert (await mine.receive_json_from(timeout=3))["code"] == "not_found"
+    assert await db(Message.objects.filter(author=member).count)() == 0
+    await close(mine, theirs)
+
+
+async def test_a_held_message_goes_to_its_author_only(room, member):
+    newcomer = await db(make_member)(room.pathway)
+    mine, _ = await joined(newcomer, room)
+    theirs, _ = await joined(member, room)
+    await send(mine, room, "First time here")
+    frames = await until(mine, "message")
+    assert frames[0]["status"] == "held" and frames[0]["type"] == "ack"
+    assert frames[-1]["body"] == "First time here" and frames[-1]["status"] == "held"
+    assert await theirs.receive_json_from(timeout=3) == {
+        "type": "skip",
+        "room": room.pk,
+        "seq": 1,
+    }
+    assert await theirs.receive_nothing(timeout=0.3)
+    await close(mine, theirs)
+
+
+async def test_a_client_that_drops_mid_stream_gets_every_message_once_in_order(
+    room, member
+):
+    """The reader drops after the second of five messages; two more are sent
+    while it is away; it comes back with the last number it saw and gets the
+    rest exactly once, then live traffic, in order."""
+    writer = await db(make_trusted)(room.pathway)
+    sending, _ = await joined(writer, room)
+    reading, _ = await joined(member, room)
+    seen = []
+    for n in range(1, 6):
+        await send(sending, room, f"m{n}")
+        await until(sending, "message")
+        if n <= 2:
+            seen += seqs([await reading.receive_json_from(timeout=3)])
+        if n == 2:
+            await reading.disconnect()
+    reading, frames = await joined(member, room, after=seen[-1])
+    seen += seqs(frames)
+    assert frames[-1]["last_seq"] == 5
+    await send(sending, room, "m6")
+    seen += seqs([await reading.receive_json_from(timeout=3)])
+    assert seen == [1, 2, 3, 4, 5, 6]
+    assert await reading.receive_nothing(timeout=0.3)
+    await close(sending, reading)
+
+
+async def test_live_messages_already_in_the_join_backlog_are_not_sent_twice(
+    room, member
+):
+    """A message committed after the socket joined the room's group but
+    before it read the backlog comes both ways: in the backlog, and live just
+    after. The socket sends it once."""
+    from channels.layers import get_channel_layer
+
+    from chat import events
+
+    socket, _ = await joined(member, room)
+    writer = await db(make_trusted)(room.pathway)
+    message = await db(stored)(room, writer, "both ways")
+    await socket.send_json_to({"type": "join", "room": room.pk, "after": 0})
+    assert seqs(await until(socket, "joined")) == [1]
+    late = await db(lambda: events.message_frame(message, own=False))()
+    await get_channel_layer().group_send(
+        events.room_group(room.pk),
+        {"type": "chat.message", "author_id": writer.pk, "frame": late},
+    )
+    assert await socket.receive_nothing(timeout=0.3)
+    await socket.disconnect()
+
+
+async def test_the_writer_sees_a_rewrite_request_and_crisis_contacts(room, member):
+    room.pathway.watched_words = "pro-ana"
+    await db(room.pathway.save)()
+    clinician = await db(make_member)(room.pathway, Role.CLINICIAN)
+    await db(put_on_duty)(room.pathway, clinician)
+    await db(crisis_line)(room.pathway)
+    socket, _ = await joined(member, room)
+    client_id = await send(socket, room, "anyone pro-ana here")
+    error = await socket.receive_json_from(timeout=3)
+    assert (error["type"], error["code"], error["client_id"]) == (
+        "error",
+        "rewrite",
+        client_id,
+    )
+    assert error["messages"]
+    client_id = await send(socket, room, "I want to kill myself")
+    frames = await until(socket, "crisis")
+    assert frames[0]["type"] == "ack" and frames[0]["status"] == "published"
+    crisis = frames[-1]
+    assert crisis["client_id"] == client_id and crisis["messages"]
+    assert crisis["contacts"] == [
+        {
+            "name": "Perinatal crisis line",
+            "phone": "0800 123 456",
+            "href": "tel:0800123456",
+            "description": "Day and night",
+        }
+    ]
+    await socket.disconnect()
+
+
+async def test_sending_too_fast_gets_a_clear_error(room, member, monkeypatch):
+    monkeypatch.setattr("chat.actions.RATE_MESSAGES", 2)
+    socket = await ready(member)
+    for _ in range(2):
+        await send(socket, room, "hi")
+        assert (await socket.receive_json_from(timeout=3))["type"] == "ack"
+    await send(socket, room, "hi")
+    error = await socket.receive_json_from(timeout=3)
+    assert error["code"] == "rate_limited" and "wait a few seconds" in error["message"]
+    await socket.disconnect()
+
+
+async def test_history_pages_back_and_typing_reaches_others_only(room, member):
+    other = await db(make_trusted)(room.pathway, display_name="Rowan")
+    for n in range(3):
+        await db(stored)(room, other, f"m{n + 1}")
+    mine, _ = await joined(member, room)
+    theirs, _ = await joined(other, room)
+    await mine.send_json_to({"type": "history", "room": room.pk, "before": 3})
+    frames = await until(mine, "history")
+    assert seqs(frames) == [1, 2] and frames[-1]["more"] is False
+    await theirs.send_json_to({"type": "typing", "room": room.pk})
+    assert await mine.receive_json_from(timeout=3) == {
+        "type": "typing",
+        "room": room.pk,
+        "name": "Rowan",
+    }
+    assert await theirs.receive_nothing(timeout=0.3)
+    await mine.send_json_to({"type": "read", "room": room.pk, "seq": 2})
+    assert await mine.receive_json_from(timeout=3) == {
+        "type": "read",
+        "room": room.pk,
+        "seq": 2,
+    }
+    await close(mine, theirs)
+
+
+async def test_edits_deletes_and_hides_reach_the_room(room, member):
+    clinician = await db(make_member)(room.pathway, Role.CLINICIAN)
+    await db(enrol_totp)(clinician)
+    mine, _ = await joined(member, room)
+    staff, _ = await joined(clinician, room)
+    await send(mine, room, "Helo")
+    await until(mine, "message")
+    await until(staff, "message")
+    await mine.send_json_to({"type": "edit", "room": room.pk, "seq": 1, "body": "Hi"})
+    frames = await until(mine, "message")
+    assert frames[0] == {
+        "type": "edited",
+        "room": room.pk,
+        "seq": 1,
+        "status": "published",
+    }
+    update = await staff.receive_json_from(timeout=3)
+    assert (update["seq"], update["body"], update["edited"]) == (1, "Hi", True)
+    await send(mine, room, "Second")
+    await until(mine, "message")
+    await until(staff, "message")
+    await staff.send_json_to({"type": "hide", "room": room.pk, "seq": 2})
+    assert (await until(staff, "hidden"))[-1]["seq"] == 2
+    assert (await staff.receive_json_from(timeout=3))["status"] == "removed"
+    removed = await mine.receive_json_from(timeout=3)
+    assert (removed["seq"], removed["status"], removed["body"]) == (2, "removed", "")
+    await mine.send_json_to({"type": "delete", "room": room.pk, "seq": 1})
+    assert (await until(mine, "deleted"))[-1]["seq"] == 1
+    gone = await staff.receive_json_from(timeout=3)
+    assert (gone["seq"], gone["status"]) == (1, "removed")
+    await mine.send_json_to({"type": "hide", "room": room.pk, "seq": 1})
+    assert (await until(mine, "error"))[-1]["code"] == "not_found"
+    await close(mine, staff)
+
+
+async def test_strangers_and_staff_without_two_factor_are_told_and_closed(pathway):
+    socket = await connect(AnonymousUser())
+    assert await socket.receive_json_from() == {
+        "type": "error",
+        "code": "not_signed_in",
+    }
+    assert (await socket.receive_output())["code"] == 4401
+    clinician = await db(make_member)(pathway, Role.CLINICIAN)
+    socket = await connect(clinician)
+    assert (await socket.receive_json_from())["code"] == "two_factor_required"
+    assert (await socket.receive_output())["code"] == 4403

@@ -1,0 +1,115 @@
+"""A member on her phone and a clinician at a desk chat in their pathway's
+room over the site's real socket (uvicorn serving the ASGI application). The
+member's message reaches the clinician live; the member's phone loses its
+connection, the clinician sends two messages meanwhile, and when the phone is
+back each of them shows exactly once, in order. Without its script the
+same page still reads and sends. Checked with axe; screenshots at 390px."""
+
+from playwright.sync_api import expect
+
+from chat.models import Message
+from community.models import Role
+from home.models import PathwayPage
+from tests.factories import TOTP_SECRET, enrol_totp, make_member, make_trusted
+
+
+def bodies(page):
+    return page.locator("#chat-log .harbour-chat__body").all_inner_texts()
+
+
+def send(page, text):
+    page.get_by_label("Your message").fill(text)
+    page.get_by_role("button", name="Send", exact=True).click()
+
+
+def test_a_member_and_a_clinician_chat_live_through_a_dropped_connection(
+    new_context,
+    phone_page,
+    pathway,
+    asgi_server,
+    sign_in,
+    visit,
+    check_a11y,
+    screenshot,
+    fits_the_screen,
+):
+    maple = make_trusted(pathway, display_name="Maple")
+    birch = make_member(pathway, Role.CLINICIAN, display_name="Dr Birch")
+    enrol_totp(birch)
+    room_path = f"/community/{pathway.slug}/chat/"
+
+    # Maple finds the chat from her pathway's landing page, on her phone.
+    member = phone_page
+    sign_in(member, maple, base=asgi_server)
+    visit(member, PathwayPage.objects.get(pathway=pathway).url, asgi_server)
+    member.get_by_role("link", name="Go to the chat").click()
+    member.wait_for_url(f"**{room_path}")
+    check_a11y(member)
+    chat = member.locator("#chat")
+    expect(chat).to_have_attribute("data-state", "open")
+
+    clinician = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    sign_in(clinician, birch, totp_secret=TOTP_SECRET, base=asgi_server)
+    visit(clinician, room_path, asgi_server)
+    expect(clinician.locator("#chat")).to_have_attribute("data-state", "open")
+
+    # Maple writes; it is sent over the socket and Dr Birch sees it live.
+    send(member, "Is anyone around tonight?")
+    expect(member.locator("#message-1")).to_contain_text("Is anyone around tonight?")
+    expect(member.locator("#message-1")).not_to_contain_text("Sending")
+    expect(clinician.locator("#message-1")).to_contain_text("Is anyone around tonight?")
+    expect(member.get_by_label("Your message")).to_have_value("")
+
+    # Maple's phone drops its connection.
+    member.context.set_offline(True)
+    expect(chat).to_have_attribute("data-state", "closed")
+    send(clinician, "Hello Maple, I'm here.")
+    send(clinician, "How are you feeling?")
+    expect(clinician.locator("#message-3")).to_contain_text("How are you feeling?")
+    expect(member.locator("#message-2")).to_have_count(0)
+    expect(member.locator("#chat-connection")).to_be_visible()
+    # Dr Birch is typing while Maple is away; then Maple comes back.
+    member.context.set_offline(False)
+    expect(chat).to_have_attribute("data-state", "open")
+    expect(member.locator("#message-3")).to_contain_text("How are you feeling?")
+    expect(member.locator("#chat-connection")).to_be_hidden()
+    assert bodies(member) == [
+        "Is anyone around tonight?",
+        "Hello Maple, I'm here.",
+        "How are you feeling?",
+    ]
+    clinician.get_by_label("Your message").press_sequentially("Take")
+    expect(member.locator("#chat-typing")).to_contain_text("Dr Birch is typing")
+
+    # A reply after the reconnect comes once too.
+    send(member, "Better for talking. Thank you.")
+    expect(clinician.locator("#message-4")).to_contain_text("Better for talking")
+    assert len(bodies(member)) == 4 and len(bodies(clinician)) == 4
+    assert Message.objects.count() == 4
+    fits_the_screen(member)
+    check_a11y(member)
+    check_a11y(clinician)
+    screenshot(member, "chat-room-390")
+
+
+def test_the_room_reads_and_sends_without_its_script(
+    phone_page, pathway, live_server, sign_in, visit, submit, screenshot
+):
+    """chat.js never loads (as with JavaScript off, or a script blocked): the
+    page is a plain form that posts. (axe needs the browser's JavaScript, so
+    the chat's own script is blocked rather than all of it.)"""
+    maple = make_trusted(pathway, display_name="Maple")
+    page = phone_page
+    page.route("**/chat/chat.js", lambda route: route.abort())
+    sign_in(page, maple)
+    visit(page, f"/community/{pathway.slug}/chat/")
+    page.get_by_label("Your message").fill("Typing with no scripts")
+    submit(page, "Send")
+    expect(page.locator("#message-1")).to_contain_text("Typing with no scripts")
+    pathway.watched_words = "pro-ana"
+    pathway.save()
+    page.get_by_label("Your message").fill("anyone pro-ana?")
+    submit(page, "Send")
+    expect(page.get_by_text("There is a problem")).to_be_visible()
+    expect(page.get_by_label("Your message")).to_have_value("anyone pro-ana?")
+    screenshot(page, "chat-room-no-js-390")

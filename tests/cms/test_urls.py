@@ -5,11 +5,14 @@ title, description, invitation codes and join-request details are planted as
 markers; no response may contain any of them."""
 
 import re
+import uuid
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from chat.actions import do_send_message
+from chat.models import Room
 from community import actions, forums, social
 from community.models import DutyShift, ModerationCase, RiskAlert, Role
 from home.models import PathwayPage
@@ -89,6 +92,9 @@ def pathway_a(home):
     ).obj
     social.do_set_profile(author, bio="Loquat bio", pronouns="", avatar="sun")
     shift = DutyShift.objects.get(pathway=pathway)
+    # A chat message in the pathway's room.
+    room = Room.objects.get(pathway=pathway, is_default=True)
+    chat = do_send_message(author, room, uuid.uuid4(), "Guanabana chat").obj
     # A pathway that takes requests lists its name on the sign-up form by design;
     # close it again so every marker must stay hidden.
     pathway.allow_join_requests = False
@@ -112,6 +118,7 @@ def pathway_a(home):
         "Jabuticaba",
         "Persimmon",
         "Loquat",
+        "Guanabana",
     ]
     values = {
         "slug": pathway.slug,
@@ -146,6 +153,7 @@ def pathway_a(home):
             (shift.pk, "topic"),
             (wall_post.pk, "wall"),
             (present.pk, "present"),
+            (chat.pk, "chat"),
         ]
     ]
     return markers, [values, *others]
@@ -199,3 +207,5 @@ def test_pathway_a_is_reachable_by_its_own_member(pathway_a, client):
         assert marker in body
     body = client.get(f"/community/{pathway.slug}/timeline/").content.decode()
     assert "Rambutan" in body and "Obsidianite" in body
+    body = client.get(f"/community/{pathway.slug}/chat/").content.decode()
+    assert "Guanabana" in body

@@ -8,7 +8,7 @@ from django.utils.text import slugify
 from .actions import audit
 from .models import Forum, Pathway, Reply, Topic, User
 from .moderation import Submission, check_can_post, check_texts, store_content
-from .social import after_reply_published, after_topic_published, check_can_reply
+from .social import check_can_reply
 
 
 def do_start_topic(
@@ -31,8 +31,6 @@ def do_start_topic(
             body=submission.clean["body"],
         )
         store_content(topic, submission)
-        if topic.is_published:
-            after_topic_published(topic)
     return submission
 
 
@@ -53,8 +51,6 @@ def do_reply(user: User, topic: Topic, body: str, language: str = "en") -> Submi
             body=submission.clean["body"],
         )
         store_content(reply, submission)
-        if reply.is_published:
-            after_reply_published(reply)
     return submission
 
 

@@ -145,11 +145,14 @@ def check_texts(
     )
 
 
-def store_content(obj: MemberContent, submission: Submission) -> MemberContent:
+def store_content(
+    obj: MemberContent, submission: Submission, *, announce: bool = True
+) -> MemberContent:
     """Save `obj` (its text fields already set from `submission.clean`) as the
     verdict says: published or held. Held or risky content opens a moderation
-    case; risk raises an alert to the on-duty staff. Runs inside the caller's
-    transaction."""
+    case; risk raises an alert to the on-duty staff. Published content runs
+    its kind's `published` hook (the notices it sends) unless `announce` is
+    False (an edit). Runs inside the caller's transaction."""
     verdict = submission.verdict
     if verdict.action == Action.REWRITE:
         raise ValueError("nothing is stored when the author is asked to rewrite")
@@ -169,6 +172,9 @@ def store_content(obj: MemberContent, submission: Submission) -> MemberContent:
                 risk.categories or risk.review,
                 for_review=not risk.categories,
             )
+    kind = kind_of(obj)
+    if announce and obj.is_published and kind.published:
+        kind.published(obj)
     submission.obj = obj
     return obj
 

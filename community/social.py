@@ -278,7 +278,7 @@ def do_edit(
         for name, text in submission.clean.items():
             setattr(obj, name, text[:120] if name == "title" else text)
         obj.edited_at = timezone.now()
-        store_content(obj, submission)
+        store_content(obj, submission, announce=False)
     return submission
 
 
@@ -326,8 +326,6 @@ def do_post_on_wall(
             body=submission.clean["body"],
         )
         store_content(post, submission)
-        if post.is_published:
-            after_wall_post_published(post)
     return submission
 
 
@@ -440,8 +438,6 @@ def do_send_present(
             body=submission.clean["body"],
         )
         store_content(present, submission)
-        if present.is_published:
-            after_present_published(present)
     return submission
 
 

@@ -252,10 +252,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 self.user, room_id, after
             )
         except RoomNotFound:
-            if room_id not in self.rooms:
-                await self.channel_layer.group_discard(
-                    events.room_group(room_id), self.channel_name
-                )
+            await self._leave(room_id)  # also out of it if it was joined before
             raise
         self.rooms[room_id] = {"pathway": pathway_id, "backlog_to": last_seq}
         for frame in frames:

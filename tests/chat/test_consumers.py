@@ -229,6 +229,21 @@ async def test_a_member_removed_mid_session_is_cut_off_at_once(room, member):
     await close(mine, theirs)
 
 
+async def test_a_removal_no_signal_announced_is_caught_at_the_next_frame(room, member):
+    """A bulk update sends no signal, so no event cuts the socket off: the
+    next frame asks the access layer, finds no room, and leaves it."""
+    mine, theirs = await with_another(member, room)
+    await db(Membership.objects.filter(user=member, pathway=room.pathway).update)(
+        status=MembershipStatus.SUSPENDED
+    )
+    await mine.send_json_to({"type": "join", "room": room.pk, "after": 0})
+    assert (await mine.receive_json_from(timeout=3))["code"] == "not_found"
+    await send(theirs, room, "After you left")
+    await until(theirs, "message")
+    assert await mine.receive_nothing(timeout=0.3)
+    await close(mine, theirs)
+
+
 async def test_a_held_message_goes_to_its_author_only(room, member):
     newcomer = await db(make_member)(room.pathway)
     mine, _ = await joined(newcomer, room)

@@ -423,3 +423,12 @@ def test_a_present_needs_no_note(pathway):
     sender, recipient = make_trusted(pathway), make_trusted(pathway)
     present = social.do_send_present(sender, recipient, pathway, make_gift()).obj
     assert present.is_published and present.body == ""
+
+
+def test_an_edit_tells_nobody_again(forum):
+    author, replier = make_trusted(forum.pathway), make_trusted(forum.pathway)
+    topic = start(author, forum)
+    reply = forums.do_reply(replier, topic, "Hello").obj
+    assert len(notices(author, "reply")) == 1
+    social.do_edit(replier, reply, {"body": "Hello again"})
+    assert len(notices(author, "reply")) == 1

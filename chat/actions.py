@@ -166,9 +166,12 @@ def do_send_message(
     store_content, all in one transaction that locks the room's counter.
     On commit a published message goes to everyone in the room, a held one
     to its author only. Raises ChatError (too long, too fast, bad id) and
-    SafetyError (the author is muted)."""
+    SafetyError (the author is muted), and ChatError("closed") in a support
+    conversation that has ended."""
     client_id = parse_client_id(client_id)
     body = check_body(body)
+    if room.closed_at is not None:
+        raise ChatError("closed", _("This conversation has ended."))
     existing = _stored(room, user, client_id)
     if existing is not None:
         return Sent(existing)

@@ -11,7 +11,11 @@ from .models import Message, Room
 
 
 def room_url(room: Room) -> str:
-    return reverse("chat:room", kwargs={"slug": room.pathway.slug})
+    if room.is_default:
+        return reverse("chat:room", kwargs={"slug": room.pathway.slug})
+    return reverse(
+        "chat:support_room", kwargs={"slug": room.pathway.slug, "room_id": room.pk}
+    )
 
 
 def message_url(message: Message) -> str:

@@ -23,8 +23,9 @@ class RoomKind(models.TextChoices):
 
 class Room(models.Model):
     """A place to talk inside one pathway. Each pathway has one default room
-    (created with the pathway, see chat.signals); `last_seq` is the number of
-    the room's newest message."""
+    (created with the pathway, see chat.signals); a member asking for support
+    opens a support room that only they and the pathway's staff can enter.
+    `last_seq` is the number of the room's newest message."""
 
     pathway = models.ForeignKey(
         Pathway, on_delete=models.CASCADE, related_name="chat_rooms"
@@ -36,6 +37,16 @@ class Room(models.Model):
     is_default = models.BooleanField(default=False)
     last_seq = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # A support conversation: the member who asked, and the staff member who
+    # picked it up (the pathway's staff can all read it).
+    member = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    picked_up_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    picked_up_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -44,7 +55,12 @@ class Room(models.Model):
                 fields=["pathway"],
                 condition=Q(is_default=True),
                 name="chat_one_default_room_per_pathway",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["pathway", "member"],
+                condition=Q(kind="support", closed_at=None),
+                name="chat_one_open_support_per_member",
+            ),
         ]
 
     def __str__(self) -> str:

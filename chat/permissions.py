@@ -8,10 +8,17 @@ cannot tell that a room or a pathway exists.
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from community.models import Block, MembershipStatus, Mute, MuteWord, User
+from community.models import (
+    STAFF_ROLES,
+    Block,
+    MembershipStatus,
+    Mute,
+    MuteWord,
+    User,
+)
 from community.permissions import (
     Capability,
     access_pathway,
@@ -38,18 +45,23 @@ def _int_or_none(value) -> int | None:
 
 def access_room(user: User, room_id) -> Room:
     """Room `room_id` with its pathway if `user` is an active member of that
-    pathway; else RoomNotFound. One query. Only pathway rooms exist for now:
-    support conversations and direct messages will add their own rule here."""
+    pathway and, for a support conversation, the member who asked or one of
+    the pathway's staff (peer supporters, clinicians, leads); else
+    RoomNotFound. One query. (Direct messages will add their rule here.)"""
     if not user.is_authenticated:
         raise RoomNotFound("No such room")
+    # One filter() call: every condition on memberships is about the same
+    # row, the user's own active membership of the room's pathway.
     room = (
         Room.objects.filter(
+            Q(kind=RoomKind.PATHWAY)
+            | Q(kind=RoomKind.SUPPORT, member=user)
+            | Q(kind=RoomKind.SUPPORT, pathway__memberships__role__in=STAFF_ROLES),
             pk=_int_or_none(room_id),
-            kind=RoomKind.PATHWAY,
             pathway__memberships__user=user,
             pathway__memberships__status=MembershipStatus.ACTIVE,
         )
-        .select_related("pathway")
+        .select_related("pathway", "member", "picked_up_by")
         .first()
     )
     if room is None:

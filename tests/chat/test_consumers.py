@@ -426,3 +426,25 @@ async def test_strangers_and_staff_without_two_factor_are_told_and_closed(pathwa
     socket = await connect(clinician)
     assert (await socket.receive_json_from())["code"] == "two_factor_required"
     assert (await socket.receive_output())["code"] == 4403
+
+
+async def test_a_support_conversation_is_live_for_its_member_and_staff_only(
+    room, member
+):
+    from chat.support import do_ask_for_support
+
+    clinician = await db(make_member)(room.pathway, Role.CLINICIAN)
+    await db(enrol_totp)(clinician)
+    other = await db(make_trusted)(room.pathway)
+    support = await db(do_ask_for_support)(member, room.pathway)
+    mine, _ = await joined(member, support)
+    staff, _ = await joined(clinician, support)
+    stranger = await ready(other)
+    await stranger.send_json_to({"type": "join", "room": support.pk})
+    assert (await stranger.receive_json_from(timeout=3))["code"] == "not_found"
+    await send(mine, support, "Can we talk?")
+    await until(mine, "message")
+    heard = await staff.receive_json_from(timeout=3)
+    assert (heard["room"], heard["body"]) == (support.pk, "Can we talk?")
+    assert await stranger.receive_nothing(timeout=0.3)
+    await close(mine, staff, stranger)

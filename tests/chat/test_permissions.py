@@ -113,3 +113,28 @@ def test_moderators_reach_any_message_of_their_pathway_and_members_none(
     assert access_moderated_message(peer, room.pk, held.seq) == held
     with pytest.raises(RoomNotFound):
         access_moderated_message(member, room.pk, held.seq)
+
+
+def test_a_support_room_is_for_its_member_and_the_pathways_staff_only(
+    room, member, clinician, other_pathway
+):
+    from chat.support import do_ask_for_support
+
+    support = do_ask_for_support(member, room.pathway)
+    assert access_room(member, support.pk) == support
+    assert access_room(clinician, support.pk) == support
+    peer = make_member(room.pathway, Role.PEER)
+    assert access_room(peer, support.pk) == support
+    # Another member of the pathway is not let in, even with staff about, nor
+    # a clinician of another pathway who is only a member here.
+    other_member = make_member(room.pathway)
+    elsewhere_staff = make_member(other_pathway, Role.CLINICIAN)
+    Membership.objects.create(user=elsewhere_staff, pathway=room.pathway)
+    for outsider in (other_member, elsewhere_staff):
+        with pytest.raises(RoomNotFound):
+            access_room(outsider, support.pk)
+    Membership.objects.filter(user=clinician, pathway=room.pathway).update(
+        status=MembershipStatus.SUSPENDED
+    )
+    with pytest.raises(RoomNotFound):
+        access_room(clinician, support.pk)

@@ -17,6 +17,13 @@ def bodies(page):
     return page.locator("#chat-log .harbour-chat__body").all_inner_texts()
 
 
+def member_and_clinician(pathway):
+    """Maple, a trusted member, and Dr Birch, a clinician with two-factor."""
+    birch = make_member(pathway, Role.CLINICIAN, display_name="Dr Birch")
+    enrol_totp(birch)
+    return make_trusted(pathway, display_name="Maple"), birch
+
+
 def send(page, text):
     page.get_by_label("Your message").fill(text)
     page.get_by_role("button", name="Send", exact=True).click()
@@ -33,9 +40,7 @@ def test_a_member_and_a_clinician_chat_live_through_a_dropped_connection(
     screenshot,
     fits_the_screen,
 ):
-    maple = make_trusted(pathway, display_name="Maple")
-    birch = make_member(pathway, Role.CLINICIAN, display_name="Dr Birch")
-    enrol_totp(birch)
+    maple, birch = member_and_clinician(pathway)
     room_path = f"/community/{pathway.slug}/chat/"
 
     # Maple finds the chat from her pathway's landing page, on her phone.
@@ -113,3 +118,44 @@ def test_the_room_reads_and_sends_without_its_script(
     expect(page.get_by_text("There is a problem")).to_be_visible()
     expect(page.get_by_label("Your message")).to_have_value("anyone pro-ana?")
     screenshot(page, "chat-room-no-js-390")
+
+
+def test_a_member_asks_for_support_and_the_clinician_picks_it_up(
+    new_context,
+    phone_page,
+    pathway,
+    asgi_server,
+    sign_in,
+    visit,
+    submit,
+    check_a11y,
+    screenshot,
+    fits_the_screen,
+):
+    maple, birch = member_and_clinician(pathway)
+
+    member = phone_page
+    sign_in(member, maple, base=asgi_server)
+    visit(member, f"/community/{pathway.slug}/chat/", asgi_server)
+    member.get_by_role("link", name="Talk privately to the care team").click()
+    member.wait_for_load_state()
+    check_a11y(member)
+    submit(member, "Ask for support")
+    expect(member.get_by_text("Waiting for someone from the care team")).to_be_visible()
+    expect(member.locator("#chat")).to_have_attribute("data-state", "open")
+    send(member, "I can't sleep and my head is loud.")
+    expect(member.locator("#message-1")).not_to_contain_text("Sending")
+
+    clinician = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    sign_in(clinician, birch, totp_secret=TOTP_SECRET, base=asgi_server)
+    visit(clinician, f"/community/{pathway.slug}/support/queue/", asgi_server)
+    expect(clinician.get_by_text("waiting 0 minutes")).to_be_visible()
+    submit(clinician, "Pick up the conversation with Maple")
+    expect(clinician.locator("#message-1")).to_contain_text("my head is loud")
+    expect(clinician.locator("#chat")).to_have_attribute("data-state", "open")
+    send(clinician, "I'm here, Maple. Tell me more?")
+    expect(member.locator("#message-2")).to_contain_text("I'm here, Maple.")
+    expect(member.locator("#chat-waiting")).to_have_count(0)
+    fits_the_screen(member)
+    check_a11y(member)
+    screenshot(member, "chat-support-390")

@@ -160,7 +160,12 @@
     if (fresh) item = build(frame);
     fill(item, frame);
     if (fresh) place(item, frame.seq);
-    if (fresh && frame.author.id !== me) typingLine.textContent = "";
+    if (fresh && frame.author.id !== me) {
+      typingLine.textContent = "";
+      // In a support conversation, someone else writing means someone is here.
+      var waiting = document.getElementById("chat-waiting");
+      if (waiting) waiting.remove();
+    }
     if (follow || (fresh && frame.author.id === me)) item.scrollIntoView({ block: "nearest" });
     markRead();
   }

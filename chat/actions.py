@@ -197,7 +197,9 @@ def do_send_message(
                 client_id=client_id,
                 body=submission.clean["body"],
             )
-            store_content(message, submission)
+            # Announced here, new (announce=False: the kind's `published` hook
+            # is for a held message a moderator approves later).
+            store_content(message, submission, announce=False)
             events.announce_message(message)
     except IntegrityError:
         existing = _stored(room, user, client_id)

@@ -369,6 +369,16 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 {"type": "typing", "room": event["room"], "name": event["name"]}
             )
 
+    async def chat_support(self, event):
+        if self._joined(event["room"]) is not None:
+            await self.send_json(
+                {
+                    "type": "support",
+                    "room": event["room"],
+                    "picked_up_by": event["picked_up_by"],
+                }
+            )
+
     async def chat_revoked(self, event):
         """No longer an active member of a pathway: out of its rooms now."""
         for room_id, joined in list(self.rooms.items()):

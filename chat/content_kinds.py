@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.safety.registry import register
 
+from .events import announce_update
 from .models import Message, Room
 
 
@@ -29,4 +30,6 @@ register(
     name="chat",
     label=_("chat message"),
     url=message_url,
+    # A held message a moderator approves appears in the room, in its place.
+    published=announce_update,
 )

@@ -188,6 +188,15 @@ def announce_typing(room: Room, user) -> None:
     )
 
 
+def announce_picked_up(room: Room, staff) -> None:
+    """A staff member picked up a support conversation: its sockets say who
+    is here."""
+    broadcast_on_commit(
+        room_group(room.pk),
+        {"type": "chat.support", "room": room.pk, "picked_up_by": staff.display_name},
+    )
+
+
 def announce_revoked(user_id: int, pathway_id: int) -> None:
     """`user` is no longer an active member of the pathway: their sockets
     leave its rooms at once."""

@@ -21,6 +21,7 @@ from community.models import STAFF_ROLES, Membership, MembershipStatus, Pathway,
 from community.moderation import SafetyError, on_duty_shifts
 from community.notifications import notify_many
 
+from .events import announce_picked_up
 from .models import Room, RoomKind
 
 
@@ -143,13 +144,15 @@ def access_support_room(staff: Membership, room_id) -> Room:
 
 def do_pick_up(staff: Membership, room: Room) -> bool:
     """A staff member of the room's pathway takes a waiting conversation.
-    False when someone else took it first. Audited."""
+    False when someone else took it first. Audited; the room's sockets hear
+    who picked it up, on commit."""
     with transaction.atomic():
         taken = Room.objects.filter(
             pk=room.pk, picked_up_by=None, closed_at=None
         ).update(picked_up_by=staff.user, picked_up_at=timezone.now())
         if taken:
             audit(staff.user, "support.picked_up", pathway=staff.pathway, target=room)
+            announce_picked_up(room, staff.user)
     return bool(taken)
 
 

@@ -92,6 +92,7 @@ def chat_strings() -> dict[str, str]:
             "send: the page will reload."
         ),
         "rateLimited": _("Please wait a few seconds, then send again."),
+        "pickedUp": _("%(name)s from the care team is here."),
     }
 
 

@@ -118,6 +118,27 @@ def test_a_new_members_message_is_held_and_only_its_author_hears_of_it(
     assert to_author[1]["frame"]["body"] == "Hello"
 
 
+def test_a_held_message_a_moderator_approves_appears_in_the_room(
+    room, clinician, broadcasts, django_capture_on_commit_callbacks
+):
+    from community.models import Decision
+
+    newcomer = make_member(room.pathway)
+    message = send(newcomer, room, "Hello").message
+    case = ModerationCase.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.do_decide_case(
+            Membership.objects.get(user=clinician), case, Decision.APPROVE
+        )
+    [(group, event)] = [(g, e) for g, e in broadcasts if e["type"] == "chat.update"]
+    assert group == room_group(room.pk)
+    assert (event["frame"]["seq"], event["frame"]["status"]) == (
+        message.seq,
+        "published",
+    )
+    assert event["frame"]["body"] == "Hello"
+
+
 def test_risk_alerts_the_one_on_duty_and_shows_crisis_contacts(
     room, member, clinician, django_capture_on_commit_callbacks
 ):

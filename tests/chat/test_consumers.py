@@ -22,6 +22,9 @@ pytestmark = [
 ]
 
 db = database_sync_to_async
+# How long to wait for a frame that must come (generous: a loaded machine and
+# Redis are slower than the in-memory layer).
+WAIT = 10
 
 
 async def connect(user, query=""):
@@ -62,11 +65,11 @@ async def close(*sockets):
         await socket.disconnect()
 
 
-async def until(socket, kind, timeout=3):
+async def until(socket, kind, timeout=WAIT):
     """Frames up to and including the first of type `kind`."""
     frames = []
     while True:
-        frames.append(await socket.receive_json_from(timeout=timeout))
+        frames.append(await socket.receive_json_from(timeout=timeout or WAIT))
         if frames[-1]["type"] == kind:
             return frames
 
@@ -119,7 +122,7 @@ async def test_a_join_sends_what_was_missed_in_order_then_joined(room, member):
 async def test_a_send_is_acked_and_reaches_everyone_in_the_room(room, member):
     mine, theirs = await with_another(member, room)
     client_id = await send(mine, room, "Hello both")
-    ack = await mine.receive_json_from(timeout=3)
+    ack = await mine.receive_json_from(timeout=WAIT)
     assert ack == {
         "type": "ack",
         "room": room.pk,
@@ -127,8 +130,8 @@ async def test_a_send_is_acked_and_reaches_everyone_in_the_room(room, member):
         "seq": 1,
         "status": "published",
     }
-    own = await mine.receive_json_from(timeout=3)
-    heard = await theirs.receive_json_from(timeout=3)
+    own = await mine.receive_json_from(timeout=WAIT)
+    heard = await theirs.receive_json_from(timeout=WAIT)
     assert own == heard
     assert (heard["type"], heard["seq"], heard["body"]) == ("message", 1, "Hello both")
     assert heard["author"] == {"id": member.pk, "name": "Maple"}
@@ -141,10 +144,10 @@ async def test_a_repeated_client_id_is_acked_again_and_heard_once(room, member):
     client_id = await send(mine, room, "Once")
     first = await until(mine, "message")
     await send(mine, room, "Once", client_id)
-    again = await mine.receive_json_from(timeout=3)
+    again = await mine.receive_json_from(timeout=WAIT)
     assert again["type"] == "ack" and again["seq"] == first[0]["seq"] == 1
     assert await mine.receive_nothing(timeout=0.3)
-    assert seqs([await theirs.receive_json_from(timeout=3)]) == [1]
+    assert seqs([await theirs.receive_json_from(timeout=WAIT)]) == [1]
     assert await theirs.receive_nothing(timeout=0.3)
     assert await db(Message.objects.count)() == 1
     await close(mine, theirs)
@@ -177,15 +180,15 @@ async def test_bad_frames_get_an_error_and_the_socket_stays_up(room, member):
     ]
     for text, expected in cases:
         await socket.send_to(text_data=text)
-        assert await socket.receive_json_from(timeout=3) == expected, text
+        assert await socket.receive_json_from(timeout=WAIT) == expected, text
     client_id = await send(socket, room, "x" * 4001)
-    error = await socket.receive_json_from(timeout=3)
+    error = await socket.receive_json_from(timeout=WAIT)
     assert (error["code"], error["client_id"]) == ("too_long", client_id)
     assert "4000 characters" in error["message"]
     await send(socket, room, "hi", client_id="not-a-uuid")
-    assert (await socket.receive_json_from(timeout=3))["code"] == "bad_client_id"
+    assert (await socket.receive_json_from(timeout=WAIT))["code"] == "bad_client_id"
     await socket.send_json_to({"type": "ping"})
-    assert await socket.receive_json_from(timeout=3) == {"type": "pong"}
+    assert await socket.receive_json_from(timeout=WAIT) == {"type": "pong"}
     assert await db(Message.objects.count)() == 0
     await socket.disconnect()
 
@@ -194,13 +197,13 @@ async def test_an_outsider_cannot_join_send_or_hear(room, member, other_pathway)
     outsider = await db(make_member)(other_pathway)
     socket = await ready(outsider)
     await socket.send_json_to({"type": "join", "room": room.pk})
-    assert await socket.receive_json_from(timeout=3) == {
+    assert await socket.receive_json_from(timeout=WAIT) == {
         "type": "error",
         "code": "not_found",
         "room": room.pk,
     }
     client_id = await send(socket, room, "Let me in")
-    error = await socket.receive_json_from(timeout=3)
+    error = await socket.receive_json_from(timeout=WAIT)
     assert (error["code"], error["client_id"]) == ("not_found", client_id)
     insider, _ = await joined(member, room)
     await send(insider, room, "Only for us")
@@ -215,7 +218,7 @@ async def test_a_member_removed_mid_session_is_cut_off_at_once(room, member):
     membership = await db(Membership.objects.get)(user=member, pathway=room.pathway)
     membership.status = MembershipStatus.SUSPENDED
     await db(membership.save)()
-    assert await mine.receive_json_from(timeout=3) == {
+    assert await mine.receive_json_from(timeout=WAIT) == {
         "type": "error",
         "code": "not_found",
         "room": room.pk,
@@ -224,7 +227,7 @@ async def test_a_member_removed_mid_session_is_cut_off_at_once(room, member):
     await until(theirs, "message")
     assert await mine.receive_nothing(timeout=0.3)  # hears nothing more
     await send(mine, room, "Can I?")
-    assert (await mine.receive_json_from(timeout=3))["code"] == "not_found"
+    assert (await mine.receive_json_from(timeout=WAIT))["code"] == "not_found"
     assert await db(Message.objects.filter(author=member).count)() == 0
     await close(mine, theirs)
 
@@ -237,7 +240,7 @@ async def test_a_removal_no_signal_announced_is_caught_at_the_next_frame(room, m
         status=MembershipStatus.SUSPENDED
     )
     await mine.send_json_to({"type": "join", "room": room.pk, "after": 0})
-    assert (await mine.receive_json_from(timeout=3))["code"] == "not_found"
+    assert (await mine.receive_json_from(timeout=WAIT))["code"] == "not_found"
     await send(theirs, room, "After you left")
     await until(theirs, "message")
     assert await mine.receive_nothing(timeout=0.3)
@@ -252,7 +255,7 @@ async def test_a_held_message_goes_to_its_author_only(room, member):
     frames = await until(mine, "message")
     assert frames[0]["status"] == "held" and frames[0]["type"] == "ack"
     assert frames[-1]["body"] == "First time here" and frames[-1]["status"] == "held"
-    assert await theirs.receive_json_from(timeout=3) == {
+    assert await theirs.receive_json_from(timeout=WAIT) == {
         "type": "skip",
         "room": room.pk,
         "seq": 1,
@@ -275,14 +278,14 @@ async def test_a_client_that_drops_mid_stream_gets_every_message_once_in_order(
         await send(sending, room, f"m{n}")
         await until(sending, "message")
         if n <= 2:
-            seen += seqs([await reading.receive_json_from(timeout=3)])
+            seen += seqs([await reading.receive_json_from(timeout=WAIT)])
         if n == 2:
             await reading.disconnect()
     reading, frames = await joined(member, room, after=seen[-1])
     seen += seqs(frames)
     assert frames[-1]["last_seq"] == 5
     await send(sending, room, "m6")
-    seen += seqs([await reading.receive_json_from(timeout=3)])
+    seen += seqs([await reading.receive_json_from(timeout=WAIT)])
     assert seen == [1, 2, 3, 4, 5, 6]
     assert await reading.receive_nothing(timeout=0.3)
     await close(sending, reading)
@@ -320,7 +323,7 @@ async def test_the_writer_sees_a_rewrite_request_and_crisis_contacts(room, membe
     await db(crisis_line)(room.pathway)
     socket, _ = await joined(member, room)
     client_id = await send(socket, room, "anyone pro-ana here")
-    error = await socket.receive_json_from(timeout=3)
+    error = await socket.receive_json_from(timeout=WAIT)
     assert (error["type"], error["code"], error["client_id"]) == (
         "error",
         "rewrite",
@@ -348,9 +351,9 @@ async def test_sending_too_fast_gets_a_clear_error(room, member, monkeypatch):
     socket = await ready(member)
     for _ in range(2):
         await send(socket, room, "hi")
-        assert (await socket.receive_json_from(timeout=3))["type"] == "ack"
+        assert (await socket.receive_json_from(timeout=WAIT))["type"] == "ack"
     await send(socket, room, "hi")
-    error = await socket.receive_json_from(timeout=3)
+    error = await socket.receive_json_from(timeout=WAIT)
     assert error["code"] == "rate_limited" and "wait a few seconds" in error["message"]
     await socket.disconnect()
 
@@ -365,14 +368,14 @@ async def test_history_pages_back_and_typing_reaches_others_only(room, member):
     frames = await until(mine, "history")
     assert seqs(frames) == [1, 2] and frames[-1]["more"] is False
     await theirs.send_json_to({"type": "typing", "room": room.pk})
-    assert await mine.receive_json_from(timeout=3) == {
+    assert await mine.receive_json_from(timeout=WAIT) == {
         "type": "typing",
         "room": room.pk,
         "name": "Rowan",
     }
     assert await theirs.receive_nothing(timeout=0.3)
     await mine.send_json_to({"type": "read", "room": room.pk, "seq": 2})
-    assert await mine.receive_json_from(timeout=3) == {
+    assert await mine.receive_json_from(timeout=WAIT) == {
         "type": "read",
         "room": room.pk,
         "seq": 2,
@@ -396,19 +399,19 @@ async def test_edits_deletes_and_hides_reach_the_room(room, member):
         "seq": 1,
         "status": "published",
     }
-    update = await staff.receive_json_from(timeout=3)
+    update = await staff.receive_json_from(timeout=WAIT)
     assert (update["seq"], update["body"], update["edited"]) == (1, "Hi", True)
     await send(mine, room, "Second")
     await until(mine, "message")
     await until(staff, "message")
     await staff.send_json_to({"type": "hide", "room": room.pk, "seq": 2})
     assert (await until(staff, "hidden"))[-1]["seq"] == 2
-    assert (await staff.receive_json_from(timeout=3))["status"] == "removed"
-    removed = await mine.receive_json_from(timeout=3)
+    assert (await staff.receive_json_from(timeout=WAIT))["status"] == "removed"
+    removed = await mine.receive_json_from(timeout=WAIT)
     assert (removed["seq"], removed["status"], removed["body"]) == (2, "removed", "")
     await mine.send_json_to({"type": "delete", "room": room.pk, "seq": 1})
     assert (await until(mine, "deleted"))[-1]["seq"] == 1
-    gone = await staff.receive_json_from(timeout=3)
+    gone = await staff.receive_json_from(timeout=WAIT)
     assert (gone["seq"], gone["status"]) == (1, "removed")
     await mine.send_json_to({"type": "hide", "room": room.pk, "seq": 1})
     assert (await until(mine, "error"))[-1]["code"] == "not_found"
@@ -441,10 +444,20 @@ async def test_a_support_conversation_is_live_for_its_member_and_staff_only(
     staff, _ = await joined(clinician, support)
     stranger = await ready(other)
     await stranger.send_json_to({"type": "join", "room": support.pk})
-    assert (await stranger.receive_json_from(timeout=3))["code"] == "not_found"
+    assert (await stranger.receive_json_from(timeout=WAIT))["code"] == "not_found"
     await send(mine, support, "Can we talk?")
     await until(mine, "message")
-    heard = await staff.receive_json_from(timeout=3)
+    heard = await staff.receive_json_from(timeout=WAIT)
     assert (heard["room"], heard["body"]) == (support.pk, "Can we talk?")
     assert await stranger.receive_nothing(timeout=0.3)
+    from chat.support import do_pick_up
+    from tests.factories import membership
+
+    staff_membership = await db(membership)(clinician, room.pathway)
+    await db(do_pick_up)(staff_membership, support)
+    assert await mine.receive_json_from(timeout=WAIT) == {
+        "type": "support",
+        "room": support.pk,
+        "picked_up_by": clinician.display_name,
+    }
     await close(mine, staff, stranger)

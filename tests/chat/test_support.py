@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from chat.actions import ChatError, do_send_message
+from chat.events import room_group
 from chat.models import Room, RoomKind
 from chat.support import (
     do_ask_for_support,
@@ -96,6 +97,22 @@ def test_the_queue_shows_waiting_times_and_staff_pick_up_once(
     assert [w.room for w in waiting] == [second]
     assert [a.room.picked_up_by for a in answered] == [clinician]
     assert AuditEvent.objects.filter(action="support.picked_up").count() == 1
+
+
+def test_the_member_hears_who_picked_up(
+    pathway, member, clinician, broadcasts, django_capture_on_commit_callbacks
+):
+    room = do_ask_for_support(member, pathway)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_pick_up(membership(clinician, pathway), room)
+    assert (
+        room_group(room.pk),
+        {
+            "type": "chat.support",
+            "room": room.pk,
+            "picked_up_by": "Dr Birch",
+        },
+    ) in broadcasts
 
 
 def test_an_ended_conversation_takes_no_more_messages(pathway, member):

@@ -1,5 +1,6 @@
 """A member on her phone and a clinician at a desk chat in their pathway's
-room over the site's real socket (uvicorn serving the ASGI application). The
+room, and in a support conversation the clinician picks up from the queue,
+over the site's real socket (uvicorn serving the ASGI application). The
 member's message reaches the clinician live; the member's phone loses its
 connection, the clinician sends two messages meanwhile, and when the phone is
 back each of them shows exactly once, in order. Without its script the
@@ -151,11 +152,35 @@ def test_a_member_asks_for_support_and_the_clinician_picks_it_up(
     visit(clinician, f"/community/{pathway.slug}/support/queue/", asgi_server)
     expect(clinician.get_by_text("waiting 0 minutes")).to_be_visible()
     submit(clinician, "Pick up the conversation with Maple")
+    expect(member.locator("#chat-support-status")).to_have_text(
+        "Dr Birch from the care team is here."
+    )
+    expect(member.locator("#chat-waiting")).to_have_count(0)
     expect(clinician.locator("#message-1")).to_contain_text("my head is loud")
     expect(clinician.locator("#chat")).to_have_attribute("data-state", "open")
     send(clinician, "I'm here, Maple. Tell me more?")
     expect(member.locator("#message-2")).to_contain_text("I'm here, Maple.")
     expect(member.locator("#chat-waiting")).to_have_count(0)
+
+    # The issue's test of done: the phone drops its connection mid-conversation
+    # and comes back; nothing is missing or doubled.
+    member.context.set_offline(True)
+    expect(member.locator("#chat")).to_have_attribute("data-state", "closed")
+    send(clinician, "Is anyone with you tonight?")
+    send(clinician, "You can call the crisis line too.")
+    expect(clinician.locator("#message-4")).to_contain_text("crisis line")
+    member.context.set_offline(False)
+    expect(member.locator("#message-4")).to_contain_text("crisis line")
+    assert (
+        bodies(member)
+        == bodies(clinician)
+        == [
+            "I can't sleep and my head is loud.",
+            "I'm here, Maple. Tell me more?",
+            "Is anyone with you tonight?",
+            "You can call the crisis line too.",
+        ]
+    )
     fits_the_screen(member)
     check_a11y(member)
     screenshot(member, "chat-support-390")

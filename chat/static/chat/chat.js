@@ -272,6 +272,14 @@
       clearTimeout(typingTimer);
       typingTimer = setTimeout(function () { typingLine.textContent = ""; }, 4000);
     },
+    support: function (frame) {
+      // A support conversation was picked up: say who is here.
+      if (frame.room !== room) return;
+      var waiting = document.getElementById("chat-waiting");
+      var status = document.getElementById("chat-support-status");
+      if (waiting) waiting.remove();
+      if (status) status.textContent = say(words.pickedUp, frame.picked_up_by);
+    },
     pong: function () { clearTimeout(pongTimer); },
     ready: function () { emit({ type: "join", room: room, after: cursor }); },
   };

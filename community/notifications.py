@@ -118,7 +118,7 @@ def notify_many(
             url=url,
             actor=actor,
         )
-        for pk in allowed.values_list("pk", flat=True)
+        for pk in allowed.order_by("pk").values_list("pk", flat=True)
     )
     for notification in notifications:
         broadcast_on_commit(

@@ -78,13 +78,15 @@ def test_two_members_share_a_topic_a_wall_and_a_present_live(
     other.get_by_label("Your message").fill("Thinking of you this week.")
     submit(other, "Write on the wall")
     assert WallPost.objects.get().owner == maple
+    expect(live).to_contain_text("Birch wrote on your wall")
     follow(other, "Send Maple a present")
     other.get_by_label("A flower").check()
     other.get_by_label("A short note").fill("For the good nights")
     submit(other, "Send the present")
     assert Present.objects.get().recipient == maple
-    expect(live).to_contain_text("Birch wrote on your wall")
+    # At most three everyday notices stay on screen; the count keeps them all.
     expect(live).to_contain_text("Birch sent you a present: A flower")
+    expect(page.locator("#harbour-unread")).to_contain_text("4")
     fits_the_screen(page)
     screenshot(page, "community-live-notices-390")
     check_a11y(page)

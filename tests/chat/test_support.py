@@ -172,3 +172,12 @@ def test_members_cannot_see_the_queue_or_pick_up(client, pathway, member):
     assert response.status_code == 404
     room.refresh_from_db()
     assert room.picked_up_by is None
+
+
+def test_staff_find_the_queue_from_the_landing_page(client, pathway, clinician):
+    from home.models import PathwayPage
+
+    enrol_totp(clinician)
+    client.force_login(clinician)
+    page = client.get(PathwayPage.objects.get(pathway=pathway).url).content.decode()
+    assert f'href="/community/{pathway.slug}/support/queue/"' in page

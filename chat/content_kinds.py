@@ -9,6 +9,7 @@ from community.safety.registry import register
 
 from .events import announce_update
 from .models import Message, Room
+from .permissions import rooms_visible_to
 
 
 def room_url(room: Room) -> str:
@@ -32,4 +33,9 @@ register(
     url=message_url,
     # A held message a moderator approves appears in the room, in its place.
     published=announce_update,
+    # A support conversation is only its member's and the staff's: nobody else
+    # may even report one of its messages by guessing an id.
+    readable=lambda user, messages: messages.filter(
+        room__in=rooms_visible_to(user).values("pk")
+    ),
 )

@@ -43,24 +43,29 @@ def _int_or_none(value) -> int | None:
         return None
 
 
+def rooms_visible_to(user: User) -> QuerySet[Room]:
+    """Every room `user` may read, by `access_room`'s rule, as a queryset."""
+    if not user.is_authenticated:
+        return Room.objects.none()
+    # One filter() call: every condition on memberships is about the same
+    # row, the user's own active membership of the room's pathway.
+    return Room.objects.filter(
+        Q(kind=RoomKind.PATHWAY)
+        | Q(kind=RoomKind.SUPPORT, member=user)
+        | Q(kind=RoomKind.SUPPORT, pathway__memberships__role__in=STAFF_ROLES),
+        pathway__memberships__user=user,
+        pathway__memberships__status=MembershipStatus.ACTIVE,
+    )
+
+
 def access_room(user: User, room_id) -> Room:
     """Room `room_id` with its pathway if `user` is an active member of that
     pathway and, for a support conversation, the member who asked or one of
     the pathway's staff (peer supporters, clinicians, leads); else
     RoomNotFound. One query. (Direct messages will add their rule here.)"""
-    if not user.is_authenticated:
-        raise RoomNotFound("No such room")
-    # One filter() call: every condition on memberships is about the same
-    # row, the user's own active membership of the room's pathway.
     room = (
-        Room.objects.filter(
-            Q(kind=RoomKind.PATHWAY)
-            | Q(kind=RoomKind.SUPPORT, member=user)
-            | Q(kind=RoomKind.SUPPORT, pathway__memberships__role__in=STAFF_ROLES),
-            pk=_int_or_none(room_id),
-            pathway__memberships__user=user,
-            pathway__memberships__status=MembershipStatus.ACTIVE,
-        )
+        rooms_visible_to(user)
+        .filter(pk=_int_or_none(room_id))
         .select_related("pathway", "member", "picked_up_by")
         .first()
     )

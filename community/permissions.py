@@ -289,8 +289,13 @@ def access_topic(user: User, slug: str, topic_id) -> Topic:
 def access_content(user: User, slug: str, model, pk):
     """A piece of member content of kind `model` in pathway `slug` that the user
     may read (to report it); else Http404."""
+    from .safety.registry import kind_for_model
+
     pathway = access_pathway(user, slug)
     found = visible_content(user, model.objects.all(), pathway)
+    kind = kind_for_model(model)
+    if kind is not None and kind.readable is not None:
+        found = kind.readable(user, found)
     if model is WallPost:
         found = found.filter(removed_by_owner_at=None).select_related("owner")
     obj = found.filter(pk=_int_or_none(pk)).first()

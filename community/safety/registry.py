@@ -24,6 +24,10 @@ class ContentKind:
     # Called inside the transaction when content that was held is approved, so
     # the notices a published post sends (replies, mentions, presents) go then.
     published: Callable[[Any], None] | None = None
+    # Narrows a queryset of this kind to what a reader may read beyond the
+    # pathway rules (e.g. a support chat only its member and staff), for the
+    # access layer's `access_content`.
+    readable: Callable[[Any, Any], Any] | None = None
 
 
 _KINDS: dict[str, ContentKind] = {}
@@ -39,12 +43,14 @@ def register(
     author_field: str = "author",
     body_field: str = "body",
     published: Callable[[Any], None] | None = None,
+    readable: Callable[[Any, Any], Any] | None = None,
 ) -> ContentKind:
     """Register `model` as a kind of content. It has MemberContent's fields
     (pathway, status, risk_categories, original_body, edited_by_moderator) and
     `author` and `body` attributes; `author_field` and `body_field` name the
     database fields behind them when they differ. `published(obj)`, if given,
-    runs when a moderator approves held content of this kind."""
+    runs when a moderator approves held content of this kind;
+    `readable(user, queryset)`, if given, narrows what a reader may read."""
     kind = ContentKind(
         name=name,
         model=model,
@@ -54,6 +60,7 @@ def register(
         author_field=author_field,
         body_field=body_field,
         published=published,
+        readable=readable,
     )
     _KINDS[name] = kind
     return kind

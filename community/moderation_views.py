@@ -2,6 +2,8 @@
 profiles with block and mute, personal safety settings, notifications and the
 risk phrases leads edit."""
 
+from datetime import UTC, datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import moderation, queries
+from .events import notification_event
 from .forms import posted
 from .models import (
     RiskPhrase,
@@ -276,6 +279,28 @@ def notifications(request):
     items = list(request.user.notifications.all()[:50])
     moderation.do_mark_notifications_read(request.user)
     return render(request, "community/notifications.html", {"items": items})
+
+
+@login_required
+def notifications_since(request):
+    """The member's unread notices made after notice `after` (an id) or, when
+    the page has seen none yet, since `since` (epoch seconds): what a page
+    whose socket dropped may have missed (the channel layer is at-most-once;
+    the stored notices are the truth). JSON, at most 20, oldest first."""
+    from django.http import JsonResponse
+
+    notices = request.user.notifications.filter(read_at=None)
+    after = request.GET.get("after", "")
+    since = request.GET.get("since", "")
+    if after.isdigit():
+        notices = notices.filter(pk__gt=int(after))
+    elif since.isdigit():
+        moment = datetime.fromtimestamp(int(since), tz=UTC)
+        notices = notices.filter(created_at__gte=moment)
+    else:
+        return JsonResponse({"error": "Give after or since."}, status=400)
+    found = notices.order_by("pk")[:20]
+    return JsonResponse({"notices": [notification_event(n) for n in found]})
 
 
 @login_required

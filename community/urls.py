@@ -107,6 +107,11 @@ urlpatterns = [
     path("account/safety/", moderation_views.my_safety, name="my_safety"),
     path("notifications/", moderation_views.notifications, name="notifications"),
     path(
+        "notifications/since/",
+        moderation_views.notifications_since,
+        name="notifications_since",
+    ),
+    path(
         "account/notifications/",
         notification_views.notification_settings,
         name="notification_settings",

@@ -288,3 +288,19 @@ def test_a_classifier_only_alert_says_what_weighed_most(client, pathway):
     page = client.get(f"/community/{pathway.slug}/alerts/{alert.pk}/").content.decode()
     assert "Only the statistical classifier saw a sign here" in page
     assert "What the classifier weighed most:" in page and "suicide" in page
+
+
+def test_a_page_can_fetch_the_notices_it_missed(client, pathway):
+    from community.notifications import notify
+
+    me, other = make_member(pathway), make_member(pathway)
+    first = notify(me, pathway, "moderation", "First")
+    notify(other, pathway, "moderation", "Not mine")
+    second = notify(me, pathway, "moderation", "Second")
+    client.force_login(me)
+    url = "/notifications/since/"
+    after = client.get(url, {"after": first.pk}).json()["notices"]
+    assert [n["message"] for n in after] == ["Second"]
+    since = client.get(url, {"since": "0"}).json()["notices"]
+    assert [n["id"] for n in since] == [first.pk, second.pk]
+    assert client.get(url, {"after": "x"}).status_code == 400

@@ -31,7 +31,7 @@
     // Everyday notices make way after a while (the notifications page keeps
     // them); a risk alert stays until staff act on it or dismiss it.
     if (event.kind !== "risk_alert") {
-      setTimeout(function () { notice.remove(); }, 20000);
+      setTimeout(function () { notice.remove(); }, 45000);
     }
     var ordinary = region.querySelectorAll(".harbour-notice:not(.harbour-notice--alert)");
     for (var i = 0; i < ordinary.length - 3; i++) ordinary[i].remove();
@@ -47,14 +47,40 @@
     }
   }
 
+  // Events are hints (the channel layer may drop one, and nothing is heard
+  // while the socket is down): after a reconnect, ask for what was missed.
+  var lastId = null;
+  var shown = {};
+  var opened = false;
+
+  function notice(event) {
+    if (shown[event.id]) return;
+    shown[event.id] = true;
+    if (lastId === null || event.id > lastId) lastId = event.id;
+    show(event);
+  }
+
+  function catchUp() {
+    var query = lastId !== null ? "after=" + lastId : "since=" + region.dataset.loaded;
+    fetch(region.dataset.missed + "?" + query, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : { notices: [] }; })
+      .then(function (data) { (data.notices || []).forEach(notice); })
+      .catch(function () {});
+  }
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + region.dataset.socket);
-    socket.onopen = function () { delay = 1000; region.dataset.state = "open"; };
+    socket.onopen = function () {
+      delay = 1000;
+      if (opened) catchUp();
+      opened = true;
+      region.dataset.state = "open";
+    };
     socket.onmessage = function (message) {
       var event;
       try { event = JSON.parse(message.data); } catch (e) { return; }
-      if (event.type === "notify") show(event);
+      if (event.type === "notify") notice(event);
     };
     socket.onclose = function (closed) {
       region.dataset.state = "closed";
@@ -64,4 +90,11 @@
     };
   }
   connect();
+  // A dropped event is found within the next check while the page is in view.
+  setInterval(function () {
+    if (!document.hidden && region.dataset.state === "open") catchUp();
+  }, 20000);
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) catchUp();
+  });
 })();

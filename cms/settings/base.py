@@ -118,15 +118,34 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def redis_channel_layer(url: str, prefix: str = "harbour") -> dict:
+    """The channel layer on Redis at `url`.
+
+    channels-redis waits for events in a blocking read of 5 s; redis-py 8
+    gives up any read after 5 s by default, so every socket idle that long
+    died with a TimeoutError (django/channels_redis#422). Reads get 30 s: past
+    the blocking read, short enough to notice a dead connection.
+    `capacity` is how many events may wait for one server process's sockets
+    (channels-redis queues a process's sockets together, and holds at most
+    that many for any one socket): channels-redis's default of 100 is a
+    single message to a room of 100. Chat clients resync past any that drop,
+    but live delivery should not depend on it. HARBOUR_CHANNEL_CAPACITY
+    (default 1000) sets it."""
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [{"address": url, "socket_timeout": 30}],
+            "prefix": prefix,
+            "capacity": int(os.environ.get("HARBOUR_CHANNEL_CAPACITY", "1000")),
+        },
+    }
+
+
 # Redis: channel layer and cache when REDIS_URL is set; in-memory otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "harbour"},
-        }
-    }
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -8,6 +8,7 @@ import pytest
 from channels.layers import channel_layers
 
 from chat.models import Message, Room
+from cms.settings.base import redis_channel_layer
 from community.models import Role
 from tests.factories import make_member, make_trusted
 
@@ -84,10 +85,8 @@ def channel_layer(request, settings):
             if REQUIRED:
                 pytest.fail(f"Redis is required and unreachable at {REDIS_URL}")
             pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-        config = {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"harbour-test-{uuid.uuid4()}"},
-        }
+        # The site's own Redis layer settings, with a prefix of this test's.
+        config = redis_channel_layer(REDIS_URL, prefix=f"harbour-test-{uuid.uuid4()}")
     else:
         config = {"BACKEND": "channels.layers.InMemoryChannelLayer"}
     settings.CHANNEL_LAYERS = {"default": config}

@@ -27,6 +27,10 @@ def settings_in(module: str, **env) -> dict:
         "print(json.dumps({"
         "'db': settings.DATABASES['default']['ENGINE'],"
         "'db_name': settings.DATABASES['default']['NAME'],"
+        "'conn_max_age': settings.DATABASES['default']['CONN_MAX_AGE'],"
+        "'conn_checks': settings.DATABASES['default']['CONN_HEALTH_CHECKS'],"
+        "'layer_hosts': settings.CHANNEL_LAYERS['default'].get('CONFIG', {})"
+        ".get('hosts'),"
         "'layer': settings.CHANNEL_LAYERS['default']['BACKEND'],"
         "'cache': settings.CACHES['default']['BACKEND'],"
         "'media': settings.STORAGES['default']['BACKEND'],"
@@ -64,7 +68,12 @@ def test_production_parts_are_chosen_by_environment():
     found = settings_in("cms.settings.production", **PRODUCTION_ENV)
     assert found["db"] == "django.db.backends.postgresql"
     assert found["db_name"] == "harbour"
+    # Connections kept between steps, checked before reuse.
+    assert (found["conn_max_age"], found["conn_checks"]) == (60, True)
     assert found["layer"] == "channels_redis.core.RedisChannelLayer"
+    # Reads outlast channels-redis's 5 s blocking read (redis-py 8 defaults
+    # to 5 s, which killed idle sockets).
+    assert found["layer_hosts"][0]["socket_timeout"] > 5
     assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert found["media"] == "storages.backends.s3.S3Storage"
     assert found["static"].startswith("whitenoise.")

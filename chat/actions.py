@@ -11,32 +11,52 @@ frame and ask the access layer (chat.permissions) each time.
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from community.actions import audit
-from community.models import ContentStatus, Pathway, User
+from community.models import (
+    STAFF_ROLES,
+    Block,
+    ContentStatus,
+    Mute,
+    Pathway,
+    Sanction,
+    SanctionKind,
+    User,
+)
 from community.moderation import (
+    DEFAULT_MUTE_HOURS,
     Submission,
     check_can_post,
     check_texts,
+    do_sanction_member,
     store_content,
 )
+from community.notifications import notify
+from community.permissions import direct_refusal, membership_in
 from community.safety.pipeline import Action, Verdict
 from community.social import do_edit
 
 from . import events
 from .models import Message, ReadCursor, Room, RoomKind, default_room_name
 from .permissions import (
+    RoomNotFound,
     access_message,
     access_moderated_message,
     access_room,
+    can_moderate_room,
+    care_team_ids,
     visible_messages,
 )
+from .presence import is_here
 
 MAX_BODY = 4000
 PAGE_SIZE = 50
@@ -68,6 +88,71 @@ def ensure_default_room(pathway: Pathway) -> Room:
             is_default=True,
         )
     return room
+
+
+def do_open_direct(user: User, other: User, pathway: Pathway) -> Room:
+    """The direct conversation of `user` and `other` in `pathway`, opened if
+    they had none (one room per pair and pathway, whoever starts it).
+    ChatError("not_allowed") with the reason in words when they may not talk
+    directly (permissions.direct_refusal); the caller let `user` see `other`'s
+    profile through the access layer."""
+    refusal = direct_refusal(user, other, pathway)
+    if refusal:
+        raise ChatError("not_allowed", refusal)
+    first, second = sorted([user, other], key=lambda person: person.pk)
+    found = {
+        "pathway": pathway,
+        "kind": RoomKind.DIRECT,
+        "member": first,
+        "peer": second,
+    }
+    room = Room.objects.filter(**found).first()
+    if room is None:
+        try:
+            with transaction.atomic():
+                room = Room.objects.create(**found, name="")
+        except IntegrityError:  # both opened it at once: the other made it
+            room = Room.objects.get(**found)
+    return room
+
+
+def check_direct(user: User, room: Room) -> None:
+    """In a direct room, ChatError("not_allowed") when `user` may no longer
+    write to the other person (a block, a setting, the pathway's rule, a
+    membership ended since it opened). Nothing for other rooms."""
+    if room.kind != RoomKind.DIRECT:
+        return
+    refusal = direct_refusal(user, room.other_person(user), room.pathway)
+    if refusal:
+        raise ChatError("not_allowed", refusal)
+
+
+def direct_url(room: Room) -> str:
+    return reverse("chat:direct", kwargs={"room_id": room.pk})
+
+
+def tell_recipient(message: Message) -> None:
+    """A published direct message: its recipient hears of it, once until they
+    have read their notices (a conversation is not a notice per message),
+    and not while they have the conversation open. Blocks, mutes and
+    membership are notify's to check."""
+    room = message.room
+    if room.kind != RoomKind.DIRECT or not message.is_published:
+        return
+    other = room.other_person(message.author)
+    url = direct_url(room)
+    if other.notifications.filter(url=url, read_at=None).exists():
+        return
+    if is_here(other, room):
+        return
+    notify(
+        other,
+        room.pathway,
+        "message",
+        _("%(name)s sent you a message.") % {"name": message.author.display_name},
+        url,
+        actor=message.author,
+    )
 
 
 # Sending --------------------------------------------------------------------------
@@ -167,7 +252,8 @@ def do_send_message(
     On commit a published message goes to everyone in the room, a held one
     to its author only. Raises ChatError (too long, too fast, bad id) and
     SafetyError (the author is muted), and ChatError("closed") in a support
-    conversation that has ended."""
+    conversation that has ended, and ChatError("not_allowed") in a direct
+    conversation the two may no longer have (check_direct)."""
     client_id = parse_client_id(client_id)
     body = check_body(body)
     if room.closed_at is not None:
@@ -176,6 +262,7 @@ def do_send_message(
     if existing is not None:
         return Sent(existing)
     check_rate(user)
+    check_direct(user, room)
     membership = check_can_post(user, room.pathway)
     submission = check_texts(membership, {"body": body}, language)
     if submission.needs_rewrite:
@@ -200,7 +287,9 @@ def do_send_message(
             # Announced here, new (announce=False: the kind's `published` hook
             # is for a held message a moderator approves later).
             store_content(message, submission, announce=False)
-            events.announce_message(message)
+            staff = frozenset([user.pk]) if membership.role in STAFF_ROLES else None
+            events.announce_message(message, staff or frozenset())
+            tell_recipient(message)
     except IntegrityError:
         existing = _stored(room, user, client_id)
         if existing is None:
@@ -218,6 +307,23 @@ def check_send(user: User, room_id, client_id, body, language: str = "en") -> Se
 # Editing, deleting, hiding --------------------------------------------------------
 
 
+def note_changed(message: Message) -> None:
+    """`message` now reads or shows otherwise (an edit, a deletion, a
+    moderator's decision): stamp when, so a resyncing client is sent it
+    again, and tell the room on commit. Runs inside the change's
+    transaction; content_kinds registers it for community's decisions."""
+    message.changed_at = timezone.now()
+    Message.objects.filter(pk=message.pk).update(changed_at=message.changed_at)
+    events.announce_update(message, care_team_ids(message.pathway_id))
+
+
+def message_published(message: Message) -> None:
+    """A held message a moderator approved: it appears in its place, and in
+    a direct conversation its recipient hears of it."""
+    note_changed(message)
+    tell_recipient(message)
+
+
 def do_edit_message(
     user: User, message: Message, body: str, language: str = "en"
 ) -> Submission:
@@ -231,7 +337,7 @@ def do_edit_message(
     with transaction.atomic():
         submission = do_edit(user, message, {"body": body}, language)
         if not submission.needs_rewrite:
-            events.announce_update(message)
+            note_changed(message)
     return submission
 
 
@@ -247,7 +353,7 @@ def do_delete_message(user: User, message: Message) -> None:
         message.deleted_at = timezone.now()
         message.save(update_fields=["deleted_at"])
         audit(user, "chat.deleted", pathway=message.pathway, target=message)
-        events.announce_update(message)
+        note_changed(message)
 
 
 def do_hide_message(moderator: User, message: Message, reason: str = "") -> None:
@@ -266,7 +372,7 @@ def do_hide_message(moderator: User, message: Message, reason: str = "") -> None
             target=message,
             reason=reason,
         )
-        events.announce_update(message)
+        note_changed(message)
 
 
 def check_edit(user: User, room_id, seq, body, language: str = "en") -> Submission:
@@ -290,7 +396,8 @@ def check_hide(user: User, room_id, seq) -> Message:
 
 def do_mark_read(user: User, room: Room, seq: int) -> int:
     """`user` has read `room` up to `seq` (never beyond its last message;
-    a cursor only moves forward). Returns the cursor."""
+    a cursor only moves forward). Returns the cursor; when it moved, the
+    others in the room hear it on commit (a read receipt)."""
     seq = max(0, min(int(seq), room.last_seq))
     with transaction.atomic():
         cursor, _created = ReadCursor.objects.select_for_update().get_or_create(
@@ -299,6 +406,7 @@ def do_mark_read(user: User, room: Room, seq: int) -> int:
         if seq > cursor.last_read_seq:
             cursor.last_read_seq = seq
             cursor.save(update_fields=["last_read_seq", "updated_at"])
+            events.announce_receipt(room.pk, user, seq)
     return cursor.last_read_seq
 
 
@@ -306,38 +414,110 @@ def check_read(user: User, room_id, seq) -> int:
     return do_mark_read(user, access_room(user, room_id), seq)
 
 
+def check_mute(moderator: User, room_id, member_id, hours=None) -> Sanction:
+    """A moderator of the room's pathway pauses a member's posting there for
+    `hours` (a day unless given; at most 30 days), from the chat. Audited,
+    and the member is told (community.moderation.do_sanction_member)."""
+    room = access_room(moderator, room_id)
+    if not can_moderate_room(moderator, room):
+        raise RoomNotFound("No such room")
+    member = User.objects.filter(pk=member_id, is_active=True).first()
+    if member is None:
+        raise RoomNotFound("No such person")
+    staff = membership_in(moderator, room.pathway)
+    return do_sanction_member(
+        staff,
+        member,
+        SanctionKind.MUTE,
+        note=_("Paused from the chat"),
+        mute_hours=hours or DEFAULT_MUTE_HOURS,
+    )
+
+
 def check_typing(user: User, room_id) -> None:
     """Tell the room `user` is typing (nothing stored)."""
     events.announce_typing(access_room(user, room_id), user)
 
 
+def check_last_seqs(user: User, room_ids) -> dict[int, int]:
+    """The last message number of each room in `room_ids` that `user` may
+    still read (the others are left out), for a socket's heartbeat: a client
+    behind one of them lost a live copy and joins again. One query a room."""
+    found = {}
+    for room_id in room_ids:
+        try:
+            found[room_id] = access_room(user, room_id).last_seq
+        except RoomNotFound:
+            continue
+    return found
+
+
 @dataclass
 class Backlog:
     """What a joining socket is owed: the visible messages after its last
-    number (oldest first) and the room's last number, read first, so that
-    live events above it are the only ones still to come."""
+    number (oldest first), the ones it already had that changed since it
+    last joined (`changed`), the room's last number, read first, so that live
+    events above it are the only ones still to come, and the time of the read
+    (`at`), for the next join's `changed_since`."""
 
     room: Room
     messages: list[Message]
     last_seq: int
     complete: bool
+    changed: list[Message]
+    at: datetime
 
 
-def check_join(user: User, room_id, after=None) -> Backlog:
+# Clocks of several server processes differ a little: a resync asks for
+# changes from a little earlier than it was told (a change sent twice is
+# harmless; the client replaces a message by its number).
+CHANGE_MARGIN = timedelta(seconds=10)
+
+
+def _changed_since(room: Room, user: User, after: int, since) -> list[Message]:
+    """Messages up to number `after` that changed after `since` (an ISO
+    time from an earlier `joined` frame), as `user` now sees them: those of
+    people they blocked or muted left out (they never saw them)."""
+    when = parse_datetime(since) if isinstance(since, str) else None
+    if when is None or timezone.is_naive(when):
+        return []
+    # Blocked and muted authors are left out inside the query, as
+    # visible_content does (the socket reads the reader's filter once already).
+    return list(
+        Message.objects.filter(
+            room=room, seq__lte=after, changed_at__gt=when - CHANGE_MARGIN
+        )
+        .exclude(author__in=Block.objects.filter(blocker=user).values("blocked"))
+        .exclude(author__in=Mute.objects.filter(muter=user).values("muted"))
+        .select_related("author")
+        .order_by("seq")[:MAX_MISSED]
+    )
+
+
+def check_join(user: User, room_id, after=None, changed_since=None) -> Backlog:
     """Access to `room_id`, then the messages `user` missed after `after` (a
     number), at most MAX_MISSED of the newest; with no `after`, the last
     page. `complete` is False when older ones were left out (page back).
-    The caller joins the room's group before asking, so nothing committed
-    after this read is missed live."""
+    With `after` and `changed_since` (the `at` of an earlier join), the
+    messages up to `after` that changed since then come too, so an edit, a
+    deletion or a moderator's decision made while the client was away is
+    not missed. The caller joins the room's group before asking, so nothing
+    committed after this read is missed live."""
     room = access_room(user, room_id)
+    at = timezone.now()
     last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
     found = visible_messages(user, room).filter(seq__lte=last_seq)
     limit = PAGE_SIZE
+    changed = []
     if after is not None:
-        found = found.filter(seq__gt=max(0, int(after)))
+        after = max(0, int(after))
+        found = found.filter(seq__gt=after)
         limit = MAX_MISSED
+        changed = _changed_since(room, user, min(after, last_seq), changed_since)
     newest = list(found.order_by("-seq")[: limit + 1])
-    return Backlog(room, newest[:limit][::-1], last_seq, len(newest) <= limit)
+    return Backlog(
+        room, newest[:limit][::-1], last_seq, len(newest) <= limit, changed, at
+    )
 
 
 def check_history(user: User, room_id, before) -> tuple[list[Message], bool]:

@@ -11,6 +11,7 @@ import logging
 import time
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, WebsocketConsumer
 from django.conf import settings
@@ -19,9 +20,9 @@ from django.utils import translation
 from community.moderation import SafetyError
 from community.queries import crisis_contacts
 
-from . import actions, events
+from . import actions, events, presence
 from .actions import ChatError
-from .permissions import RoomNotFound, may_open_socket, reader_filter
+from .permissions import RoomNotFound, care_team_ids, may_open_socket, reader_filter
 
 logger = logging.getLogger(__name__)
 
@@ -92,17 +93,41 @@ def _open(user):
 
 
 @database_sync_to_async
-def _join(user, room_id, after):
-    backlog = actions.check_join(user, room_id, after)
-    frames = [events.reader_frame(m, user.pk) for m in backlog.messages]
-    frames.append(events.joined_frame(backlog.room, backlog.last_seq, backlog.complete))
-    return backlog.room.pathway_id, backlog.last_seq, frames, reader_filter(user)
+def _join(user, room_id, after, changed_since, channel_name):
+    backlog = actions.check_join(user, room_id, after, changed_since)
+    seen = reader_filter(user)
+    team = care_team_ids(backlog.room.pathway_id)
+    frames = [
+        seen.as_seen(events.reader_frame(m, user.pk, team)) for m in backlog.changed
+    ]
+    frames += [events.reader_frame(m, user.pk, team) for m in backlog.messages]
+    frames += [
+        receipt
+        for receipt in presence.receipts_for(backlog.room, user)
+        if receipt["user"]["id"] not in seen.silenced
+    ]
+    frames.append(events.joined_frame(backlog))
+    # Said after the backlog is read: the room (this socket too) hears who
+    # is here once this socket counts among them.
+    presence.do_arrive(user, backlog.room, channel_name)
+    return backlog.room.pathway_id, backlog.last_seq, frames, seen
+
+
+@database_sync_to_async
+def _depart(channel_name, room_ids):
+    presence.do_depart(channel_name, room_ids)
+
+
+@database_sync_to_async
+def _still_here(channel_name):
+    presence.do_still_here(channel_name)
 
 
 @database_sync_to_async
 def _history(user, room_id, before):
     older, more = actions.check_history(user, room_id, before)
-    frames = [events.reader_frame(m, user.pk) for m in older]
+    team = care_team_ids(older[0].pathway_id) if older else frozenset()
+    frames = [events.reader_frame(m, user.pk, team) for m in older]
     return [*frames, events.history_frame(room_id, before, more)]
 
 
@@ -162,6 +187,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.user = self.scope.get("user")
         self.rooms: dict[int, dict] = {}
         self.typed: dict[int, float] = {}
+        self.beat = time.monotonic()
         self.language = _language(self.scope)
         await self.accept()
         if self.user is None or not self.user.is_authenticated:
@@ -180,8 +206,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if getattr(self, "user_group", None):
             await self.channel_layer.group_discard(self.user_group, self.channel_name)
-        for room_id in list(getattr(self, "rooms", {})):
-            await self._leave(room_id)
+        rooms = list(getattr(self, "rooms", {}))
+        for room_id in rooms:
+            await self.channel_layer.group_discard(
+                events.room_group(room_id), self.channel_name
+            )
+        if rooms:
+            await _depart(self.channel_name, rooms)
 
     # Frames from the client -------------------------------------------------------
 
@@ -237,11 +268,30 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             )
 
     async def frame_ping(self, content):
-        await self.send_json({"type": "pong"})
+        # The heartbeat mends what a Redis restart breaks without a word: the
+        # groups live in Redis, and one that came back empty has forgotten
+        # this socket while the connection pool reconnected unseen. So join
+        # them again, then say how far each joined room has got, so that the
+        # client fetches a message whose live copy was lost even when nothing
+        # comes after it (docs/decisions/0012-chat-protocol.md).
+        await self._join_groups()
+        last = {}
+        if self.rooms:
+            last = await _call(
+                self.language, actions.check_last_seqs, self.user, list(self.rooms)
+            )
+        await self.send_json(
+            {"type": "pong", "last_seq": {str(room): n for room, n in last.items()}}
+        )
+        now = time.monotonic()
+        if self.rooms and now - self.beat >= presence.REFRESH_SECONDS:
+            self.beat = now
+            await _still_here(self.channel_name)
 
     async def frame_join(self, content):
         room_id = _int(content, "room")
         after = _int(content, "after", required=False)
+        changed_since = content.get("changed_since")
         # Join the group first, then read: whatever commits after the read
         # comes live; what came live before the read is dropped by number.
         await self.channel_layer.group_add(
@@ -249,7 +299,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         )
         try:
             pathway_id, last_seq, frames, self.filter = await _join(
-                self.user, room_id, after
+                self.user, room_id, after, changed_since, self.channel_name
             )
         except RoomNotFound:
             await self._leave(room_id)  # also out of it if it was joined before
@@ -299,6 +349,21 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         cursor = await _call(self.language, actions.check_read, self.user, room_id, seq)
         await self.send_json({"type": "read", "room": room_id, "seq": cursor})
 
+    async def frame_mute(self, content):
+        room_id, member = _int(content, "room"), _int(content, "user")
+        hours = _int(content, "hours", required=False)
+        sanction = await _call(
+            self.language, actions.check_mute, self.user, room_id, member, hours
+        )
+        await self.send_json(
+            {
+                "type": "muted",
+                "room": room_id,
+                "user": member,
+                "until": sanction.until.isoformat(),
+            }
+        )
+
     async def frame_typing(self, content):
         room_id = _int(content, "room")
         now = time.monotonic()
@@ -318,15 +383,38 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         "hide": frame_hide,
         "read": frame_read,
         "typing": frame_typing,
+        "mute": frame_mute,
     }
 
+    async def _join_groups(self) -> None:
+        """(Re)join this socket's groups: its person's and its rooms'."""
+        await self.channel_layer.group_add(self.user_group, self.channel_name)
+        for room_id in self.rooms:
+            await self.channel_layer.group_add(
+                events.room_group(room_id), self.channel_name
+            )
+
     async def _leave(self, room_id: int) -> None:
-        self.rooms.pop(room_id, None)
+        joined = self.rooms.pop(room_id, None)
         await self.channel_layer.group_discard(
             events.room_group(room_id), self.channel_name
         )
+        if joined is not None:
+            await _depart(self.channel_name, [room_id])
 
     # Events from the channel layer (chat.events) -----------------------------------
+
+    async def dispatch(self, message):
+        """Channels closes stale database connections before every handler,
+        a hop into the one database thread per process. The `chat.*` event
+        handlers below touch no database, and a message to a room of 200 is
+        200 of them, so they skip that hop (bench/chat.py: fan-out)."""
+        if message["type"].startswith("chat."):
+            handler = getattr(self, get_handler_name(message), None)
+            if handler is not None:
+                await handler(message)
+                return
+        await super().dispatch(message)
 
     def _joined(self, room_id) -> dict | None:
         return self.rooms.get(room_id)
@@ -378,6 +466,22 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                     "picked_up_by": event["picked_up_by"],
                 }
             )
+
+    async def chat_presence(self, event):
+        frame = event["frame"]
+        if self._joined(frame["room"]) is None:
+            return
+        here = [p for p in frame["here"] if p["id"] not in self.filter.silenced]
+        await self.send_json({**frame, "here": here})
+
+    async def chat_receipt(self, event):
+        author = event["author_id"]
+        if (
+            self._joined(event["frame"]["room"]) is not None
+            and author != self.user.pk
+            and author not in self.filter.silenced
+        ):
+            await self.send_json(event["frame"])
 
     async def chat_revoked(self, event):
         """No longer an active member of a pathway: out of its rooms now."""

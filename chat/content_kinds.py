@@ -7,12 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from community.safety.registry import register
 
-from .events import announce_update
-from .models import Message, Room
+from .actions import direct_url, message_published, note_changed
+from .models import Message, Room, RoomKind
 from .permissions import rooms_visible_to
 
 
 def room_url(room: Room) -> str:
+    if room.kind == RoomKind.DIRECT:
+        return direct_url(room)
     if room.is_default:
         return reverse("chat:room", kwargs={"slug": room.pathway.slug})
     return reverse(
@@ -31,8 +33,10 @@ register(
     name="chat",
     label=_("chat message"),
     url=message_url,
-    # A held message a moderator approves appears in the room, in its place.
-    published=announce_update,
+    # A held message a moderator approves appears in the room, in its place;
+    # one hidden or edited out (by a decision or by reports) changes there.
+    published=message_published,
+    changed=note_changed,
     # A support conversation is only its member's and the staff's: nobody else
     # may even report one of its messages by guessing an id.
     readable=lambda user, messages: messages.filter(

@@ -45,9 +45,12 @@ def frame_status(message: Message, *, own: bool) -> str:
     return "removed"
 
 
-def message_frame(message: Message, *, own: bool) -> dict:
-    """`message`: one message as its author (`own`) or anyone else sees it.
-    A removed message keeps its number and loses its text."""
+def message_frame(
+    message: Message, *, own: bool, care_team: frozenset[int] = frozenset()
+) -> dict:
+    """`message`: one message as its author (`own`) or anyone else sees it;
+    `care_team` holds the ids of the pathway's staff, so their messages are
+    marked. A removed message keeps its number and loses its text."""
     status = frame_status(message, own=own)
     return {
         "type": "message",
@@ -55,7 +58,11 @@ def message_frame(message: Message, *, own: bool) -> dict:
         "seq": message.seq,
         "id": message.pk,
         "client_id": str(message.client_id),
-        "author": {"id": message.author_id, "name": message.author.display_name},
+        "author": {
+            "id": message.author_id,
+            "name": message.author.display_name,
+            "staff": message.author_id in care_team,
+        },
         "body": message.body if status != "removed" else "",
         "status": status,
         "edited": message.edited_at is not None,
@@ -63,19 +70,24 @@ def message_frame(message: Message, *, own: bool) -> dict:
     }
 
 
-def reader_frame(message: Message, user_id: int) -> dict:
-    return message_frame(message, own=message.author_id == user_id)
+def reader_frame(
+    message: Message, user_id: int, care_team: frozenset[int] = frozenset()
+) -> dict:
+    return message_frame(message, own=message.author_id == user_id, care_team=care_team)
 
 
-def joined_frame(room: Room, last_seq: int, complete: bool) -> dict:
-    """`joined`: the missed messages have all been sent (`complete` False
-    when there were too many: page back with `history`); live ones follow."""
+def joined_frame(backlog) -> dict:
+    """`joined` (for an actions.Backlog): the missed and changed messages
+    have all been sent (`complete` False when there were too many: page
+    back with `history`); live ones follow. `at` is what the next join
+    gives as `changed_since`."""
     return {
         "type": "joined",
-        "room": room.pk,
-        "name": room.name,
-        "last_seq": last_seq,
-        "complete": complete,
+        "room": backlog.room.pk,
+        "name": backlog.room.name,
+        "last_seq": backlog.last_seq,
+        "complete": backlog.complete,
+        "at": backlog.at.isoformat(),
     }
 
 
@@ -92,6 +104,16 @@ def ack_frame(message: Message, client_id: str) -> dict:
         "client_id": client_id,
         "seq": message.seq,
         "status": frame_status(message, own=True),
+    }
+
+
+def receipt_frame(room_id: int, user, seq: int) -> dict:
+    """`receipt`: `user` has read the room up to number `seq`."""
+    return {
+        "type": "receipt",
+        "room": room_id,
+        "user": {"id": user.pk, "name": user.display_name},
+        "seq": seq,
     }
 
 
@@ -125,7 +147,7 @@ def crisis_frame(texts: list[str], contacts, client_id: str | None = None) -> di
 # Channel-layer events -------------------------------------------------------------
 
 
-def announce_message(message: Message) -> None:
+def announce_message(message: Message, care_team: frozenset[int]) -> None:
     """A new message, on commit: a published one to everyone in the room; a
     held one to its author's sockets only, and to the room just its number
     (`chat.skip`), so other clients move past it without seeing a gap."""
@@ -136,7 +158,7 @@ def announce_message(message: Message) -> None:
             {
                 "type": "chat.message",
                 "author_id": message.author_id,
-                "frame": message_frame(message, own=False),
+                "frame": message_frame(message, own=False, care_team=care_team),
             },
         )
         return
@@ -148,17 +170,17 @@ def announce_message(message: Message) -> None:
         {
             "type": "chat.message",
             "author_id": message.author_id,
-            "frame": message_frame(message, own=True),
+            "frame": message_frame(message, own=True, care_team=care_team),
         },
     )
 
 
-def announce_update(message: Message) -> None:
+def announce_update(message: Message, care_team: frozenset[int]) -> None:
     """An edited, deleted or hidden message, on commit: the room hears how
     others now see it; when its author sees it otherwise (their edit is
     held), their sockets hear that too and ignore the room's copy."""
-    public = message_frame(message, own=False)
-    own = message_frame(message, own=True)
+    public = message_frame(message, own=False, care_team=care_team)
+    own = message_frame(message, own=True, care_team=care_team)
     broadcast_on_commit(
         room_group(message.room_id),
         {
@@ -202,4 +224,24 @@ def announce_revoked(user_id: int, pathway_id: int) -> None:
     leave its rooms at once."""
     broadcast_on_commit(
         chat_user_group(user_id), {"type": "chat.revoked", "pathway": pathway_id}
+    )
+
+
+def announce_presence(frame: dict) -> None:
+    """Who is here changed (a `presence` frame, chat.presence): the room
+    hears it on commit; each socket leaves out people its reader silenced."""
+    broadcast_on_commit(
+        room_group(frame["room"]), {"type": "chat.presence", "frame": frame}
+    )
+
+
+def announce_receipt(room_id: int, user, seq: int) -> None:
+    """`user` has read `room_id` up to `seq`: the others in it hear it."""
+    broadcast_on_commit(
+        room_group(room_id),
+        {
+            "type": "chat.receipt",
+            "author_id": user.pk,
+            "frame": receipt_frame(room_id, user, seq),
+        },
     )

@@ -23,3 +23,9 @@ class MessageForm(forms.Form):
         },
     )
     client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+
+class EditMessageForm(forms.Form):
+    """A correction of one's own chat message (the page without JavaScript)."""
+
+    body = MessageForm.base_fields["body"]

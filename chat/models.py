@@ -24,7 +24,9 @@ class RoomKind(models.TextChoices):
 class Room(models.Model):
     """A place to talk inside one pathway. Each pathway has one default room
     (created with the pathway, see chat.signals); a member asking for support
-    opens a support room that only they and the pathway's staff can enter.
+    opens a support room that only they and the pathway's staff can enter;
+    two members talking directly share a direct room (`member` the one with
+    the lower id, `peer` the other: one room per pair and pathway).
     `last_seq` is the number of the room's newest message."""
 
     pathway = models.ForeignKey(
@@ -40,6 +42,10 @@ class Room(models.Model):
     # A support conversation: the member who asked, and the staff member who
     # picked it up (the pathway's staff can all read it).
     member = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # A direct conversation: the second person (`member` is the first).
+    peer = models.ForeignKey(
         User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     picked_up_by = models.ForeignKey(
@@ -61,10 +67,21 @@ class Room(models.Model):
                 condition=Q(kind="support", closed_at=None),
                 name="chat_one_open_support_per_member",
             ),
+            models.UniqueConstraint(
+                fields=["pathway", "member", "peer"],
+                condition=Q(kind="direct"),
+                name="chat_one_direct_room_per_pair",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.pathway})"
+
+    def other_person(self, user: User) -> User | None:
+        """In a direct room, the person `user` talks to."""
+        if self.kind != RoomKind.DIRECT:
+            return None
+        return self.peer if self.member_id == user.pk else self.member
 
     def allocate_seq(self) -> int:
         """The next message number of this room. Must run inside the
@@ -91,6 +108,10 @@ class Message(MemberContent):
     edited_at = models.DateTimeField(null=True, blank=True)
     # Deleted by its author: gone for readers; kept for any moderation case.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # When its text or how it shows last changed after it was sent (an edit,
+    # a deletion, a moderator's decision): a client that resyncs is sent the
+    # messages it already had that changed since it last joined.
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["room", "seq"]
@@ -99,6 +120,13 @@ class Message(MemberContent):
             models.UniqueConstraint(
                 fields=["room", "author", "client_id"], name="chat_message_client_id"
             ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["room", "changed_at"],
+                condition=Q(changed_at__isnull=False),
+                name="chat_message_changed",
+            )
         ]
 
     def __str__(self) -> str:
@@ -122,3 +150,28 @@ class ReadCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read room {self.room_id} to #{self.last_read_seq}"
+
+
+class Presence(models.Model):
+    """One open socket in one room: who is here now. Kept in the database so
+    every server process sees the same room; a socket that dies without
+    saying so stops counting when `seen_at` is older than a heartbeat or two
+    (chat.presence.HERE_SECONDS)."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    channel_name = models.CharField(max_length=200)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "channel_name"], name="chat_presence_socket"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["room", "seen_at"], name="chat_presence_recent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in room {self.room_id}"

@@ -8,12 +8,15 @@ cannot tell that a room or a pathway exists.
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from community.models import (
     STAFF_ROLES,
     Block,
+    ContentStatus,
+    Membership,
     MembershipStatus,
     Mute,
     MuteWord,
@@ -27,7 +30,7 @@ from community.permissions import (
     visible_content,
 )
 
-from .models import Message, Room, RoomKind
+from .models import Message, ReadCursor, Room, RoomKind
 
 
 class RoomNotFound(Http404):
@@ -52,7 +55,9 @@ def rooms_visible_to(user: User) -> QuerySet[Room]:
     return Room.objects.filter(
         Q(kind=RoomKind.PATHWAY)
         | Q(kind=RoomKind.SUPPORT, member=user)
-        | Q(kind=RoomKind.SUPPORT, pathway__memberships__role__in=STAFF_ROLES),
+        | Q(kind=RoomKind.SUPPORT, pathway__memberships__role__in=STAFF_ROLES)
+        | Q(kind=RoomKind.DIRECT, member=user)
+        | Q(kind=RoomKind.DIRECT, peer=user),
         pathway__memberships__user=user,
         pathway__memberships__status=MembershipStatus.ACTIVE,
     )
@@ -61,12 +66,13 @@ def rooms_visible_to(user: User) -> QuerySet[Room]:
 def access_room(user: User, room_id) -> Room:
     """Room `room_id` with its pathway if `user` is an active member of that
     pathway and, for a support conversation, the member who asked or one of
-    the pathway's staff (peer supporters, clinicians, leads); else
-    RoomNotFound. One query. (Direct messages will add their rule here.)"""
+    the pathway's staff (peer supporters, clinicians, leads); for a direct
+    conversation, one of its two people (whether they may still write in it
+    is `direct_refusal`'s question); else RoomNotFound. One query."""
     room = (
         rooms_visible_to(user)
         .filter(pk=_int_or_none(room_id))
-        .select_related("pathway", "member", "picked_up_by")
+        .select_related("pathway", "member", "peer", "picked_up_by")
         .first()
     )
     if room is None:
@@ -123,6 +129,56 @@ def access_moderated_message(user: User, room_id, seq) -> Message:
     return message
 
 
+def direct_rooms_of(user: User) -> QuerySet[Room]:
+    """`user`'s direct conversations (the inbox), the most recently active
+    first, each with `last_at` (its newest message's time, else when it was
+    opened) and `unread` (the other person's messages after `user`'s read
+    cursor)."""
+    if not user.is_authenticated:
+        return Room.objects.none()
+    cursor = ReadCursor.objects.filter(room=OuterRef("pk"), user_id=user.pk).values(
+        "last_read_seq"
+    )
+    unread = (
+        Message.objects.filter(
+            room=OuterRef("pk"),
+            seq__gt=Coalesce(Subquery(cursor), 0),
+            status=ContentStatus.PUBLISHED,
+            deleted_at=None,
+        )
+        .exclude(author_id=user.pk)
+        .order_by()
+        .values("room")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    newest = Message.objects.filter(room=OuterRef("pk")).order_by("-seq")
+    return (
+        rooms_visible_to(user)
+        .filter(kind=RoomKind.DIRECT)
+        .select_related("pathway", "member", "peer")
+        .annotate(
+            last_at=Coalesce(
+                Subquery(newest.values("created_at")[:1]), F("created_at")
+            ),
+            unread=Coalesce(Subquery(unread), 0),
+        )
+        .order_by("-last_at", "-pk")
+    )
+
+
+def care_team_ids(pathway_id: int) -> frozenset[int]:
+    """Ids of the pathway's active staff (peer supporters, clinicians,
+    leads): their messages are marked as the care team's."""
+    return frozenset(
+        Membership.objects.filter(
+            pathway_id=pathway_id,
+            status=MembershipStatus.ACTIVE,
+            role__in=STAFF_ROLES,
+        ).values_list("user_id", flat=True)
+    )
+
+
 def can_moderate_room(user: User, room: Room) -> bool:
     return has_capability(user, room.pathway, Capability.MODERATE)
 
@@ -157,6 +213,14 @@ class ReaderFilter:
             return True
         text = (body or "").lower()
         return any(word in text for word in self.mute_words)
+
+    def as_seen(self, frame: dict) -> dict:
+        """A message frame as this reader sees it: emptied and "removed" when
+        it is someone else's and its text has one of their mute words."""
+        author = frame["author"]["id"]
+        if author != self.user_id and self.hides(author, frame["body"]):
+            return {**frame, "body": "", "status": "removed"}
+        return frame
 
 
 def reader_filter(user: User) -> ReaderFilter:

@@ -3,8 +3,11 @@ form that sends through the same action as the socket, so a member can read
 and write with JavaScript off or the socket down (chat.js enhances it)."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,26 +19,66 @@ from community.permissions import (
     Capability,
     access_pathway,
     access_pathway_capability,
+    access_profile,
+    direct_refusal,
     has_capability,
+    shared_pathways,
 )
 from community.queries import landing_url
+from community.social import can_edit
 
 from . import support as support_actions
-from .actions import ChatError, do_send_message, recent_messages
-from .forms import MessageForm
+from .actions import (
+    ChatError,
+    check_delete,
+    check_hide,
+    check_mute,
+    do_edit_message,
+    do_open_direct,
+    do_send_message,
+    recent_messages,
+)
+from .content_kinds import room_url
+from .forms import EditMessageForm, MessageForm
 from .models import RoomKind
-from .permissions import RoomNotFound, access_pathway_room, access_room
+from .permissions import (
+    RoomNotFound,
+    access_message,
+    access_moderated_message,
+    access_pathway_room,
+    access_room,
+    care_team_ids,
+    direct_rooms_of,
+)
+from .presence import on_duty_names
+
+INBOX_SIZE = 100
 
 
-def room(request, slug, room_id=None):
-    """The pathway's room, or (`room_id`) a support conversation of the
-    pathway. `?before=<seq>` pages back to older messages."""
+def _room_for(user, slug, room_id):
+    """The room a chat URL names, through the access layer: the pathway's
+    room (`slug`), a support conversation of the pathway (`slug` and
+    `room_id`) or a direct conversation (`room_id` alone)."""
     if room_id is None:
-        room = access_pathway_room(request.user, slug)
-    else:
-        room = access_room(request.user, room_id)
-        if room.pathway.slug != slug:
-            raise RoomNotFound("No such room")
+        return access_pathway_room(user, slug)
+    room = access_room(user, room_id)
+    if slug is None and room.kind != RoomKind.DIRECT:
+        raise RoomNotFound("No such room")
+    if slug is not None and (
+        room.pathway.slug != slug or room.kind != RoomKind.SUPPORT
+    ):
+        raise RoomNotFound("No such room")
+    return room
+
+
+def room(request, slug=None, room_id=None):
+    """A chat room's page: the pathway's room, a support conversation or a
+    direct conversation. `?before=<seq>` pages back to older messages. In a
+    direct conversation the two may no longer have (a block, a setting), the
+    messages stay readable and the form gives way to the reason."""
+    room = _room_for(request.user, slug, room_id)
+    other = room.other_person(request.user)
+    refusal = other and direct_refusal(request.user, other, room.pathway)
     form = MessageForm(posted(request))
 
     def send(data):
@@ -46,12 +89,15 @@ def room(request, slug, room_id=None):
         except ChatError as error:
             raise SafetyError(str(error)) from error
 
-    sent = submit_member_text(request, form, send)
+    sent = None if refusal else submit_member_text(request, form, send)
+    if refusal and request.method == "POST":
+        messages.info(request, refusal)
     if sent:
         return redirect(f"{request.path}#message-{sent.obj.seq}")
     # The room's last number before its messages are read: what the page's
     # socket asks to resume from (docs/decisions/0012-chat-protocol.md).
     last_seq = room.last_seq
+    at = timezone.now()  # changes after this reach the page's socket
     before = request.GET.get("before", "")
     paged = before.isdigit()
     shown, older = recent_messages(request.user, room, int(before) if paged else None)
@@ -62,18 +108,32 @@ def room(request, slug, room_id=None):
             "pathway": room.pathway,
             "room": room,
             "chat_messages": shown,
+            "editable": {m.seq for m in shown if can_edit(request.user, m)},
+            "care_team": care_team_ids(room.pathway_id),
             "older": older,
             "paged": paged,
             "last_seq": max([last_seq] + [m.seq for m in shown[-1:]]),
-            "landing_url": landing_url(room.pathway),
+            "at": at.isoformat(),
+            "on_duty": on_duty_names(room),
             "form": form,
             "can_moderate": has_capability(
                 request.user, room.pathway, Capability.MODERATE
             ),
             "is_support": room.kind == RoomKind.SUPPORT,
+            "other": other,
+            "refusal": refusal,
+            "title": room_title(room, request.user),
+            "back_url": reverse("chat:inbox") if other else landing_url(room.pathway),
             "chat_strings": chat_strings(),
         },
     )
+
+
+def room_title(room, user) -> str:
+    other = room.other_person(user)
+    if other is not None:
+        return _("You and %(name)s") % {"name": other.display_name}
+    return room.name
 
 
 def chat_strings() -> dict[str, str]:
@@ -93,7 +153,132 @@ def chat_strings() -> dict[str, str]:
         ),
         "rateLimited": _("Please wait a few seconds, then send again."),
         "pickedUp": _("%(name)s from the care team is here."),
+        "here": _("Here now: %(names)s"),
+        "andMore": _("and %(n)s more"),
+        "careTeam": _("%(name)s (care team)"),
+        "onDuty": _("On duty from the care team: %(names)s"),
+        "nobodyOnDuty": _(
+            "No one from the care team is on duty just now. If you need help "
+            "now, use Get help now."
+        ),
+        "seen": _("Seen"),
+        "seenBy": _("Seen by %(n)s"),
+        "hide": _("Hide"),
+        "pause": _("Pause posting"),
+        "confirmHide": _("Hide this message from everyone?"),
+        "confirmPause": _("Pause %(name)s's posting here for 24 hours?"),
+        "paused": _("Posting is paused for this member until %(time)s."),
+        "careTeamTag": _("care team"),
+        "edit": _("Edit"),
+        "delete": _("Delete"),
+        "confirmDelete": _("Delete your message? Others will no longer see it."),
     }
+
+
+@require_POST
+def message_action(request, room_id, seq, action):
+    """From the chat page without JavaScript (chat.js sends the same as
+    socket frames): the author deletes their message; a moderator hides one,
+    or pauses its author's posting."""
+    room = access_room(request.user, room_id)
+    done = {
+        "delete": (check_delete, _("Your message is deleted.")),
+        "hide": (check_hide, _("The message is hidden.")),
+        "pause": (_pause_author, _("Their posting here is paused for 24 hours.")),
+    }
+    if action not in done:
+        raise Http404("No such action")
+    check, said = done[action]
+    try:
+        check(request.user, room.pk, seq)
+    except (ChatError, SafetyError) as error:
+        messages.info(request, str(error))
+    else:
+        messages.success(request, said)
+    return redirect(room_url(room))
+
+
+def _pause_author(moderator, room_id, seq):
+    message = access_moderated_message(moderator, room_id, seq)
+    return check_mute(moderator, room_id, message.author_id)
+
+
+def edit_message(request, room_id, seq):
+    """The author corrects their message within the edit window; the new
+    text goes through the pipeline as a new one would, and a request to
+    rewrite shows the form again with the text kept."""
+    message = access_message(request.user, room_id, seq)
+    back = f"{room_url(message.room)}#message-{message.seq}"
+    if not can_edit(request.user, message):
+        messages.info(
+            request,
+            _(
+                "This can no longer be edited: messages can be changed for a "
+                "short time after sending."
+            ),
+        )
+        return redirect(back)
+    form = EditMessageForm(posted(request), initial={"body": message.body})
+    if submit_member_text(
+        request,
+        form,
+        lambda data: do_edit_message(
+            request.user, message, data["body"], get_language()
+        ),
+    ):
+        return redirect(back)
+    return render(
+        request,
+        "community/edit.html",
+        {
+            "pathway": message.pathway,
+            "form": form,
+            "label": _("chat message"),
+            "back": back,
+        },
+    )
+
+
+# Direct conversations -----------------------------------------------------------
+
+
+@login_required
+def inbox(request):
+    """The member's direct conversations, the most recent first, with what
+    is unread; and where their support conversations are."""
+    return render(
+        request,
+        "chat/inbox.html",
+        {
+            "rooms": [
+                (room, room.other_person(request.user))
+                for room in direct_rooms_of(request.user)[:INBOX_SIZE]
+            ]
+        },
+    )
+
+
+@login_required
+@require_POST
+def start_direct(request, user_id):
+    """Open (or go back to) a direct conversation with a person whose
+    profile the member may see, in the shared pathway they chose. When the
+    two may not talk directly, the profile says why."""
+    other = access_profile(request.user, user_id)
+    pathway = (
+        shared_pathways(request.user, other)
+        .filter(slug=request.POST.get("pathway", ""))
+        .first()
+    )
+    if pathway is None:
+        messages.info(request, _("Please choose a community you are both in."))
+        return redirect("community:profile", user_id=other.pk)
+    try:
+        room = do_open_direct(request.user, other, pathway)
+    except ChatError as error:
+        messages.info(request, str(error))
+        return redirect("community:profile", user_id=other.pk)
+    return redirect("chat:direct", room_id=room.pk)
 
 
 # Support conversations ----------------------------------------------------------

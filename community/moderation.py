@@ -461,6 +461,8 @@ def do_report(reporter: User, obj: MemberContent, reason: str, detail: str = "")
         ):
             obj.status = ContentStatus.HIDDEN_BY_REPORTS
             obj.save(update_fields=["status"])
+            if kind_of(obj).changed:
+                kind_of(obj).changed(obj)
         at_risk = reason == ReportReason.AT_RISK or (risk and risk.is_risk)
         if at_risk:
             case.risk = True
@@ -560,6 +562,8 @@ def do_decide_case(
         kind = kind_of(obj)
         if was_held and obj.is_published and kind.published:
             kind.published(obj)
+        elif kind.changed:
+            kind.changed(obj)
         notify_author = case.held or decision != Decision.APPROVE
         case.state, case.decision = CaseState.CLOSED, decision
         case.decided_by, case.decided_at = actor, now
@@ -594,13 +598,39 @@ def do_decide_case(
                 kind_url,
             )
         if sanction:
-            _sanction(moderator, case, sanction, note, mute_hours, now)
+            _sanction(moderator, case.author, sanction, note, mute_hours, now, case)
 
 
-def _sanction(moderator, case, kind, note, mute_hours, now) -> Sanction:
+def do_sanction_member(
+    moderator: Membership,
+    member: User,
+    kind: str,
+    *,
+    note: str = "",
+    mute_hours: int = DEFAULT_MUTE_HOURS,
+) -> Sanction:
+    """A moderator warns, mutes or suspends a member of their pathway
+    straight away (from the chat, say), not through a case. The pathway's
+    staff cannot be sanctioned this way. Audited; the member is told."""
+    if kind not in SanctionKind.values:
+        raise SafetyError(_("Please choose a valid action for the author."))
+    target = Membership.objects.filter(
+        user=member, pathway=moderator.pathway, status=MembershipStatus.ACTIVE
+    ).first()
+    if target is None:
+        raise SafetyError(_("They are not a member of this community just now."))
+    if target.role in STAFF_ROLES:
+        raise SafetyError(
+            _("Members of the care team can't be paused here; talk to your lead.")
+        )
+    with transaction.atomic():
+        return _sanction(moderator, member, kind, note, mute_hours, timezone.now())
+
+
+def _sanction(moderator, author, kind, note, mute_hours, now, case=None) -> Sanction:
     pathway = moderator.pathway
     membership = Membership.objects.select_for_update().get(
-        user=case.author, pathway=pathway
+        user=author, pathway=pathway
     )
     until = None
     if kind == SanctionKind.MUTE:
@@ -626,7 +656,7 @@ def _sanction(moderator, case, kind, note, mute_hours, now) -> Sanction:
         strikes=membership.sanctions.count(),
     )
     message = SANCTION_MESSAGES[kind] % {"pathway": pathway.name}
-    notify(case.author, pathway, "sanction", message, landing_url(pathway))
+    notify(author, pathway, "sanction", message, landing_url(pathway))
     return sanction
 
 

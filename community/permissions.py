@@ -9,6 +9,8 @@ from enum import StrEnum
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import (
     STAFF_ROLES,
@@ -467,6 +469,81 @@ def can_write_on_wall(user: User, owner: User, pathway: Pathway) -> bool:
     return (
         owner.wall_open and not has_blocked(owner, user) and can_see_wall(user, owner)
     )
+
+
+def is_under_18(user: User, pathway: Pathway) -> bool:
+    """Whether Harbour treats `user` as a child in `pathway`: their date of
+    birth says under 18, or it is unknown and they are not one of the
+    pathway's staff (the careful answer)."""
+    age = user.age_on(timezone.localdate())
+    if age is not None:
+        return age < 18
+    return not Membership.objects.filter(
+        user=user,
+        pathway=pathway,
+        status=MembershipStatus.ACTIVE,
+        role__in=STAFF_ROLES,
+    ).exists()
+
+
+def _audience_allows(owner: User, other: User, pathway: Pathway) -> bool:
+    """`owner`'s "who can message me" lets `other` in `pathway`."""
+    if owner.message_audience == Audience.MEMBERS:
+        return True
+    if owner.message_audience == Audience.STAFF:
+        return Membership.objects.filter(
+            user=other,
+            pathway=pathway,
+            status=MembershipStatus.ACTIVE,
+            role__in=STAFF_ROLES,
+        ).exists()
+    return False
+
+
+def direct_refusal(user: User, other: User, pathway: Pathway) -> str | None:
+    """Why `user` may not talk directly with `other` in `pathway` now, in
+    words for `user`; None when they may. A direct conversation is two-way,
+    so every rule holds both ways: both active members of a pathway that
+    allows direct messages, neither under 18, neither has blocked the other,
+    and each one's "who can message me" lets the other in. A block or a
+    setting is not named (the other person's choice is theirs)."""
+    if user.pk == other.pk:
+        return _("You can't start a conversation with yourself.")
+    if not pathway.direct_messages_allowed:
+        return _(
+            "Direct messages are turned off in %(pathway)s. You can talk in the "
+            "community chat, or to the care team in support chat."
+        ) % {"pathway": pathway.name}
+    active = Membership.objects.filter(
+        pathway=pathway, status=MembershipStatus.ACTIVE, user__in=[user, other]
+    ).count()
+    if active != 2:
+        return _("%(name)s is not in %(pathway)s just now.") % {
+            "name": other.display_name,
+            "pathway": pathway.name,
+        }
+    if is_under_18(user, pathway) or is_under_18(other, pathway):
+        return _(
+            "To keep everyone safe, direct messages are not open to members "
+            "under 18. You can talk in the community chat, or to the care team "
+            "in support chat."
+        )
+    if user.message_audience == Audience.NOBODY:
+        return _(
+            "Your settings say nobody can message you. To talk with someone "
+            "directly, change who can message you in your profile settings."
+        )
+    if (
+        Block.objects.filter(
+            Q(blocker=user, blocked=other) | Q(blocker=other, blocked=user)
+        ).exists()
+        or not _audience_allows(other, user, pathway)
+        or not _audience_allows(user, other, pathway)
+    ):
+        return _("%(name)s isn't taking direct messages from you.") % {
+            "name": other.display_name
+        }
+    return None
 
 
 def wall_posts_for(viewer: User, owner: User) -> QuerySet[WallPost]:

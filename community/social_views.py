@@ -28,6 +28,7 @@ from .permissions import (
     access_topic,
     access_wall_post,
     can_write_on_wall,
+    direct_refusal,
     presents_for,
     profile_text_for,
     shared_pathways,
@@ -238,6 +239,10 @@ def profile(request, user_id):
             "reactions": queries.reactions_to(request.user, "wall", posts),
             "editable": {p.pk for p in posts if social.can_edit(request.user, p)},
             "can_send_present": not is_me and bool(shared),
+            # Where the two may talk directly (chat opens the conversation).
+            "message_pathways": []
+            if is_me
+            else [p for p in shared if not direct_refusal(request.user, person, p)],
             **queries.relation_to(request.user, person),
         },
     )

@@ -24,6 +24,10 @@ class ContentKind:
     # Called inside the transaction when content that was held is approved, so
     # the notices a published post sends (replies, mentions, presents) go then.
     published: Callable[[Any], None] | None = None
+    # Called inside the transaction when a moderator's decision or reports
+    # change how published content shows (hidden, edited out, restored), so
+    # readers with it open can be told (e.g. a chat room).
+    changed: Callable[[Any], None] | None = None
     # Narrows a queryset of this kind to what a reader may read beyond the
     # pathway rules (e.g. a support chat only its member and staff), for the
     # access layer's `access_content`.
@@ -43,13 +47,15 @@ def register(
     author_field: str = "author",
     body_field: str = "body",
     published: Callable[[Any], None] | None = None,
+    changed: Callable[[Any], None] | None = None,
     readable: Callable[[Any, Any], Any] | None = None,
 ) -> ContentKind:
     """Register `model` as a kind of content. It has MemberContent's fields
     (pathway, status, risk_categories, original_body, edited_by_moderator) and
     `author` and `body` attributes; `author_field` and `body_field` name the
     database fields behind them when they differ. `published(obj)`, if given,
-    runs when a moderator approves held content of this kind;
+    runs when a moderator approves held content of this kind; `changed(obj)`,
+    if given, whenever a decision or reports change how it shows;
     `readable(user, queryset)`, if given, narrows what a reader may read."""
     kind = ContentKind(
         name=name,
@@ -60,6 +66,7 @@ def register(
         author_field=author_field,
         body_field=body_field,
         published=published,
+        changed=changed,
         readable=readable,
     )
     _KINDS[name] = kind

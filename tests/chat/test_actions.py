@@ -19,12 +19,13 @@ from community.models import (
     Membership,
     MembershipStatus,
     ModerationCase,
+    Notification,
     ReportReason,
     RiskAlert,
 )
 from community.safety.registry import kind_of
 from tests.chat.conftest import stored
-from tests.factories import make_member, put_on_duty
+from tests.factories import make_member, make_trusted, put_on_duty
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def test_a_published_message_is_numbered_stored_then_sent_to_the_room(
         "seq": 1,
         "id": message.pk,
         "client_id": str(message.client_id),
-        "author": {"id": member.pk, "name": "Maple"},
+        "author": {"id": member.pk, "name": "Maple", "staff": False},
         "body": "Hello all",
         "status": "published",
         "edited": False,
@@ -325,3 +326,177 @@ def test_chat_messages_are_reported_into_the_pathways_queue(room, member):
     assert kind.url(message) == (
         f"/community/{room.pathway.slug}/chat/?before=2#message-1"
     )
+
+
+# Changes reach open rooms, and resyncing clients -------------------------------
+
+
+@pytest.mark.parametrize("decision", ["hide", "edit_out"])
+def test_a_moderators_queue_decision_changes_the_message_in_open_rooms(
+    room, member, clinician, decision, broadcasts, django_capture_on_commit_callbacks
+):
+    message = send(member, room, "You are all hopeless").message
+    moderation.do_report(make_member(room.pathway), message, ReportReason.UNKIND)
+    case = ModerationCase.objects.get()
+    broadcasts.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.do_decide_case(
+            Membership.objects.get(user=clinician),
+            case,
+            decision,
+            edited_text="[removed by a moderator]",
+        )
+    [frame] = [e["frame"] for g, e in broadcasts if e["type"] == "chat.update"]
+    message.refresh_from_db()
+    assert message.changed_at is not None and frame["seq"] == message.seq
+    if decision == "hide":
+        assert (frame["status"], frame["body"]) == ("removed", "")
+    else:
+        assert (frame["status"], frame["body"]) == (
+            "published",
+            "[removed by a moderator]",
+        )
+
+
+def test_content_hidden_by_reports_leaves_open_rooms_at_once(
+    room, member, broadcasts, django_capture_on_commit_callbacks
+):
+    room.pathway.reports_to_hide = 1
+    room.pathway.save()
+    message = send(member, room, "Hello").message
+    broadcasts.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.do_report(make_member(room.pathway), message, ReportReason.SPAM)
+    updates = [(g, e) for g, e in broadcasts if e["type"] == "chat.update"]
+    public = [e for g, e in updates if g == room_group(room.pk)]
+    own = [e for g, e in updates if g == chat_user_group(member.pk)]
+    assert public[0]["frame"]["status"] == "removed"
+    assert own[0]["frame"]["status"] == "reported"
+
+
+def test_a_join_after_a_number_brings_older_messages_changed_since_the_last_join(
+    room, member, clinician
+):
+    other = make_member(room.pathway)
+    first = send(member, room, "first").message
+    second = send(member, room, "second").message
+    earlier = actions.check_join(other, room.pk)
+    assert earlier.changed == []
+    actions.do_edit_message(member, first, "first, edited")
+    actions.do_delete_message(member, second)
+    later = actions.check_join(
+        other, room.pk, after=earlier.last_seq, changed_since=earlier.at.isoformat()
+    )
+    assert [(m.seq, m.body, m.deleted_at is not None) for m in later.changed] == [
+        (1, "first, edited", False),
+        (2, "second", True),
+    ]
+    # Nothing changed since this join: nothing to replay next time (beyond the
+    # margin kept for clocks of other processes).
+    again = actions.check_join(
+        other,
+        room.pk,
+        after=later.last_seq,
+        changed_since=(later.at + actions.CHANGE_MARGIN).isoformat(),
+    )
+    assert again.changed == []
+    # A time that is not one is ignored, not an error.
+    assert actions.check_join(other, room.pk, 2, "yesterday").changed == []
+
+
+def test_changes_by_people_the_reader_blocked_are_not_replayed(room, member):
+    other = make_member(room.pathway)
+    message = send(member, room, "first").message
+    earlier = actions.check_join(other, room.pk)
+    moderation.do_block(other, member)
+    actions.do_edit_message(member, message, "first, edited")
+    later = actions.check_join(other, room.pk, 1, earlier.at.isoformat())
+    assert later.changed == []
+
+
+# Direct conversations ----------------------------------------------------------
+
+
+def test_a_direct_conversation_is_one_room_per_pair_whoever_opens_it(room, member):
+    birch = make_member(room.pathway)
+    opened = actions.do_open_direct(member, birch, room.pathway)
+    assert actions.do_open_direct(birch, member, room.pathway) == opened
+    assert opened.kind == "direct" and {opened.member, opened.peer} == {member, birch}
+    assert opened.other_person(member) == birch
+    assert opened.other_person(birch) == member
+
+
+def test_a_direct_conversation_is_refused_with_the_reason(room, member):
+    child = make_member(room.pathway, date_of_birth=None)
+    with pytest.raises(ChatError) as refused:
+        actions.do_open_direct(member, child, room.pathway)
+    assert refused.value.code == "not_allowed" and "under 18" in str(refused.value)
+
+
+def test_only_its_two_people_can_enter_a_direct_room(room, member, clinician):
+    birch = make_member(room.pathway)
+    direct = actions.do_open_direct(member, birch, room.pathway)
+    assert actions.access_room(birch, direct.pk) == direct
+    for outsider in (make_member(room.pathway), clinician):
+        with pytest.raises(RoomNotFound):
+            actions.access_room(outsider, direct.pk)
+
+
+def test_a_block_after_opening_stops_sending_but_keeps_the_history(
+    room, member, django_capture_on_commit_callbacks
+):
+    birch = make_trusted(room.pathway)
+    direct = actions.do_open_direct(member, birch, room.pathway)
+    send(birch, direct, "Hello Maple")
+    moderation.do_block(member, birch)
+    for sender in (birch, member):
+        with pytest.raises(ChatError) as refused:
+            send(sender, direct, "Still there?")
+        assert refused.value.code == "not_allowed"
+    assert Message.objects.filter(room=direct).count() == 1
+    assert [m.body for m in actions.recent_messages(birch, direct)[0]] == [
+        "Hello Maple"
+    ]
+
+
+def test_the_recipient_hears_of_a_new_conversation_once_until_they_read(
+    room, member, django_capture_on_commit_callbacks
+):
+    birch = make_trusted(room.pathway)
+    direct = actions.do_open_direct(birch, member, room.pathway)
+    send(birch, direct, "Hello")
+    send(birch, direct, "Are you around?")
+    [notice] = Notification.objects.filter(user=member)
+    assert notice.kind == "message" and notice.url == f"/messages/{direct.pk}/"
+    assert birch.display_name in notice.message
+    moderation.do_mark_notifications_read(member)
+    send(birch, direct, "Later, then")
+    assert Notification.objects.filter(user=member).count() == 2
+
+
+def test_a_held_direct_message_is_heard_of_only_when_approved(
+    room, member, clinician, django_capture_on_commit_callbacks
+):
+    from community.models import Decision
+
+    newcomer = make_member(room.pathway)
+    direct = actions.do_open_direct(newcomer, member, room.pathway)
+    message = send(newcomer, direct, "Hello").message
+    assert message.status == "held"
+    assert not Notification.objects.filter(user=member, kind="message").exists()
+    moderation.do_decide_case(
+        Membership.objects.get(user=clinician),
+        ModerationCase.objects.get(),
+        Decision.APPROVE,
+    )
+    assert Notification.objects.filter(user=member, kind="message").exists()
+
+
+def test_no_notice_while_the_recipient_has_the_conversation_open(room, member):
+    from chat.presence import do_arrive
+
+    birch = make_trusted(room.pathway)
+    direct = actions.do_open_direct(birch, member, room.pathway)
+    do_arrive(member, direct, "socket-of-maple")
+    send(birch, direct, "Hello")
+    assert not Notification.objects.filter(user=member, kind="message").exists()

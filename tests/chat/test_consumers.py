@@ -3,16 +3,22 @@ brings what was missed in order, sends are acked with their number and reach
 the room once, bad frames get an error and the socket stays up, and access is
 asked at every step."""
 
+import asyncio
+import json
 import uuid
+from datetime import datetime, timedelta
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
+from chat import actions
 from chat.consumers import ChatConsumer
-from chat.models import Message
+from chat.events import chat_user_group, room_group
+from chat.models import Message, Presence
 from community.models import CrisisContact, Membership, MembershipStatus, Role
+from community.moderation import do_block
 from tests.chat.conftest import stored
 from tests.factories import enrol_totp, make_member, make_trusted, put_on_duty
 
@@ -27,8 +33,29 @@ db = database_sync_to_async
 WAIT = 10
 
 
+class Socket(WebsocketCommunicator):
+    """A test client that passes over frames about people (who is here, read
+    receipts) unless a test asks for them by emptying `ignore`: most tests
+    are about messages, and those frames come whenever anyone joins."""
+
+    ignore = frozenset({"presence", "receipt"})
+
+    async def receive_json_from(self, timeout=1):
+        while True:
+            frame = await super().receive_json_from(timeout)
+            if frame.get("type") not in self.ignore:
+                return frame
+
+    async def receive_nothing(self, timeout=0.1, interval=0.01):
+        while not await super().receive_nothing(timeout, interval):
+            frame = json.loads((await self.receive_output())["text"])
+            if frame.get("type") not in self.ignore:
+                return False
+        return True
+
+
 async def connect(user, query=""):
-    socket = WebsocketCommunicator(ChatConsumer.as_asgi(), f"/ws/chat/{query}")
+    socket = Socket(ChatConsumer.as_asgi(), f"/ws/chat/{query}")
     socket.scope["user"] = user
     connected, _ = await socket.connect()
     assert connected
@@ -109,6 +136,7 @@ async def test_a_join_sends_what_was_missed_in_order_then_joined(room, member):
         (3, "m3"),
         (4, "m4"),
     ]
+    at = frames[-1].pop("at")
     assert frames[-1] == {
         "type": "joined",
         "room": room.pk,
@@ -116,6 +144,7 @@ async def test_a_join_sends_what_was_missed_in_order_then_joined(room, member):
         "last_seq": 4,
         "complete": True,
     }
+    assert datetime.fromisoformat(at).tzinfo is not None
     await socket.disconnect()
 
 
@@ -134,7 +163,7 @@ async def test_a_send_is_acked_and_reaches_everyone_in_the_room(room, member):
     heard = await theirs.receive_json_from(timeout=WAIT)
     assert own == heard
     assert (heard["type"], heard["seq"], heard["body"]) == ("message", 1, "Hello both")
-    assert heard["author"] == {"id": member.pk, "name": "Maple"}
+    assert heard["author"] == {"id": member.pk, "name": "Maple", "staff": False}
     assert await theirs.receive_nothing(timeout=0.2)
     await close(mine, theirs)
 
@@ -188,9 +217,46 @@ async def test_bad_frames_get_an_error_and_the_socket_stays_up(room, member):
     await send(socket, room, "hi", client_id="not-a-uuid")
     assert (await socket.receive_json_from(timeout=WAIT))["code"] == "bad_client_id"
     await socket.send_json_to({"type": "ping"})
-    assert await socket.receive_json_from(timeout=WAIT) == {"type": "pong"}
+    assert await socket.receive_json_from(timeout=WAIT) == {
+        "type": "pong",
+        "last_seq": {},
+    }
     assert await db(Message.objects.count)() == 0
     await socket.disconnect()
+
+
+async def forget_groups(*groups):
+    """What a Redis that restarts does to the channel layer: its groups are
+    gone, while the sockets (and their connection pools) carry on."""
+    from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+    layer = get_channel_layer()
+    for group in groups:
+        if isinstance(layer, InMemoryChannelLayer):
+            layer.groups.pop(group, None)
+        else:
+            connection = layer.connection(layer.consistent_hash(group))
+            await connection.delete(layer._group_key(group))
+
+
+async def test_a_heartbeat_mends_what_a_redis_restart_forgot(room, member):
+    """The room's group is forgotten: a message's live copy reaches nobody.
+    The next ping joins the socket's groups again, and its pong says how far
+    the room has got, so the page joins again and fetches what it lost; the
+    next message comes live."""
+    mine, theirs = await with_another(member, room)
+    await forget_groups(room_group(room.pk), chat_user_group(member.pk))
+    await send(theirs, room, "Lost live")
+    await until(theirs, "ack")
+    assert await mine.receive_nothing(timeout=0.3)
+
+    await mine.send_json_to({"type": "ping"})
+    pong = (await until(mine, "pong"))[-1]
+    assert pong == {"type": "pong", "last_seq": {str(room.pk): 1}}
+    await send(theirs, room, "Heard")
+    heard = [f for f in await until(mine, "message") if f["type"] == "message"]
+    assert [(f["seq"], f["body"]) for f in heard] == [(2, "Heard")]
+    await close(mine, theirs)
 
 
 async def test_an_outsider_cannot_join_send_or_hear(room, member, other_pathway):
@@ -461,3 +527,154 @@ async def test_a_support_conversation_is_live_for_its_member_and_staff_only(
         "picked_up_by": clinician.display_name,
     }
     await close(mine, staff, stranger)
+
+
+async def frames_of(socket, kind, timeout=WAIT):
+    """The next frame of type `kind`, passing over others."""
+    socket.ignore = frozenset()
+    while True:
+        frame = await socket.receive_json_from(timeout=timeout)
+        if frame["type"] == kind:
+            return frame
+
+
+async def test_who_is_here_and_who_is_on_duty_reach_the_room(room, member):
+    clinician = await db(make_member)(room.pathway, Role.CLINICIAN, display_name="Ash")
+    await db(enrol_totp)(clinician)
+    await db(put_on_duty)(room.pathway, clinician)
+    blocked = await db(make_trusted)(room.pathway, display_name="Thorn")
+    await db(do_block)(member, blocked)
+    mine, _ = await joined(member, room)
+    first = await frames_of(mine, "presence")
+    assert first["here"] == [{"id": member.pk, "name": "Maple", "staff": False}]
+    assert first["on_duty"] == ["Ash"]
+    staff, _ = await joined(clinician, room)
+    theirs, _ = await joined(blocked, room)
+    names = []
+    while names != ["Ash", "Maple"]:  # staff first; the blocked one not shown
+        names = [p["name"] for p in (await frames_of(mine, "presence"))["here"]]
+    seen_by_staff = await frames_of(staff, "presence")
+    while len(seen_by_staff["here"]) < 3:
+        seen_by_staff = await frames_of(staff, "presence")
+    assert [p["staff"] for p in seen_by_staff["here"]] == [True, False, False]
+    await staff.send_json_to({"type": "leave", "room": room.pk})
+    while names != ["Maple"]:
+        names = [p["name"] for p in (await frames_of(mine, "presence"))["here"]]
+    await close(mine, staff, theirs)
+    assert not await db(Presence.objects.exists)()
+
+
+async def test_read_receipts_reach_the_others_and_come_with_a_join(room, member):
+    mine, theirs = await with_another(member, room, display_name="Birch")
+    await send(mine, room, "Hello")
+    await until(theirs, "message")
+    await theirs.send_json_to({"type": "read", "room": room.pk, "seq": 1})
+    receipt = await frames_of(mine, "receipt")
+    assert receipt["seq"] == 1 and receipt["user"]["name"] == "Birch"
+    # The reader's own sockets are not told their own receipt.
+    assert (await until(theirs, "read"))[-1]["seq"] == 1
+    later = await ready(member)
+    later.ignore = frozenset()
+    await later.send_json_to({"type": "join", "room": room.pk, "after": 1})
+    frames = await until(later, "joined")
+    assert [
+        (f["user"]["name"], f["seq"]) for f in frames if f["type"] == "receipt"
+    ] == [("Birch", 1)]
+    await close(mine, theirs, later)
+
+
+async def test_a_moderator_pauses_a_member_from_the_chat(room, member):
+    clinician = await db(make_member)(room.pathway, Role.CLINICIAN)
+    await db(enrol_totp)(clinician)
+    staff, _ = await joined(clinician, room)
+    mine, _ = await joined(member, room)
+    await mine.send_json_to(
+        {"type": "mute", "room": room.pk, "user": clinician.pk, "hours": 2}
+    )
+    assert (await until(mine, "error"))[-1]["code"] == "not_found"
+    await staff.send_json_to(
+        {"type": "mute", "room": room.pk, "user": member.pk, "hours": 2}
+    )
+    muted = (await until(staff, "muted"))[-1]
+    assert muted["user"] == member.pk and muted["until"]
+    await send(mine, room, "Hello?")
+    refused = (await until(mine, "error"))[-1]
+    assert refused["code"] == "refused" and "paused" in refused["message"]
+    await staff.send_json_to({"type": "mute", "room": room.pk, "user": clinician.pk})
+    assert (await until(staff, "error"))[-1]["code"] == "refused"
+    await close(staff, mine)
+
+
+async def test_a_rejoin_replays_changes_made_while_away(room, member):
+    mine, theirs = await with_another(member, room)
+    await send(mine, room, "Helo")
+    await until(theirs, "message")
+    await theirs.send_json_to({"type": "leave", "room": room.pk})
+    await until(theirs, "left")
+    # What a `joined` frame said before the edit (its `at`).
+    first_join = await db(actions.check_join)(member, room.pk)
+    await mine.send_json_to({"type": "edit", "room": room.pk, "seq": 1, "body": "Hi"})
+    await until(mine, "edited")
+    await theirs.send_json_to(
+        {
+            "type": "join",
+            "room": room.pk,
+            "after": 1,
+            "changed_since": (first_join.at - timedelta(seconds=30)).isoformat(),
+        }
+    )
+    frames = await until(theirs, "joined")
+    assert [(f["seq"], f["body"], f["edited"]) for f in frames[:-1]] == [
+        (1, "Hi", True)
+    ]
+    await close(mine, theirs)
+
+
+async def test_a_direct_conversation_is_live_for_its_two_people_only(room, member):
+    birch = await db(make_trusted)(room.pathway, display_name="Birch")
+    direct = await db(actions.do_open_direct)(member, birch, room.pathway)
+    mine, _ = await joined(member, direct)
+    theirs, _ = await joined(birch, direct)
+    await send(mine, direct, "Just us")
+    assert (await until(theirs, "message"))[-1]["body"] == "Just us"
+    snoop = await ready(await db(make_trusted)(room.pathway))
+    await snoop.send_json_to({"type": "join", "room": direct.pk})
+    assert (await until(snoop, "error"))[-1]["code"] == "not_found"
+    await db(do_block)(birch, member)
+    await send(mine, direct, "Still there?")
+    refused = (await until(mine, "error"))[-1]
+    assert refused["code"] == "not_allowed" and "Still there?" not in str(refused)
+    await close(mine, theirs, snoop)
+
+
+async def test_the_care_teams_live_messages_are_marked_as_theirs(room, member):
+    clinician = await db(make_member)(room.pathway, Role.CLINICIAN)
+    await db(enrol_totp)(clinician)
+    mine, _ = await joined(member, room)
+    staff, _ = await joined(clinician, room)
+    await send(staff, room, "Evening all")
+    heard = (await until(mine, "message"))[-1]
+    assert heard["author"]["staff"] is True
+    await until(staff, "message")  # its own, live
+    await send(mine, room, "Evening")
+    assert (await until(staff, "message"))[-1]["author"]["staff"] is False
+    later, frames = await joined(member, room, after=0)
+    assert [f["author"]["staff"] for f in frames if f["type"] == "message"] == [
+        True,
+        False,
+    ]
+    await close(mine, staff, later)
+
+
+async def test_a_socket_left_idle_longer_than_the_layers_blocking_read_still_hears(
+    room, member, channel_layer
+):
+    """channels-redis waits for events in a 5 s blocking read; redis-py 8
+    gives up reading after 5 s by default, which killed every idle socket
+    (django/channels_redis#422). The layer's reads must outlast it."""
+    mine, theirs = await with_another(member, room)
+    await asyncio.sleep(7)
+    await send(theirs, room, "Still there?")
+    heard = (await until(mine, "message"))[-1]
+    assert heard["body"] == "Still there?"
+    await close(mine, theirs)

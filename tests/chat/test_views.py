@@ -6,10 +6,11 @@ import uuid
 
 import pytest
 
-from chat.models import Message
-from community.models import ContentStatus, Role
+from chat.actions import do_open_direct
+from chat.models import Message, Room
+from community.models import ContentStatus, Membership, Role
 from tests.chat.conftest import stored
-from tests.factories import enrol_totp, make_member, make_trusted
+from tests.factories import enrol_totp, make_member, make_trusted, put_on_duty
 
 pytestmark = pytest.mark.django_db
 
@@ -130,8 +131,9 @@ def test_staff_read_and_report_links_point_at_each_message(client, room, member)
 
 # Session, user, two-factor and membership checks, the room, the reader's mute
 # words, the messages with their authors (blocks and mutes inside that query),
-# the landing page, the moderation capability, the unread badge, crisis
-# contacts and the Wagtail user bar's permissions: the same at any length.
+# the landing page, the moderation capability, the care team, who is on duty, the unread
+# badge, crisis contacts and the Wagtail user bar's permissions: the same at
+# any length.
 @pytest.mark.parametrize("size", [3, 45])
 def test_the_page_costs_the_same_queries_at_any_length(
     client, room, member, size, django_assert_num_queries
@@ -145,7 +147,7 @@ def test_the_page_costs_the_same_queries_at_any_length(
         assert client.get(url(room)).status_code == 200
 
 
-QUERIES_ROOM = 16
+QUERIES_ROOM = 18
 
 
 def test_the_pathway_landing_page_links_to_its_chat(client, room, member):
@@ -155,3 +157,160 @@ def test_the_pathway_landing_page_links_to_its_chat(client, room, member):
     landing = PathwayPage.objects.get(pathway=room.pathway)
     page = client.get(landing.url).content.decode()
     assert f'href="{url(room)}"' in page and "Go to the chat" in page
+
+
+# Direct conversations ----------------------------------------------------------
+
+
+def test_a_member_starts_a_conversation_from_a_profile_and_writes_in_it(
+    client, room, member
+):
+    birch = make_trusted(room.pathway, display_name="Birch")
+    client.force_login(member)
+    profile = client.get(f"/people/{birch.pk}/").content.decode()
+    assert (
+        f'action="/messages/with/{birch.pk}/"' in profile and "Message Birch" in profile
+    )
+    response = client.post(
+        f"/messages/with/{birch.pk}/", {"pathway": room.pathway.slug}
+    )
+    direct = Room.objects.get(kind="direct")
+    assert response.status_code == 302 and response.url == f"/messages/{direct.pk}/"
+    page = client.get(response.url).content.decode()
+    assert "You and Birch" in page and "Only you and Birch can read" in page
+    sent = client.post(
+        response.url, {"body": "Hello Birch", "client_id": str(uuid.uuid4())}
+    )
+    assert sent.status_code == 302
+    assert Message.objects.get(room=direct).body == "Hello Birch"
+    client.force_login(birch)
+    inbox = client.get("/messages/").content.decode()
+    assert "Maple" in inbox and f'href="/messages/{direct.pk}/"' in inbox
+    assert "1<span" in inbox  # one unread
+    assert "Hello Birch" in client.get(response.url).content.decode()
+
+
+def test_a_refused_conversation_is_explained_on_the_profile(client, room, member):
+    child = make_member(room.pathway, display_name="Sprout", date_of_birth=None)
+    client.force_login(member)
+    profile = client.get(f"/people/{child.pk}/").content.decode()
+    assert "/messages/with/" not in profile
+    response = client.post(
+        f"/messages/with/{child.pk}/", {"pathway": room.pathway.slug}, follow=True
+    )
+    assert "under 18" in response.content.decode()
+    assert not Room.objects.filter(kind="direct").exists()
+
+
+def test_after_a_block_the_conversation_reads_but_the_form_gives_way(
+    client, room, member
+):
+    from community.moderation import do_block
+
+    birch = make_trusted(room.pathway, display_name="Birch")
+    direct = do_open_direct(member, birch, room.pathway)
+    stored(direct, birch, "Hello Maple")
+    do_block(birch, member)
+    client.force_login(member)
+    page = client.get(f"/messages/{direct.pk}/").content.decode()
+    assert "Hello Maple" in page and "taking direct messages from you" in page
+    assert 'id="chat-form"' not in page
+    kept = client.post(
+        f"/messages/{direct.pk}/", {"body": "Hi?", "client_id": str(uuid.uuid4())}
+    )
+    assert kept.status_code == 200 and "Hi?" in kept.content.decode()
+    assert Message.objects.filter(room=direct).count() == 1
+
+
+def test_nobody_else_finds_a_direct_conversation_by_any_address(
+    client, room, member, clinician, other_pathway
+):
+    birch = make_trusted(room.pathway)
+    direct = do_open_direct(member, birch, room.pathway)
+    support = f"/community/{room.pathway.slug}/support/{direct.pk}/"
+    enrol_totp(clinician)
+    for outsider in (make_member(room.pathway), make_member(other_pathway), clinician):
+        client.force_login(outsider)
+        assert client.get(f"/messages/{direct.pk}/").status_code == 404
+        assert client.get(support).status_code == 404
+        assert (
+            "/messages/" + str(direct.pk)
+            not in client.get("/messages/").content.decode()
+        )
+    client.force_login(member)
+    # Its own page, not the support conversation's address.
+    assert client.get(support).status_code == 404
+
+
+def test_a_moderator_hides_and_pauses_from_the_page_without_javascript(
+    client, room, member, clinician
+):
+    enrol_totp(clinician)
+    message = stored(room, member, "Something unkind")
+    client.force_login(clinician)
+    page = client.get(url(room)).content.decode()
+    hide = f"/chat/{room.pk}/{message.seq}/hide/"
+    pause = f"/chat/{room.pk}/{message.seq}/pause/"
+    assert hide in page and pause in page
+    assert client.post(pause).status_code == 302
+    assert Membership.objects.get(user=member).is_muted()
+    assert client.post(hide).status_code == 302
+    message.refresh_from_db()
+    assert message.status == ContentStatus.HIDDEN
+    client.force_login(member)
+    assert hide not in client.get(url(room)).content.decode()
+    assert client.post(hide).status_code == 404
+
+
+def test_the_page_says_who_from_the_care_team_is_on_duty(client, room, member):
+    client.force_login(member)
+    assert (
+        "No one from the care team is on duty" in client.get(url(room)).content.decode()
+    )
+    put_on_duty(
+        room.pathway, make_member(room.pathway, Role.CLINICIAN, display_name="Ash")
+    )
+    assert "On duty from the care team: Ash" in client.get(url(room)).content.decode()
+
+
+def test_an_author_edits_and_deletes_their_message_without_javascript(
+    client, room, member
+):
+    message = stored(room, member, "Helo all")
+    client.force_login(member)
+    page = client.get(url(room)).content.decode()
+    edit = f"/chat/{room.pk}/{message.seq}/edit/"
+    delete = f"/chat/{room.pk}/{message.seq}/delete/"
+    assert edit in page and delete in page
+    assert "Helo all" in client.get(edit).content.decode()
+    room.pathway.watched_words = "pro-ana"
+    room.pathway.save()
+    kept = client.post(edit, {"body": "Hello pro-ana"})
+    assert kept.status_code == 200 and "Hello pro-ana" in kept.content.decode()
+    assert client.post(edit, {"body": "Hello all"}).status_code == 302
+    message.refresh_from_db()
+    assert (message.body, message.edited_at is not None) == ("Hello all", True)
+    assert client.post(delete).status_code == 302
+    message.refresh_from_db()
+    assert message.deleted_at is not None
+    assert "Hello all" not in client.get(url(room)).content.decode()
+
+
+def test_nobody_edits_or_deletes_someone_elses_message(client, room, member):
+    message = stored(room, make_trusted(room.pathway), "Mine")
+    client.force_login(member)
+    page = client.get(url(room)).content.decode()
+    assert f"/chat/{room.pk}/{message.seq}/edit/" not in page
+    assert client.get(f"/chat/{room.pk}/{message.seq}/edit/").status_code == 302
+    assert client.post(f"/chat/{room.pk}/{message.seq}/delete/").status_code == 302
+    message.refresh_from_db()
+    assert (message.body, message.deleted_at) == ("Mine", None)
+
+
+def test_the_care_teams_messages_are_marked_as_theirs(client, room, member, clinician):
+    stored(room, clinician, "Hello from the team")
+    stored(room, member, "Hello from a member")
+    client.force_login(member)
+    page = client.get(url(room)).content.decode()
+    assert page.count("harbour-chat__staff") == 1
+    assert page.index("Dr Birch") < page.index("care team</strong>")

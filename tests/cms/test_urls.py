@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from chat.actions import do_send_message
+from chat.actions import do_open_direct, do_send_message
 from chat.models import Room
 from community import actions, forums, social
 from community.models import DutyShift, ModerationCase, RiskAlert, Role
@@ -95,6 +95,9 @@ def pathway_a(home):
     # A chat message in the pathway's room.
     room = Room.objects.get(pathway=pathway, is_default=True)
     chat = do_send_message(author, room, uuid.uuid4(), "Guanabana chat").obj
+    # A direct conversation between two of its members.
+    direct = do_open_direct(author, friend, pathway)
+    do_send_message(friend, direct, uuid.uuid4(), "Cherimoya direct")
     # A pathway that takes requests lists its name on the sign-up form by design;
     # close it again so every marker must stay hidden.
     pathway.allow_join_requests = False
@@ -119,6 +122,7 @@ def pathway_a(home):
         "Persimmon",
         "Loquat",
         "Guanabana",
+        "Cherimoya",
     ]
     values = {
         "slug": pathway.slug,
@@ -139,6 +143,8 @@ def pathway_a(home):
         "kind": "topic",
         "user_id": str(author.pk),
         "action": "block",
+        "room_id": str(direct.pk),
+        "seq": "1",
     }
     # More passes: each plain pk a view may take (a page, a topic, a reply, a
     # case, an alert, a shift).
@@ -207,5 +213,9 @@ def test_pathway_a_is_reachable_by_its_own_member(pathway_a, client):
         assert marker in body
     body = client.get(f"/community/{pathway.slug}/timeline/").content.decode()
     assert "Rambutan" in body and "Obsidianite" in body
+    # The direct conversation, for one of its two people.
+    client.force_login(author)
+    body = client.get(f"/messages/{passes[0]['room_id']}/").content.decode()
+    assert "Cherimoya" in body
     body = client.get(f"/community/{pathway.slug}/chat/").content.decode()
     assert "Guanabana" in body

@@ -381,3 +381,29 @@ def test_risk_phrases_are_checked(pathway):
     ]:
         with pytest.raises(moderation.SafetyError):
             moderation.do_add_risk_phrase(lead, language, category, phrase)
+
+
+def test_a_moderator_pauses_a_member_directly_audited_and_told(pathway):
+    clinician = make_member(pathway, Role.CLINICIAN)
+    maple = make_trusted(pathway)
+    sanction = moderation.do_sanction_member(
+        membership(clinician, pathway), maple, "mute", note="from chat", mute_hours=2
+    )
+    assert sanction.case is None and sanction.created_by == clinician
+    assert membership(maple, pathway).is_muted()
+    with pytest.raises(moderation.SafetyError):
+        moderation.check_can_post(maple, pathway)
+    assert AuditEvent.objects.filter(action="member.mute", actor=clinician).exists()
+    assert Notification.objects.filter(user=maple, kind="sanction").exists()
+
+
+def test_the_care_team_and_outsiders_cannot_be_paused_this_way(pathway, other_pathway):
+    clinician = make_member(pathway, Role.CLINICIAN)
+    peer = make_member(pathway, Role.PEER)
+    outsider = make_member(other_pathway)
+    for person in (peer, outsider):
+        with pytest.raises(moderation.SafetyError):
+            moderation.do_sanction_member(
+                membership(clinician, pathway), person, "mute"
+            )
+    assert not Sanction.objects.exists()

@@ -1,10 +1,13 @@
 """The access layer: allow, deny and not-found for every role."""
 
+from datetime import date, timedelta
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from community.models import MembershipStatus, Role
+from community.models import Audience, Membership, MembershipStatus, Role
+from community.moderation import do_block
 from community.permissions import (
     ROLE_CAPABILITIES,
     Capability,
@@ -15,6 +18,7 @@ from community.permissions import (
     access_pathway_capability,
     active_memberships,
     can_view_pathway,
+    direct_refusal,
     invitable_roles,
     requires_two_factor,
     visible_pathways,
@@ -293,3 +297,66 @@ def test_only_leads_and_admins_manage_risk_phrases(pathway, role, allowed):
     assert can_manage_risk_phrases(make_member(pathway, role)) is allowed
     assert can_manage_risk_phrases(UserFactory(is_superuser=True))
     assert not can_manage_risk_phrases(AnonymousUser())
+
+
+# Direct messages: who may talk with whom --------------------------------------
+
+
+def _adults(pathway, **fields):
+    return make_member(pathway, **fields), make_member(pathway)
+
+
+def test_two_adult_members_of_a_pathway_that_allows_it_may_talk(pathway):
+    maple, birch = _adults(pathway)
+    assert direct_refusal(maple, birch, pathway) is None
+    assert direct_refusal(birch, maple, pathway) is None
+
+
+def test_a_pathway_can_keep_direct_messages_closed(pathway):
+    maple, birch = _adults(pathway)
+    pathway.direct_messages_allowed = False
+    pathway.save()
+    assert "turned off" in direct_refusal(maple, birch, pathway)
+
+
+def test_no_one_talks_directly_with_a_child_or_someone_of_unknown_age(pathway):
+    adult = make_member(pathway)
+    child = make_member(pathway, date_of_birth=date.today() - timedelta(days=16 * 366))
+    unknown = make_member(pathway, date_of_birth=None)
+    for other in (child, unknown):
+        assert "under 18" in direct_refusal(adult, other, pathway)
+        assert "under 18" in direct_refusal(other, adult, pathway)
+    # Staff without a date of birth on file are not taken for children.
+    clinician = make_member(pathway, Role.CLINICIAN, date_of_birth=None)
+    assert direct_refusal(adult, clinician, pathway) is None
+
+
+def test_a_block_either_way_closes_it_without_naming_the_block(pathway):
+    maple, birch = _adults(pathway)
+    do_block(birch, maple)
+    for one, other in ((maple, birch), (birch, maple)):
+        refusal = direct_refusal(one, other, pathway)
+        assert "isn't taking direct messages" in refusal and "block" not in refusal
+
+
+def test_who_can_message_me_is_respected_both_ways(pathway):
+    maple, birch = _adults(pathway)
+    clinician = make_member(pathway, Role.CLINICIAN)
+    birch.message_audience = Audience.STAFF
+    birch.save()
+    assert direct_refusal(maple, birch, pathway) is not None
+    assert direct_refusal(birch, maple, pathway) is not None  # two-way
+    assert direct_refusal(clinician, birch, pathway) is None
+    birch.message_audience = Audience.NOBODY
+    birch.save()
+    assert direct_refusal(clinician, birch, pathway) is not None
+    assert "Your settings" in direct_refusal(birch, clinician, pathway)
+
+
+def test_both_must_be_active_members_of_that_pathway(pathway, other_pathway):
+    maple, birch = _adults(pathway)
+    outsider = make_member(other_pathway)
+    assert "not in" in direct_refusal(maple, outsider, pathway)
+    Membership.objects.filter(user=birch).update(status=MembershipStatus.SUSPENDED)
+    assert "not in" in direct_refusal(maple, birch, pathway)
+    assert "yourself" in direct_refusal(maple, maple, pathway)

@@ -30,8 +30,9 @@ pytestmark = pytest.mark.django_db
 # Session, user, two-factor check, the viewer's memberships and shared
 # pathways, the owner's block of the viewer, the pager's count and rows,
 # replies, reactions, presents, bio, blocks and mutes, mute words, the unread
-# badge: the same however long the wall.
-QUERIES_WALL = 24
+# badge, and whether the two may talk directly in their shared pathway (both
+# members, no block between them): the same however long the wall.
+QUERIES_WALL = 26
 # Session, user, two-factor check, the pathway, the reader's mute words (once
 # per source), one query per source, the landing pages and their specific
 # rows, the unread badge: the same however long the timeline.

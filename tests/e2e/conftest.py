@@ -15,6 +15,7 @@ Fixtures:
 """
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connections
 
+from chat.models import Presence
 from tests.factories import PASSWORD, totp_code
 
 E2E_DIR = Path(__file__).resolve().parent
@@ -147,6 +149,15 @@ def _live_database(
                 for sql in connection.ops.sequence_reset_sql(no_style(), tables):
                     cursor.execute(sql)
         ContentType.objects.clear_cache()
+    yield
+    # The browser has closed its pages; the live server says goodbye for each
+    # chat socket (its presence rows) a moment later. Wait for that before
+    # Django empties the tables: on PostgreSQL a TRUNCATE racing with those
+    # deletes can deadlock.
+    with django_db_blocker.unblock():
+        deadline = time.monotonic() + 10
+        while Presence.objects.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")

@@ -184,3 +184,76 @@ def test_a_member_asks_for_support_and_the_clinician_picks_it_up(
     fits_the_screen(member)
     check_a11y(member)
     screenshot(member, "chat-support-390")
+
+
+def test_two_members_talk_directly_with_presence_receipts_and_a_resync(
+    new_context,
+    phone_page,
+    pathway,
+    asgi_server,
+    sign_in,
+    visit,
+    check_a11y,
+    screenshot,
+    fits_the_screen,
+):
+    """Maple, on her phone, starts a conversation from Birch's profile; Birch
+    finds it in Messages. Each sees the other here, Maple sees "Seen" once
+    Birch has read her message; while her phone is offline Birch deletes one
+    of his messages and writes again: back online, the deleted one is gone
+    (the rejoin asks for changes made while away) and the new one is there,
+    once. Then Maple deletes her first message, asked first."""
+    maple = make_trusted(pathway, display_name="Maple")
+    birch = make_trusted(pathway, display_name="Birch")
+
+    member = phone_page
+    sign_in(member, maple, base=asgi_server)
+    visit(member, f"/people/{birch.pk}/", asgi_server)
+    member.get_by_role("button", name="Message Birch").click()
+    member.wait_for_url("**/messages/*/")
+    check_a11y(member)
+    expect(member.locator("#chat")).to_have_attribute("data-state", "open")
+    expect(member.get_by_role("heading", name="You and Birch")).to_be_visible()
+    send(member, "Hello Birch, how was today?")
+    expect(member.locator("#message-1")).not_to_contain_text("Sending")
+
+    other = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    sign_in(other, birch, base=asgi_server)
+    visit(other, "/messages/", asgi_server)
+    expect(other.get_by_text("1 unread message")).to_be_attached()
+    other.get_by_role("link", name="Maple").click()
+    other.wait_for_url("**/messages/*/")
+    expect(other.locator("#message-1")).to_contain_text("how was today?")
+    expect(member.locator("#chat-presence")).to_have_text("Here now: Birch")
+    expect(other.locator("#chat-presence")).to_have_text("Here now: Maple")
+    expect(member.locator("#message-1 .harbour-chat__seen")).to_contain_text("Seen")
+    send(other, "Long, but OK. You?")
+    expect(member.locator("#message-2")).to_contain_text("Long, but OK.")
+
+    member.context.set_offline(True)
+    expect(member.locator("#chat")).to_have_attribute("data-state", "closed")
+    # Birch takes back what he wrote while Maple's phone is away.
+    other.once("dialog", lambda dialog: dialog.accept())
+    other.locator("#message-2").get_by_role("button", name="Delete").click()
+    expect(other.locator("#message-2")).to_have_count(0)
+    send(other, "Sorry, ignore that. Better now?")
+    expect(other.locator("#message-3")).to_contain_text("Better now?")
+    member.context.set_offline(False)
+    expect(member.locator("#chat")).to_have_attribute("data-state", "open")
+    expect(member.locator("#message-3")).to_contain_text("Better now?")
+    expect(member.locator("#message-2")).to_have_count(0)
+    assert bodies(member) == [
+        "Hello Birch, how was today?",
+        "Sorry, ignore that. Better now?",
+    ]
+    fits_the_screen(member)
+    check_a11y(member)
+    screenshot(member, "chat-direct-390")
+    # Maple takes her first message back: asked first, then gone for both.
+    member.once("dialog", lambda dialog: dialog.accept())
+    member.locator("#message-1").get_by_role("button", name="Delete").click()
+    expect(other.locator("#message-1")).to_have_count(0)
+    expect(member.locator("#message-1")).to_have_count(0)
+    visit(member, "/messages/", asgi_server)
+    fits_the_screen(member)
+    screenshot(member, "chat-inbox-390")

@@ -18,6 +18,15 @@
   var room = parseInt(root.dataset.room, 10);
   var me = parseInt(root.dataset.user, 10);
   var cursor = parseInt(root.dataset.lastSeq, 10) || 0;
+  // When the page (then each join) read the room: a rejoin asks for the
+  // changes made since (edits, deletions, moderators' decisions).
+  var changedSince = root.dataset.at || null;
+  var direct = root.dataset.kind !== "pathway";
+  var moderator = root.dataset.moderator === "on";
+  var receipts = {};  // user id -> how far they have read
+  var statusLine = document.getElementById("chat-status");
+  var presenceLine = document.getElementById("chat-presence");
+  var dutyLine = document.getElementById("chat-on-duty");
   var socket = null;
   var synced = false;
   var stopped = false;
@@ -29,6 +38,10 @@
   var readTimer = null;
 
   function say(template, name) { return template.replace("%(name)s", name); }
+
+  function fillIn(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (all, key) { return values[key]; });
+  }
 
   function byId(seq) { return document.getElementById("message-" + seq); }
 
@@ -80,6 +93,13 @@
     author.className = "harbour-chat__author";
     author.textContent = frame.author.name;
     meta.appendChild(author);
+    if (frame.author.staff) {
+      var tag = document.createElement("strong");
+      tag.className = "nhsuk-tag nhsuk-tag--blue harbour-chat__staff";
+      tag.textContent = words.careTeamTag;
+      meta.appendChild(document.createTextNode(" "));
+      meta.appendChild(tag);
+    }
     meta.appendChild(document.createTextNode(" \u00b7 "));
     var time = document.createElement("time");
     var when = frame.created_at ? new Date(frame.created_at) : new Date();
@@ -92,6 +112,9 @@
     var state = document.createElement("span");
     state.className = "harbour-chat__state";
     meta.appendChild(state);
+    var seen = document.createElement("span");
+    seen.className = "harbour-chat__seen";
+    meta.appendChild(seen);
     if (!own && frame.id) {
       meta.appendChild(document.createTextNode(" \u00b7 "));
       var report = document.createElement("a");
@@ -107,7 +130,51 @@
     body.className = "harbour-chat__body";
     item.appendChild(meta);
     item.appendChild(body);
+    if (moderator && !own && frame.author.id) item.appendChild(moderation(frame.author));
     return item;
+  }
+
+  // Under my own message, once it has its number: Edit (a page of its own,
+  // as without JavaScript) and Delete (asked again, then over the socket).
+  function ownActions(item) {
+    if (!item.dataset.seq || item.querySelector(".harbour-chat__own-actions")) return;
+    var box = document.createElement("div");
+    box.className = "harbour-chat__moderate harbour-chat__own-actions";
+    var edit = document.createElement("a");
+    edit.href = root.dataset.editUrl.replace(/\/0\/edit\/$/, "/" + item.dataset.seq + "/edit/");
+    edit.textContent = words.edit;
+    box.appendChild(edit);
+    box.appendChild(document.createTextNode(" \u00b7 "));
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "harbour-link-button";
+    remove.dataset.act = "delete";
+    remove.textContent = words.delete;
+    box.appendChild(remove);
+    item.appendChild(box);
+  }
+
+  // A moderator's buttons under someone else's message: hide it, or pause
+  // its author's posting here (each asked again before it is done).
+  function moderation(author) {
+    var box = document.createElement("div");
+    box.className = "harbour-chat__moderate";
+    [["hide", words.hide], ["pause", words.pause]].forEach(function (pair) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "nhsuk-button nhsuk-button--secondary harbour-button--small";
+      button.dataset.act = pair[0];
+      button.dataset.author = author.id;
+      button.dataset.name = author.name;
+      button.textContent = pair[1];
+      var hidden = document.createElement("span");
+      hidden.className = "nhsuk-u-visually-hidden";
+      hidden.textContent = " " + say(words.reportFor, author.name);
+      button.appendChild(hidden);
+      box.appendChild(button);
+      box.appendChild(document.createTextNode(" "));
+    });
+    return box;
   }
 
   function fill(item, frame) {
@@ -160,6 +227,7 @@
     if (fresh) item = build(frame);
     fill(item, frame);
     if (fresh) place(item, frame.seq);
+    if (frame.author.id === me) ownActions(item);
     if (fresh && frame.author.id !== me) {
       typingLine.textContent = "";
       // In a support conversation, someone else writing means someone is here.
@@ -168,6 +236,32 @@
     }
     if (follow || (fresh && frame.author.id === me)) item.scrollIntoView({ block: "nearest" });
     markRead();
+  }
+
+  // "Seen" under the newest of my messages that someone else has read (in a
+  // direct or support conversation), or "Seen by N" in a pathway's room.
+  function showSeen() {
+    var own = log.querySelectorAll("li.harbour-chat__message--own[data-seq]");
+    log.querySelectorAll(".harbour-chat__seen").forEach(function (span) { span.textContent = ""; });
+    if (!own.length) return;
+    var last = own[own.length - 1];
+    var seq = parseInt(last.dataset.seq, 10);
+    var readers = Object.keys(receipts).filter(function (id) { return receipts[id] >= seq; }).length;
+    if (!readers) return;
+    last.querySelector(".harbour-chat__seen").textContent =
+      " \u00b7 " + (direct ? words.seen : fillIn(words.seenBy, { n: readers }));
+  }
+
+  function showPresence(frame) {
+    var names = frame.here.filter(function (p) { return p.id !== me; }).map(function (p) {
+      return p.staff ? say(words.careTeam, p.name) : p.name;
+    });
+    if (frame.more) names.push(fillIn(words.andMore, { n: frame.more }));
+    presenceLine.hidden = !names.length;
+    presenceLine.textContent = names.length ? fillIn(words.here, { names: names.join(", ") }) : "";
+    dutyLine.textContent = frame.on_duty.length
+      ? fillIn(words.onDuty, { names: frame.on_duty.join(", ") })
+      : words.nobodyOnDuty;
   }
 
   function markRead() {
@@ -184,9 +278,15 @@
     return false;
   }
 
+  function join() {
+    var frame = { type: "join", room: room, after: cursor };
+    if (changedSince) frame.changed_since = changedSince;
+    return emit(frame);
+  }
+
   function resync() {
     synced = false;
-    emit({ type: "join", room: room, after: cursor });
+    join();
   }
 
   function fieldError(text) {
@@ -194,6 +294,8 @@
     var error = document.getElementById("chat-error");
     if (!text) {
       if (error) error.remove();
+      // and the one the server drew after a plain post
+      group.querySelectorAll(".nhsuk-error-message").forEach(function (old) { old.remove(); });
       group.classList.remove("nhsuk-form-group--error");
       textarea.classList.remove("nhsuk-textarea--error");
       textarea.removeAttribute("aria-describedby");
@@ -244,7 +346,9 @@
     joined: function (frame) {
       if (frame.room !== room) return;
       advance(frame.last_seq);
+      changedSince = frame.at;
       synced = true;
+      showSeen();
       // Sends the server never acknowledged go again: it stores each id once.
       Object.keys(unacked).forEach(function (id) { emit(unacked[id]); });
       markRead();
@@ -257,9 +361,14 @@
       item.id = "message-" + frame.seq;
       item.dataset.seq = frame.seq;
       setState(item, frame.status);
+      ownActions(item);
+      showSeen();
     },
     error: function (frame) {
       if (frame.client_id && unacked[frame.client_id]) { failed(frame); return; }
+      if (frame.message && !frame.client_id && frame.code !== "not_found") {
+        statusLine.textContent = frame.message;  // e.g. a pause refused
+      }
       if (frame.code === "not_found" && frame.room === room) {
         stopped = true;  // no longer a member here: the page says so on reload
         socket.close();
@@ -280,8 +389,29 @@
       if (waiting) waiting.remove();
       if (status) status.textContent = say(words.pickedUp, frame.picked_up_by);
     },
-    pong: function () { clearTimeout(pongTimer); },
-    ready: function () { emit({ type: "join", room: room, after: cursor }); },
+    pong: function (frame) {
+      clearTimeout(pongTimer);
+      // The room has got further than we have: a live copy was lost (Redis
+      // restarted, say) and nothing since has shown the gap. Catch up.
+      var last = frame.last_seq && frame.last_seq[room];
+      if (synced && last > cursor) resync();
+    },
+    ready: function () { join(); },
+    presence: function (frame) { if (frame.room === room) showPresence(frame); },
+    receipt: function (frame) {
+      if (frame.room !== room) return;
+      receipts[frame.user.id] = Math.max(receipts[frame.user.id] || 0, frame.seq);
+      showSeen();
+    },
+    muted: function (frame) {
+      var when = new Date(frame.until);
+      statusLine.textContent = fillIn(words.paused, {
+        time: when.toLocaleString([], { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })
+      });
+    },
+    hidden: function () {},
+    deleted: function () {},
+    edited: function () {},
   };
 
   // Heartbeat: a ping every 20 seconds; no pong within 10 and the connection
@@ -347,6 +477,10 @@
       item.scrollIntoView({ block: "nearest" });
       textarea.value = "";
       fieldError("");
+      // A summary left by an earlier plain post (e.g. an empty message) is
+      // out of date once a message is on its way.
+      var summary = document.querySelector(".nhsuk-error-summary");
+      if (summary) summary.remove();
       emit(frame);
       lastTyping = 0;  // the next words typed are news again
     });
@@ -355,6 +489,24 @@
       if (now - lastTyping > 2000 && emit({ type: "typing", room: room })) lastTyping = now;
     });
   }
+
+  // Moderators: the page's own forms (no JavaScript) and the buttons built
+  // for live messages both ask before acting; live, they go over the socket.
+  log.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-act], button[data-confirm]");
+    if (!button) return;
+    var act = button.dataset.act || button.dataset.confirm;
+    var question = act === "hide" ? words.confirmHide
+      : act === "delete" ? words.confirmDelete
+      : say(words.confirmPause, button.dataset.name || "");
+    if (!window.confirm(question)) { event.preventDefault(); return; }
+    if (!button.dataset.act || !synced) return;  // a form: let it post
+    var item = button.closest("li[data-seq]");
+    var seq = item && parseInt(item.dataset.seq, 10);
+    if (act === "hide" && seq) emit({ type: "hide", room: room, seq: seq });
+    if (act === "delete" && seq) emit({ type: "delete", room: room, seq: seq });
+    if (act === "pause") emit({ type: "mute", room: room, user: parseInt(button.dataset.author, 10) });
+  });
 
   window.addEventListener("online", function () {
     if (!socket || socket.readyState === WebSocket.CLOSED) { delay = 1000; connect(); }

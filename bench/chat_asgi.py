@@ -1,0 +1,87 @@
+"""The ASGI application bench/chat.py serves: the site's own (cms.asgi,
+unchanged: HTTP, the chat socket and the rest) plus one extra socket,
+/ws/bench-echo/, a bare Channels consumer that is the floor for a chat round
+trip.
+
+The echo consumer does the channel-layer part of what ChatConsumer does for a
+`send`, and nothing else: it joins a group on connect and, for each frame, does
+a `group_send` to that group and relays the group event back to the socket. No
+database, no safety pipeline, no access checks. It sits behind the same origin
+check and session middleware as the site's sockets, so opening one costs what
+opening a chat socket costs up to the consumer.
+
+Settings: DJANGO_SETTINGS_MODULE as bench/chat.py sets it (cms.settings.test,
+as the live-process test harness uses: DATABASE_URL and REDIS_URL choose the
+database and the layer as in production, DEBUG is off), with two changes made
+here before Django starts:
+the chat rate limit is raised (BENCH_CHAT_RATE_LIMIT messages in
+HARBOUR_CHAT_RATE_SECONDS, default a million) so a benchmark sender is not
+refused, and on Redis the channel layer and the cache use BENCH_CHAT_PREFIX as
+their key prefix, so a run can delete what it wrote. With
+BENCH_CHAT_REDIS_SOCKET_TIMEOUT the layer's Redis connections get that socket
+timeout (see bench/README.md: not the site's configuration).
+
+Not a benchmark itself: `make bench` skips bench/*_asgi.py.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+
+from django.conf import settings  # noqa: E402
+
+# Before Django starts: chat.actions reads the limit when it is imported.
+settings.HARBOUR_CHAT_RATE_MESSAGES = int(
+    os.environ.get("BENCH_CHAT_RATE_LIMIT", "1000000")
+)
+PREFIX = os.environ.get("BENCH_CHAT_PREFIX")
+if PREFIX and settings.REDIS_URL:
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = PREFIX
+    settings.CACHES["default"]["KEY_PREFIX"] = PREFIX
+# Not the site's configuration: another read timeout for the layer's
+# connections than the site's 30 s (bench/README.md).
+SOCKET_TIMEOUT = os.environ.get("BENCH_CHAT_REDIS_SOCKET_TIMEOUT")
+if SOCKET_TIMEOUT and settings.REDIS_URL:
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["socket_timeout"] = float(
+        SOCKET_TIMEOUT
+    )
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.generic.websocket import AsyncJsonWebsocketConsumer  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from cms.asgi import application as site_application  # noqa: E402
+
+ECHO_PATH = "/ws/bench-echo/"
+
+
+class EchoConsumer(AsyncJsonWebsocketConsumer):
+    """Joins one group per socket; each frame goes to that group and back."""
+
+    async def connect(self):
+        self.group = f"bench-echo-{self.channel_name.rsplit('!', 1)[-1]}"
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "ready"})
+
+    async def disconnect(self, code):
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        await self.channel_layer.group_send(
+            self.group, {"type": "echo.relay", "frame": content}
+        )
+
+    async def echo_relay(self, event):
+        await self.send_json(event["frame"])
+
+
+echo_application = AllowedHostsOriginValidator(
+    AuthMiddlewareStack(EchoConsumer.as_asgi())
+)
+
+
+async def application(scope, receive, send):
+    if scope["type"] == "websocket" and scope["path"] == ECHO_PATH:
+        return await echo_application(scope, receive, send)
+    return await site_application(scope, receive, send)

@@ -116,6 +116,16 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's server, its sockets and the worker write at once. In WAL mode
+    # readers never wait for a writer, and IMMEDIATE transactions queue for the
+    # write lock (up to `timeout` seconds) instead of failing at once with
+    # "database is locked", as a read that turns into a write does otherwise.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 

@@ -1,6 +1,10 @@
 """Settings for the test suite: the embedded defaults unless DATABASE_URL/REDIS_URL
 point at real services (as `.ci/run` does)."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret-harbour"  # noqa: S105 - tests only
@@ -16,3 +20,13 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # Serve static files straight from the apps, no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A test database in a file, not Django's shared in-memory one: in shared-
+    # cache memory, SQLite locks whole tables and fails at once ("database
+    # table is locked") when a browser test's server threads and the test
+    # touch a table together. A file gets the locking the demo has (WAL, a
+    # wait for the lock). One file per run, so two runs never share one.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"harbour-test-{os.getpid()}.sqlite3")
+    }

@@ -1,7 +1,6 @@
 """Rooms and their message numbers: one default room per pathway, numbers one
 more than the last, each used once even when senders race."""
 
-import contextlib
 import threading
 import uuid
 
@@ -73,19 +72,14 @@ def test_one_read_cursor_per_person_and_room(room, member):
 def test_racing_senders_each_get_their_own_number(pathway, room, member):
     """Eight threads, each with its own database connection, allocate five
     numbers each inside their own transactions: forty numbers, 1 to 40, none
-    twice. On PostgreSQL (CI's second run) the threads truly race on the row
-    lock. In-memory SQLite shares one connection between threads, so there they
-    take turns: the numbering is still checked, the race only on PostgreSQL."""
-    shared = connection.vendor == "sqlite" and "memory" in str(
-        connection.settings_dict["NAME"]
-    )
-    turns = threading.Lock() if shared else contextlib.nullcontext()
+    twice. They truly race: on the room's row lock (PostgreSQL) or the
+    database's write lock (SQLite, in a file for tests)."""
     numbers, errors = [], []
 
     def send():
         try:
             for _ in range(5):
-                with turns, transaction.atomic():
+                with transaction.atomic():
                     numbers.append(Room.objects.get(pk=room.pk).allocate_seq())
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)

@@ -27,6 +27,7 @@ def settings_in(module: str, **env) -> dict:
         "print(json.dumps({"
         "'db': settings.DATABASES['default']['ENGINE'],"
         "'db_name': settings.DATABASES['default']['NAME'],"
+        "'db_options': settings.DATABASES['default'].get('OPTIONS', {}),"
         "'conn_max_age': settings.DATABASES['default']['CONN_MAX_AGE'],"
         "'conn_checks': settings.DATABASES['default']['CONN_HEALTH_CHECKS'],"
         "'layer_hosts': settings.CHANNEL_LAYERS['default'].get('CONFIG', {})"
@@ -62,6 +63,11 @@ def test_embedded_defaults_need_nothing_running():
     assert found["layer"] == "channels.layers.InMemoryChannelLayer"
     assert found["cache"].endswith("LocMemCache")
     assert found["media"] == "django.core.files.storage.FileSystemStorage"
+    # The demo's server, sockets and worker write at once: WAL, and
+    # transactions that wait for the write lock rather than fail.
+    assert found["db_options"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in found["db_options"]["init_command"]
+    assert found["db_options"]["timeout"] >= 5
 
 
 def test_production_parts_are_chosen_by_environment():
@@ -105,3 +111,43 @@ def test_deploy_checks_are_clean_under_production_settings():
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_threads_writing_at_once_wait_for_each_other_rather_than_fail():
+    """A socket's thread and a page's thread write together (presence, say):
+    the second waits for the first, on SQLite as on PostgreSQL. On the shared
+    in-memory SQLite the tests once used, it failed at once with "database
+    table is locked"."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from community.models import AuditEvent
+
+    first_has_written = threading.Event()
+    errors = []
+
+    def write(action: str, hold: float = 0.0) -> None:
+        try:
+            with transaction.atomic():
+                AuditEvent.objects.create(action=action)
+                first_has_written.set()
+                threading.Event().wait(hold)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=write, args=("first", 0.5))
+    first.start()
+    assert first_has_written.wait(5)
+    second = threading.Thread(target=write, args=("second",))
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert errors == []
+    assert sorted(AuditEvent.objects.values_list("action", flat=True)) == [
+        "first",
+        "second",
+    ]

@@ -114,8 +114,8 @@ def playwright(_migrated_data, playwright):
 
 @pytest.fixture(scope="session")
 def live_server(playwright, live_server):
-    """pytest-django's live server, started after Playwright so that it shares
-    the test's own connection to an in-memory SQLite database."""
+    """pytest-django's live server, started after Playwright, once the test
+    databases exist."""
     return live_server
 
 

@@ -36,6 +36,7 @@ from community.moderation import (
     DEFAULT_MUTE_HOURS,
     Submission,
     check_can_post,
+    check_not_muted,
     check_texts,
     do_sanction_member,
     store_content,
@@ -232,18 +233,22 @@ def check_body(body) -> str:
 
 
 def _stored(room: Room, user: User, client_id: uuid.UUID) -> Message | None:
-    return (
-        Message.objects.filter(room=room, author=user, client_id=client_id)
-        .select_related("author")
-        .first()
-    )
+    """`user`'s message with `client_id` in `room`, if stored (at most one:
+    a unique constraint)."""
+    try:
+        return Message.objects.select_related("author").get(
+            room=room, author=user, client_id=client_id
+        )
+    except Message.DoesNotExist:
+        return None
 
 
 def do_send_message(
     user: User, room: Room, client_id, body: str, language: str = "en"
 ) -> Sent:
-    """`user` (whom the access layer let into `room`) sends `body` with their
-    own `client_id`. A client id already stored for them in this room returns
+    """`user` (whom the access layer let into `room`; its `room.membership`,
+    when there, is not looked up again) sends `body` with their own
+    `client_id`. A client id already stored for them in this room returns
     that message again: nothing is stored twice, the pipeline is not run
     again. Otherwise the text goes through the safety pipeline: a rewrite
     stores nothing (see `Sent.errors`); else the message is stored with the
@@ -263,19 +268,17 @@ def do_send_message(
         return Sent(existing)
     check_rate(user)
     check_direct(user, room)
-    membership = check_can_post(user, room.pathway)
+    membership = getattr(room, "membership", None)
+    if membership is None:
+        membership = check_can_post(user, room.pathway)
+    else:
+        check_not_muted(membership)
     submission = check_texts(membership, {"body": body}, language)
     if submission.needs_rewrite:
         return Sent(None, submission)
     try:
         with transaction.atomic():
             seq = room.allocate_seq()
-            # The counter's lock is held now: a send racing with this one
-            # for the same client id waits here and finds this message.
-            existing = _stored(room, user, client_id)
-            if existing is not None:
-                transaction.set_rollback(True)
-                return Sent(existing)
             message = Message(
                 room=room,
                 pathway=room.pathway,
@@ -291,6 +294,8 @@ def do_send_message(
             events.announce_message(message, staff or frozenset())
             tell_recipient(message)
     except IntegrityError:
+        # A send racing with this one for the same client id stored it
+        # first (the counter's lock queued them): answer with that one.
         existing = _stored(room, user, client_id)
         if existing is None:
             raise

@@ -7,8 +7,8 @@ queue like a forum reply. What chat adds is order: every message has a number
 it saw can ask for exactly what it missed (docs/decisions/0012-chat-protocol.md).
 """
 
-from django.db import models
-from django.db.models import F, Q
+from django.db import connection, models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -88,9 +88,20 @@ class Room(models.Model):
         transaction that stores the message: the UPDATE locks the room's row
         (PostgreSQL) or takes the database's write lock (SQLite) until that
         transaction ends, so concurrent senders queue and each number is used
-        once, and a rolled-back message gives its number back."""
-        Room.objects.filter(pk=self.pk).update(last_seq=F("last_seq") + 1)
-        self.last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=self.pk)
+        once, and a rolled-back message gives its number back.
+
+        One statement, UPDATE ... RETURNING (PostgreSQL, and SQLite from
+        3.35), which the ORM cannot write: this is on every message's path."""
+        quote, meta = connection.ops.quote_name, Room._meta
+        table, key = quote(meta.db_table), quote(meta.pk.column)
+        column = quote(meta.get_field("last_seq").column)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {column} = {column} + 1 "  # noqa: S608 - names from the model
+                f"WHERE {key} = %s RETURNING {column}",
+                [self.pk],
+            )
+            (self.last_seq,) = cursor.fetchone()
         return self.last_seq
 
 

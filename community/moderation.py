@@ -7,6 +7,7 @@ one transaction, writes an audit row for every staff action (never copying
 member text) and sends its events on commit.
 """
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,6 +97,12 @@ def check_can_post(user: User, pathway: Pathway, now: datetime | None = None):
     membership = Membership.objects.select_related("pathway").get(
         user=user, pathway=pathway, status=MembershipStatus.ACTIVE
     )
+    return check_not_muted(membership, now)
+
+
+def check_not_muted(membership: Membership, now: datetime | None = None):
+    """`membership` (active, found by the access layer) if its member may
+    post now; SafetyError while a moderator has paused their posting."""
     if membership.is_muted(now):
         until = timezone.localtime(membership.muted_until)
         raise SafetyError(
@@ -135,7 +142,7 @@ def check_texts(
         pathway=pathway,
         language=language,
         trusted=membership.is_trusted,
-        moderator_on_duty=bool(on_duty_shifts(pathway)),
+        moderator_on_duty=functools.cache(lambda: anyone_on_duty(pathway)),
         hold_when_unstaffed=pathway.hold_all_when_unstaffed,
     )
     return Submission(
@@ -199,16 +206,22 @@ def _open_case(obj: MemberContent, *, held: bool = False) -> ModerationCase:
 # The duty rota and risk alerts -----------------------------------------------------
 
 
+def _shifts_now(pathway: Pathway, now: datetime | None) -> QuerySet[DutyShift]:
+    """Shifts of `pathway` covering `now` held by its active staff."""
+    now = now or timezone.now()
+    return DutyShift.objects.filter(
+        pathway=pathway, starts_at__lte=now, ends_at__gt=now
+    ).filter(
+        user__memberships__pathway=pathway,
+        user__memberships__status=MembershipStatus.ACTIVE,
+        user__memberships__role__in=STAFF_ROLES,
+    )
+
+
 def on_duty_shifts(pathway: Pathway, now: datetime | None = None) -> list[DutyShift]:
     """Shifts covering `now`, first to be alerted first, one per person."""
-    now = now or timezone.now()
     shifts = (
-        DutyShift.objects.filter(pathway=pathway, starts_at__lte=now, ends_at__gt=now)
-        .filter(
-            user__memberships__pathway=pathway,
-            user__memberships__status=MembershipStatus.ACTIVE,
-            user__memberships__role__in=STAFF_ROLES,
-        )
+        _shifts_now(pathway, now)
         .select_related("user")
         .order_by("position", "starts_at", "pk")
     )
@@ -218,6 +231,11 @@ def on_duty_shifts(pathway: Pathway, now: datetime | None = None) -> list[DutySh
             seen.add(shift.user_id)
             result.append(shift)
     return result
+
+
+def anyone_on_duty(pathway: Pathway, now: datetime | None = None) -> bool:
+    """Whether anyone is on `pathway`'s rota now (`on_duty_shifts` is who)."""
+    return _shifts_now(pathway, now).exists()
 
 
 def service_leads(pathway: Pathway) -> list[User]:

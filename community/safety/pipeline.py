@@ -8,6 +8,7 @@ broadcast, and acts on the verdict. A new kind joins by calling it, not by
 copying checks.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -57,7 +58,7 @@ def run_pipeline(
     pathway=None,
     language: str = "en",
     trusted: bool = True,
-    moderator_on_duty: bool = True,
+    moderator_on_duty: bool | Callable[[], bool] = True,
     hold_when_unstaffed: bool = False,
     lexicons=None,
 ) -> Verdict:
@@ -65,7 +66,10 @@ def run_pipeline(
 
     `trusted`: the author has had enough posts approved in this pathway
     (Pathway.premoderation_threshold); the content kind's caller works it out.
-    `moderator_on_duty`: someone is on the pathway's rota right now.
+    `moderator_on_duty`: someone is on the pathway's rota right now; or a
+    function that says so, asked only when the answer matters (a trusted
+    author's text that shows risk, or a pathway that holds everything when
+    unstaffed), since it costs a query on every post.
     `hold_when_unstaffed`: the pathway holds every post when no one is on duty.
     `lexicons`: risk lexicons to use; default the shipped ones plus the phrases
     service leads added (community.safety.lexicon_store).
@@ -128,7 +132,9 @@ def run_pipeline(
                 "others see them; yours will appear soon."
             )
         )
-    elif not moderator_on_duty and (risk.needs_attention or hold_when_unstaffed):
+    elif (risk.needs_attention or hold_when_unstaffed) and not (
+        moderator_on_duty() if callable(moderator_on_duty) else moderator_on_duty
+    ):
         action = Action.HOLD
         messages.append(
             _(

@@ -192,6 +192,64 @@ def test_check_send_asks_the_access_layer_each_time(room, member):
     assert Message.objects.count() == 1
 
 
+def test_a_muted_member_is_refused_on_the_socket_too(room, member):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Membership.objects.filter(user=member).update(
+        muted_until=timezone.now() + timedelta(hours=1)
+    )
+    with pytest.raises(moderation.SafetyError, match="paused your posting"):
+        actions.check_send(member, room.pk, uuid.uuid4(), "hello")
+    assert not Message.objects.exists()
+
+
+def test_a_send_asks_the_database_five_times(room, member, django_assert_num_queries):
+    """A trusted member's message in a pathway's room: the room and the
+    membership (the access layer), the client id, the number and the row,
+    plus the transaction's savepoint and its release in a test. Each is on
+    every message's path (bench/chat.py, round trip); the rota is asked
+    only when the verdict turns on it."""
+    actions.check_send(member, room.pk, uuid.uuid4(), "warm the caches")
+    with django_assert_num_queries(7):
+        actions.check_send(member, room.pk, uuid.uuid4(), "Hello, how is everyone?")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_client_id_sent_twice_at_once_is_stored_once_and_both_answered(room, member):
+    """A phone that resends on reconnect while its first send is still in
+    flight: two threads, two connections, one client id. One message is
+    stored; both sends answer with it."""
+    import threading
+
+    from django.db import connection
+
+    client_id = uuid.uuid4()
+    ready = threading.Barrier(2)
+    answers, errors = [], []
+
+    def resend():
+        try:
+            ready.wait(5)
+            answers.append(actions.check_send(member, room.pk, client_id, "Hello"))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=resend) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert errors == []
+    assert Message.objects.count() == 1
+    stored_once = Message.objects.get()
+    assert [answer.message.pk for answer in answers] == [stored_once.pk] * 2
+    assert stored_once.seq == 1
+
+
 def test_the_author_edits_within_the_window_and_the_room_hears(
     room, member, broadcasts, django_capture_on_commit_callbacks
 ):

@@ -168,6 +168,35 @@ async def test_a_send_is_acked_and_reaches_everyone_in_the_room(room, member):
     await close(mine, theirs)
 
 
+async def test_frames_and_events_reach_the_database_only_through_its_thread(
+    room, member, monkeypatch
+):
+    """The consumer skips Channels' extra hop to close stale connections
+    before each handler (a thread hop per frame and per reader of every
+    message): its database work runs in `database_sync_to_async`, which
+    closes them there, before and after."""
+    import channels.consumer
+    import channels.db
+
+    hops, closes = [], []
+    monkeypatch.setattr(
+        channels.consumer, "aclose_old_connections", lambda: hops.append(1)
+    )
+    real_close = channels.db.close_old_connections
+
+    def counted_close(**kwargs):
+        closes.append(1)
+        real_close(**kwargs)
+
+    monkeypatch.setattr(channels.db, "close_old_connections", counted_close)
+    mine, theirs = await with_another(member, room)
+    await send(mine, room, "Hello both")
+    await until(mine, "ack")
+    await until(theirs, "message")
+    assert hops == [] and closes
+    await close(mine, theirs)
+
+
 async def test_a_repeated_client_id_is_acked_again_and_heard_once(room, member):
     mine, theirs = await with_another(member, room)
     client_id = await send(mine, room, "Once")

@@ -12,6 +12,7 @@ from chat.permissions import (
     access_pathway_room,
     access_room,
     reader_filter,
+    rooms_visible_to,
     visible_messages,
 )
 from community import moderation
@@ -138,3 +139,45 @@ def test_a_support_room_is_for_its_member_and_the_pathways_staff_only(
     )
     with pytest.raises(RoomNotFound):
         access_room(clinician, support.pk)
+
+
+def test_entering_one_room_follows_the_same_rule_as_listing_rooms(
+    room, member, clinician, other_pathway
+):
+    """`access_room` (asked on every frame, in two plain queries) and
+    `rooms_visible_to` (one joined query, for lists) state one rule twice:
+    for every person and every kind of room, in and out of the pathway,
+    they agree."""
+    from chat.actions import do_open_direct, ensure_default_room
+    from chat.support import do_ask_for_support
+
+    pathway = room.pathway
+    friend = make_member(pathway)
+    peer = make_member(pathway, Role.PEER)
+    bystander = make_member(pathway)
+    suspended = make_member(pathway)
+    Membership.objects.filter(user=suspended).update(status=MembershipStatus.SUSPENDED)
+    elsewhere = make_member(other_pathway)
+    elsewhere_staff = make_member(other_pathway, Role.CLINICIAN)
+    Membership.objects.create(user=elsewhere_staff, pathway=pathway)
+    rooms = [
+        room,
+        do_ask_for_support(member, pathway),
+        do_open_direct(member, friend, pathway),
+        ensure_default_room(other_pathway),
+    ]
+    people = [member, friend, peer, bystander, suspended, clinician]
+    people += [elsewhere, elsewhere_staff]
+    answers = {}
+    for person in people:
+        listed = set(rooms_visible_to(person).values_list("pk", flat=True))
+        for each in rooms:
+            try:
+                entered = access_room(person, each.pk).pk == each.pk
+            except RoomNotFound:
+                entered = False
+            assert entered == (each.pk in listed), (person, each.kind)
+            answers[(person.pk, each.pk)] = entered
+    # The matrix says something: some are let in, some kept out.
+    assert any(answers.values()) and not all(answers.values())
+    assert answers[(member.pk, rooms[2].pk)] and not answers[(peer.pk, rooms[2].pk)]

@@ -72,6 +72,22 @@ def test_on_duty_is_ordered_by_position_and_only_current_active_staff(pathway):
     assert [s.user for s in moderation.on_duty_shifts(pathway)] == [first, second]
 
 
+def test_anyone_on_duty_counts_only_current_shifts_of_active_staff(pathway):
+    assert not moderation.anyone_on_duty(pathway)
+    gone = make_member(pathway, Role.CLINICIAN)
+    put_on_duty(pathway, gone)
+    Membership.objects.filter(user=gone).update(status=MembershipStatus.SUSPENDED)
+    DutyShift.objects.create(
+        pathway=pathway,
+        user=make_member(pathway, Role.CLINICIAN),
+        starts_at=timezone.now() + timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(hours=2),
+    )
+    assert not moderation.anyone_on_duty(pathway)
+    put_on_duty(pathway, make_member(pathway, Role.PEER))
+    assert moderation.anyone_on_duty(pathway)
+
+
 def test_a_shift_is_for_staff_of_the_pathway_and_ends_after_it_starts(pathway):
     lead = membership(make_member(pathway, Role.LEAD), pathway)
     member = make_member(pathway)

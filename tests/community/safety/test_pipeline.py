@@ -57,6 +57,37 @@ def test_risk_with_no_moderator_on_duty_is_held_not_lost():
     assert verdict.show_crisis_contacts
 
 
+def test_the_rota_is_asked_only_when_its_answer_decides_the_verdict():
+    """Asking who is on duty costs a query on every post: a function passed
+    as `moderator_on_duty` is called only for risk, or where the pathway
+    holds everything when unstaffed, and its answer is kept to."""
+    asked = []
+
+    def nobody_on_duty():
+        asked.append(True)
+        return False
+
+    ordinary = run_pipeline(
+        "Had a good day", pathway=ed_pathway(), moderator_on_duty=nobody_on_duty
+    )
+    assert ordinary.action == Action.PUBLISH and asked == []
+    risky = run_pipeline(
+        "I want to kill myself", pathway=ed_pathway(), moderator_on_duty=nobody_on_duty
+    )
+    assert risky.action == Action.HOLD and asked == [True]
+    unstaffed = run_pipeline(
+        "Had a good day",
+        pathway=ed_pathway(),
+        moderator_on_duty=nobody_on_duty,
+        hold_when_unstaffed=True,
+    )
+    assert unstaffed.action == Action.HOLD and asked == [True, True]
+    staffed = run_pipeline(
+        "I want to kill myself", pathway=ed_pathway(), moderator_on_duty=lambda: True
+    )
+    assert staffed.action == Action.PUBLISH and staffed.raise_alert
+
+
 @pytest.mark.parametrize("text", ["", "   ", "<p></p>"])
 def test_empty_text_asks_for_something(text):
     assert run_pipeline(text).action == Action.REWRITE

@@ -30,3 +30,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"harbour-test-{os.getpid()}.sqlite3")
     }
+else:
+    # One test database per run on a shared server too: Django drops a test
+    # database it finds in its way, so a second run beside CI's (same name)
+    # would pull the database out from under it.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"  # noqa: F405
+    }

@@ -310,12 +310,18 @@ def support(request, slug):
 
 def support_queue(request, slug):
     """For the pathway's staff: who is waiting, for how long, and who is
-    being answered."""
+    being answered. `?list=1` is the lists alone, which the page's script
+    fetches to keep itself current (chat/static/chat/queue.js)."""
     staff = access_pathway_capability(request.user, slug, Capability.MODERATE)
     waiting, answered = support_actions.support_queue(staff.pathway)
+    template = (
+        "chat/includes/support_queue_list.html"
+        if request.GET.get("list") == "1"
+        else "chat/support_queue.html"
+    )
     return render(
         request,
-        "chat/support_queue.html",
+        template,
         {"pathway": staff.pathway, "waiting": waiting, "answered": answered},
     )
 

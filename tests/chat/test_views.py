@@ -314,3 +314,28 @@ def test_the_care_teams_messages_are_marked_as_theirs(client, room, member, clin
     page = client.get(url(room)).content.decode()
     assert page.count("harbour-chat__staff") == 1
     assert page.index("Dr Birch") < page.index("care team</strong>")
+
+
+def test_the_support_queue_serves_its_lists_alone_for_its_script(
+    client, room, member, other_pathway
+):
+    """`?list=1` is what the queue page's script fetches to stay current:
+    the lists alone, with how many wait, and for the pathway's staff only."""
+    from chat.support import do_ask_for_support
+
+    clinician = make_member(room.pathway, Role.CLINICIAN)
+    enrol_totp(clinician)
+    queue = f"/community/{room.pathway.slug}/support/queue/"
+    client.force_login(clinician)
+    page = client.get(queue).content.decode()
+    assert 'data-refresh="' in page and "chat/queue.js" in page
+    assert 'data-waiting="0"' in page and "Nobody is waiting." in page
+    do_ask_for_support(member, room.pathway)
+    lists = client.get(queue + "?list=1").content.decode()
+    assert lists.lstrip().startswith('<div id="support-queue-list" data-waiting="1">')
+    assert "<html" not in lists and "Maple" in lists and "Pick up" in lists
+    elsewhere = make_member(other_pathway, Role.CLINICIAN)
+    enrol_totp(elsewhere)
+    for outsider in (member, elsewhere):
+        client.force_login(outsider)
+        assert client.get(queue + "?list=1").status_code == 404

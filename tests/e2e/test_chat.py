@@ -135,6 +135,13 @@ def test_a_member_asks_for_support_and_the_clinician_picks_it_up(
 ):
     maple, birch = member_and_clinician(pathway)
 
+    # Dr Birch has the queue open, with nobody waiting.
+    clinician = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    sign_in(clinician, birch, totp_secret=TOTP_SECRET, base=asgi_server)
+    visit(clinician, f"/community/{pathway.slug}/support/queue/", asgi_server)
+    expect(clinician.get_by_text("Nobody is waiting.")).to_be_visible()
+    expect(clinician.locator("#harbour-live")).to_have_attribute("data-state", "open")
+
     member = phone_page
     sign_in(member, maple, base=asgi_server)
     visit(member, f"/community/{pathway.slug}/chat/", asgi_server)
@@ -147,10 +154,15 @@ def test_a_member_asks_for_support_and_the_clinician_picks_it_up(
     send(member, "I can't sleep and my head is loud.")
     expect(member.locator("#message-1")).not_to_contain_text("Sending")
 
-    clinician = new_context(viewport={"width": 1280, "height": 800}).new_page()
-    sign_in(clinician, birch, totp_secret=TOTP_SECRET, base=asgi_server)
-    visit(clinician, f"/community/{pathway.slug}/support/queue/", asgi_server)
+    # The queue shows Maple at once, without a reload (the notice of her
+    # asking makes it fetch its lists), and says so to a screen reader.
     expect(clinician.get_by_text("waiting 0 minutes")).to_be_visible()
+    expect(clinician.locator("#support-queue-status")).to_have_text(
+        "Someone is waiting to talk."
+    )
+    assert clinician.title().startswith("(1) ")
+    check_a11y(clinician)
+    screenshot(clinician, "chat-support-queue")
     submit(clinician, "Pick up the conversation with Maple")
     expect(member.locator("#chat-support-status")).to_have_text(
         "Dr Birch from the care team is here."

@@ -58,6 +58,8 @@
     shown[event.id] = true;
     if (lastId === null || event.id > lastId) lastId = event.id;
     show(event);
+    // Pages that follow a kind of notice listen for it (the support queue).
+    document.dispatchEvent(new CustomEvent("harbour:notice", { detail: event }));
   }
 
   function catchUp() {

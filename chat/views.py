@@ -151,6 +151,10 @@ def chat_strings() -> dict[str, str]:
             "Live updates have paused. Trying to reconnect\u2026 You can still "
             "send: the page will reload."
         ),
+        "notConnected": _(
+            "That needs the live connection, which is coming back. Please try "
+            "again in a moment."
+        ),
         "rateLimited": _("Please wait a few seconds, then send again."),
         "pickedUp": _("%(name)s from the care team is here."),
         "here": _("Here now: %(names)s"),

@@ -422,30 +422,43 @@
     pongTimer = setTimeout(function () { if (socket) socket.close(); }, 10000);
   }, 20000);
 
+  // One socket at a time: coming back online connects at once, so a retry
+  // still waiting from the offline spell is dropped, and a socket that is no
+  // longer the page's own is not listened to. (Two had been open after a
+  // phone came back, and the second's join left the page unsynced for a
+  // moment, so a tap on Delete then did nothing.)
+  var retryTimer = null;
+
   function connect() {
+    clearTimeout(retryTimer);
     if (stopped) return;
+    if (socket && socket.readyState !== WebSocket.CLOSED) return;
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var lang = encodeURIComponent(document.documentElement.lang || "en");
-    socket = new WebSocket(scheme + location.host + root.dataset.socket + "?lang=" + lang);
-    socket.onopen = function () {
+    var own = new WebSocket(scheme + location.host + root.dataset.socket + "?lang=" + lang);
+    socket = own;
+    own.onopen = function () {
+      if (own !== socket) return;
       delay = 1000;
       connectionLine.hidden = true;
       root.dataset.state = "open";
     };
-    socket.onmessage = function (message) {
+    own.onmessage = function (message) {
+      if (own !== socket) return;
       var frame;
       try { frame = JSON.parse(message.data); } catch (e) { return; }
       var handler = handlers[frame.type];
       if (handler) handler(frame);
     };
-    socket.onclose = function (closed) {
+    own.onclose = function (closed) {
+      if (own !== socket) return;
       synced = false;
       root.dataset.state = "closed";
       clearTimeout(pongTimer);
       if (stopped || closed.code === 4401 || closed.code === 4403) return;
       connectionLine.textContent = words.offline;
       connectionLine.hidden = false;
-      setTimeout(connect, delay + Math.random() * 500);
+      retryTimer = setTimeout(connect, delay + Math.random() * 500);
       delay = Math.min(delay * 2, 30000);
     };
   }
@@ -500,7 +513,14 @@
       : act === "delete" ? words.confirmDelete
       : say(words.confirmPause, button.dataset.name || "");
     if (!window.confirm(question)) { event.preventDefault(); return; }
-    if (!button.dataset.act || !synced) return;  // a form: let it post
+    if (!button.dataset.act) return;  // a form: let it post
+    if (!synced) {
+      // Live-only buttons need the connection: say so rather than do nothing.
+      event.preventDefault();
+      connectionLine.textContent = words.notConnected;
+      connectionLine.hidden = false;
+      return;
+    }
     var item = button.closest("li[data-seq]");
     var seq = item && parseInt(item.dataset.seq, 10);
     if (act === "hide" && seq) emit({ type: "hide", room: room, seq: seq });
@@ -508,9 +528,7 @@
     if (act === "pause") emit({ type: "mute", room: room, user: parseInt(button.dataset.author, 10) });
   });
 
-  window.addEventListener("online", function () {
-    if (!socket || socket.readyState === WebSocket.CLOSED) { delay = 1000; connect(); }
-  });
+  window.addEventListener("online", function () { delay = 1000; connect(); });
   window.addEventListener("offline", function () { if (socket) socket.close(); });
   document.addEventListener("visibilitychange", markRead);
 

@@ -402,7 +402,8 @@ def check_hide(user: User, room_id, seq) -> Message:
 def do_mark_read(user: User, room: Room, seq: int) -> int:
     """`user` has read `room` up to `seq` (never beyond its last message;
     a cursor only moves forward). Returns the cursor; when it moved, the
-    others in the room hear it on commit (a read receipt)."""
+    others in the room hear it on commit (a read receipt), unless `user`
+    keeps their receipts to themselves."""
     seq = max(0, min(int(seq), room.last_seq))
     with transaction.atomic():
         cursor, _created = ReadCursor.objects.select_for_update().get_or_create(
@@ -411,7 +412,8 @@ def do_mark_read(user: User, room: Room, seq: int) -> int:
         if seq > cursor.last_read_seq:
             cursor.last_read_seq = seq
             cursor.save(update_fields=["last_read_seq", "updated_at"])
-            events.announce_receipt(room.pk, user, seq)
+            if user.share_read_receipts:
+                events.announce_receipt(room.pk, user, seq)
     return cursor.last_read_seq
 
 

@@ -41,12 +41,16 @@ class Person:
 
 
 def people_here(room: Room, now=None) -> list[Person]:
-    """Everyone with a live socket in `room`, staff first, then by name (at
-    most MAX_LISTED plus the caller's own count of the rest)."""
+    """Everyone with a live socket in `room` who lets others see it
+    (`User.show_presence`), staff first, then by name (at most MAX_LISTED
+    plus the caller's own count of the rest)."""
     since = (now or timezone.now()) - timedelta(seconds=HERE_SECONDS)
     users = (
         User.objects.filter(
-            pk__in=Presence.objects.filter(room=room, seen_at__gte=since).values("user")
+            pk__in=Presence.objects.filter(room=room, seen_at__gte=since).values(
+                "user"
+            ),
+            show_presence=True,
         )
         .order_by("display_name")
         .values_list("pk", "display_name")
@@ -63,7 +67,8 @@ def people_here(room: Room, now=None) -> list[Person]:
 
 
 def is_here(user: User, room: Room, now=None) -> bool:
-    """Whether `user` has a live socket in `room` now."""
+    """Whether `user` has a live socket in `room` now, whether or not they
+    show it to others (for not telling someone what they are reading)."""
     since = (now or timezone.now()) - timedelta(seconds=HERE_SECONDS)
     return Presence.objects.filter(room=room, user=user, seen_at__gte=since).exists()
 
@@ -104,6 +109,14 @@ def do_depart(channel_name: str, room_ids) -> None:
             events.announce_presence(presence_frame(room_id))
 
 
+def announce_rooms_of(user: User) -> None:
+    """`user` chose to show or hide that they are here: every room they have
+    a socket in hears who is here now, on commit."""
+    room_ids = set(Presence.objects.filter(user=user).values_list("room", flat=True))
+    for room_id in sorted(room_ids):
+        events.announce_presence(presence_frame(room_id))
+
+
 def do_still_here(channel_name: str) -> None:
     """A heartbeat from socket `channel_name`: it still counts as here."""
     Presence.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
@@ -124,10 +137,13 @@ def presence_frame(room_id: int) -> dict:
 
 
 def receipts_for(room: Room, user: User) -> list[dict]:
-    """How far others have read `room`: everyone in a direct or support
-    conversation, the MAX_RECEIPTS most recent readers in a pathway's room."""
+    """How far others who share it (`User.share_read_receipts`) have read
+    `room`: everyone in a direct or support conversation, the MAX_RECEIPTS
+    most recent readers in a pathway's room."""
     cursors = (
-        ReadCursor.objects.filter(room=room, last_read_seq__gt=0)
+        ReadCursor.objects.filter(
+            room=room, last_read_seq__gt=0, user__share_read_receipts=True
+        )
         .exclude(user=user)
         .select_related("user")
         .order_by("-updated_at")

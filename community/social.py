@@ -56,6 +56,13 @@ from .safety.registry import kind_of
 IMAGE_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 MENTION = re.compile(r"@([^\s@.,!?;:()\"']{2,30}(?: [^\s@.,!?;:()\"']{1,30}){0,2})")
 MAX_MENTIONS = 5
+PRIVACY_FIELDS = [
+    "wall_audience",
+    "wall_open",
+    "message_audience",
+    "show_presence",
+    "share_read_receipts",
+]
 
 
 def edit_window() -> timedelta:
@@ -514,14 +521,23 @@ def do_set_profile(
 
 
 def do_set_privacy(
-    user: User, *, wall_audience: str, wall_open: bool, message_audience: str
+    user: User,
+    *,
+    wall_audience: str,
+    wall_open: bool,
+    message_audience: str,
+    show_presence: bool,
+    share_read_receipts: bool,
 ) -> None:
-    """`user` chooses who sees their wall, whether others may write on it and
-    who may message them."""
+    """`user` chooses who sees their wall, whether others may write on it, who
+    may message them, and whether chat shows them as here and their read
+    receipts (chat hears of a change through post_save)."""
     user.wall_audience = wall_audience
     user.wall_open = wall_open
     user.message_audience = message_audience
-    user.save(update_fields=["wall_audience", "wall_open", "message_audience"])
+    user.show_presence = show_presence
+    user.share_read_receipts = share_read_receipts
+    user.save(update_fields=PRIVACY_FIELDS)
 
 
 def do_set_avatar_image(user: User, upload) -> None:

@@ -201,3 +201,16 @@ class PrivacyForm(forms.Form):
         choices=Audience.choices,
         widget=forms.RadioSelect,
     )
+    show_presence = forms.BooleanField(
+        label=_("Show others when I'm in a chat"),
+        help_text=_(
+            "Untick to chat without appearing in the list of who is here. "
+            "Your messages still show your name."
+        ),
+        required=False,
+    )
+    share_read_receipts = forms.BooleanField(
+        label=_("Show others when I've read their messages"),
+        help_text=_('Untick and no one sees "Seen" under their messages to you.'),
+        required=False,
+    )

@@ -361,6 +361,8 @@ def profile_settings(request):
             "wall_audience": user.wall_audience,
             "wall_open": user.wall_open,
             "message_audience": user.message_audience,
+            "show_presence": user.show_presence,
+            "share_read_receipts": user.share_read_receipts,
         },
     )
     if which == "privacy" and privacy_form.is_valid():

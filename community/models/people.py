@@ -150,6 +150,14 @@ class User(AbstractUser):
         choices=Audience.choices,
         default=Audience.MEMBERS,
     )
+    # Chat: whether others see this person in a room's "here" list, and how
+    # far they have read. Their own unread counts and notices are unaffected.
+    show_presence = models.BooleanField(
+        _("show others when I'm in a chat"), default=True
+    )
+    share_read_receipts = models.BooleanField(
+        _("show others when I've read their messages"), default=True
+    )
     # Notices: the bell in the page is always on; email and push are opt-in.
     email_notifications = models.CharField(
         _("email me about notifications"),

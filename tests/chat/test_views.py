@@ -273,6 +273,20 @@ def test_the_page_says_who_from_the_care_team_is_on_duty(client, room, member):
     assert "On duty from the care team: Ash" in client.get(url(room)).content.decode()
 
 
+def test_the_page_reminds_someone_who_hides_that_others_do_not_see_them(
+    client, room, member
+):
+    client.force_login(member)
+    assert "Others don't see that you're here" not in (
+        client.get(url(room)).content.decode()
+    )
+    member.show_presence = False
+    member.save(update_fields=["show_presence"])
+    page = client.get(url(room)).content.decode()
+    assert "Others don't see that you're here" in page
+    assert 'href="/account/profile/#privacy"' in page
+
+
 def test_an_author_edits_and_deletes_their_message_without_javascript(
     client, room, member
 ):

@@ -262,16 +262,24 @@ def test_privacy_settings_are_saved_and_bad_choices_explained(client, pathway):
         {"form": "privacy", "wall_audience": "everyone", "message_audience": "staff"},
     )
     assert bad.status_code == 200 and "There is a problem" in bad.content.decode()
+    assert "Show others when I&#x27;m in a chat" in bad.content.decode()
     client.post(
         "/account/profile/",
-        {"form": "privacy", "wall_audience": "staff", "message_audience": "nobody"},
+        {
+            "form": "privacy",
+            "wall_audience": "staff",
+            "message_audience": "nobody",
+            "share_read_receipts": "on",
+        },
     )
     me.refresh_from_db()
-    assert (me.wall_audience, me.wall_open, me.message_audience) == (
-        "staff",
-        False,
-        "nobody",
-    )
+    assert (
+        me.wall_audience,
+        me.wall_open,
+        me.message_audience,
+        me.show_presence,
+        me.share_read_receipts,
+    ) == ("staff", False, "nobody", False, True)
 
 
 def test_an_outsider_cannot_see_a_picture(client, pathway, other_pathway):

@@ -26,6 +26,7 @@ from community.models import (
     STAFF_ROLES,
     Block,
     ContentStatus,
+    Membership,
     Mute,
     Pathway,
     Sanction,
@@ -34,6 +35,7 @@ from community.models import (
 )
 from community.moderation import (
     DEFAULT_MUTE_HOURS,
+    SafetyError,
     Submission,
     check_can_post,
     check_not_muted,
@@ -249,33 +251,37 @@ def do_send_message(
     """`user` (whom the access layer let into `room`; its `room.membership`,
     when there, is not looked up again) sends `body` with their own
     `client_id`. A client id already stored for them in this room returns
-    that message again: nothing is stored twice, the pipeline is not run
-    again. Otherwise the text goes through the safety pipeline: a rewrite
-    stores nothing (see `Sent.errors`); else the message is stored with the
-    room's next number, published or held, with any risk alert raised by
-    store_content, all in one transaction that locks the room's counter.
-    On commit a published message goes to everyone in the room, a held one
-    to its author only. Raises ChatError (too long, too fast, bad id) and
-    SafetyError (the author is muted), and ChatError("closed") in a support
-    conversation that has ended, and ChatError("not_allowed") in a direct
-    conversation the two may no longer have (check_direct)."""
+    that message again: nothing is stored twice. Otherwise the text goes
+    through the safety pipeline: a rewrite stores nothing (see
+    `Sent.errors`); else the message is stored with the room's next number,
+    published or held, with any risk alert raised by store_content, all in
+    one transaction that locks the room's counter. On commit a published
+    message goes to everyone in the room, a held one to its author only.
+    Raises ChatError (too long, too fast, bad id) and SafetyError (the author
+    is muted), and ChatError("closed") in a support conversation that has
+    ended, and ChatError("not_allowed") in a direct conversation the two may
+    no longer have (check_direct).
+
+    The store is asked for the client id only when the send would not store
+    a message (a refusal, a rewrite, or the unique constraint on the id): a
+    first send, nearly every send, costs no lookup. So a resend counts
+    towards the rate limit and runs the pipeline again (without effects:
+    what it finds is acted on by store_content, which a stored id rolls
+    back), and is still answered with the message it sent."""
     client_id = parse_client_id(client_id)
     body = check_body(body)
-    if room.closed_at is not None:
-        raise ChatError("closed", _("This conversation has ended."))
-    existing = _stored(room, user, client_id)
-    if existing is not None:
-        return Sent(existing)
-    check_rate(user)
-    check_direct(user, room)
-    membership = getattr(room, "membership", None)
-    if membership is None:
-        membership = check_can_post(user, room.pathway)
-    else:
-        check_not_muted(membership)
-    submission = check_texts(membership, {"body": body}, language)
+    try:
+        membership, submission = _may_send(user, room, body, language)
+    except (ChatError, SafetyError):
+        # Sent before the refusal applied (a lost ack, then a pause or a
+        # closed conversation): the author hears it was stored after all.
+        if (existing := _stored(room, user, client_id)) is not None:
+            return Sent(existing)
+        raise
     if submission.needs_rewrite:
-        return Sent(None, submission)
+        # A rule pack changed since this id was stored: the stored one stands.
+        existing = _stored(room, user, client_id)
+        return Sent(existing) if existing else Sent(None, submission)
     try:
         with transaction.atomic():
             seq = room.allocate_seq()
@@ -294,13 +300,30 @@ def do_send_message(
             events.announce_message(message, staff or frozenset())
             tell_recipient(message)
     except IntegrityError:
-        # A send racing with this one for the same client id stored it
-        # first (the counter's lock queued them): answer with that one.
+        # The client id is stored (a resend, or a send racing with this one
+        # that the counter's lock let in first): answer with that message.
         existing = _stored(room, user, client_id)
         if existing is None:
             raise
         return Sent(existing)
     return Sent(message, submission)
+
+
+def _may_send(
+    user: User, room: Room, body: str, language: str
+) -> tuple[Membership, Submission]:
+    """The checks before a message is stored, and the pipeline's answer.
+    Raises ChatError or SafetyError as do_send_message says."""
+    if room.closed_at is not None:
+        raise ChatError("closed", _("This conversation has ended."))
+    check_rate(user)
+    check_direct(user, room)
+    membership = getattr(room, "membership", None)
+    if membership is None:
+        membership = check_can_post(user, room.pathway)
+    else:
+        check_not_muted(membership)
+    return membership, check_texts(membership, {"body": body}, language)
 
 
 def check_send(user: User, room_id, client_id, body, language: str = "en") -> Sent:

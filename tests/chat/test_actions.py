@@ -3,8 +3,10 @@ client id; editing, deleting, hiding, reading; and what each broadcasts after
 commit, to whom."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from chat import actions
 from chat.actions import ChatError
@@ -84,6 +86,36 @@ def test_a_repeated_client_id_is_answered_again_and_stored_once(
     other = make_member(room.pathway)
     Membership.objects.filter(user=other).update(approved_posts=10)
     assert send(other, room, "Hi", client_id).message.seq == 2
+
+
+def test_a_resend_the_checks_would_now_refuse_is_answered_with_its_message(
+    room, member, monkeypatch
+):
+    """A phone whose ack was lost resends after something changed: the rate
+    limit was reached, a moderator paused the author, the pathway took up a
+    rule pack. The message it stored is still the answer; a new one is not."""
+    monkeypatch.setattr(actions, "RATE_MESSAGES", 1)
+    client_id = uuid.uuid4()
+    first = send(member, room, "I weigh 45kg today", client_id)
+    assert send(member, room, "I weigh 45kg today", client_id).message == first.message
+    with pytest.raises(ChatError, match="very quickly"):
+        send(member, room, "Something new")
+
+    monkeypatch.setattr(actions, "RATE_MESSAGES", 100)
+    Membership.objects.filter(user=member).update(
+        muted_until=timezone.now() + timedelta(hours=1)
+    )
+    assert send(member, room, "I weigh 45kg today", client_id).message == first.message
+    with pytest.raises(moderation.SafetyError):
+        send(member, room, "Something new")
+
+    Membership.objects.filter(user=member).update(muted_until=None)
+    room.pathway.rule_packs = ["eating_disorders"]
+    room.pathway.save(update_fields=["rule_packs"])
+    again = send(member, room, "I weigh 45kg today", client_id)
+    assert again.duplicate and again.message == first.message
+    assert send(member, room, "I weigh 45kg today").needs_rewrite
+    assert Message.objects.count() == 1
 
 
 def test_a_rewrite_stores_nothing_and_uses_no_number(
@@ -173,10 +205,6 @@ def test_too_long_too_fast_bad_ids_and_muted_members_are_refused(room, member):
 
 
 def test_a_muted_member_is_told_until_when(room, member):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     Membership.objects.filter(user=member).update(
         muted_until=timezone.now() + timedelta(hours=1)
     )
@@ -193,10 +221,6 @@ def test_check_send_asks_the_access_layer_each_time(room, member):
 
 
 def test_a_muted_member_is_refused_on_the_socket_too(room, member):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     Membership.objects.filter(user=member).update(
         muted_until=timezone.now() + timedelta(hours=1)
     )
@@ -205,14 +229,15 @@ def test_a_muted_member_is_refused_on_the_socket_too(room, member):
     assert not Message.objects.exists()
 
 
-def test_a_send_asks_the_database_five_times(room, member, django_assert_num_queries):
+def test_a_send_asks_the_database_four_times(room, member, django_assert_num_queries):
     """A trusted member's message in a pathway's room: the room and the
-    membership (the access layer), the client id, the number and the row,
-    plus the transaction's savepoint and its release in a test. Each is on
-    every message's path (bench/chat.py, round trip); the rota is asked
-    only when the verdict turns on it."""
+    membership (the access layer), the number and the row, plus the
+    transaction's savepoint and its release in a test. Each is on every
+    message's path (bench/chat.py, round trip); the client id is looked up
+    only when a send is not stored, the rota only when the verdict turns on
+    it."""
     actions.check_send(member, room.pk, uuid.uuid4(), "warm the caches")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         actions.check_send(member, room.pk, uuid.uuid4(), "Hello, how is everyone?")
 
 

@@ -35,3 +35,25 @@ def _fresh_cache():
     cache.clear()
     lexicon_store._merged.clear()  # per-process lexicons follow the cleared cache
     yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases; before it drops them, end the
+    PostgreSQL sessions other threads of this run left open (the browser
+    tests' servers keep a connection in their database threads). Otherwise
+    the drop fails with only a warning and each run leaves its database
+    behind."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            connection.close()

@@ -612,6 +612,24 @@ async def test_read_receipts_reach_the_others_and_come_with_a_join(room, member)
     await close(mine, theirs, later)
 
 
+async def test_someone_who_hides_leaves_the_list_of_who_is_here_at_once(room, member):
+    mine, _ = await joined(member, room)
+    hazel = await db(make_trusted)(room.pathway, display_name="Hazel")
+    theirs, _ = await joined(hazel, room)
+    names = []
+    while names != ["Hazel", "Maple"]:
+        names = [p["name"] for p in (await frames_of(mine, "presence"))["here"]]
+
+    hazel.show_presence = False
+    await db(hazel.save)(update_fields=["show_presence"])
+    while names != ["Maple"]:
+        names = [p["name"] for p in (await frames_of(mine, "presence"))["here"]]
+    # Still in the room: her messages come as ever.
+    await send(theirs, room, "Just reading along")
+    assert (await until(mine, "message"))[-1]["body"] == "Just reading along"
+    await close(mine, theirs)
+
+
 async def test_a_moderator_pauses_a_member_from_the_chat(room, member):
     clinician = await db(make_member)(room.pathway, Role.CLINICIAN)
     await db(enrol_totp)(clinician)

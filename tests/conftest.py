@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +58,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
             connection.close()
+
+
+def pytest_sessionfinish(session):
+    """SQLite in WAL keeps `-wal` and `-shm` files beside the test database
+    while any connection is open, and threads of the browser tests' servers
+    keep theirs past Django's drop: remove this run's files, once every
+    fixture has finished with them."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    name = database.get("TEST", {}).get("NAME")
+    if name and database["ENGINE"] == "django.db.backends.sqlite3":
+        for suffix in ("", "-wal", "-shm"):
+            Path(name + suffix).unlink(missing_ok=True)

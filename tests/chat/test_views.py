@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from chat.actions import do_open_direct
-from chat.models import Message, Room
+from chat.models import Message, Room, RoomKind
 from community.models import ContentStatus, Membership, Role
 from tests.chat.conftest import stored
 from tests.factories import enrol_totp, make_member, make_trusted, put_on_duty
@@ -335,7 +335,7 @@ def test_the_support_queue_serves_its_lists_alone_for_its_script(
 ):
     """`?list=1` is what the queue page's script fetches to stay current:
     the lists alone, with how many wait, and for the pathway's staff only."""
-    from chat.support import do_ask_for_support
+    from chat.support import do_ask_for_support, do_pick_up
 
     clinician = make_member(room.pathway, Role.CLINICIAN)
     enrol_totp(clinician)
@@ -348,6 +348,19 @@ def test_the_support_queue_serves_its_lists_alone_for_its_script(
     lists = client.get(queue + "?list=1").content.decode()
     assert lists.lstrip().startswith('<div id="support-queue-list" data-waiting="1">')
     assert "<html" not in lists and "Maple" in lists and "Pick up" in lists
+    # The script puts these lists into the page: a name with markup (saved
+    # past the form's rule, from a shell or an import) stays text, in both
+    # the waiting and the answered lists.
+    member.display_name = '<img src=x onerror="alert(1)">'
+    member.save(update_fields=["display_name"])
+    lists = client.get(queue + "?list=1").content.decode()
+    assert (
+        "<img" not in lists
+        and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in lists
+    )
+    do_pick_up(clinician.memberships.get(), Room.objects.get(kind=RoomKind.SUPPORT))
+    lists = client.get(queue + "?list=1").content.decode()
+    assert "<img" not in lists and "&lt;img src=x" in lists
     elsewhere = make_member(other_pathway, Role.CLINICIAN)
     enrol_totp(elsewhere)
     for outsider in (member, elsewhere):

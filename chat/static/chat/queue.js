@@ -34,17 +34,24 @@
     if (busy) return;
     busy = true;
     fetch(queue.dataset.refresh, { credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (response) {
+        // A sign-in page after a lapsed session, or an error page, is not
+        // the lists: keep the ones on the page.
+        return response.ok && !response.redirected ? response.text() : null;
+      })
       .then(function (html) {
         if (html === null) return;
-        var fresh = document.createElement("div");
-        fresh.innerHTML = html;
+        // Parsed inert (no scripts run, nothing loads), and only the server's
+        // own lists are taken from it; names in them are escaped there.
+        var parsed = new DOMParser().parseFromString(html, "text/html");
+        var fresh = parsed.getElementById("support-queue-list");
+        if (!fresh) return;
         var before = waitingIn(queue);
         // Leave the page alone when nothing reads otherwise: a keyboard
         // user's place (a focused "Pick up" button) is not lost to a redraw.
         // (Text, not HTML: each form's CSRF token differs every time.)
         if (words(fresh) !== words(queue)) {
-          queue.innerHTML = fresh.innerHTML;
+          queue.replaceChildren(document.importNode(fresh, true));
         }
         show(waitingIn(queue), before);
       })

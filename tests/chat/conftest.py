@@ -2,10 +2,12 @@
 test runs on (in-memory and Redis), and a recorder of what actions broadcast."""
 
 import os
+import threading
 import uuid
 
 import pytest
 from channels.layers import channel_layers
+from django.db import connection
 
 from chat.models import Message, Room
 from cms.settings.base import redis_channel_layer
@@ -45,6 +47,33 @@ def stored(room, author, body: str, **fields) -> Message:
         client_id=fields.pop("client_id", uuid.uuid4()),
         **fields,
     )
+
+
+def at_once(work, threads: int) -> list:
+    """Run `work()` in `threads` threads started together, each on its own
+    database connection (closed after), and return what each returned, in
+    the order they finished. Raises the first error any of them raised."""
+    start = threading.Barrier(threads)
+    results, errors = [], []
+
+    def run():
+        try:
+            start.wait(5)
+            results.append(work())
+        except Exception as error:  # noqa: BLE001 - raised below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    running = [threading.Thread(target=run) for _ in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join(60)
+    if errors:
+        raise errors[0]
+    assert len(results) == threads, "a thread did not finish"
+    return results
 
 
 class RecordingLayer:

@@ -26,7 +26,7 @@ from community.models import (
     RiskAlert,
 )
 from community.safety.registry import kind_of
-from tests.chat.conftest import stored
+from tests.chat.conftest import at_once, stored
 from tests.factories import make_member, make_trusted, put_on_duty
 
 pytestmark = pytest.mark.django_db
@@ -246,29 +246,10 @@ def test_a_client_id_sent_twice_at_once_is_stored_once_and_both_answered(room, m
     """A phone that resends on reconnect while its first send is still in
     flight: two threads, two connections, one client id. One message is
     stored; both sends answer with it."""
-    import threading
-
-    from django.db import connection
-
     client_id = uuid.uuid4()
-    ready = threading.Barrier(2)
-    answers, errors = [], []
-
-    def resend():
-        try:
-            ready.wait(5)
-            answers.append(actions.check_send(member, room.pk, client_id, "Hello"))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=resend) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
-    assert errors == []
+    answers = at_once(
+        lambda: actions.check_send(member, room.pk, client_id, "Hello"), threads=2
+    )
     assert Message.objects.count() == 1
     stored_once = Message.objects.get()
     assert [answer.message.pk for answer in answers] == [stored_once.pk] * 2

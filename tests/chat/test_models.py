@@ -1,15 +1,14 @@
 """Rooms and their message numbers: one default room per pathway, numbers one
 more than the last, each used once even when senders race."""
 
-import threading
 import uuid
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from chat.actions import ensure_default_room
 from chat.models import Message, ReadCursor, Room, RoomKind
-from tests.chat.conftest import stored
+from tests.chat.conftest import at_once, stored
 from tests.factories import make_pathway
 
 
@@ -74,22 +73,13 @@ def test_racing_senders_each_get_their_own_number(pathway, room, member):
     numbers each inside their own transactions: forty numbers, 1 to 40, none
     twice. They truly race: on the room's row lock (PostgreSQL) or the
     database's write lock (SQLite, in a file for tests)."""
-    numbers, errors = [], []
 
-    def send():
-        try:
-            for _ in range(5):
-                with transaction.atomic():
-                    numbers.append(Room.objects.get(pk=room.pk).allocate_seq())
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+    def send_five():
+        numbers = []
+        for _ in range(5):
+            with transaction.atomic():
+                numbers.append(Room.objects.get(pk=room.pk).allocate_seq())
+        return numbers
 
-    threads = [threading.Thread(target=send) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    numbers = [n for five in at_once(send_five, threads=8) for n in five]
     assert sorted(numbers) == list(range(1, 41))

@@ -1,7 +1,8 @@
 """The ASGI application bench/chat.py serves: the site's own (cms.asgi,
-unchanged: HTTP, the chat socket and the rest) plus one extra socket,
-/ws/bench-echo/, a bare Channels consumer that is the floor for a chat round
-trip.
+unchanged: HTTP, the chat socket and the rest) plus two extra sockets:
+/ws/bench-echo/, a bare Channels consumer that is issue #6's floor for a chat
+round trip, and /ws/bench-stored-echo/, the same with one row stored first,
+the floor for any round trip that stores before it answers.
 
 The echo consumer does the channel-layer part of what ChatConsumer does for a
 `send`, and nothing else: it joins a group on connect and, for each frame, does
@@ -9,6 +10,13 @@ a `group_send` to that group and relays the group event back to the socket. No
 database, no safety pipeline, no access checks. It sits behind the same origin
 check and session middleware as the site's sockets, so opening one costs what
 opening a chat socket costs up to the consumer.
+
+The stored echo does the least a store-first consumer can: for each frame, in
+Channels' database thread (`database_sync_to_async`, as the chat's actions
+run), one transaction that inserts the frame's body into a one-column table
+(`bench_stored_echo`, made on connect if missing) and commits; then the same
+`group_send` and relay. No ORM query building, no access check, no counter,
+no pipeline: what is left between it and the chat is what Harbour adds.
 
 Settings: DJANGO_SETTINGS_MODULE as bench/chat.py sets it (cms.settings.test,
 as the live-process test harness uses: DATABASE_URL and REDIS_URL choose the
@@ -47,12 +55,15 @@ if SOCKET_TIMEOUT and settings.REDIS_URL:
     )
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.db import database_sync_to_async  # noqa: E402
 from channels.generic.websocket import AsyncJsonWebsocketConsumer  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 
 from cms.asgi import application as site_application  # noqa: E402
 
 ECHO_PATH = "/ws/bench-echo/"
+STORED_ECHO_PATH = "/ws/bench-stored-echo/"
 
 
 class EchoConsumer(AsyncJsonWebsocketConsumer):
@@ -76,12 +87,44 @@ class EchoConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(event["frame"])
 
 
-echo_application = AllowedHostsOriginValidator(
-    AuthMiddlewareStack(EchoConsumer.as_asgi())
-)
+@database_sync_to_async
+def _make_table() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_stored_echo (body TEXT NOT NULL)"
+        )
+
+
+@database_sync_to_async
+def _store(body: str) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("INSERT INTO bench_stored_echo (body) VALUES (%s)", [body])
+
+
+class StoredEchoConsumer(EchoConsumer):
+    """EchoConsumer that stores each frame's body (one row, committed) before
+    it sends the frame to its group."""
+
+    async def connect(self):
+        await _make_table()
+        await super().connect()
+
+    async def receive_json(self, content, **kwargs):
+        await _store(str(content.get("body", "")))
+        await super().receive_json(content, **kwargs)
+
+
+def _checked(consumer):
+    return AllowedHostsOriginValidator(AuthMiddlewareStack(consumer.as_asgi()))
+
+
+bench_applications = {
+    ECHO_PATH: _checked(EchoConsumer),
+    STORED_ECHO_PATH: _checked(StoredEchoConsumer),
+}
 
 
 async def application(scope, receive, send):
-    if scope["type"] == "websocket" and scope["path"] == ECHO_PATH:
-        return await echo_application(scope, receive, send)
+    if scope["type"] == "websocket" and scope["path"] in bench_applications:
+        return await bench_applications[scope["path"]](scope, receive, send)
     return await site_application(scope, receive, send)

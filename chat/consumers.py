@@ -262,10 +262,16 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             )
         except Exception:
             # Never a dropped socket without a reason: say so, keep it open.
+            try:
+                await self.send_json(
+                    events.error_frame("server_error", room=room, client_id=client_id)
+                )
+            except OSError:
+                # ASGI servers raise an OSError from send() once the client
+                # has gone (a page reloaded mid-join): no fault, nobody to tell.
+                logger.info("Chat frame %r: the client had gone", kind)
+                return
             logger.exception("Chat frame %r failed", kind)
-            await self.send_json(
-                events.error_frame("server_error", room=room, client_id=client_id)
-            )
 
     async def frame_ping(self, content):
         # The heartbeat mends what a Redis restart breaks without a word: the

@@ -254,6 +254,51 @@ async def test_bad_frames_get_an_error_and_the_socket_stays_up(room, member):
     await socket.disconnect()
 
 
+async def test_a_fault_is_told_and_logged_and_a_client_gone_is_neither(
+    room, member, monkeypatch, caplog
+):
+    """A frame that fails inside the server gets a `server_error` event, is
+    logged as an error, and the socket stays up. One whose client went away
+    meanwhile (the ASGI server's send() raises an OSError, as uvicorn's
+    ClientDisconnected) is no fault: nothing logged as an error, nothing
+    raised into the server."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database fell over")
+
+    monkeypatch.setattr(actions, "check_join", broken)
+    socket = await ready(member)
+    with caplog.at_level("INFO", logger="chat.consumers"):
+        await socket.send_json_to({"type": "join", "room": room.pk})
+        assert await socket.receive_json_from(timeout=WAIT) == {
+            "type": "error",
+            "code": "server_error",
+            "room": room.pk,
+        }
+    assert [r.levelname for r in caplog.records] == ["ERROR"]
+    await socket.send_json_to({"type": "ping"})
+    assert (await socket.receive_json_from(timeout=WAIT))["type"] == "pong"
+    await socket.disconnect()
+
+    caplog.clear()
+    socket = await ready(member)
+
+    async def gone(*args, **kwargs):
+        raise OSError("the client has gone")
+
+    monkeypatch.setattr(ChatConsumer, "send_json", gone)
+    with caplog.at_level("INFO", logger="chat.consumers"):
+        await socket.send_json_to({"type": "join", "room": room.pk})
+        for _ in range(100):
+            if caplog.records:
+                break
+            await asyncio.sleep(0.05)
+    assert [r.levelname for r in caplog.records] == ["INFO"]
+    assert "the client had gone" in caplog.records[0].getMessage()
+    assert not socket.future.done()  # nothing was raised into the server
+    await socket.disconnect()
+
+
 async def forget_groups(*groups):
     """What a Redis that restarts does to the channel layer: its groups are
     gone, while the sockets (and their connection pools) carry on."""

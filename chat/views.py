@@ -151,6 +151,11 @@ def chat_strings() -> dict[str, str]:
             "Live updates have paused. Trying to reconnect\u2026 You can still "
             "send: the page will reload."
         ),
+        "offlineQueued": _(
+            "You're offline. What you send waits here and goes as soon as "
+            "you're back online."
+        ),
+        "queued": _("Not sent yet: waiting for a connection"),
         "notConnected": _(
             "That needs the live connection, which is coming back. Please try "
             "again in a moment."

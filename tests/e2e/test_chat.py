@@ -121,6 +121,85 @@ def test_the_room_reads_and_sends_without_its_script(
     screenshot(page, "chat-room-no-js-390")
 
 
+def test_what_a_member_writes_survives_a_reload_going_offline_and_signing_out(
+    phone_page, pathway, asgi_server, sign_in, visit, fits_the_screen, screenshot
+):
+    """Words typed come back after a reload; a message sent with the phone
+    offline waits in the page (no form posted into no network), survives a
+    reload while the socket cannot connect, and is stored once when the
+    socket is back. Signing out forgets what the tab kept."""
+    maple = make_trusted(pathway, display_name="Maple")
+    page = phone_page
+    blocked = {"socket": False}
+
+    def chat_socket(ws):
+        if blocked["socket"]:
+            ws.close()
+        else:
+            ws.connect_to_server()
+
+    sign_in(page, maple, base=asgi_server)
+    room_path = f"/community/{pathway.slug}/chat/"
+    visit(page, room_path, asgi_server)
+    chat = page.locator("#chat")
+    box = page.get_by_label("Your message")
+    expect(chat).to_have_attribute("data-state", "open")
+
+    # Typed, not sent, and the page reloads: the words are still there.
+    box.press_sequentially("I can't sleep again")
+    page.reload()
+    expect(box).to_have_value("I can't sleep again")
+
+    # The phone goes offline and Maple sends: it waits in the page.
+    page.context.set_offline(True)
+    expect(chat).to_have_attribute("data-state", "closed")
+    expect(page.locator("#chat-connection")).to_contain_text("You're offline")
+    page.get_by_role("button", name="Send", exact=True).click()
+    waiting = page.locator("#chat-log li:not([data-seq])")
+    expect(waiting).to_contain_text("I can't sleep again")
+    expect(waiting).to_contain_text("Not sent yet")
+    expect(box).to_have_value("")
+    assert page.url.endswith(room_path) and not Message.objects.exists()
+    fits_the_screen(page)
+    screenshot(page, "chat-offline-queued-390")
+
+    # Back online, but the socket cannot connect yet, and the page reloads:
+    # the waiting message is drawn again from what the tab kept.
+    blocked["socket"] = True
+    page.route_web_socket("**/ws/chat/**", chat_socket)
+    page.context.set_offline(False)
+    page.reload()
+    expect(waiting).to_contain_text("I can't sleep again")
+    expect(waiting).to_contain_text("Not sent yet")
+    assert not Message.objects.exists()
+
+    # The socket comes back: the message is stored, once.
+    blocked["socket"] = False
+    expect(page.locator("#message-1")).to_contain_text(
+        "I can't sleep again", timeout=20000
+    )
+    expect(page.locator("#message-1")).not_to_contain_text("Not sent yet")
+    expect(waiting).to_have_count(0)
+    page.reload()
+    expect(chat).to_have_attribute("data-state", "open")
+    assert bodies(page) == ["I can't sleep again"]
+    assert Message.objects.filter(body="I can't sleep again").count() == 1
+    expect(box).to_have_value("")
+
+    # A new draft, then Maple signs out: the tab keeps nothing of it.
+    box.press_sequentially("Thinking of writing more")
+    assert any(
+        key.startswith("harbour-")
+        for key in page.evaluate("Object.keys(sessionStorage)")
+    )
+    # (The header's "Sign out" link, folded into its menu on a phone.)
+    page.goto(asgi_server + "/accounts/logout/")
+    page.get_by_role("button", name="Sign Out").click()
+    page.wait_for_url(lambda url: "/logout/" not in url)
+    kept = page.evaluate("Object.keys(sessionStorage)")
+    assert not [key for key in kept if key.startswith("harbour-")]
+
+
 def test_a_member_asks_for_support_and_the_clinician_picks_it_up(
     new_context,
     phone_page,

@@ -5,6 +5,14 @@
 // is noticed and fetched again, and a message is shown once whatever way it
 // arrives. Sends carry the client's own id; unacknowledged ones are sent again
 // after a reconnect, and the server stores each id once.
+//
+// What the person wrote is kept in this tab until the server has it: the words
+// being typed (with the id they will be sent under) and sends not yet
+// acknowledged, in sessionStorage, so a reload, a lost tab or a plain post into
+// a dead network loses nothing. sessionStorage ends with the tab and signing
+// out clears it (harbour/live.js): nothing lingers on a shared phone. Sent while
+// the phone is offline, a message waits in the page and goes once the socket
+// is back, rather than posting the form into no network.
 (function () {
   "use strict";
   var root = document.getElementById("chat");
@@ -12,6 +20,7 @@
   var log = document.getElementById("chat-log");
   var form = document.getElementById("chat-form");
   var textarea = form && form.querySelector("textarea");
+  var clientIdInput = form && form.querySelector('input[name="client_id"]');
   var typingLine = document.getElementById("chat-typing");
   var connectionLine = document.getElementById("chat-connection");
   var words = JSON.parse(document.getElementById("chat-strings").textContent);
@@ -36,6 +45,42 @@
   var typingTimer = null;
   var pongTimer = null;
   var readTimer = null;
+
+  var store = null;
+  try { store = window.sessionStorage; } catch (e) { /* storage blocked */ }
+  var draftKey = "harbour-chat-draft:" + me + ":" + room;
+  var outboxKey = "harbour-chat-outbox:" + me + ":" + room;
+
+  function keep(key, value) {
+    if (!store) return;
+    try {
+      if (value) store.setItem(key, JSON.stringify(value));
+      else store.removeItem(key);
+    } catch (e) { /* full or blocked: the page still holds it */ }
+  }
+
+  function kept(key) {
+    if (!store) return null;
+    try { return JSON.parse(store.getItem(key)); } catch (e) { return null; }
+  }
+
+  function keepOutbox() {
+    var frames = Object.keys(unacked).map(function (id) { return unacked[id]; });
+    keep(outboxKey, frames.length ? frames : null);
+  }
+
+  function keepDraft() {
+    if (!textarea) return;
+    keep(draftKey, textarea.value.trim() ? {
+      body: textarea.value,
+      client_id: clientIdInput ? clientIdInput.value : null
+    } : null);
+  }
+
+  // A message with this client id that the server has drawn or numbered.
+  function stored(clientId) {
+    return !!clientId && !!log.querySelector('li[data-client-id="' + clientId + '"][data-seq]');
+  }
 
   function say(template, name) { return template.replace("%(name)s", name); }
 
@@ -66,6 +111,7 @@
     if (status === "held") return " \u00b7 " + words.held;
     if (status === "reported") return " \u00b7 " + words.reported;
     if (status === "sending") return " \u00b7 " + words.sending;
+    if (status === "queued") return " \u00b7 " + words.queued;
     if (status === "failed") return " \u00b7 " + words.failed;
     return "";
   }
@@ -80,7 +126,7 @@
       state.appendChild(document.createTextNode(" \u00b7 "));
       state.appendChild(strong);
     }
-    item.classList.toggle("harbour-chat__message--pending", status === "sending");
+    item.classList.toggle("harbour-chat__message--pending", status === "sending" || status === "queued");
   }
 
   function build(frame) {
@@ -329,8 +375,13 @@
     var item = log.querySelector('li[data-client-id="' + frame.client_id + '"]:not([data-seq])');
     var sent = unacked[frame.client_id];
     delete unacked[frame.client_id];
+    keepOutbox();
     if (item) item.remove();
-    if (sent && !textarea.value) textarea.value = sent.body;  // nothing typed is lost
+    if (sent && !textarea.value) {  // nothing typed is lost
+      textarea.value = sent.body;
+      if (clientIdInput) clientIdInput.value = sent.client_id;
+      keepDraft();
+    }
     var text = (frame.messages || []).join(" ") || frame.message || words.failed;
     fieldError(text);
     textarea.focus();
@@ -350,11 +401,16 @@
       synced = true;
       showSeen();
       // Sends the server never acknowledged go again: it stores each id once.
-      Object.keys(unacked).forEach(function (id) { emit(unacked[id]); });
+      Object.keys(unacked).forEach(function (id) {
+        var waiting = log.querySelector('li[data-client-id="' + id + '"]:not([data-seq])');
+        if (waiting) setState(waiting, "sending");
+        emit(unacked[id]);
+      });
       markRead();
     },
     ack: function (frame) {
       delete unacked[frame.client_id];
+      keepOutbox();
       var item = log.querySelector('li[data-client-id="' + frame.client_id + '"]:not([data-seq])');
       if (!item) return;
       if (byId(frame.seq)) { item.remove(); return; }  // its message came first
@@ -456,11 +512,42 @@
       root.dataset.state = "closed";
       clearTimeout(pongTimer);
       if (stopped || closed.code === 4401 || closed.code === 4403) return;
-      connectionLine.textContent = words.offline;
+      connectionLine.textContent = navigator.onLine === false ? words.offlineQueued : words.offline;
       connectionLine.hidden = false;
       retryTimer = setTimeout(connect, delay + Math.random() * 500);
       delay = Math.min(delay * 2, 30000);
     };
+  }
+
+  // My message on its way, drawn at the end of the log until it has a number.
+  function pending(frame, status) {
+    var item = build({ author: { id: me, name: "" }, client_id: frame.client_id });
+    item.querySelector(".harbour-chat__author").textContent = root.dataset.me || "";
+    fill(item, { client_id: frame.client_id, body: frame.body, status: status });
+    var empty = document.getElementById("chat-empty");
+    if (empty) empty.remove();
+    log.appendChild(item);
+    return item;
+  }
+
+  // What this tab kept from before a reload: sends still unacknowledged go
+  // again on join (unless the page shows them stored), and unsent words come
+  // back into the box (unless the page shows them sent, or holds other words
+  // the server drew after a plain post).
+  (kept(outboxKey) || []).forEach(function (frame) {
+    if (!frame || frame.room !== room || stored(frame.client_id) || unacked[frame.client_id]) return;
+    unacked[frame.client_id] = frame;
+    pending(frame, "queued");
+  });
+  keepOutbox();
+  var draft = kept(draftKey);
+  if (textarea && draft && draft.body) {
+    if (stored(draft.client_id)) {
+      keep(draftKey, null);
+    } else if (!textarea.value.trim()) {
+      textarea.value = draft.body;
+      if (clientIdInput && draft.client_id) clientIdInput.value = draft.client_id;
+    }
   }
 
   function newId() {
@@ -475,20 +562,23 @@
   if (form && textarea) {
     form.addEventListener("submit", function (event) {
       var body = textarea.value;
-      // With no live connection, or nothing written, the form posts as it
-      // would without JavaScript (the server says what is wrong).
-      if (!synced || !body.trim()) return;
+      var offline = navigator.onLine === false;
+      // Nothing written, or no live connection while the phone is online (a
+      // socket that cannot connect): the form posts as it would without
+      // JavaScript, and the server says what is wrong.
+      if (!body.trim() || (!synced && !offline)) return;
       event.preventDefault();
-      var frame = { type: "send", room: room, client_id: newId(), body: body };
-      unacked[frame.client_id] = frame;
-      var item = build({ author: { id: me, name: "" }, client_id: frame.client_id });
-      item.querySelector(".harbour-chat__author").textContent = root.dataset.me || "";
-      fill(item, { client_id: frame.client_id, body: body, status: "sending" });
-      var empty = document.getElementById("chat-empty");
-      if (empty) empty.remove();
-      log.appendChild(item);
+      // The id the form would have posted, so the draft kept under it cannot
+      // be stored twice whichever road it takes; the form gets a new one.
+      var clientId = (clientIdInput && clientIdInput.value) || newId();
+      if (clientIdInput) clientIdInput.value = newId();
+      var frame = { type: "send", room: room, client_id: clientId, body: body };
+      unacked[clientId] = frame;
+      keepOutbox();
+      var item = pending(frame, synced ? "sending" : "queued");
       item.scrollIntoView({ block: "nearest" });
       textarea.value = "";
+      keepDraft();
       fieldError("");
       // A summary left by an earlier plain post (e.g. an empty message) is
       // out of date once a message is on its way.
@@ -498,6 +588,7 @@
       lastTyping = 0;  // the next words typed are news again
     });
     textarea.addEventListener("input", function () {
+      keepDraft();
       var now = Date.now();
       if (now - lastTyping > 2000 && emit({ type: "typing", room: room })) lastTyping = now;
     });

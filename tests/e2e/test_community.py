@@ -199,3 +199,61 @@ def test_the_other_community_pages_pass_axe_on_a_phone(
     visit(page, f"/community/{pathway.slug}/history/topic/{topic.pk}/")
     expect(page.get_by_text("Any tips?", exact=True)).to_be_visible()
     fits_the_screen(page)
+
+
+def test_a_second_tap_while_a_post_is_on_its_way_sends_nothing_more(
+    phone_page, pathway, sign_in, visit
+):
+    """On a slow phone a second tap on "Post topic" (nothing seemed to
+    happen) posted the topic twice. Now the form is not sent again while it
+    is on its way, and its button says so; back on the page, it works again."""
+    forum = make_forum(pathway, "Day to day")
+    maple = make_trusted(pathway, display_name="Maple")
+    page = phone_page
+    sign_in(page, maple)
+    visit(page, f"/community/{pathway.slug}/forums/{forum.slug}/")
+    page.get_by_label("Title").fill("A slow night")
+    page.get_by_label("Your message").fill("Posting from the bus, the signal is weak.")
+    network = page.context.new_cdp_session(page)
+    network.send("Network.enable")
+    network.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 1500,
+            "downloadThroughput": 50_000,
+            "uploadThroughput": 50_000,
+        },
+    )
+    # Two taps 0.4 s apart, in the page (a locator would wait for the first
+    # tap's navigation); what the button said between them comes back.
+    between = page.get_by_role("button", name="Post topic").evaluate(
+        """button => new Promise(done => {
+            button.click();
+            setTimeout(() => {
+                const said = button.getAttribute("aria-disabled");
+                button.click();
+                done(said);
+            }, 400);
+        })"""
+    )
+    assert between == "true"
+    page.wait_for_url(re.compile(r"/topics/\d+/"), timeout=30_000)
+    network.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 0,
+            "downloadThroughput": -1,
+            "uploadThroughput": -1,
+        },
+    )
+    expect(page.get_by_role("heading", name="A slow night")).to_be_visible()
+    assert Topic.objects.filter(title="A slow night").count() == 1
+    # Back to the forum page from the browser's history: the form posts again.
+    page.go_back()
+    page.get_by_label("Title").fill("Another night")
+    page.get_by_label("Your message").fill("Better signal now.")
+    page.get_by_role("button", name="Post topic").click()
+    page.wait_for_url(re.compile(r"/topics/\d+/"))
+    assert Topic.objects.filter(title="Another night").count() == 1

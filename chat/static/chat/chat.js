@@ -10,7 +10,7 @@
 // being typed (with the id they will be sent under) and sends not yet
 // acknowledged, in sessionStorage, so a reload, a lost tab or a plain post into
 // a dead network loses nothing. sessionStorage ends with the tab and signing
-// out clears it (harbour/live.js): nothing lingers on a shared phone. Sent while
+// out clears it (harbour/forms.js): nothing lingers on a shared phone. Sent while
 // the phone is offline, a message waits in the page and goes once the socket
 // is back, rather than posting the form into no network.
 (function () {

@@ -4,21 +4,7 @@
 (function () {
   "use strict";
   var region = document.getElementById("harbour-live");
-  if (!region) return;
-
-  // Signing out forgets what this tab kept of unsent words (chat.js keeps
-  // drafts and unacknowledged messages in sessionStorage until they are stored).
-  document.addEventListener("submit", function (event) {
-    var action = new URL(event.target.action, location.href).pathname;
-    if (action !== region.dataset.signout) return;
-    try {
-      Object.keys(sessionStorage).forEach(function (key) {
-        if (key.indexOf("harbour-") === 0) sessionStorage.removeItem(key);
-      });
-    } catch (e) { /* storage blocked: nothing was kept */ }
-  });
-
-  if (!("WebSocket" in window)) return;
+  if (!region || !("WebSocket" in window)) return;
   var badge = document.getElementById("harbour-unread");
   var delay = 1000;
 

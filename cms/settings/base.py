@@ -6,12 +6,16 @@ so `make run` works on a fresh machine:
 - DATABASE_URL: PostgreSQL in production; default a SQLite file beside manage.py.
 - REDIS_URL: channel layer and cache; default in-memory layer and local memory cache.
 - AWS_STORAGE_BUCKET_NAME (+ AWS_S3_* settings): media on S3; default local media/.
+  HARBOUR_MEDIA_ORIGINS (comma-separated) names where the browser fetches media
+  from, for the Content-Security-Policy, if not the bucket's own S3 address.
 """
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -74,6 +78,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -100,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "csp.context_processors.nonce",
                 "community.context_processors.harbour",
             ],
         },
@@ -298,6 +304,56 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+
+def media_origins() -> list[str]:
+    """Where the browser fetches media from besides this site: S3's signed
+    URLs (the bucket's address at its endpoint or at AWS), or what
+    HARBOUR_MEDIA_ORIGINS says."""
+    if named := env_list("HARBOUR_MEDIA_ORIGINS"):
+        return named
+    if not AWS_STORAGE_BUCKET_NAME:
+        return []
+    if endpoint := os.environ.get("AWS_S3_ENDPOINT_URL"):
+        parts = urlsplit(endpoint)
+        return [
+            f"{parts.scheme}://{parts.netloc}",
+            f"{parts.scheme}://{AWS_STORAGE_BUCKET_NAME}.{parts.netloc}",
+        ]
+    region = os.environ.get("AWS_S3_REGION_NAME")
+    hosts = [f"{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+    if region:
+        hosts.append(f"{AWS_STORAGE_BUCKET_NAME}.s3.{region}.amazonaws.com")
+    return [f"https://{host}" for host in hosts]
+
+
+# Content-Security-Policy (django-csp): scripts only from this site, or inline
+# with the page's nonce (base.html's two), so text that slipped past escaping
+# still could not run. Style attributes are allowed (the NHS hero block and the
+# bare 500 page use them); <style> elements are not. Wagtail's admin runs inline
+# scripts of its own and is left out; served media has its own, stricter
+# policy (home.views.serve_media).
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", *media_origins()],
+        "media-src": [SELF, *media_origins()],
+        "connect-src": [SELF],
+        # NHS.UK frontend's stylesheet takes the Frutiger font from the NHS's
+        # own asset host.
+        "font-src": [SELF, "https://assets.nhs.uk"],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Invitations expire after this many days unless the clinician chooses otherwise.
 HARBOUR_INVITATION_DAYS = 14

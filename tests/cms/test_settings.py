@@ -36,6 +36,8 @@ def settings_in(module: str, **env) -> dict:
         "'cache': settings.CACHES['default']['BACKEND'],"
         "'media': settings.STORAGES['default']['BACKEND'],"
         "'static': settings.STORAGES['staticfiles']['BACKEND'],"
+        "'csp': {k: [str(v) for v in vs] for k, vs"
+        " in settings.CONTENT_SECURITY_POLICY['DIRECTIVES'].items()},"
         "'debug': settings.DEBUG}))"
     )
     clean = {
@@ -63,6 +65,7 @@ def test_embedded_defaults_need_nothing_running():
     assert found["layer"] == "channels.layers.InMemoryChannelLayer"
     assert found["cache"].endswith("LocMemCache")
     assert found["media"] == "django.core.files.storage.FileSystemStorage"
+    assert found["csp"]["img-src"] == ["'self'", "data:"]
     # The demo's server, sockets and worker write at once: WAL, and
     # transactions that wait for the write lock rather than fail.
     assert found["db_options"]["transaction_mode"] == "IMMEDIATE"
@@ -82,6 +85,10 @@ def test_production_parts_are_chosen_by_environment():
     assert found["layer_hosts"][0]["socket_timeout"] > 5
     assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert found["media"] == "storages.backends.s3.S3Storage"
+    # Signed media URLs point at the bucket: the browser may load them.
+    bucket = "https://harbour-media.s3.eu-west-2.amazonaws.com"
+    assert bucket in found["csp"]["img-src"] and bucket in found["csp"]["media-src"]
+    assert found["csp"]["script-src"] == ["'self'", "csp.constants.NONCE"]
     assert found["static"].startswith("whitenoise.")
     assert found["debug"] is False
 
@@ -111,6 +118,52 @@ def test_deploy_checks_are_clean_under_production_settings():
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_media_origins_follow_an_s3_endpoint_or_are_named():
+    endpoint = settings_in(
+        "cms.settings.production",
+        **PRODUCTION_ENV,
+        AWS_S3_ENDPOINT_URL="https://objects.example.nhs.uk",
+    )
+    assert endpoint["csp"]["media-src"] == [
+        "'self'",
+        "https://objects.example.nhs.uk",
+        "https://harbour-media.objects.example.nhs.uk",
+    ]
+    named = settings_in(
+        "cms.settings.production",
+        **PRODUCTION_ENV,
+        HARBOUR_MEDIA_ORIGINS="https://media.example.nhs.uk",
+    )
+    assert named["csp"]["img-src"] == [
+        "'self'",
+        "data:",
+        "https://media.example.nhs.uk",
+    ]
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy_their_inline_scripts_meet(client):
+    """Scripts run only from this site or with the response's own nonce (the
+    two inline ones in base.html carry it); Wagtail's admin, which runs
+    inline scripts of its own, is left out."""
+    import re
+
+    response = client.get("/accounts/login/")
+    policy = response["Content-Security-Policy"]
+    nonce = re.search(r"script-src 'self' 'nonce-([^']+)'", policy).group(1)
+    assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    html = response.content.decode()
+    # Scripts written into the page (not data blocks: application/json).
+    inline = re.findall(
+        r"<script(?![^>]*\b(?:src=|type=\"application/json))([^>]*)>", html
+    )
+    assert len(inline) >= 2
+    assert all(f'nonce="{nonce}"' in attributes for attributes in inline)
+    again = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert nonce not in again  # a new nonce for every response
+    assert "Content-Security-Policy" not in client.get("/admin/login/")
 
 
 @pytest.mark.django_db(transaction=True)

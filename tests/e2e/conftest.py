@@ -7,7 +7,9 @@ Fixtures:
 - `visit(page, path)`: open a path on the live server and check it with axe;
 - `submit(page, button)`: press a form's button, wait for the next page, check it;
 - `follow(page, link)`: the same for a link;
-- `check_a11y(page)`: axe-core (WCAG 2.0-2.2 A and AA), failing with a readable list;
+- `check_a11y(page)`: axe-core (WCAG 2.0-2.2 A and AA), failing with a readable list,
+  and failing too if the page's Content-Security-Policy blocked anything (every
+  context listens for violations from its first script);
 - `sign_in(page, user, totp_secret=None)`: the sign-in form (and the two-factor
   page for staff);
 - `fits_the_screen(page)`: fail if the page scrolls sideways;
@@ -172,6 +174,31 @@ SCREENS = {
 }
 
 
+# Run in every page before its own scripts: what the Content-Security-Policy
+# blocked, for check_a11y to find.
+WATCH_CSP = """
+window.__harbourBlocked = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__harbourBlocked.push(
+    event.effectiveDirective + " blocked " + (event.blockedURI || "inline") +
+    " at " + event.sourceFile + ":" + event.lineNumber
+  );
+});
+"""
+
+
+@pytest.fixture
+def new_context(new_context):
+    """pytest-playwright's contexts, each watching for CSP violations."""
+
+    def _new_context(**kwargs):
+        made = new_context(**kwargs)
+        made.add_init_script(WATCH_CSP)
+        return made
+
+    return _new_context
+
+
 @pytest.fixture
 def context(new_context):
     """The default `page` is in a 1280 x 800 desktop browser."""
@@ -215,6 +242,13 @@ def check_a11y():
 
     def _check(page) -> None:
         page.wait_for_load_state("load")
+        blocked = page.evaluate("window.__harbourBlocked || []")
+        if blocked:
+            pytest.fail(
+                f"The Content-Security-Policy blocked {len(blocked)} thing(s) on "
+                f"{page.url}:\n" + "\n".join(f"- {line}" for line in blocked),
+                pytrace=False,
+            )
         results = _axe.run(page, options=AXE_OPTIONS)
         violations = results.response["violations"]
         if violations:

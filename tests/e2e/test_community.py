@@ -257,3 +257,45 @@ def test_a_second_tap_while_a_post_is_on_its_way_sends_nothing_more(
     page.get_by_role("button", name="Post topic").click()
     page.wait_for_url(re.compile(r"/topics/\d+/"))
     assert Topic.objects.filter(title="Another night").count() == 1
+
+
+def test_words_being_written_come_back_after_a_post_that_never_arrived(
+    phone_page, pathway, sign_in, visit, fits_the_screen, screenshot
+):
+    """The phone loses its signal as Maple posts: the browser shows its own
+    error page and her words are not on the server. Opening the forum again,
+    they are back in the form, said to be unposted; once posted, they are
+    not offered again."""
+    forum = make_forum(pathway, "Day to day")
+    maple = make_trusted(pathway, display_name="Maple")
+    page = phone_page
+    sign_in(page, maple)
+    forum_path = f"/community/{pathway.slug}/forums/{forum.slug}/"
+    visit(page, forum_path)
+    page.get_by_label("Title").fill("Three in the morning")
+    page.get_by_label("Your message").fill("Awake again. Is anyone else up?")
+
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Post topic").click(no_wait_after=True)
+    page.wait_for_timeout(500)
+    page.context.set_offline(False)
+    assert not Topic.objects.exists()
+
+    visit(page, forum_path)
+    expect(page.get_by_label("Title")).to_have_value("Three in the morning")
+    expect(page.get_by_label("Your message")).to_have_value(
+        "Awake again. Is anyone else up?"
+    )
+    expect(
+        page.get_by_role("status").filter(has_text="not been posted")
+    ).to_be_visible()
+    fits_the_screen(page)
+    screenshot(page, "forum-kept-words-390")
+
+    page.get_by_role("button", name="Post topic").click()
+    page.wait_for_url(re.compile(r"/topics/\d+/"))
+    assert Topic.objects.get().title == "Three in the morning"
+    visit(page, forum_path)
+    expect(page.get_by_label("Title")).to_have_value("")
+    expect(page.get_by_label("Your message")).to_have_value("")
+    expect(page.get_by_text("not been posted")).to_have_count(0)

@@ -4,13 +4,85 @@
 // pressed button's name and value still go with the form, and focus stays).
 // They come back when the page is shown again from the back button, or after
 // a while in case the answer never comes (a download, a stalled network).
-// Signing out also forgets what this tab kept of unsent words (chat.js keeps
-// drafts and unacknowledged messages in sessionStorage until they are stored).
+//
+// Words being written in a post form are kept in the tab (sessionStorage, under
+// the page and the form's action) until the server has them: after a reload, or
+// a post that never arrived (the browser's own error page, then back), they come
+// back into the form's empty fields. The page after a post that was stored says
+// so ([data-stored], from community.forum_views.tell_author), and that copy goes.
+// The chat keeps its own (chat.js; its form says data-drafts). Signing out
+// forgets everything the tab kept.
 (function () {
   "use strict";
   var script = document.currentScript;
   var signout = script && script.dataset.signout;
   var AGAIN_AFTER = 20000;
+  var DRAFT = "harbour-draft:";
+  var SENDING = "harbour-draft-sending";
+  var store = null;
+  try { store = window.sessionStorage; } catch (e) { /* blocked: nothing kept */ }
+
+  function read(key) {
+    try { return JSON.parse(store.getItem(key)); } catch (e) { return null; }
+  }
+
+  function write(key, value) {
+    try {
+      if (value) store.setItem(key, JSON.stringify(value));
+      else store.removeItem(key);
+    } catch (e) { /* full or blocked: the page still holds the words */ }
+  }
+
+  function draftable(form) {
+    return store && form.method === "post" && !form.dataset.drafts && form.querySelector("textarea[name]");
+  }
+
+  function draftKey(form) {
+    return DRAFT + location.pathname + "|" + new URL(form.action, location.href).pathname;
+  }
+
+  function fields(form) {
+    return Array.prototype.slice.call(form.querySelectorAll('textarea[name], input[type="text"][name]'));
+  }
+
+  function keepDraft(form) {
+    var values = {};
+    var written = false;
+    fields(form).forEach(function (field) {
+      values[field.name] = field.value;
+      if (field.value.trim()) written = true;
+    });
+    write(draftKey(form), written ? values : null);
+  }
+
+  function bringBack(form) {
+    var kept = read(draftKey(form));
+    var all = fields(form);
+    // Only into empty fields: words the server drew (a form shown again
+    // with its errors) are newer than the tab's copy.
+    if (!kept || all.some(function (field) { return field.value.trim(); })) return;
+    all.forEach(function (field) {
+      if (typeof kept[field.name] === "string") field.value = kept[field.name];
+    });
+    var note = document.createElement("p");
+    note.className = "nhsuk-body-s harbour-draft-note";
+    note.setAttribute("role", "status");
+    note.textContent = (script && script.dataset.kept) || "";
+    form.prepend(note);
+  }
+
+  if (store) {
+    var sending = store.getItem(SENDING);
+    if (sending && document.querySelector("[data-stored]")) {
+      write(sending, null);
+      store.removeItem(SENDING);
+    }
+    document.querySelectorAll("form").forEach(function (form) {
+      if (!draftable(form)) return;
+      bringBack(form);
+      form.addEventListener("input", function () { keepDraft(form); });
+    });
+  }
 
   function buttons(form) {
     return form.querySelectorAll('button:not([type="button"]), input[type="submit"]');
@@ -39,6 +111,10 @@
     form.dataset.submitting = "on";
     buttons(form).forEach(function (button) { button.setAttribute("aria-disabled", "true"); });
     setTimeout(function () { ready(form); }, AGAIN_AFTER);
+    if (draftable(form)) {
+      keepDraft(form);
+      try { store.setItem(SENDING, draftKey(form)); } catch (e) { /* see write */ }
+    }
     if (signout && new URL(form.action, location.href).pathname === signout) forgetKeptWords();
   });
 

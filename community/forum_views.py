@@ -28,15 +28,14 @@ REPLIES_PER_PAGE = 30
 
 def tell_author(request, submission) -> None:
     """What the author sees at once: the pipeline's kind words and, on any
-    sign of risk, the crisis contacts (rendered by base.html). Each message
-    is tagged "stored": the next page tells forms.js that what was being
-    written is kept by the server now, so the tab's copy can go."""
+    sign of risk, the crisis contacts (rendered by base.html)."""
     verdict = submission.verdict
     for text in verdict.messages:
-        tags = "crisis stored" if verdict.show_crisis_contacts else "stored"
-        messages.info(request, text, extra_tags=tags)
+        messages.info(
+            request, text, extra_tags="crisis" if verdict.show_crisis_contacts else ""
+        )
     if not verdict.messages:
-        messages.success(request, _("Posted."), extra_tags="stored")
+        messages.success(request, _("Posted."))
 
 
 def submit_member_text(request, form, submit):

@@ -1,4 +1,5 @@
-"""Staff must enrol in two-factor authentication before they reach anything else."""
+"""Staff must enrol in two-factor authentication before they reach anything
+else; and a form post the server accepted is told to the next page."""
 
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
@@ -45,3 +46,29 @@ class StaffTwoFactorMiddleware:
             ),
         )
         return redirect("mfa_activate_totp")
+
+
+# Read by static/harbour/forms.js, so not HttpOnly; it says nothing but "yes".
+POSTED_COOKIE = "harbour_posted"
+
+
+class FormPostedMiddleware:
+    """After a form post answered with a redirect (what a Django view does
+    once it has stored what was sent; a form with errors is drawn again
+    instead), a cookie of a minute tells the next page, whose forms.js then
+    lets go of the copy of the words it kept in the tab."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "POST" and 300 <= response.status_code < 400:
+            response.set_cookie(
+                POSTED_COOKIE,
+                "1",
+                max_age=60,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
+        return response

@@ -1,4 +1,5 @@
-"""Staff must enrol in two-factor before anything else; members never need to."""
+"""Staff must enrol in two-factor before anything else; members never need to.
+A form post the server accepted is told to the next page."""
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -8,7 +9,9 @@ from tests.factories import (
     PASSWORD,
     UserFactory,
     enrol_totp,
+    make_forum,
     make_member,
+    make_trusted,
     totp_code,
 )
 
@@ -80,3 +83,20 @@ def test_repeated_failed_sign_ins_are_throttled_with_a_clear_message(client, hom
     assert response.status_code in (200, 429)
     assert "Too many failed login attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_a_form_post_the_server_accepted_is_told_to_the_next_page(client, pathway):
+    """forms.js lets go of its copy of the words only after a post answered
+    with a redirect; a form drawn again with its errors, or a plain visit,
+    says nothing."""
+    forum = make_forum(pathway)
+    client.force_login(make_trusted(pathway))
+    url = f"/community/{pathway.slug}/forums/{forum.slug}/"
+    assert "harbour_posted" not in client.get(url).cookies
+    refused = client.post(url, {"title": "", "body": ""})
+    assert refused.status_code == 200 and "harbour_posted" not in refused.cookies
+    accepted = client.post(url, {"title": "Tea", "body": "Made a cup of tea"})
+    assert accepted.status_code == 302
+    cookie = accepted.cookies["harbour_posted"]
+    assert cookie.value == "1" and cookie["max-age"] == 60
+    assert cookie["samesite"] == "Lax" and not cookie["httponly"]

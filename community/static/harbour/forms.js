@@ -8,8 +8,9 @@
 // Words being written in a post form are kept in the tab (sessionStorage, under
 // the page and the form's action) until the server has them: after a reload, or
 // a post that never arrived (the browser's own error page, then back), they come
-// back into the form's empty fields. The page after a post that was stored says
-// so ([data-stored], from community.forum_views.tell_author), and that copy goes.
+// back into the form's empty fields. The page after a post the server accepted
+// (it answered with a redirect: community.middleware.FormPostedMiddleware sets a
+// cookie of a minute) lets the copy just sent go.
 // The chat keeps its own (chat.js; its form says data-drafts). Signing out
 // forgets everything the tab kept.
 (function () {
@@ -72,9 +73,10 @@
   }
 
   if (store) {
-    var sending = store.getItem(SENDING);
-    if (sending && document.querySelector("[data-stored]")) {
-      write(sending, null);
+    if (/(?:^|;\s*)harbour_posted=1/.test(document.cookie)) {
+      document.cookie = "harbour_posted=; Max-Age=0; Path=/; SameSite=Lax";
+      var sending = store.getItem(SENDING);
+      if (sending) write(sending, null);
       store.removeItem(SENDING);
     }
     document.querySelectorAll("form").forEach(function (form) {

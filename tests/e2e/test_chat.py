@@ -200,6 +200,34 @@ def test_what_a_member_writes_survives_a_reload_going_offline_and_signing_out(
     assert not [key for key in kept if key.startswith("harbour-")]
 
 
+def test_sends_refused_after_an_offline_spell_all_come_back_into_the_box(
+    phone_page, pathway, asgi_server, sign_in, visit
+):
+    """Two messages wait while the phone is offline; meanwhile the pathway
+    starts watching a word in both, so back online both are refused. Both
+    come back into the box, one after the other: neither is lost."""
+    maple = make_trusted(pathway, display_name="Maple")
+    page = phone_page
+    sign_in(page, maple, base=asgi_server)
+    visit(page, f"/community/{pathway.slug}/chat/", asgi_server)
+    chat = page.locator("#chat")
+    expect(chat).to_have_attribute("data-state", "open")
+    page.context.set_offline(True)
+    expect(chat).to_have_attribute("data-state", "closed")
+    send(page, "anyone pro-ana here?")
+    send(page, "pro-ana tips please")
+    expect(page.locator("#chat-log li:not([data-seq])")).to_have_count(2)
+    pathway.watched_words = "pro-ana"
+    pathway.save()
+    page.context.set_offline(False)
+    expect(page.get_by_label("Your message")).to_have_value(
+        "anyone pro-ana here?\n\npro-ana tips please", timeout=20_000
+    )
+    expect(page.locator("#chat-error")).to_be_visible()
+    expect(page.locator("#chat-log li:not([data-seq])")).to_have_count(0)
+    assert not Message.objects.exists()
+
+
 def test_a_member_asks_for_support_and_the_clinician_picks_it_up(
     new_context,
     phone_page,

@@ -377,9 +377,15 @@
     delete unacked[frame.client_id];
     keepOutbox();
     if (item) item.remove();
-    if (sent && !textarea.value) {  // nothing typed is lost
-      textarea.value = sent.body;
-      if (clientIdInput) clientIdInput.value = sent.client_id;
+    // Nothing typed is lost: the refused words go back into the box, after
+    // whatever is there already (words typed since, another refused send).
+    if (sent && textarea.value.indexOf(sent.body) === -1) {
+      if (textarea.value.trim()) {
+        textarea.value = textarea.value + "\n\n" + sent.body;
+      } else {
+        textarea.value = sent.body;
+        if (clientIdInput) clientIdInput.value = sent.client_id;
+      }
       keepDraft();
     }
     var text = (frame.messages || []).join(" ") || frame.message || words.failed;

@@ -34,12 +34,22 @@
     } catch (e) { /* full or blocked: the page still holds the words */ }
   }
 
+  // From the attributes: a control named "action" (the alert page's buttons)
+  // shadows form.action.
+  function posts(form) {
+    return (form.getAttribute("method") || "").toLowerCase() === "post";
+  }
+
+  function actionPath(form) {
+    return new URL(form.getAttribute("action") || "", location.href).pathname;
+  }
+
   function draftable(form) {
-    return store && form.method === "post" && !form.dataset.drafts && form.querySelector("textarea[name]");
+    return store && posts(form) && !form.dataset.drafts && form.querySelector("textarea[name]");
   }
 
   function draftKey(form) {
-    return DRAFT + location.pathname + "|" + new URL(form.action, location.href).pathname;
+    return DRAFT + location.pathname + "|" + actionPath(form);
   }
 
   function fields(form) {
@@ -107,7 +117,7 @@
   // sent itself (the chat's, over its socket) has had its default prevented.
   window.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!(form instanceof HTMLFormElement) || form.method !== "post") return;
+    if (!(form instanceof HTMLFormElement) || !posts(form)) return;
     if (form.dataset.submitting) { event.preventDefault(); return; }
     if (event.defaultPrevented) return;
     form.dataset.submitting = "on";
@@ -117,7 +127,7 @@
       keepDraft(form);
       try { store.setItem(SENDING, draftKey(form)); } catch (e) { /* see write */ }
     }
-    if (signout && new URL(form.action, location.href).pathname === signout) forgetKeptWords();
+    if (signout && actionPath(form) === signout) forgetKeptWords();
   });
 
   window.addEventListener("pageshow", function (event) {

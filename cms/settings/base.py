@@ -328,6 +328,8 @@ def media_origins() -> list[str]:
     return [f"https://{host}" for host in hosts]
 
 
+MEDIA_ORIGINS = media_origins()
+
 # Content-Security-Policy (django-csp): scripts only from this site, or inline
 # with the page's nonce (base.html's two), so text that slipped past escaping
 # still could not run. Style attributes are allowed (the NHS hero block and the
@@ -341,8 +343,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "style-src-attr": [UNSAFE_INLINE],
-        "img-src": [SELF, "data:", *media_origins()],
-        "media-src": [SELF, *media_origins()],
+        "img-src": [SELF, "data:", *MEDIA_ORIGINS],
+        "media-src": [SELF, *MEDIA_ORIGINS],
         "connect-src": [SELF],
         # NHS.UK frontend's stylesheet takes the Frutiger font from the NHS's
         # own asset host.

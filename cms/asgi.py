@@ -1,7 +1,9 @@
 """ASGI entry: HTTP through Django, WebSockets through Channels.
 
-Sockets are checked against ALLOWED_HOSTS (origin) and carry the Django session
-user; each consumer then asks the access layer what that user may join.
+Sockets are checked by origin (production: exactly the site's origins,
+SOCKET_ALLOWED_ORIGINS, the list CSRF trusts too; the demo and tests: any host
+in ALLOWED_HOSTS) and carry the Django session user; each consumer then asks
+the access layer what that user may join.
 """
 
 import os
@@ -14,15 +16,18 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.security.websocket import (  # noqa: E402
+    AllowedHostsOriginValidator,
+    OriginValidator,
+)
+from django.conf import settings  # noqa: E402
 
 from chat.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
-    }
-)
+sockets = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+if settings.SOCKET_ALLOWED_ORIGINS:
+    sockets = OriginValidator(sockets, settings.SOCKET_ALLOWED_ORIGINS)
+else:
+    sockets = AllowedHostsOriginValidator(sockets)
+
+application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": sockets})

@@ -18,6 +18,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
+from cms.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -32,7 +34,33 @@ def env_list(name: str, default: str = "") -> list[str]:
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# The site's own address: links in emails and pushes, and (its origin) where
+# forms and sockets may come from. Production requires it, and https.
+WAGTAILADMIN_BASE_URL = os.environ.get(
+    "WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000"
+).rstrip("/")
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# Origins that may post forms (CSRF) and open sockets: the site's, and any
+# named in CSRF_TRUSTED_ORIGINS. One list for both, so they never disagree.
+HARBOUR_ORIGINS = list(
+    dict.fromkeys([origin_of(WAGTAILADMIN_BASE_URL), *env_list("CSRF_TRUSTED_ORIGINS")])
+)
+CSRF_TRUSTED_ORIGINS = HARBOUR_ORIGINS
+# Sockets accept these origins exactly (cms/asgi.py). None: any origin whose
+# host is in ALLOWED_HOSTS (the demo and tests, on whatever port they run).
+SOCKET_ALLOWED_ORIGINS: list[str] | None = None
+
+# How many proxies in front add their address to X-Forwarded-For: the client
+# is that many entries from the right (cms.middleware.ClientAddressMiddleware).
+# 0: the connecting address is the client (the demo, with no proxy).
+HARBOUR_TRUSTED_PROXY_COUNT = int(os.environ.get("HARBOUR_TRUSTED_PROXY_COUNT", "0"))
 
 INSTALLED_APPS = [
     # Our apps first so their templates override the libraries'.
@@ -67,6 +95,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "channels",
     "storages",
+    "django_tasks",
+    "django_tasks_db",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -76,6 +106,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything that checks the host or redirects to https: the
+    # balancer probes /health/ and /ready/ by address, over plain http.
+    "cms.middleware.HealthCheckMiddleware",
+    "cms.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -85,6 +119,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "cms.middleware.RequestLogMiddleware",
     "community.middleware.StaffTwoFactorMiddleware",
     "community.middleware.FormPostedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -174,6 +209,16 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Background tasks (django-tasks): Wagtail's own tasks run at once as before;
+# deliveries (alert and notice emails, web push) go through a queue stored in
+# the database, so a mail server or push service that is down only delays them
+# (community/deliveries.py, docs/decisions/0014-production-stack.md). The
+# `harbour_worker` command runs that queue.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "deliveries": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
+
 # Accounts: a custom user from the first migration; allauth for sign-in and MFA.
 AUTH_USER_MODEL = "community.User"
 AUTHENTICATION_BACKENDS = [
@@ -230,7 +275,6 @@ MFA_TOTP_TOLERANCE = 1
 
 # Wagtail.
 WAGTAIL_SITE_NAME = "Harbour"
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES = [
@@ -256,7 +300,7 @@ USE_TZ = True
 
 # Static files through WhiteNoise; media on local disk unless S3 is configured.
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "static_collected"
+STATIC_ROOT = Path(os.environ.get("HARBOUR_STATIC_ROOT", BASE_DIR / "static_collected"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
@@ -387,18 +431,12 @@ HARBOUR_PUSH_IN_BACKGROUND = True
 HARBOUR_DIGEST_HOUR = int(os.environ.get("HARBOUR_DIGEST_HOUR", "8"))
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {
-        "harbour": {"level": "INFO"},
-        # Wagtail logs every page save and background task at INFO: too chatty.
-        "wagtail": {"level": "WARNING"},
-        "django.request": {"level": "ERROR"},
-    },
-}
+# Logs: JSON lines (production) or text with time and level (the demo), with a
+# request id and user id, never an email (cms/logs.py).
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING").upper()
+LOGGING = logging_config(os.environ.get("LOG_FORMAT", "text"), LOG_LEVEL)
+# /ready/ fails when no background worker has beaten its heart for this long.
+HARBOUR_WORKER_STALE_SECONDS = int(os.environ.get("HARBOUR_WORKER_STALE_SECONDS", "60"))
 
 # Peer videos: our own media model checks uploads by content and size, and
 # takes a poster frame and the duration with ffmpeg when it is installed.

@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://cache.internal:6379/0",
     "AWS_STORAGE_BUCKET_NAME": "harbour-media",
     "AWS_S3_REGION_NAME": "eu-west-2",
+    "WAGTAILADMIN_BASE_URL": "https://harbour.example.nhs.uk",
 }
 
 
@@ -36,6 +37,11 @@ def settings_in(module: str, **env) -> dict:
         "'cache': settings.CACHES['default']['BACKEND'],"
         "'media': settings.STORAGES['default']['BACKEND'],"
         "'static': settings.STORAGES['staticfiles']['BACKEND'],"
+        "'base_url': settings.WAGTAILADMIN_BASE_URL,"
+        "'csrf_origins': settings.CSRF_TRUSTED_ORIGINS,"
+        "'socket_origins': settings.SOCKET_ALLOWED_ORIGINS,"
+        "'proxies': settings.HARBOUR_TRUSTED_PROXY_COUNT,"
+        "'log_formatter': settings.LOGGING['handlers']['console']['formatter'],"
         "'csp': {k: [str(v) for v in vs] for k, vs"
         " in settings.CONTENT_SECURITY_POLICY['DIRECTIVES'].items()},"
         "'debug': settings.DEBUG}))"
@@ -43,7 +49,15 @@ def settings_in(module: str, **env) -> dict:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "AWS_STORAGE_BUCKET_NAME"}
+        if k
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "AWS_STORAGE_BUCKET_NAME",
+            "WAGTAILADMIN_BASE_URL",
+            "CSRF_TRUSTED_ORIGINS",
+            "HARBOUR_TRUSTED_PROXY_COUNT",
+        }
     }
     result = subprocess.run(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", script],
@@ -77,8 +91,11 @@ def test_production_parts_are_chosen_by_environment():
     found = settings_in("cms.settings.production", **PRODUCTION_ENV)
     assert found["db"] == "django.db.backends.postgresql"
     assert found["db_name"] == "harbour"
-    # Connections kept between steps, checked before reuse.
-    assert (found["conn_max_age"], found["conn_checks"]) == (60, True)
+    # A bounded pool per process, not a connection kept per ASGI thread;
+    # connections checked before they are lent.
+    assert found["conn_max_age"] == 0 and found["conn_checks"] is True
+    assert found["db_options"]["pool"]["max_size"] == 10
+    assert found["db_options"]["pool"]["min_size"] <= 10
     assert found["layer"] == "channels_redis.core.RedisChannelLayer"
     # Reads outlast channels-redis's 5 s blocking read (redis-py 8 defaults
     # to 5 s, which killed idle sockets).
@@ -89,15 +106,79 @@ def test_production_parts_are_chosen_by_environment():
     bucket = "https://harbour-media.s3.eu-west-2.amazonaws.com"
     assert bucket in found["csp"]["img-src"] and bucket in found["csp"]["media-src"]
     assert found["csp"]["script-src"] == ["'self'", "csp.constants.NONCE"]
-    assert found["static"].startswith("whitenoise.")
+    assert found["static"] == "cms.storage.StaticStorage"
     assert found["debug"] is False
+    # One proxy in front; forms and sockets only from the site's origin.
+    assert found["proxies"] == 1
+    assert found["csrf_origins"] == ["https://harbour.example.nhs.uk"]
+    assert found["socket_origins"] == found["csrf_origins"]
+    assert found["log_formatter"] == "json"
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_pool_size_and_extra_origins_come_from_the_environment():
+    found = settings_in(
+        "cms.settings.production",
+        **PRODUCTION_ENV,
+        DATABASE_POOL_MAX_SIZE="4",
+        CSRF_TRUSTED_ORIGINS="https://harbour-staff.example.nhs.uk",
+        HARBOUR_TRUSTED_PROXY_COUNT="2",
+    )
+    assert found["db_options"]["pool"]["max_size"] == 4
+    assert found["csrf_origins"] == [
+        "https://harbour.example.nhs.uk",
+        "https://harbour-staff.example.nhs.uk",
+    ]
+    assert found["socket_origins"] == found["csrf_origins"]
+    assert found["proxies"] == 2
+
+
+def test_the_demo_trusts_no_proxy_and_links_to_itself():
+    found = settings_in("cms.settings.dev")
+    assert found["proxies"] == 0
+    assert found["base_url"] == "http://127.0.0.1:8000"
+    assert found["socket_origins"] is None  # any host in ALLOWED_HOSTS
+    assert found["log_formatter"] == "text"
+
+
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "WAGTAILADMIN_BASE_URL"]
+)
 def test_production_refuses_to_start_without(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     with pytest.raises(RuntimeError, match=missing):
         settings_in("cms.settings.production", **env)
+
+
+def test_production_refuses_a_plain_http_site_address():
+    env = {**PRODUCTION_ENV, "WAGTAILADMIN_BASE_URL": "http://127.0.0.1:8000"}
+    with pytest.raises(RuntimeError, match="https"):
+        settings_in("cms.settings.production", **env)
+
+
+def test_collectstatic_builds_the_production_manifest(tmp_path):
+    """Production serves hashed static files from a manifest; once, a source
+    map the NHS stylesheet names but its package lacks failed the build, and
+    every page answered 500."""
+    result = subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            **PRODUCTION_ENV,
+            "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+            "HARBOUR_STATIC_ROOT": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())
+    css = manifest["paths"]["wagtailnhsukfrontend/css/nhsuk-frontend-10.4.2.min.css"]
+    assert css != "wagtailnhsukfrontend/css/nhsuk-frontend-10.4.2.min.css"
+    assert (tmp_path / css).exists() and (tmp_path / f"{css}.gz").exists()
+    assert "harbour/forms.js" in manifest["paths"]
 
 
 def test_deploy_checks_are_clean_under_production_settings():

@@ -9,15 +9,22 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check pytest bench browser demo code clean
+.PHONY: run test lint format check pytest bench browser demo code clean lock
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+# Installs exactly what the lock files name, each file checked against its
+# hash (production installs requirements.lock the same way: docs/deploy.md).
+$(BIN)/.installed: requirements.lock requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
 	touch $@
 
 venv: $(BIN)/.installed
+
+## Make the lock files anew from requirements*.txt (after changing a pin).
+UV_COMPILE = $(BIN)/uv pip compile --universal --python-version 3.11 --generate-hashes --quiet
+lock: venv
+	$(UV_COMPILE) requirements.txt -o requirements.lock
+	$(UV_COMPILE) requirements-dev.txt -o requirements-dev.lock
 
 ## Serve the site with demo data on the embedded defaults (SQLite, in-memory
 ## channel layer, local media) at http://127.0.0.1:8000 and print the logins.

@@ -24,10 +24,19 @@ from django.conf import settings  # noqa: E402
 
 from chat.routing import websocket_urlpatterns  # noqa: E402
 
-sockets = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-if settings.SOCKET_ALLOWED_ORIGINS:
-    sockets = OriginValidator(sockets, settings.SOCKET_ALLOWED_ORIGINS)
-else:
-    sockets = AllowedHostsOriginValidator(sockets)
 
-application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": sockets})
+def socket_stack(allowed_origins: list[str] | None):
+    """Sockets with the session user, from `allowed_origins` exactly (scheme,
+    host and port), or, given None, from any host in ALLOWED_HOSTS."""
+    sockets = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+    if allowed_origins:
+        return OriginValidator(sockets, allowed_origins)
+    return AllowedHostsOriginValidator(sockets)
+
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": socket_stack(settings.SOCKET_ALLOWED_ORIGINS),
+    }
+)

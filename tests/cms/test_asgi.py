@@ -8,7 +8,7 @@ from channels.layers import get_channel_layer
 from channels.security.websocket import OriginValidator
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 
-from cms.asgi import application
+from cms.asgi import application, socket_stack
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,6 +51,24 @@ async def test_sockets_from_foreign_origins_are_refused():
     )
     assert (await own.connect())[0] is True
     await own.disconnect()
+
+
+async def _opens(stack, origin: bytes) -> bool:
+    communicator = WebsocketCommunicator(stack, "/ws/x/", headers=[(b"origin", origin)])
+    connected, _ = await communicator.connect()
+    if connected:
+        await communicator.disconnect()
+    return connected
+
+
+async def test_production_sockets_open_only_from_the_sites_own_origin():
+    """Production passes the site's origins (the list CSRF trusts too): the
+    scheme and port must match as well as the host."""
+    stack = socket_stack(["https://harbour.example.nhs.uk"])
+    assert await _opens(stack, b"https://harbour.example.nhs.uk")
+    assert not await _opens(stack, b"http://harbour.example.nhs.uk")
+    assert not await _opens(stack, b"https://harbour.example.nhs.uk:8443")
+    assert not await _opens(stack, b"https://evil.example")
 
 
 async def test_channel_layer_round_trip():

@@ -9,7 +9,15 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check pytest bench browser demo code clean lock
+.PHONY: run serve nginx test lint format check pytest bench browser demo code clean lock
+
+# `make serve`: the site at https://localhost:8443 unless HOST or PORT is given;
+# its app processes on ports from APP_PORT; what it generates in .serve/.
+SERVE_HOST := $(if $(filter file,$(origin HOST)),localhost,$(HOST))
+SERVE_PORT := $(if $(filter file,$(origin PORT)),8443,$(PORT))
+WEB_PROCESSES ?= 2
+APP_PORT ?= 9100
+SERVE_DIR := .serve
 
 # Installs exactly what the lock files name, each file checked against its
 # hash (production installs requirements.lock the same way: docs/deploy.md).
@@ -36,6 +44,34 @@ run: venv
 	$(MANAGE) harbour_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+## Run what production runs, under cms.settings.production: collectstatic,
+## migrate and the demo data, then the Procfile (WEB_PROCESSES uvicorn app
+## processes, one harbour_worker) behind nginx with a self-signed certificate at
+## https://localhost:8443. PostgreSQL and Redis from DATABASE_URL and REDIS_URL
+## (default: this machine's, database harbour_serve, made when missing); media
+## on local disk unless AWS_STORAGE_BUCKET_NAME is set. Ctrl-C stops it all.
+serve: venv nginx
+	$(BIN)/python -m cms.deploy.serve --folder $(SERVE_DIR) --host $(SERVE_HOST) \
+	  --port $(SERVE_PORT) --app-port $(APP_PORT) --processes $(WEB_PROCESSES)
+	set -a && . ./$(SERVE_DIR)/env && set +a && \
+	  $(MANAGE) collectstatic --no-input --verbosity 0 && \
+	  $(MANAGE) migrate --no-input --verbosity 0 && \
+	  $(MANAGE) load_demo && \
+	  echo "Open https://$(SERVE_HOST):$(SERVE_PORT)/ (the browser warns about the self-signed certificate)." && \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start \
+	    -f $(SERVE_DIR)/Procfile -d . -e $(SERVE_DIR)/env -p $(APP_PORT) \
+	    -c web=$(WEB_PROCESSES)
+
+## nginx for `make serve` (and the production-stack test): Debian's nginx-light.
+nginx:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
+	  else \
+	    echo "nginx is missing: install Debian's nginx-light package (make serve needs it)."; exit 1; \
+	  fi; \
+	fi
 
 demo: venv
 	$(MANAGE) migrate --no-input
@@ -64,14 +100,15 @@ check: venv
 pytest: venv
 	$(BIN)/pytest
 
-## Browser tests drive Debian's Chromium, and video tests use ffmpeg (posters,
-## durations, demo clips); install them when missing and we are root.
+## Browser tests drive Debian's Chromium, video tests use ffmpeg (posters,
+## durations, demo clips) and the production-stack test puts nginx in front;
+## install them when missing and we are root.
 browser:
-	@if [ ! -x $(CHROMIUM) ] || ! command -v ffmpeg >/dev/null; then \
+	@if [ ! -x $(CHROMIUM) ] || ! command -v ffmpeg >/dev/null || [ ! -x /usr/sbin/nginx ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium ffmpeg fonts-dejavu-core >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium ffmpeg fonts-dejavu-core nginx-light >/dev/null; \
 	  else \
-	    echo "Chromium or ffmpeg is missing: install Debian's chromium and ffmpeg packages (tests need them)."; exit 1; \
+	    echo "Chromium, ffmpeg or nginx is missing: install Debian's chromium, ffmpeg and nginx-light packages (tests need them)."; exit 1; \
 	  fi; \
 	fi
 

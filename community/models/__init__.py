@@ -1,6 +1,12 @@
 """Community models, split by domain: people and pathways, safety records,
-forums. Import them from here."""
+forums, deliveries and the worker's heartbeat. Import them from here."""
 
+from .deliveries import (
+    UNDELIVERED_STATES,
+    Delivery,
+    DeliveryChannel,
+    DeliveryState,
+)
 from .forums import Forum, Reply, Topic
 from .people import (
     AVATARS,
@@ -58,8 +64,14 @@ from .social import (
     TopicFollow,
     WallPost,
 )
+from .worker import WorkerHeartbeat
 
 __all__ = [
+    "Delivery",
+    "DeliveryChannel",
+    "DeliveryState",
+    "UNDELIVERED_STATES",
+    "WorkerHeartbeat",
     "AVATARS",
     "Audience",
     "ContentRevision",

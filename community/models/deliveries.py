@@ -1,0 +1,119 @@
+"""What must leave the site, one row per message and channel: a risk-alert
+email, a notice's email, a push to one phone. The row is written in the same
+transaction as what caused it (the alert, the notice), so neither commits
+without the other; the task queue only carries its id. Why:
+docs/decisions/0015-durable-deliveries.md.
+
+How a delivery is sent, retried and given up is community/deliveries.py; who
+may see the ones that failed, community/permissions.py. Every subject, body
+and payload is Harbour's own words, never a member's text; `last_error` is an
+exception's class or a status code, never an address or a server's answer.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .people import Pathway, User
+from .safety import Notification, RiskAlert
+from .social import PushSubscription
+
+
+class DeliveryChannel(models.TextChoices):
+    EMAIL = "email", _("email")
+    PUSH = "push", _("phone notification")
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    # Given up after the last attempt: shown to the pathway's leads and the
+    # site administrators, who may try it again.
+    FAILED = "failed", _("Could not be delivered")
+    # The push service says the phone is gone, or the phone is no longer the
+    # recipient's: nothing to send to.
+    GONE = "gone", _("Phone no longer subscribed")
+    # May no longer leave the site: the recipient blocked or muted whoever
+    # caused the notice, left the pathway, turned the channel off or was
+    # deactivated since it was queued.
+    CANCELLED = "cancelled", _("No longer wanted")
+
+
+# States in which a delivery reached nobody and never will by itself.
+UNDELIVERED_STATES = (
+    DeliveryState.FAILED,
+    DeliveryState.GONE,
+    DeliveryState.CANCELLED,
+)
+
+
+class Delivery(models.Model):
+    """One message to one person by one channel, and how sending it went."""
+
+    channel = models.CharField(max_length=8, choices=DeliveryChannel.choices)
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # A risk alert's own email and the pushes of its notice; `alert_level` is
+    # the alert's level when queued, so a level whose every delivery failed
+    # can escalate at once.
+    risk_alert = models.ForeignKey(
+        RiskAlert,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    alert_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The notice this delivers, checked again when it leaves the site (blocks,
+    # mutes, membership); a deleted notice takes its deliveries with it.
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    push_subscription = models.ForeignKey(
+        PushSubscription,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    payload = models.TextField(blank=True)
+    state = models.CharField(
+        max_length=16, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        indexes = [
+            # The sweeper: pending deliveries whose next attempt is due.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(state="pending"),
+                name="delivery_pending_due_idx",
+            ),
+            # The leads' and admins' lists of what could not be delivered.
+            models.Index(
+                fields=["pathway", "-created_at"],
+                condition=Q(state="failed"),
+                name="delivery_failed_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} delivery {self.pk} ({self.state})"

@@ -14,20 +14,22 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .actions import audit
+from .deliveries import queue_email
 from .models import (
     STAFF_ROLES,
+    UNDELIVERED_STATES,
     AlertState,
     Block,
     CaseState,
     ContentStatus,
     Decision,
+    Delivery,
     DutyShift,
     MemberContent,
     Membership,
@@ -257,8 +259,9 @@ def do_raise_alert(
     now: datetime | None = None,
 ) -> RiskAlert:
     """Raise a risk alert on `case` and send it to the first on duty, or to the
-    service leads when no one is. Notifies by page event, notification and
-    email on commit."""
+    service leads when no one is. Notifies by page event and notification on
+    commit; its email and pushes are deliveries stored with the alert (they
+    commit together) and sent by the task queue, retried until they go."""
     now = now or timezone.now()
     alert = RiskAlert.objects.create(
         pathway=case.pathway,
@@ -276,7 +279,9 @@ def do_raise_alert(
 
 def _route(alert: RiskAlert, shifts: list[DutyShift], now: datetime) -> None:
     """Send `alert` to the person at its level on the rota, skipping whoever
-    had it before; past the end of the rota, to the service leads."""
+    had it before; past the end of the rota, to the service leads. Each gets
+    a notice (and its pushes) and an email, queued as deliveries of the alert
+    at its level, in the caller's transaction."""
     previous = alert.notified_id
     candidates = [s.user for s in shifts[alert.level :] if s.user_id != previous]
     pathway = alert.pathway
@@ -299,8 +304,11 @@ def _route(alert: RiskAlert, shifts: list[DutyShift], now: datetime) -> None:
             _("Risk alert in %(pathway)s: someone may need help now. Please look.")
             % {"pathway": pathway.name},
             url,
+            risk_alert=alert,
         )
-        _email_on_commit(
+        if not user.email:
+            continue
+        queue_email(
             user,
             _("Harbour risk alert: %(pathway)s") % {"pathway": pathway.name},
             _(
@@ -313,6 +321,8 @@ def _route(alert: RiskAlert, shifts: list[DutyShift], now: datetime) -> None:
                 "minutes": pathway.alert_acknowledge_minutes,
                 "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + url,
             },
+            pathway=pathway,
+            risk_alert=alert,
         )
 
 
@@ -338,18 +348,71 @@ def do_escalate_overdue_alerts(now: datetime | None = None) -> int:
             .select_related("pathway")
         )
         for alert in overdue:
-            alert.level += 1
-            _route(alert, on_duty_shifts(alert.pathway, now), now)
-            audit(
-                None,
-                "alert.escalated",
-                pathway=alert.pathway,
-                target=alert,
-                level=alert.level,
-                to_leads=alert.to_leads,
-            )
+            _escalate(alert, now)
             escalated += 1
     return escalated
+
+
+def _escalate(alert: RiskAlert, now: datetime, **why) -> None:
+    """Move the (locked) alert one step along the rota, and audit it."""
+    alert.level += 1
+    _route(alert, on_duty_shifts(alert.pathway, now), now)
+    audit(
+        None,
+        "alert.escalated",
+        pathway=alert.pathway,
+        target=alert,
+        level=alert.level,
+        to_leads=alert.to_leads,
+        **why,
+    )
+
+
+def do_escalate_alert_now(alert: RiskAlert, now: datetime | None = None, **why) -> bool:
+    """Escalate `alert` at once, without waiting for its `escalate_at`: to the
+    next on the rota, then the service leads. Locks the alert row (waiting
+    for it), so it never escalates twice for one reason; an alert no longer
+    open, or already with the leads (the last step), stays as it is (returns
+    False). `why` goes into the audit row."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = (
+            RiskAlert.objects.select_for_update(of=("self",))
+            .select_related("pathway")
+            .get(pk=alert.pk)
+        )
+        if alert.state != AlertState.OPEN or alert.to_leads:
+            return False
+        _escalate(alert, now, **why)
+    return True
+
+
+def do_escalate_undelivered_alert(delivery: Delivery) -> bool:
+    """When a delivery of a risk alert is given up (deliveries.delivery_failed,
+    inside that transaction): if the alert is still open at the delivery's
+    level and none of that level's deliveries reached anyone or still may
+    (every one failed, gone or cancelled), escalate it at once. The alert row
+    is locked before the deliveries are counted, so two deliveries given up
+    together in two workers escalate it once, not never. Returns whether it
+    escalated."""
+    if delivery.risk_alert_id is None:
+        return False
+    with transaction.atomic():
+        alert = (
+            RiskAlert.objects.select_for_update(of=("self",))
+            .select_related("pathway")
+            .get(pk=delivery.risk_alert_id)
+        )
+        if alert.state != AlertState.OPEN or alert.level != delivery.alert_level:
+            return False
+        reached_or_trying = (
+            Delivery.objects.filter(risk_alert=alert, alert_level=alert.level)
+            .exclude(state__in=UNDELIVERED_STATES)
+            .exists()
+        )
+        if reached_or_trying:
+            return False
+        return do_escalate_alert_now(alert, because="undelivered")
 
 
 def do_acknowledge_alert(actor: User, alert: RiskAlert) -> None:
@@ -683,16 +746,6 @@ def _sanction(moderator, author, kind, note, mute_hours, now, case=None) -> Sanc
 
 def do_mark_notifications_read(user: User) -> None:
     Notification.objects.filter(user=user, read_at=None).update(read_at=timezone.now())
-
-
-def _email_on_commit(user: User, subject: str, body: str) -> None:
-    def send():
-        try:
-            send_mail(subject, body, None, [user.email])
-        except Exception:  # noqa: BLE001 - a failed email must not undo the alert
-            logger.exception("Could not email user %s", user.pk)
-
-    transaction.on_commit(send)
 
 
 # Blocks, mutes and mute words -------------------------------------------------------

@@ -7,12 +7,13 @@ notice about a pathway goes only to its active members. The same checks run
 again when a notice leaves the site (an email, a digest, a push), so a block
 made since the notice was stored still holds it back.
 
-Delivery (docs/decisions/0009-notification-delivery.md):
+Delivery (docs/decisions/0009-notification-delivery.md, 0015):
 - the bell: a `notify` event on commit (events.py, NotificationConsumer);
-- email "as they happen": sent on commit, one SMTP connection for the batch;
-- email "once a day": `do_send_daily_digests`, run by `harbour_worker`;
-- web push: on commit, handed to a small thread pool off the request path.
-A failed email or push is logged; it never undoes the stored notice.
+- email "as they happen" and web push: Delivery rows stored with the notice,
+  sent by the deliveries task queue and retried (community/deliveries.py);
+- email "once a day": `do_send_daily_digests`, run by `harbour_worker`.
+A failed email or push never undoes the stored notice; one given up is shown
+to the pathway's leads and the site administrators (`notify_delivery_failed`).
 """
 
 import base64
@@ -21,33 +22,36 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-import pywebpush
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.core.validators import URLValidator
-from django.db import connections, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import deliveries
+from .deliveries import deliverable, push_available
 from .events import broadcast_on_commit, notification_event, user_group
 from .models import (
     Block,
+    Delivery,
+    DeliveryChannel,
     EmailFrequency,
-    Membership,
     MembershipStatus,
     Mute,
     Notification,
     Pathway,
     PushSubscription,
+    RiskAlert,
+    Role,
     User,
 )
 
@@ -56,16 +60,15 @@ logger = logging.getLogger(__name__)
 # Kinds that already send their own email whatever the member chose (risk
 # alerts go to staff at once, moderation.py): never emailed a second time.
 OWN_EMAIL_KINDS = frozenset({"risk_alert"})
+# Kinds that stay in the site (the bell and the notifications page): a notice
+# that a delivery failed must not itself need a delivery that can fail.
+BELL_ONLY_KINDS = frozenset({"delivery_failed"})
 # A digest lists at most this many notices; the rest are counted.
 DIGEST_MAX_ITEMS = 20
 # Nobody gets a second digest within this many hours (see run_daily_digest_if_due).
 DIGEST_GAP_HOURS = 12
 # A subscription as the browser sends it is a few hundred bytes.
 MAX_SUBSCRIPTION_BYTES = 4096
-# Push services keep a notice this long for a phone that is offline.
-PUSH_TTL_SECONDS = 12 * 60 * 60
-PUSH_TIMEOUT_SECONDS = 5
-GONE = {404, 410}
 
 
 def notify(
@@ -75,13 +78,18 @@ def notify(
     message: str,
     url: str = "",
     actor: User | None = None,
+    *,
+    risk_alert: RiskAlert | None = None,
 ) -> Notification | None:
     """Store a notification for `user` and push it to their open pages on
     commit. A notice someone caused (`actor`: a reply, a present) is stored
     only if `user` is an active member of `pathway` and has not blocked or
     muted `actor`; else None. Harbour's own notices (moderation outcomes,
-    sanctions, alerts) always go."""
-    sent = notify_many([user], pathway, kind, message, url, actor)
+    sanctions, alerts) always go. `risk_alert`: the alert this notice
+    announces, so its deliveries count for the alert (moderation.py)."""
+    sent = notify_many(
+        [user], pathway, kind, message, url, actor, risk_alert=risk_alert
+    )
     return sent[0] if sent else None
 
 
@@ -92,10 +100,13 @@ def notify_many(
     message: str,
     url: str = "",
     actor: User | None = None,
+    *,
+    risk_alert: RiskAlert | None = None,
 ) -> list[Notification]:
     """`notify` for several people at once, with the same checks, in a
-    constant number of queries. Email and web push follow on commit, to the
-    people who asked for them (`deliver`)."""
+    constant number of queries. The notices and their deliveries (email and
+    web push, to the people who asked for them: `queue_deliveries`) commit
+    together, in the caller's transaction or one of their own."""
     wanted = {u.pk: u for u in users if actor is None or u.pk != actor.pk}
     if not wanted:
         return []
@@ -109,79 +120,72 @@ def notify_many(
         allowed = allowed.exclude(
             pk__in=Block.objects.filter(blocked=actor).values("blocker")
         ).exclude(pk__in=Mute.objects.filter(muted=actor).values("muter"))
-    notifications = Notification.objects.bulk_create(
-        Notification(
-            user=wanted[pk],
-            pathway=pathway,
-            kind=kind,
-            message=message[:300],
-            url=url,
-            actor=actor,
+    with transaction.atomic():
+        # The people as they are now (their choices of email and push), not
+        # as the caller loaded them.
+        notifications = Notification.objects.bulk_create(
+            Notification(
+                user=person,
+                pathway=pathway,
+                kind=kind,
+                message=message[:300],
+                url=url,
+                actor=actor,
+            )
+            for person in allowed.order_by("pk")
         )
-        for pk in allowed.order_by("pk").values_list("pk", flat=True)
-    )
-    for notification in notifications:
-        broadcast_on_commit(
-            user_group(notification.user_id), notification_event(notification)
-        )
-    deliver(notifications)
+        for notification in notifications:
+            broadcast_on_commit(
+                user_group(notification.user_id), notification_event(notification)
+            )
+        queue_deliveries(notifications, risk_alert=risk_alert)
     return notifications
 
 
-# Leaving the site: the checks again, at send time --------------------------------
+# Leaving the site -------------------------------------------------------------------
 
 
-def deliverable(notices: QuerySet[Notification]) -> QuerySet[Notification]:
-    """Of `notices`, those that may still leave the site: the owner is active
-    and, for a notice someone caused, has not blocked or muted them since and
-    is still an active member of the notice's pathway."""
-    blocked = Block.objects.filter(blocker=OuterRef("user"), blocked=OuterRef("actor"))
-    muted = Mute.objects.filter(muter=OuterRef("user"), muted=OuterRef("actor"))
-    member = Membership.objects.filter(
-        user=OuterRef("user"),
-        pathway=OuterRef("pathway"),
-        status=MembershipStatus.ACTIVE,
-    )
-    return notices.filter(user__is_active=True).filter(
-        Q(actor=None)
-        | (~Exists(blocked) & ~Exists(muted) & (Q(pathway=None) | Exists(member)))
-    )
-
-
-def deliver(notifications: list[Notification]) -> None:
-    """Once the transaction that stored `notifications` commits: email the
-    owners who chose "as they happen" and push to the phones of those who
-    turned web push on. Runs after the commit, so it can never undo it; any
-    failure is logged."""
-    if not notifications:
-        return
-    ids = [n.pk for n in notifications]
-    transaction.on_commit(lambda: _deliver_stored(ids), robust=True)
-
-
-def _deliver_stored(ids: list[int]) -> None:
-    notices = list(
-        deliverable(Notification.objects.filter(pk__in=ids))
-        .select_related("user")
-        .order_by("pk")
-    )
-    try:
-        _email_each(
-            [
-                n
-                for n in notices
-                if n.user.email_notifications == EmailFrequency.IMMEDIATE
-                and n.emailed_at is None
-                and n.kind not in OWN_EMAIL_KINDS
-                and n.user.email
-            ]
+def queue_deliveries(
+    notifications: list[Notification], *, risk_alert: RiskAlert | None = None
+) -> list[Delivery]:
+    """Queue, in the caller's transaction, an email of each notice to owners
+    who chose "as they happen" and a push to every phone of owners who turned
+    web push on (when the site has VAPID keys). Risk alerts send their own
+    email (moderation.py); bell-only kinds go nowhere else. Whether each may
+    still leave the site is checked again when it is sent (deliveries.py)."""
+    pending = [n for n in notifications if n.kind not in BELL_ONLY_KINDS]
+    if not pending:
+        return []
+    queued = [
+        deliveries.email_delivery(
+            n.user,
+            *_email_words(n.user, [n]),
+            pathway=n.pathway,
+            notification=n,
+            risk_alert=risk_alert,
         )
-    except Exception:  # noqa: BLE001 - email is a courtesy; the notice is stored
-        logger.exception("Could not email notifications %s", ids)
-    try:
-        queue_pushes([n for n in notices if n.user.web_push])
-    except Exception:  # noqa: BLE001 - push is a hint; the notice is stored
-        logger.exception("Could not push notifications %s", ids)
+        for n in pending
+        if n.user.email_notifications == EmailFrequency.IMMEDIATE
+        and n.kind not in OWN_EMAIL_KINDS
+        and n.user.email
+    ]
+    pushing = {n.user_id for n in pending if n.user.web_push}
+    if pushing and push_available():
+        phones = defaultdict(list)
+        for phone in PushSubscription.objects.filter(user_id__in=pushing):
+            phones[phone.user_id].append(phone)
+        queued += [
+            deliveries.push_delivery(
+                phone,
+                push_payload(n),
+                pathway=n.pathway,
+                notification=n,
+                risk_alert=risk_alert,
+            )
+            for n in pending
+            for phone in phones[n.user_id]
+        ]
+    return deliveries.queue(queued)
 
 
 def absolute_url(path: str) -> str:
@@ -200,8 +204,14 @@ def absolute_url(path: str) -> str:
 
 
 def _email(user: User, notices: list[Notification]) -> EmailMessage:
-    """One email of Harbour's words: each notice's message (written by
-    Harbour, never copied from a member) and a link; then how to change it."""
+    """One email of Harbour's words (`_email_words`) to `user`."""
+    return EmailMessage(*_email_words(user, notices), to=[user.email])
+
+
+def _email_words(user: User, notices: list[Notification]) -> tuple[str, str]:
+    """The subject and body of one email of Harbour's words: each notice's
+    message (written by Harbour, never copied from a member) and a link, only
+    if `user` asked for details; then how to change it."""
     count = len(notices)
     if count == 1:
         subject = _("A new notification on Harbour")
@@ -235,29 +245,7 @@ def _email(user: User, notices: list[Notification]) -> EmailMessage:
         "",
         _("For your privacy, Harbour's emails never include what anyone wrote."),
     ]
-    return EmailMessage(subject, "\n".join(lines), to=[user.email])
-
-
-def _email_each(notices: list[Notification]) -> int:
-    """Email each notice on its own over one connection and mark the ones
-    sent. One failed address is logged and the rest still go."""
-    if not notices:
-        return 0
-    sent = []
-    with get_connection() as connection:
-        for notice in notices:
-            message = _email(notice.user, [notice])
-            message.connection = connection
-            try:
-                message.send()
-            except Exception:  # noqa: BLE001 - log and go on with the others
-                logger.exception("Could not email notification %s", notice.pk)
-            else:
-                sent.append(notice.pk)
-    Notification.objects.filter(pk__in=sent, emailed_at=None).update(
-        emailed_at=timezone.now()
-    )
-    return len(sent)
+    return subject, "\n".join(lines)
 
 
 def do_send_daily_digests(now: datetime | None = None) -> int:
@@ -342,16 +330,70 @@ def run_daily_digest_if_due(now: datetime | None = None) -> int | None:
         raise
 
 
+# Deliveries given up ----------------------------------------------------------------
+
+
+def notify_delivery_failed(delivery: Delivery) -> list[Notification]:
+    """Tell, in the site only, the active service leads of the delivery's
+    pathway (with a link to its moderation page, where they can try it again)
+    and the site administrators (to the admin's list) that `delivery` could
+    not be delivered. Names the recipient by display name and the channel;
+    never an address or an error. Whoever still has such a notice unread for
+    the same pathway is not told again (an outage sends one, not hundreds),
+    except about a risk alert.
+    Runs inside the transaction that gave the delivery up."""
+    pathway = delivery.pathway
+    unread = Notification.objects.filter(
+        user=OuterRef("pk"), kind="delivery_failed", pathway=pathway, read_at=None
+    )
+    people = User.objects.filter(is_active=True)
+    if delivery.risk_alert_id is None:  # an alert's failure is always told
+        people = people.exclude(Exists(unread))
+    leads = (
+        list(
+            people.filter(
+                memberships__pathway=pathway,
+                memberships__role=Role.LEAD,
+                memberships__status=MembershipStatus.ACTIVE,
+            )
+        )
+        if pathway is not None
+        else []
+    )
+    admins = list(
+        people.filter(is_superuser=True).exclude(pk__in=[u.pk for u in leads])
+    )
+    words = {
+        "channel": DeliveryChannel(delivery.channel).label,
+        "name": delivery.recipient.display_name,
+    }
+    if delivery.risk_alert_id is not None:
+        message = (
+            _("Harbour could not deliver a risk alert (%(channel)s) to %(name)s.")
+            % words
+        )
+    else:
+        message = (
+            _("Harbour could not deliver a notification (%(channel)s) to %(name)s.")
+            % words
+        )
+    sent = []
+    if leads:
+        url = reverse("community:queue", kwargs={"slug": pathway.slug})
+        sent += notify_many(
+            leads, pathway, "delivery_failed", message, url + "#undelivered"
+        )
+    if admins:
+        url = reverse("harbour_admin_deliveries")
+        sent += notify_many(admins, pathway, "delivery_failed", message, url)
+    return sent
+
+
 # Web push ---------------------------------------------------------------------------
 
 
 class PushSubscriptionError(ValueError):
     """A subscription Harbour will not store; the message says why."""
-
-
-def push_available() -> bool:
-    """Whether this site can send web push (both VAPID keys are set)."""
-    return bool(settings.VAPID_PUBLIC_KEY and settings.VAPID_PRIVATE_KEY)
 
 
 def push_payload(notice: Notification) -> str:
@@ -367,74 +409,6 @@ def push_payload(notice: Notification) -> str:
             "tag": f"harbour-{notice.pk}",
         }
     )
-
-
-_pool: ThreadPoolExecutor | None = None
-
-
-def _background(jobs: list[tuple[dict, str]]) -> None:
-    try:
-        send_pushes(jobs)
-    except Exception:  # noqa: BLE001 - nothing waits for this thread
-        logger.exception("Push batch failed")
-    finally:
-        connections.close_all()  # this thread's own connections
-
-
-def queue_pushes(notices: list[Notification]) -> int:
-    """Send each notice to every phone its owner subscribed (owners with web
-    push on), off the request path: a small thread pool does the HTTP unless
-    HARBOUR_PUSH_IN_BACKGROUND is off (tests). Returns how many were queued."""
-    global _pool
-    if not notices or not push_available():
-        return 0
-    phones = defaultdict(list)
-    for sub in PushSubscription.objects.filter(
-        user_id__in={n.user_id for n in notices}
-    ):
-        phones[sub.user_id].append(
-            {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}}
-        )
-    jobs = [(phone, push_payload(n)) for n in notices for phone in phones[n.user_id]]
-    if not jobs:
-        return 0
-    if settings.HARBOUR_PUSH_IN_BACKGROUND:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="push")
-        _pool.submit(_background, jobs)
-    else:
-        send_pushes(jobs)
-    return len(jobs)
-
-
-def send_pushes(jobs: list[tuple[dict, str]]) -> int:
-    """POST each (subscription, payload) to its push service, signed with the
-    site's VAPID key. A subscription the service says is gone (404, 410) is
-    deleted; other failures are logged. Returns how many were accepted."""
-    accepted = 0
-    gone = set()
-    for subscription, payload in jobs:
-        try:
-            pywebpush.webpush(
-                subscription_info=subscription,
-                data=payload,
-                vapid_private_key=settings.VAPID_PRIVATE_KEY,
-                vapid_claims={"sub": settings.VAPID_SUBJECT},
-                timeout=PUSH_TIMEOUT_SECONDS,
-                ttl=PUSH_TTL_SECONDS,
-            )
-        except pywebpush.WebPushException as error:
-            if error.status_code in GONE:
-                gone.add(subscription["endpoint"])
-            else:
-                logger.warning("Push refused (%s)", error.status_code)
-        except Exception:  # noqa: BLE001 - a network error: log, try the next
-            logger.exception("Could not reach a push service")
-        else:
-            accepted += 1
-    if gone:
-        PushSubscription.objects.filter(endpoint__in=gone).delete()
-    return accepted
 
 
 def _key(value, size: int, name: str) -> str:

@@ -425,8 +425,20 @@ HARBOUR_PUSH_HOSTS = env_list(
     "HARBOUR_PUSH_HOSTS",
     "fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com",
 )
-# Pushes go from a small thread pool after the commit, off the request path.
-HARBOUR_PUSH_IN_BACKGROUND = True
+# Deliveries (risk-alert and notice emails, web push) are rows sent by the
+# "deliveries" task queue (community/deliveries.py): a failed attempt is tried
+# again after 30 s, then twice as long each time up to the cap; after the last
+# attempt it is given up, shown to the pathway's leads and the site
+# administrators, and an alert whose every delivery failed escalates at once.
+# A risk alert gives up sooner (four attempts: about three and a half minutes).
+HARBOUR_DELIVERY_MAX_ATTEMPTS = int(
+    os.environ.get("HARBOUR_DELIVERY_MAX_ATTEMPTS", "8")
+)
+HARBOUR_DELIVERY_ALERT_MAX_ATTEMPTS = int(
+    os.environ.get("HARBOUR_DELIVERY_ALERT_MAX_ATTEMPTS", "4")
+)
+HARBOUR_DELIVERY_BACKOFF_SECONDS = 30
+HARBOUR_DELIVERY_MAX_BACKOFF_SECONDS = 30 * 60
 # The daily email digest goes out from this hour, local time (harbour_worker).
 HARBOUR_DIGEST_HOUR = int(os.environ.get("HARBOUR_DIGEST_HOUR", "8"))
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))

@@ -16,6 +16,14 @@ STORAGES["default"] = {  # noqa: F405
     "BACKEND": "django.core.files.storage.InMemoryStorage",
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Deliveries run at once when the transaction that queued them commits, so a
+# test sees `mail.outbox` right after an action. This backend cannot defer, so
+# a failed attempt waits for the worker's sweeper; the durability tests
+# (tests/community/test_deliveries.py) switch to the database queue.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "deliveries": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
 
 # Serve static files straight from the apps, no collectstatic needed.
 WHITENOISE_USE_FINDERS = True

@@ -1,13 +1,16 @@
 """community.notifications: who a notice reaches, and how it leaves the site.
 Blocks, mutes and pathways hold notices back when stored and again when sent;
-email goes on commit (at once) or in the daily digest, only to those who chose
-it and never with member text; web push goes through pywebpush (faked here)
-and forgets phones the push service says are gone."""
+email and push are deliveries stored with the notice and sent by the task
+queue (at once on commit in tests; the database queue in the test that says
+so), only to those who chose them and never with member text; the daily digest
+goes from the worker; web push goes through pywebpush (faked here) and forgets
+phones the push service says are gone. A delivery given up is told to the
+pathway's leads and the site administrators. How deliveries retry:
+tests/community/test_deliveries.py."""
 
 import base64
 import json
 import logging
-import threading
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
@@ -20,15 +23,19 @@ from django.utils import timezone
 
 from community import forums, moderation, notifications, social
 from community.models import (
+    Delivery,
+    DeliveryState,
     EmailFrequency,
     Membership,
     MembershipStatus,
     Notification,
     PushSubscription,
+    RiskAlert,
     Role,
 )
 from community.notifications import PushSubscriptionError
-from tests.factories import make_forum, make_member, make_trusted
+from community.worker import run_delivery_queue
+from tests.factories import UserFactory, make_forum, make_member, make_trusted
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +86,6 @@ def push_on(settings):
     settings.VAPID_PUBLIC_KEY = "public-key-for-tests"
     settings.VAPID_PRIVATE_KEY = "private-key-for-tests"
     settings.VAPID_SUBJECT = "mailto:team@example.org"
-    settings.HARBOUR_PUSH_IN_BACKGROUND = False
 
 
 @pytest.fixture
@@ -204,7 +210,7 @@ def test_risk_alerts_are_not_emailed_twice(
     assert mailoutbox == []  # moderation.py sends the alert's own email
 
 
-def test_a_failed_email_is_logged_and_the_notice_stays(
+def test_a_failed_email_is_logged_kept_for_another_try_and_the_notice_stays(
     pathway, mailoutbox, django_capture_on_commit_callbacks, monkeypatch, caplog
 ):
     eager = member(pathway, EmailFrequency.IMMEDIATE)
@@ -214,13 +220,30 @@ def test_a_failed_email_is_logged_and_the_notice_stays(
 
     monkeypatch.setattr(mail.EmailMessage, "send", broken)
     with (
-        caplog.at_level(logging.ERROR),
+        caplog.at_level(logging.WARNING),
         django_capture_on_commit_callbacks(execute=True),
     ):
         notice = notifications.notify(eager, pathway, "moderation", "Seen")
     notice.refresh_from_db()
     assert notice.emailed_at is None
-    assert "Could not email notification" in caplog.text
+    delivery = Delivery.objects.get(notification=notice)
+    assert (delivery.state, delivery.attempts) == (DeliveryState.PENDING, 1)
+    assert delivery.last_error == "OSError"  # the class, never the message
+    assert f"Delivery {delivery.pk} attempt 1 failed" in caplog.text
+
+
+def test_a_block_made_after_the_email_was_queued_still_holds_it_back(
+    pathway, mailoutbox, django_capture_on_commit_callbacks
+):
+    eager = member(pathway, EmailFrequency.IMMEDIATE)
+    actor = make_member(pathway)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        notice = notifications.notify(eager, pathway, "wall", "Hi", actor=actor)
+    moderation.do_block(eager, actor)  # before the queue gets to it
+    for callback in queued:
+        callback()
+    assert mailoutbox == []
+    assert Delivery.objects.get(notification=notice).state == DeliveryState.CANCELLED
 
 
 def test_links_leaving_the_site_are_absolute_and_stay_on_it():
@@ -385,9 +408,16 @@ def test_a_blocked_actor_pushes_nothing(
     assert pushes.calls == []
 
 
-@pytest.mark.parametrize("status, kept", [(410, False), (404, False), (500, True)])
+@pytest.mark.parametrize(
+    "status, kept, state",
+    [
+        (410, False, DeliveryState.GONE),
+        (404, False, DeliveryState.GONE),
+        (500, True, DeliveryState.PENDING),  # tried again later
+    ],
+)
 def test_a_phone_the_push_service_calls_gone_is_forgotten(
-    pathway, push_on, pushes, django_capture_on_commit_callbacks, status, kept
+    pathway, push_on, pushes, django_capture_on_commit_callbacks, status, kept, state
 ):
     phone_owner = member(pathway)
     notifications.do_add_push_subscription(phone_owner, subscription())
@@ -397,24 +427,95 @@ def test_a_phone_the_push_service_calls_gone_is_forgotten(
     assert len(pushes.calls) == 1
     assert PushSubscription.objects.filter(endpoint=ENDPOINT).exists() is kept
     assert Notification.objects.filter(pk=notice.pk).exists()
+    assert Delivery.objects.get(notification=notice).state == state
 
 
-def test_pushes_go_from_a_background_thread(pathway, push_on, monkeypatch, settings):
-    settings.HARBOUR_PUSH_IN_BACKGROUND = True
-    done = threading.Event()
-    threads = []
-
-    def fake_webpush(**kwargs):
-        threads.append(threading.current_thread().name)
-        done.set()
-
-    monkeypatch.setattr(pywebpush, "webpush", fake_webpush)
+def test_pushes_are_queued_with_the_notice_and_sent_by_the_worker_not_the_request(
+    pathway, push_on, pushes, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+        "deliveries": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    }
     phone_owner = member(pathway)
     notifications.do_add_push_subscription(phone_owner, subscription())
-    notice = Notification.objects.create(user=phone_owner, kind="x", message="Hi")
-    assert notifications.queue_pushes([notice]) == 1
-    assert done.wait(timeout=10)
-    assert threads[0].startswith("push") and threads[0] != "MainThread"
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = notifications.notify(phone_owner, pathway, "moderation", "Hi")
+    assert pushes.calls == []  # the request only stored it
+    delivery = Delivery.objects.get(notification=notice)
+    assert (delivery.channel, delivery.state) == ("push", DeliveryState.PENDING)
+    assert run_delivery_queue() == 1
+    [call] = pushes.calls
+    assert call["subscription_info"]["endpoint"] == ENDPOINT
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.SENT and delivery.attempts == 1
+    assert run_delivery_queue() == 0 and len(pushes.calls) == 1
+
+
+def test_a_push_to_a_phone_now_signed_in_as_someone_else_does_not_go(
+    pathway, push_on, pushes, django_capture_on_commit_callbacks
+):
+    first, second = member(pathway), member(pathway)
+    notifications.do_add_push_subscription(first, subscription())
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        notice = notifications.notify(first, pathway, "moderation", "For the first")
+    notifications.do_add_push_subscription(second, subscription())  # same phone
+    for callback in queued:
+        callback()
+    assert pushes.calls == []
+    assert Delivery.objects.get(notification=notice).state == DeliveryState.GONE
+
+
+# Deliveries given up ---------------------------------------------------------------
+
+
+def failed_delivery(pathway, recipient, **fields):
+    return Delivery.objects.create(
+        channel="email",
+        recipient=recipient,
+        pathway=pathway,
+        subject="A new notification on Harbour",
+        body="You have a new notification on Harbour.",
+        state=DeliveryState.FAILED,
+        attempts=8,
+        last_error="ConnectionRefusedError",
+        **fields,
+    )
+
+
+def test_a_delivery_given_up_is_told_to_leads_and_admins_in_the_site_only(
+    pathway, other_pathway, mailoutbox, django_capture_on_commit_callbacks
+):
+    lead = make_member(pathway, Role.LEAD, email_notifications=EmailFrequency.IMMEDIATE)
+    other_lead = make_member(other_pathway, Role.LEAD)
+    clinician = make_member(pathway, Role.CLINICIAN)
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    recipient = make_member(pathway, display_name="Quiet Heron")
+    delivery = failed_delivery(pathway, recipient)
+    with django_capture_on_commit_callbacks(execute=True):
+        told = notifications.notify_delivery_failed(delivery)
+    assert {n.user for n in told} == {lead, admin}
+    by_user = {n.user: n for n in told}
+    assert by_user[lead].url == f"/community/{pathway.slug}/moderation/#undelivered"
+    assert by_user[admin].url.endswith("/deliveries/")
+    message = by_user[lead].message
+    assert message == (
+        "Harbour could not deliver a notification (email) to Quiet Heron."
+    )
+    assert recipient.email not in message
+    assert not Notification.objects.filter(user__in=[other_lead, clinician]).exists()
+    # In the site only: a notice about a failed delivery needs no delivery.
+    assert mailoutbox == [] and not Delivery.objects.exclude(pk=delivery.pk).exists()
+    # An outage tells each person once while the notice is unread...
+    assert notifications.notify_delivery_failed(failed_delivery(pathway, lead)) == []
+    # ...but a risk alert's failure always.
+    forums.do_start_topic(
+        make_trusted(pathway), make_forum(pathway), "x", "I want to kill myself"
+    )
+    alert_failure = failed_delivery(pathway, lead, risk_alert=RiskAlert.objects.get())
+    again = notifications.notify_delivery_failed(alert_failure)
+    assert {n.user for n in again} == {lead, admin}
+    assert "could not deliver a risk alert" in again[0].message
 
 
 # Members' choices -------------------------------------------------------------------

@@ -1,12 +1,21 @@
-"""The background worker `make run` starts beside the web server: it escalates
-risk alerts nobody acknowledged in time, and once a day (from
-HARBOUR_DIGEST_HOUR, local time) emails the notification digests. Run one or
-more in production; alert rows are locked, so several workers never escalate
-the same alert twice, and the digest runs once a day whichever worker gets to
-it (see community.notifications.run_daily_digest_if_due).
+"""The background worker `make run` starts beside the web server, in one
+process:
+- about every second, it runs the deliveries task queue (risk-alert and
+  notice emails, web push: community/deliveries.py, community/worker.py);
+- every pass (15 seconds), it escalates risk alerts nobody acknowledged in
+  time, queues again deliveries that are due and have no task (the sweeper),
+  and once a day (from HARBOUR_DIGEST_HOUR, local time) emails the
+  notification digests;
+- it records a heartbeat in the database, which /ready/ reads
+  (community.worker.worker_heartbeat_age).
 
-python manage.py harbour_worker            # loop every 15 seconds
-python manage.py harbour_worker --once     # one pass (cron, tests)
+Run one or more in production: alert, delivery and task rows are locked, so
+several workers never escalate an alert or send a delivery twice, and the
+digest runs once a day whichever worker gets to it (see
+community.notifications.run_daily_digest_if_due).
+
+python manage.py harbour_worker         # deliveries every 1 s, passes every 15 s
+python manage.py harbour_worker --once  # one pass, one batch of deliveries
 """
 
 import time
@@ -14,42 +23,70 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from community.deliveries import retry_due_deliveries
 from community.moderation import do_escalate_overdue_alerts
 from community.notifications import run_daily_digest_if_due
+from community.worker import beat, run_delivery_queue
+
+# The heartbeat is written at most this often (seconds): often enough for
+# /ready/, rarely enough not to be a write a second.
+BEAT_EVERY = 5.0
 
 
 class Command(BaseCommand):
-    help = "Escalate unacknowledged risk alerts and send daily digests, in a loop."
+    help = (
+        "Run the deliveries queue, escalate unacknowledged risk alerts and send "
+        "daily digests, in a loop."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="one pass, then exit")
         parser.add_argument(
             "--interval", type=float, default=15.0, help="seconds between passes"
         )
-
-    def handle(self, *args, once=False, interval=15.0, **options):
-        self.stdout.write(
-            "Harbour worker: escalating unacknowledged risk alerts, "
-            "sending daily digests."
+        parser.add_argument(
+            "--tick",
+            type=float,
+            default=1.0,
+            help="seconds between runs of the deliveries queue",
         )
+
+    def handle(self, *args, once=False, interval=15.0, tick=1.0, **options):
+        self.stdout.write(
+            "Harbour worker: sending deliveries, escalating unacknowledged risk "
+            "alerts, sending daily digests."
+        )
+        next_pass = last_beat = 0.0
         while True:
-            try:
-                escalated = do_escalate_overdue_alerts()
-            except Exception as error:  # noqa: BLE001 - keep the loop alive
-                self.stderr.write(f"Escalation pass failed: {error!r}")
-            else:
-                if escalated:
-                    self.stdout.write(f"Escalated {escalated} alert(s).")
-            try:
-                digests = run_daily_digest_if_due()
-            except Exception as error:  # noqa: BLE001 - keep the loop alive
-                self.stderr.write(f"Digest pass failed: {error!r}")
-            else:
-                if digests is not None:
-                    self.stdout.write(f"Sent {digests} daily digest(s).")
+            if once or time.monotonic() >= next_pass:
+                self.run_pass()
+                next_pass = time.monotonic() + interval
+            if ran := self.run_step("Deliveries", run_delivery_queue):
+                self.stdout.write(f"Ran {ran} delivery task(s).")
+            if once or time.monotonic() - last_beat >= BEAT_EVERY:
+                self.run_step("Heartbeat", beat)
+                last_beat = time.monotonic()
             if once:
                 return
-            time.sleep(interval)
+            time.sleep(tick)
             # A long-lived process must not keep a connection the database
             # has dropped or that outlived CONN_MAX_AGE.
             close_old_connections()
+
+    def run_pass(self) -> None:
+        if escalated := self.run_step("Escalation", do_escalate_overdue_alerts):
+            self.stdout.write(f"Escalated {escalated} alert(s).")
+        if swept := self.run_step("Sweep", retry_due_deliveries):
+            self.stdout.write(f"Queued {swept} due delivery(ies) again.")
+        digests = self.run_step("Digest", run_daily_digest_if_due)
+        if digests is not None:
+            self.stdout.write(f"Sent {digests} daily digest(s).")
+
+    def run_step(self, name: str, step):
+        """Run one step and return what it returned; a failure is written
+        out (None) and the loop goes on."""
+        try:
+            return step()
+        except Exception as error:  # noqa: BLE001 - keep the loop alive
+            self.stderr.write(f"{name} pass failed: {error!r}")
+            return None

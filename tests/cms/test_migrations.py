@@ -50,6 +50,10 @@ REVIEWED: dict[tuple[str, str], str] = {}
 
 UPGRADES = "see docs/deploy.md, Upgrades"
 
+# The loader reads files only, but wagtail-localize's first migration asks the
+# database a question as it is imported: the test database, never the real one.
+pytestmark = pytest.mark.django_db
+
 
 def unsafe_operations(
     migration: migrations.Migration, state: ProjectState
@@ -173,8 +177,7 @@ def problems_in(loader: MigrationLoader, nodes: list[tuple[str, str]]) -> list[s
 
 def _load(django_db_blocker) -> MigrationLoader:
     """The migration files alone (no connection: whatever a database has
-    applied). wagtail-localize's first migration asks the database a question
-    as it is imported, so the test database is let in for that."""
+    applied), the test database let in for wagtail-localize's question."""
     with django_db_blocker.unblock():
         return MigrationLoader(None, ignore_no_migrations=True)
 

@@ -79,9 +79,10 @@ def test_a_backup_of_sqlite_is_refused_with_a_reason(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-def test_the_backup_command_says_why_it_refuses(tmp_path, settings):
-    """Through manage.py's own entry, on whatever database this run has: a
-    SQLite one is refused; an existing file is never written over."""
+def test_the_backup_command_says_why_it_refuses(tmp_path):
+    """Through manage.py's own entry, on whatever database this run has (and
+    without touching it): a SQLite one is refused; an existing file is never
+    written over."""
     target = tmp_path / "harbour.dump"
     target.write_bytes(b"an older backup")
     expected = "exists already" if _is_postgresql() else "not PostgreSQL"

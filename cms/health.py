@@ -22,6 +22,8 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import JsonResponse
 
+from community.worker import worker_heartbeat_age
+
 logger = logging.getLogger("harbour.health")
 READY_TIMEOUT = 3
 
@@ -64,8 +66,6 @@ def _storage() -> None:
 
 
 def _worker() -> None:
-    from community.deliveries import worker_heartbeat_age
-
     age = worker_heartbeat_age()
     limit = settings.HARBOUR_WORKER_STALE_SECONDS
     if age is None:

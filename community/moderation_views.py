@@ -8,11 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import moderation, queries
+from . import deliveries, moderation, queries
 from .events import notification_event
 from .forms import posted
 from .models import (
@@ -30,10 +31,13 @@ from .permissions import (
     Capability,
     access_alert,
     access_case,
+    access_failed_delivery,
+    access_pathway,
     access_pathway_capability,
     access_profile,
     access_shift,
     can_manage_risk_phrases,
+    failed_deliveries_for,
     has_capability,
     moderated_memberships,
 )
@@ -45,11 +49,17 @@ def _moderator(request, slug):
     return access_pathway_capability(request.user, slug, Capability.MODERATE)
 
 
+# How many failed deliveries the queue page lists (it counts them all).
+UNDELIVERED_SHOWN = 50
+
+
 def queue(request, slug):
     """The pathway's one moderation queue, for its peer supporters and
-    clinicians: risk alerts first, then held and reported content."""
+    clinicians: risk alerts first, then held and reported content. Its
+    service leads also see what could not be delivered, and can retry it."""
     membership = _moderator(request, slug)
     alerts, cases = queries.open_queue(membership.pathway)
+    undelivered = failed_deliveries_for(request.user, membership.pathway)
     return render(
         request,
         "community/queue.html",
@@ -58,8 +68,23 @@ def queue(request, slug):
             "alerts": alerts,
             "cases": cases,
             "on_duty": moderation.on_duty_shifts(membership.pathway),
+            "undelivered": list(undelivered[:UNDELIVERED_SHOWN]),
+            "undelivered_count": undelivered.count(),
         },
     )
+
+
+@require_POST
+def retry_delivery(request, slug, pk):
+    """A service lead tries again a delivery of their pathway that failed."""
+    pathway = access_pathway(request.user, slug)
+    found = access_failed_delivery(request.user, pk, pathway=pathway)
+    deliveries.do_retry_delivery(request.user, found)
+    messages.success(
+        request,
+        _("Trying again. It leaves this list once it goes, or comes back if not."),
+    )
+    return redirect(reverse("community:queue", kwargs={"slug": slug}) + "#undelivered")
 
 
 def case(request, slug, pk):

@@ -17,6 +17,8 @@ from .models import (
     Audience,
     Block,
     ContentStatus,
+    Delivery,
+    DeliveryState,
     DutyShift,
     Forum,
     Invitation,
@@ -347,6 +349,47 @@ def access_shift(membership: Membership, pk) -> DutyShift:
     if shift is None:
         raise Http404("No such shift")
     return shift
+
+
+def failed_deliveries_for(
+    user: User, pathway: Pathway | None = None
+) -> QuerySet[Delivery]:
+    """Deliveries given up (community/deliveries.py), as `user` may see them,
+    newest first, with their recipients: a site administrator sees every one
+    (or `pathway`'s); an active service lead of `pathway` sees that pathway's;
+    anyone else, none. What leads see names the recipient by display name and
+    shows no address."""
+    failed = (
+        Delivery.objects.filter(state=DeliveryState.FAILED)
+        .select_related("recipient", "pathway")
+        .order_by("-created_at", "-pk")
+    )
+    if not user.is_authenticated or not user.is_active:
+        return Delivery.objects.none()
+    if user.is_superuser:
+        return failed if pathway is None else failed.filter(pathway=pathway)
+    if pathway is None:
+        return Delivery.objects.none()
+    membership = membership_in(user, pathway)
+    if membership is None or membership.role != Role.LEAD:
+        return Delivery.objects.none()
+    return failed.filter(pathway=pathway)
+
+
+def can_review_all_deliveries(user: User) -> bool:
+    """Only site administrators see every pathway's failed deliveries (the
+    Wagtail admin's list); leads see their own pathway's on its queue page."""
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
+def access_failed_delivery(user: User, pk, pathway: Pathway | None = None) -> Delivery:
+    """A delivery given up that `user` may see and try again (see
+    `failed_deliveries_for`; within `pathway` when given); Http404 otherwise,
+    alike for one that is missing, another pathway's, or not failed."""
+    found = failed_deliveries_for(user, pathway).filter(pk=_int_or_none(pk)).first()
+    if found is None:
+        raise Http404("No such delivery")
+    return found
 
 
 def moderated_memberships(user: User) -> QuerySet[Membership]:

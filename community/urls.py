@@ -84,6 +84,11 @@ urlpatterns = [
     ),
     path("community/<slug:slug>/rota/", moderation_views.rota, name="rota"),
     path(
+        "community/<slug:slug>/deliveries/<int:pk>/retry/",
+        moderation_views.retry_delivery,
+        name="retry_delivery",
+    ),
+    path(
         "community/<slug:slug>/rota/<int:pk>/remove/",
         moderation_views.remove_shift,
         name="remove_shift",

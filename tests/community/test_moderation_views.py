@@ -304,3 +304,74 @@ def test_a_page_can_fetch_the_notices_it_missed(client, pathway):
     since = client.get(url, {"since": "0"}).json()["notices"]
     assert [n["id"] for n in since] == [first.pk, second.pk]
     assert client.get(url, {"after": "x"}).status_code == 400
+
+
+# Deliveries that could not be delivered -------------------------------------------
+
+
+def _undelivered(pathway, **fields):
+    from community.models import Delivery, DeliveryState
+
+    recipient = make_member(pathway, display_name="Quiet Heron")
+    return Delivery.objects.create(
+        channel="email",
+        recipient=recipient,
+        pathway=pathway,
+        subject="A new notification on Harbour",
+        body="You have a new notification on Harbour.",
+        state=DeliveryState.FAILED,
+        attempts=8,
+        last_error="ConnectionRefusedError",
+        **fields,
+    )
+
+
+def test_leads_see_what_could_not_be_delivered_and_try_it_again(
+    client, pathway, mailoutbox, django_capture_on_commit_callbacks
+):
+    from community.models import AuditEvent, Delivery, DeliveryState
+
+    delivery = _undelivered(pathway)
+    lead = staff(client, pathway, Role.LEAD)
+    page = client.get(f"/community/{pathway.slug}/moderation/").content.decode()
+    assert "1 notification could not be delivered" in page
+    assert "Quiet Heron" in page and "ConnectionRefusedError" in page
+    assert delivery.recipient.email not in page  # a display name, not an address
+    retry = f"/community/{pathway.slug}/deliveries/{delivery.pk}/retry/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(retry)
+    assert response.status_code == 302
+    assert response["Location"].endswith("/moderation/#undelivered")
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.SENT
+    assert [m.to for m in mailoutbox] == [[delivery.recipient.email]]
+    assert AuditEvent.objects.filter(action="delivery.retried", actor=lead).exists()
+    page = client.get(f"/community/{pathway.slug}/moderation/").content.decode()
+    assert "could not be delivered" not in page
+    assert Delivery.objects.count() == 1
+
+
+def test_other_staff_and_other_pathways_leads_neither_see_nor_retry_them(
+    client, pathway, other_pathway
+):
+    from community.models import DeliveryState
+
+    delivery = _undelivered(pathway)
+    staff(client, pathway, Role.CLINICIAN)
+    page = client.get(f"/community/{pathway.slug}/moderation/").content.decode()
+    assert "could not be delivered" not in page and "Quiet Heron" not in page
+    retry = f"/community/{pathway.slug}/deliveries/{delivery.pk}/retry/"
+    assert client.post(retry).status_code == 404
+
+    # A lead of pathway B: A's delivery is "not found" through A's address and
+    # through B's, alike with one that does not exist.
+    staff(client, other_pathway, Role.LEAD)
+    make_member(other_pathway)  # B has members of its own
+    assert client.post(retry).status_code == 404
+    for pk in (delivery.pk, 999999):
+        url = f"/community/{other_pathway.slug}/deliveries/{pk}/retry/"
+        assert client.post(url).status_code == 404
+    queue = f"/community/{other_pathway.slug}/moderation/"
+    assert "Quiet Heron" not in client.get(queue).content.decode()
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.FAILED

@@ -360,3 +360,59 @@ def test_both_must_be_active_members_of_that_pathway(pathway, other_pathway):
     Membership.objects.filter(user=birch).update(status=MembershipStatus.SUSPENDED)
     assert "not in" in direct_refusal(maple, birch, pathway)
     assert "yourself" in direct_refusal(maple, maple, pathway)
+
+
+def _failed_delivery(pathway, **fields):
+    from community.models import Delivery, DeliveryState
+
+    fields.setdefault("state", DeliveryState.FAILED)
+    return Delivery.objects.create(
+        channel="email",
+        recipient=make_member(pathway),
+        pathway=pathway,
+        subject="A new notification on Harbour",
+        last_error="ConnectionRefusedError",
+        **fields,
+    )
+
+
+def test_failed_deliveries_are_seen_by_their_pathways_leads_and_site_admins(
+    pathway, other_pathway
+):
+    from community.models import DeliveryState
+    from community.permissions import (
+        access_failed_delivery,
+        can_review_all_deliveries,
+        failed_deliveries_for,
+    )
+
+    mine = _failed_delivery(pathway)
+    theirs = _failed_delivery(other_pathway)
+    sent = _failed_delivery(pathway, state=DeliveryState.SENT)
+    lead = make_member(pathway, Role.LEAD)
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    # Allow: a lead sees their pathway's; an admin sees every pathway's.
+    assert list(failed_deliveries_for(lead, pathway)) == [mine]
+    assert access_failed_delivery(lead, mine.pk, pathway=pathway) == mine
+    assert set(failed_deliveries_for(admin)) == {mine, theirs}
+    assert access_failed_delivery(admin, theirs.pk) == theirs
+    assert can_review_all_deliveries(admin) and not can_review_all_deliveries(lead)
+    # Deny, alike with not found: another pathway's lead, other staff, members,
+    # strangers, a lead asking outside a pathway, a delivery that did not fail.
+    other_lead = make_member(other_pathway, Role.LEAD)
+    clinician = make_member(pathway, Role.CLINICIAN)
+    for user, pk, where in [
+        (other_lead, mine.pk, pathway),
+        (other_lead, mine.pk, other_pathway),
+        (clinician, mine.pk, pathway),
+        (make_member(pathway), mine.pk, pathway),
+        (AnonymousUser(), mine.pk, pathway),
+        (lead, mine.pk, None),
+        (lead, sent.pk, pathway),
+        (lead, 999999, pathway),
+        (admin, "x", None),
+    ]:
+        with pytest.raises(Http404):
+            access_failed_delivery(user, pk, pathway=where)
+    assert not failed_deliveries_for(other_lead, pathway).exists()
+    assert not failed_deliveries_for(clinician, pathway).exists()

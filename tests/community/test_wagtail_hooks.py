@@ -78,3 +78,43 @@ def test_moderators_see_their_queues_in_the_admin_and_no_one_elses(
     client.force_login(editor)
     assert "/admin/moderation/" not in client.get("/admin/").content.decode()
     assert client.get("/admin/moderation/").status_code == 404
+
+
+def test_only_site_admins_see_every_undelivered_notification_in_the_admin(
+    client, pathway, django_capture_on_commit_callbacks
+):
+    from community.models import Delivery, DeliveryState, Role
+    from tests.factories import make_member
+
+    delivery = Delivery.objects.create(
+        channel="push",
+        recipient=make_member(pathway, display_name="Quiet Heron"),
+        pathway=pathway,
+        payload="{}",
+        state=DeliveryState.FAILED,
+        attempts=8,
+        last_error="HTTP 500",
+    )
+    lead = make_member(pathway, Role.LEAD)
+    enrol_totp(lead)
+    client.force_login(lead)
+    assert "/admin/deliveries/" not in client.get("/admin/").content.decode()
+    assert client.get("/admin/deliveries/").status_code == 404
+    retry = f"/admin/deliveries/{delivery.pk}/retry/"
+    assert client.post(retry).status_code == 404
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    enrol_totp(admin)
+    client.force_login(admin)
+    assert "/admin/deliveries/" in client.get("/admin/").content.decode()
+    page = client.get("/admin/deliveries/").content.decode()
+    assert "1 notification could not be delivered" in page
+    assert "Quiet Heron" in page and "HTTP 500" in page and pathway.name in page
+    assert delivery.recipient.email not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(retry)
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    # Retried: no phone to send to now (no subscription), so nothing is sent.
+    assert delivery.state == DeliveryState.GONE
+    assert AuditEvent.objects.filter(action="delivery.retried", actor=admin).exists()

@@ -52,6 +52,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10")),
         "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
     }
+    # Through PgBouncer in transaction mode a cursor cannot outlive its
+    # transaction (docs/deploy.md, "The database connection pool").
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "DATABASE_PGBOUNCER", False
+    )
 
 STORAGES["staticfiles"] = {"BACKEND": "cms.storage.StaticStorage"}
 

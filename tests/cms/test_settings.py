@@ -31,6 +31,8 @@ def settings_in(module: str, **env) -> dict:
         "'db_options': settings.DATABASES['default'].get('OPTIONS', {}),"
         "'conn_max_age': settings.DATABASES['default']['CONN_MAX_AGE'],"
         "'conn_checks': settings.DATABASES['default']['CONN_HEALTH_CHECKS'],"
+        "'server_cursors_off': settings.DATABASES['default']"
+        ".get('DISABLE_SERVER_SIDE_CURSORS', False),"
         "'layer_hosts': settings.CHANNEL_LAYERS['default'].get('CONFIG', {})"
         ".get('hosts'),"
         "'layer': settings.CHANNEL_LAYERS['default']['BACKEND'],"
@@ -124,6 +126,11 @@ def test_production_pool_size_and_extra_origins_come_from_the_environment():
         HARBOUR_TRUSTED_PROXY_COUNT="2",
     )
     assert found["db_options"]["pool"]["max_size"] == 4
+    assert found["server_cursors_off"] is False
+    behind_pgbouncer = settings_in(
+        "cms.settings.production", **PRODUCTION_ENV, DATABASE_PGBOUNCER="1"
+    )
+    assert behind_pgbouncer["server_cursors_off"] is True
     assert found["csrf_origins"] == [
         "https://harbour.example.nhs.uk",
         "https://harbour-staff.example.nhs.uk",

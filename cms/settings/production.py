@@ -5,6 +5,7 @@ Refuses to start without a secret key, allowed hosts and the site's https
 address. Every variable is listed in docs/deploy.md.
 """
 
+import logging
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -75,6 +76,10 @@ SOCKET_ALLOWED_ORIGINS = HARBOUR_ORIGINS
 
 # Logs: JSON lines for the log collector, INFO and up from Harbour itself.
 LOGGING = logging_config(os.environ.get("LOG_FORMAT", "json"), LOG_LEVEL)
+# Python's warnings (a library's deprecation, Django's note about a streamed
+# response under ASGI) go through logging too, so they are JSON lines like
+# the rest instead of bare text on stderr.
+logging.captureWarnings(True)
 
 # Errors to Sentry (or a compatible service) when SENTRY_DSN is set, with
 # no personal data: cms/sentry.py says what is taken out.

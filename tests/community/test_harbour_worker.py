@@ -1,5 +1,6 @@
-"""The background worker escalates overdue alerts and, once a day, sends the
-notification digests (one pass with --once)."""
+"""The background worker runs the deliveries queue, escalates overdue alerts,
+queues again deliveries that are due, sends the notification digests once a
+day and beats its heart (one pass with --once)."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -7,10 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.test import TestCase
 from django.utils import timezone
 
-from community import forums, notifications
-from community.models import EmailFrequency, RiskAlert, Role
+from community import forums, notifications, worker
+from community.models import Delivery, EmailFrequency, RiskAlert, Role
 from tests.factories import make_forum, make_member, make_trusted, put_on_duty
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +59,37 @@ def test_the_digest_goes_once_a_day_from_the_digest_hour(
     assert len(mailoutbox) == 2
     assert "Another outcome." in mailoutbox[1].body
     assert "Your post is back." not in mailoutbox[1].body
+
+
+def test_one_pass_sends_what_the_queue_holds_and_beats_its_heart(
+    pathway, settings, mailoutbox, capsys
+):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+        "deliveries": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    }
+    eager = make_member(pathway, email_notifications=EmailFrequency.IMMEDIATE)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        notifications.notify(eager, pathway, "moderation", "Seen to.")
+    assert mailoutbox == [] and worker.worker_heartbeat_age() is None
+    call_command("harbour_worker", "--once")
+    assert [m.to for m in mailoutbox] == [[eager.email]]
+    assert Delivery.objects.get().state == "sent"
+    assert "Ran 1 delivery task(s)." in capsys.readouterr().out
+    assert worker.worker_heartbeat_age() < 60
+
+
+def test_a_failing_step_is_reported_and_the_others_still_run(
+    pathway, monkeypatch, capsys
+):
+    from community.management.commands import harbour_worker
+
+    def broken():
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(harbour_worker, "do_escalate_overdue_alerts", broken)
+    call_command("harbour_worker", "--once")
+    assert "Escalation pass failed: RuntimeError('database gone')" in (
+        capsys.readouterr().err
+    )
+    assert worker.worker_heartbeat_age() is not None

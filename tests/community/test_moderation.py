@@ -161,6 +161,57 @@ def test_an_acknowledged_alert_stops_escalating(pathway):
     ).exists()
 
 
+def test_an_alert_whose_every_delivery_at_its_level_failed_escalates_at_once(
+    pathway,
+):
+    from community.models import Delivery, DeliveryState
+
+    first = make_member(pathway, Role.CLINICIAN)
+    second = make_member(pathway, Role.PEER)
+    with time_machine.travel(T0, tick=False):
+        put_on_duty(pathway, first)
+        put_on_duty(pathway, second, position=2)
+        post(pathway, "I want to kill myself")
+        alert = RiskAlert.objects.get()
+        [email] = Delivery.objects.filter(risk_alert=alert, alert_level=0)
+        # Still trying, or reached: it stays with the first on duty.
+        assert moderation.do_escalate_undelivered_alert(email) is False
+        Delivery.objects.filter(pk=email.pk).update(state=DeliveryState.SENT)
+        assert moderation.do_escalate_undelivered_alert(email) is False
+        Delivery.objects.filter(pk=email.pk).update(state=DeliveryState.FAILED)
+        assert moderation.do_escalate_undelivered_alert(email) is True
+        # Once per level: the same failure again finds the alert moved on.
+        assert moderation.do_escalate_undelivered_alert(email) is False
+    alert.refresh_from_db()
+    assert (alert.level, alert.notified, alert.to_leads) == (1, second, False)
+    assert alert.escalate_at == T0 + timedelta(minutes=15)
+    assert AuditEvent.objects.get(action="alert.escalated").data["because"] == (
+        "undelivered"
+    )
+    assert Delivery.objects.get(risk_alert=alert, alert_level=1).recipient == second
+
+
+def test_escalating_at_once_leaves_an_acknowledged_alert_or_one_with_the_leads(
+    pathway,
+):
+    clinician = make_member(pathway, Role.CLINICIAN)
+    make_member(pathway, Role.LEAD)
+    put_on_duty(pathway, clinician)
+    post(pathway, "I want to kill myself")
+    alert = RiskAlert.objects.get()
+    assert moderation.do_escalate_alert_now(alert) is True  # past the rota: leads
+    alert.refresh_from_db()
+    assert alert.to_leads and alert.escalate_at is None
+    assert moderation.do_escalate_alert_now(alert) is False  # the last step
+    other = post(pathway, "I'm going to end my life", title="Again")
+    second = RiskAlert.objects.exclude(pk=alert.pk).get()
+    assert second.case.object_id == other.pk
+    moderation.do_acknowledge_alert(clinician, second)
+    assert moderation.do_escalate_alert_now(second) is False
+    second.refresh_from_db()
+    assert second.level == 0 and second.notified == clinician
+
+
 def test_notes_and_resolving_are_audited_without_copying_text(pathway):
     clinician = make_member(pathway, Role.CLINICIAN)
     put_on_duty(pathway, clinician)

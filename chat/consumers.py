@@ -17,6 +17,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer, WebsocketCons
 from django.conf import settings
 from django.utils import translation
 
+from community.inputs import whole_number
 from community.moderation import SafetyError
 from community.queries import crisis_contacts
 
@@ -61,8 +62,8 @@ def _int(content: dict, name: str, *, required: bool = True) -> int | None:
     value = content.get(name)
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise FrameError(name)
+    if not isinstance(value, int) or whole_number(value) is None:
+        raise FrameError(name)  # not a whole number the database can hold
     return value
 
 
@@ -225,7 +226,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             content = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: nesting deeper than the parser goes ("[" * 8000).
             await self.send_json(events.error_frame("not_json"))
             return
         await self.receive_json(content)

@@ -12,6 +12,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from community.inputs import whole_number
 from community.models import (
     STAFF_ROLES,
     Block,
@@ -26,7 +27,7 @@ from community.permissions import (
     Capability,
     access_pathway,
     has_capability,
-    requires_two_factor,
+    may_use_signed_in_endpoints,
     visible_content,
 )
 
@@ -38,12 +39,8 @@ class RoomNotFound(Http404):
 
 
 def _int_or_none(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    # An odd id ("²", 10**30, "-1") is simply not found (community/inputs.py).
+    return whole_number(value)
 
 
 def rooms_visible_to(user: User) -> QuerySet[Room]:
@@ -220,18 +217,9 @@ def can_moderate_room(user: User, room: Room) -> bool:
 
 
 def may_open_socket(user: User) -> bool:
-    """Signed in, and, for staff, with two-factor set up: the rule
-    community.middleware applies to pages, for the socket (which passes no
-    middleware)."""
-    from allauth.mfa.models import Authenticator
-
-    if not user.is_authenticated:
-        return False
-    if not requires_two_factor(user):
-        return True
-    return Authenticator.objects.filter(
-        user=user, type=Authenticator.Type.TOTP
-    ).exists()
+    """Signed in, and, for staff, with two-factor set up: the one rule of
+    community.permissions for everything that passes no page middleware."""
+    return may_use_signed_in_endpoints(user)
 
 
 @dataclass(frozen=True)

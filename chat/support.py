@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.actions import audit
+from community.inputs import whole_number
 from community.models import STAFF_ROLES, Membership, MembershipStatus, Pathway, User
 from community.moderation import SafetyError, on_duty_shifts
 from community.notifications import notify_many
@@ -132,7 +133,7 @@ def access_support_room(staff: Membership, room_id) -> Room:
     """An open support room of the staff member's pathway; SafetyError when
     it is closed or not theirs to see."""
     room = Room.objects.filter(
-        pk=room_id if str(room_id).isdigit() else None,
+        pk=whole_number(room_id),
         pathway=staff.pathway,
         kind=RoomKind.SUPPORT,
         closed_at=None,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from community.forms import posted
 from community.forum_views import submit_member_text
+from community.inputs import whole_number
 from community.moderation import SafetyError
 from community.permissions import (
     Capability,
@@ -98,9 +99,9 @@ def room(request, slug=None, room_id=None):
     # socket asks to resume from (docs/decisions/0012-chat-protocol.md).
     last_seq = room.last_seq
     at = timezone.now()  # changes after this reach the page's socket
-    before = request.GET.get("before", "")
-    paged = before.isdigit()
-    shown, older = recent_messages(request.user, room, int(before) if paged else None)
+    before = whole_number(request.GET.get("before", ""))
+    paged = before is not None
+    shown, older = recent_messages(request.user, room, before)
     return render(
         request,
         "chat/room.html",

@@ -365,10 +365,14 @@ class ReplyForm(forms.Form):
 
 def show_submission_errors(form: forms.Form, submission) -> None:
     """Put the safety pipeline's requests to rewrite beside their fields; the
-    person's text stays in the form."""
+    person's text stays in the form. A form whose field has another name than
+    the pipeline's says so in `pipeline_fields` (a present's `note` is checked
+    as `body`); a name the form lacks goes above the form, never to a 500."""
+    renamed = getattr(form, "pipeline_fields", {})
     for name, messages in submission.errors().items():
+        field = renamed.get(name, name)
         for message in messages:
-            form.add_error(name, message)
+            form.add_error(field if field in form.fields else None, message)
 
 
 def posted(request):

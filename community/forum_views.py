@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from . import forums, moderation, queries, social
 from .forms import ReplyForm, TopicForm, posted, show_submission_errors
+from .inputs import whole_number
 from .moderation_forms import ReportForm
 from .permissions import (
     Capability,
@@ -143,9 +144,7 @@ def quoted(reader, topic, wanted) -> str:
     source = topic
     if wanted != "topic":
         source = (
-            queries.replies_to(reader, topic)
-            .filter(pk=wanted if str(wanted).isdigit() else None)
-            .first()
+            queries.replies_to(reader, topic).filter(pk=whole_number(wanted)).first()
         )
     if source is None:
         return ""

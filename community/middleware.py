@@ -1,12 +1,12 @@
 """Staff must enrol in two-factor authentication before they reach anything
 else; and a form post the server accepted is told to the next page."""
 
-from allauth.mfa.models import Authenticator
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from .permissions import requires_two_factor
+from .permissions import has_two_factor, requires_two_factor
 
 # Pages a staff member without two-factor may still use: signing in and out,
 # enrolling, and the crisis and safety pages that every person must always reach.
@@ -14,9 +14,17 @@ OPEN_URL_NAMES = frozenset({"help", "safety", "set_language", "javascript-catalo
 OPEN_URL_PREFIXES = ("account_", "mfa_")
 
 
+def json_endpoint(view):
+    """Marks a view that answers JSON to scripts: refused staff get a JSON
+    403 they can read, not a redirect to a page."""
+    view.harbour_json = True
+    return view
+
+
 class StaffTwoFactorMiddleware:
     """Sends staff who have no TOTP authenticator to enrol, from every page but
-    the account pages and the help pages."""
+    the account pages and the help pages; a JSON endpoint (`json_endpoint`)
+    answers them 403 with the reason instead."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -34,10 +42,10 @@ class StaffTwoFactorMiddleware:
             return None
         if not requires_two_factor(user):
             return None
-        if Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP
-        ).exists():
+        if has_two_factor(user):
             return None
+        if getattr(view_func, "harbour_json", False):
+            return JsonResponse({"error": "two_factor_required"}, status=403)
         messages.info(
             request,
             _(

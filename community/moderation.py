@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from .actions import audit
 from .deliveries import queue_email
+from .inputs import whole_number
 from .models import (
     STAFF_ROLES,
     UNDELIVERED_STATES,
@@ -790,7 +791,7 @@ def do_add_mute_word(user: User, word: str) -> MuteWord:
 
 
 def do_remove_mute_word(user: User, pk) -> None:
-    MuteWord.objects.filter(user=user, pk=pk).delete()
+    MuteWord.objects.filter(user=user, pk=whole_number(pk)).delete()
 
 
 def do_set_content_warnings(user: User, choice: str) -> None:
@@ -837,7 +838,7 @@ def do_add_risk_phrase(actor: User, language: str, category: str, phrase: str):
 
 def do_remove_risk_phrase(actor: User, pk) -> None:
     with transaction.atomic():
-        phrase = RiskPhrase.objects.filter(pk=pk).first()
+        phrase = RiskPhrase.objects.filter(pk=whole_number(pk)).first()
         if phrase is None:
             return
         audit(actor, "risk_phrase.removed", target=phrase, category=phrase.category)

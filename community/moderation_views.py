@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 from . import deliveries, moderation, queries
 from .events import notification_event
 from .forms import posted
+from .inputs import MAX_EPOCH_SECONDS, whole_number
+from .middleware import json_endpoint
 from .models import (
     RiskPhrase,
     User,
@@ -306,6 +308,7 @@ def notifications(request):
     return render(request, "community/notifications.html", {"items": items})
 
 
+@json_endpoint
 @login_required
 def notifications_since(request):
     """The member's unread notices made after notice `after` (an id) or, when
@@ -315,12 +318,12 @@ def notifications_since(request):
     from django.http import JsonResponse
 
     notices = request.user.notifications.filter(read_at=None)
-    after = request.GET.get("after", "")
-    since = request.GET.get("since", "")
-    if after.isdigit():
-        notices = notices.filter(pk__gt=int(after))
-    elif since.isdigit():
-        moment = datetime.fromtimestamp(int(since), tz=UTC)
+    after = whole_number(request.GET.get("after", ""))
+    since = whole_number(request.GET.get("since", ""), maximum=MAX_EPOCH_SECONDS)
+    if after is not None:
+        notices = notices.filter(pk__gt=after)
+    elif since is not None:
+        moment = datetime.fromtimestamp(since, tz=UTC)
         notices = notices.filter(created_at__gte=moment)
     else:
         return JsonResponse({"error": "Give after or since."}, status=400)

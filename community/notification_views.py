@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from . import notifications
 from .forms import posted
+from .middleware import json_endpoint
 from .notification_forms import NotificationEmailForm
 
 
@@ -67,10 +68,11 @@ def _json_body(request):
         return None
     try:
         return json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser
         return None
 
 
+@json_endpoint
 @login_required
 @require_POST
 def add_push_subscription(request):
@@ -88,6 +90,7 @@ def add_push_subscription(request):
     return JsonResponse({"ok": True}, status=201)
 
 
+@json_endpoint
 @login_required
 @require_POST
 def remove_push_subscription(request):

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .inputs import whole_number
 from .models import (
     STAFF_ROLES,
     Audience,
@@ -168,6 +169,24 @@ def requires_two_factor(user: User) -> bool:
     ).exists()
 
 
+def has_two_factor(user: User) -> bool:
+    """True if `user` has a TOTP authenticator set up."""
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(
+        user=user, type=Authenticator.Type.TOTP
+    ).exists()
+
+
+def may_use_signed_in_endpoints(user: User) -> bool:
+    """Signed in and, for staff, with two-factor set up: the rule
+    community.middleware applies to pages, for what passes no middleware or
+    is not a page (the chat and notification sockets, JSON endpoints)."""
+    if not user.is_authenticated:
+        return False
+    return not requires_two_factor(user) or has_two_factor(user)
+
+
 def access_invitation(pathway: Pathway, pk) -> Invitation:
     """An invitation of `pathway` (already access-checked by the caller); Http404
     for one of another pathway or none."""
@@ -188,10 +207,8 @@ def access_join_request(pathway: Pathway, pk) -> JoinRequest:
 
 
 def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    # An odd id ("²", 10**30, "-1") is simply not found (community/inputs.py).
+    return whole_number(value)
 
 
 def pages_visible_to(user: User, pages, *, in_admin: bool = False):
@@ -612,7 +629,10 @@ def wall_replies_for(viewer: User, parents) -> QuerySet[WallPost]:
 
 
 def access_wall_post(user: User, pk) -> WallPost:
-    """A wall message `user` may read (to reply under or remove); else Http404."""
+    """A wall message `user` may read (to reply under or remove); else Http404
+    (for the anonymous too)."""
+    if not user.is_authenticated:
+        raise Http404("No such message")
     post = (
         visible_content(
             user,

@@ -92,6 +92,9 @@ class PresentForm(PathwayChoiceMixin, forms.Form):
         error_messages=BODY_ERRORS,
     )
 
+    # The safety pipeline checks the note as the present's `body`.
+    pipeline_fields = {"body": "note"}
+
     def __init__(self, data=None, *, pathways, gifts, **kwargs):
         super().__init__(data, **kwargs)
         self.fields["gift"].queryset = gifts

@@ -248,6 +248,7 @@ def profile(request, user_id):
     )
 
 
+@login_required
 @require_POST
 def wall_reply(request, pk):
     """Reply under a wall message. On a request to rewrite, the form comes
@@ -279,6 +280,7 @@ def wall_reply(request, pk):
     )
 
 
+@login_required
 @require_POST
 def wall_remove(request, pk):
     post = access_wall_post(request.user, pk)

@@ -254,6 +254,24 @@ async def test_bad_frames_get_an_error_and_the_socket_stays_up(room, member):
     await socket.disconnect()
 
 
+async def test_deep_nesting_and_huge_numbers_get_an_error_and_the_socket_stays_up(
+    room, member
+):
+    socket = await ready(member)
+    cases = [
+        ("[" * 8000, "not_json"),
+        ("[" * 2000 + "]" * 2000, "not_json"),
+        (f'{{"type": "join", "room": {10**30}}}', "bad_frame"),
+        (f'{{"type": "history", "room": {room.pk}, "before": {10**30}}}', "bad_frame"),
+    ]
+    for text, code in cases:
+        await socket.send_to(text_data=text)
+        assert (await socket.receive_json_from(timeout=WAIT))["code"] == code, text
+    await socket.send_json_to({"type": "ping"})
+    assert (await socket.receive_json_from(timeout=WAIT))["type"] == "pong"
+    await socket.disconnect()
+
+
 async def test_a_fault_is_told_and_logged_and_a_client_gone_is_neither(
     room, member, monkeypatch, caplog
 ):

@@ -366,3 +366,12 @@ def test_the_support_queue_serves_its_lists_alone_for_its_script(
     for outsider in (member, elsewhere):
         client.force_login(outsider)
         assert client.get(queue + "?list=1").status_code == 404
+
+
+@pytest.mark.parametrize("before", ["²", "١٢", "-1", str(10**30), "", "9" * 10_000])
+def test_an_odd_before_shows_the_latest_messages(client, room, member, before):
+    stored(room, member, "The latest word")
+    client.force_login(member)
+    response = client.get(url(room), {"before": before})
+    assert response.status_code == 200
+    assert "The latest word" in response.content.decode()

@@ -7,8 +7,9 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from community.consumers import NotificationConsumer
+from community.models import Role
 from community.moderation import notify
-from tests.factories import make_member
+from tests.factories import enrol_totp, make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,3 +66,31 @@ async def test_anonymous_sockets_are_told_and_closed():
         "code": "not_signed_in",
     }
     assert (await socket.receive_output())["code"] == 4401
+
+
+async def test_deep_nesting_gets_an_error_and_the_socket_stays_up(pathway):
+    me = await database_sync_to_async(make_member)(pathway)
+    socket = await connect(me)
+    await socket.receive_json_from()
+    for text in ("[" * 8000, "[" * 900 + "]" * 900):
+        await socket.send_to(text_data=text)
+        assert (await socket.receive_json_from())["type"] == "error"
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from() == {"type": "pong"}
+    await socket.disconnect()
+
+
+async def test_staff_without_two_factor_are_told_and_closed(pathway):
+    """As on pages and the chat socket: no notices (risk alerts among them)
+    reach a staff account that has not set up two-factor."""
+    clinician = await database_sync_to_async(make_member)(pathway, Role.CLINICIAN)
+    socket = await connect(clinician)
+    assert await socket.receive_json_from() == {
+        "type": "error",
+        "code": "two_factor_required",
+    }
+    assert (await socket.receive_output())["code"] == 4403
+    await database_sync_to_async(enrol_totp)(clinician)
+    socket = await connect(clinician)
+    assert await socket.receive_json_from() == {"type": "ready"}
+    await socket.disconnect()

@@ -201,3 +201,15 @@ def test_the_forum_page_counts_published_replies(client, forum):
     signed_in(client, author)
     page = client.get(f"/community/{forum.pathway.slug}/forums/{forum.slug}/")
     assert "1 reply" in page.content.decode()
+
+
+@pytest.mark.parametrize("quote", ["²", "١", "-1", str(10**30), "x" * 10_000, ""])
+def test_an_odd_quote_is_no_quote(client, pathway, quote):
+    forum = make_forum(pathway)
+    author = make_trusted(pathway)
+    topic = forums.do_start_topic(author, forum, "Small wins", "Made tea").obj
+    signed_in(client, author)
+    response = client.get(
+        f"/community/{pathway.slug}/topics/{topic.pk}/", {"quote": quote}
+    )
+    assert response.status_code == 200

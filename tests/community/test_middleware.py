@@ -27,6 +27,45 @@ def test_staff_without_two_factor_are_sent_to_enrol(client, pathway, role):
         assert response.url == "/accounts/2fa/totp/activate/", path
 
 
+def test_every_json_endpoint_refuses_staff_without_two_factor(client, pathway):
+    """Scripts get a JSON 403 they can read (not a page to enrol on), and
+    nothing of the endpoint's answer; with two-factor set up they are let in."""
+    from django.urls import get_resolver
+
+    from community.middleware import json_endpoint  # noqa: F401 - the marker
+
+    json_views = {
+        "/notifications/since/?after=0": "get",
+        "/account/notifications/push/": "post",
+        "/account/notifications/push/remove/": "post",
+    }
+    marked = {
+        name
+        for name, view in _named_views(get_resolver())
+        if getattr(view, "harbour_json", False)
+    }
+    assert marked == {"notifications_since", "push_subscribe", "push_unsubscribe"}
+    clinician = make_member(pathway, Role.CLINICIAN)
+    client.force_login(clinician)
+    for path, method in json_views.items():
+        response = getattr(client, method)(path, content_type="application/json")
+        assert response.status_code == 403, path
+        assert response.json() == {"error": "two_factor_required"}, path
+    enrol_totp(clinician)
+    response = client.get("/notifications/since/?after=0")
+    assert response.status_code == 200 and response.json() == {"notices": []}
+
+
+def _named_views(resolver):
+    from django.urls import URLPattern, URLResolver
+
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _named_views(pattern)
+        elif isinstance(pattern, URLPattern):
+            yield pattern.name, pattern.callback
+
+
 def test_staff_can_still_reach_help_and_their_account_pages(client, pathway):
     client.force_login(make_member(pathway, Role.CLINICIAN))
     assert client.get("/help/").status_code == 200

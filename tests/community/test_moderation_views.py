@@ -375,3 +375,31 @@ def test_other_staff_and_other_pathways_leads_neither_see_nor_retry_them(
     assert "Quiet Heron" not in client.get(queue).content.decode()
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.FAILED
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"after": "²"},
+        {"since": "²"},
+        {"since": str(10**30)},
+        {"after": str(10**30)},
+        {"after": "-1"},
+        {"since": "1" * 10_000},
+    ],
+)
+def test_odd_numbers_for_missed_notices_are_a_clear_400(client, pathway, query):
+    client.force_login(make_member(pathway))
+    response = client.get("/notifications/since/", query)
+    assert response.status_code == 400
+    assert response.json() == {"error": "Give after or since."}
+
+
+@pytest.mark.parametrize("odd", ["²", str(10**30), "-1", ""])
+def test_removing_an_odd_mute_word_removes_nothing(client, pathway, odd):
+    me = make_member(pathway)
+    client.force_login(me)
+    client.post("/account/safety/", {"word": "Scales"})
+    response = client.post("/account/safety/", {"remove": odd})
+    assert response.status_code == 302
+    assert me.mute_words.count() == 1

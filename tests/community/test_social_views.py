@@ -23,6 +23,7 @@ from tests.factories import (
     make_gift,
     make_member,
     make_trusted,
+    make_wall_post,
 )
 
 pytestmark = pytest.mark.django_db
@@ -466,3 +467,46 @@ def test_a_taken_or_identifying_display_name_is_refused_kindly(client, pathway):
         assert response.status_code == 200 and said in page and "Hi" in page
     me.refresh_from_db()
     assert me.display_name != "taken name"
+
+
+# Odd input: kind answers, never a 500 -------------------------------------------------
+
+
+def test_a_present_note_asked_to_be_rewritten_comes_back_with_the_note(
+    client, other_pathway
+):
+    other_pathway.rule_packs = ["eating_disorders"]
+    other_pathway.save()
+    sender, recipient = make_trusted(other_pathway), make_trusted(other_pathway)
+    gift = make_gift(pathways=[other_pathway])
+    client.force_login(sender)
+    response = client.post(
+        f"/people/{recipient.pk}/present/",
+        {"pathway": other_pathway.pk, "gift": gift.pk, "note": "I was 45kg today"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page and "I was 45kg today" in page
+    assert not Present.objects.exists()
+
+
+def test_a_present_note_that_is_all_markup_is_answered_kindly(client, pathway):
+    sender, recipient = make_trusted(pathway), make_trusted(pathway)
+    gift = make_gift()
+    client.force_login(sender)
+    response = client.post(
+        f"/people/{recipient.pk}/present/",
+        {"pathway": pathway.pk, "gift": gift.pk, "note": "<b></b><i><br></i>"},
+    )
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert "There is a problem" in response.content.decode()
+
+
+def test_anonymous_posts_to_a_wall_message_are_sent_to_sign_in(client, pathway):
+    owner = make_trusted(pathway)
+    post = make_wall_post(make_trusted(pathway), owner, pathway, "Hello")
+    for action in ("reply", "remove"):
+        response = client.post(f"/wall/{post.pk}/{action}/", {"body": "Hi"})
+        assert response.status_code in (302, 404), action
+    assert WallPost.objects.count() == 1

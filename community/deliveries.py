@@ -230,10 +230,11 @@ def attempt(delivery_id: int) -> str:
     Locks the row for the whole attempt and marks the outcome in that
     transaction (PostgreSQL: `skip_locked`, so a second worker moves on;
     SQLite, which cannot lock a row: the transaction is exclusive, so a
-    second worker waits, then finds it sent): sent (and a notice's `emailed_at`); gone (the phone,
-    which is forgotten); cancelled (may no longer leave the site); pending with
-    the next attempt after back-off, re-queued on commit; or failed, audited,
-    with `delivery_failed` sent."""
+    second worker waits, then finds it sent). The outcome: sent (and a
+    notice's `emailed_at`); gone (the phone, which is forgotten); cancelled
+    (may no longer leave the site); pending with the next attempt after
+    back-off, re-queued on commit; or failed, audited, with `delivery_failed`
+    sent."""
     now = timezone.now()
     with exclusive_transaction():
         delivery = (

@@ -11,6 +11,7 @@ second and still escalate alerts and send digests between them.
 
 import os
 import socket
+import time
 from datetime import datetime, timedelta
 
 from django.db.models import Max
@@ -34,12 +35,15 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:64]
 
 
-def run_delivery_queue(max_tasks: int = 100) -> int:
-    """Run up to `max_tasks` ready tasks of the deliveries backend, then
-    return how many ran. Does nothing (0) unless that backend is the
-    database queue (in tests it runs tasks at once, on commit). A database
-    busy with another worker's claim (SQLite) ends the batch early; the next
-    pass goes on."""
+def run_delivery_queue(max_tasks: int = 100, max_seconds: float = 5.0) -> int:
+    """Run ready tasks of the deliveries backend, up to `max_tasks` or until
+    `max_seconds` have gone (a task under way is finished: at most an SMTP or
+    push timeout more), then return how many ran. Bounded so the worker's
+    loop comes back to its heartbeat and its escalation pass even while a
+    mail server makes every attempt wait. Does nothing (0) unless that
+    backend is the database queue (in tests it runs tasks at once, on
+    commit). A database busy with another worker's claim (SQLite) ends the
+    batch early; the next round goes on."""
     if not isinstance(task_backends[BACKEND], DatabaseBackend):
         return 0
     name = worker_name()
@@ -54,7 +58,8 @@ def run_delivery_queue(max_tasks: int = 100) -> int:
         excluded_queue_names=[],
     )
     ran = 0
-    while ran < max_tasks:
+    stop_at = time.monotonic() + max_seconds
+    while ran < max_tasks and time.monotonic() < stop_at:
         ready = DBTaskResult.objects.ready().filter(backend_name=BACKEND)
         try:
             with exclusive_transaction(ready.db):

@@ -1,6 +1,6 @@
-"""community.worker: the deliveries queue the worker runs (a bounded batch of
-ready tasks, only when the database queue is configured), and the heartbeat
-/ready/ reads."""
+"""community.worker: the deliveries queue the worker runs (a batch of ready
+tasks bounded in number and time, only when the database queue is
+configured), and the heartbeat /ready/ reads."""
 
 from datetime import timedelta
 
@@ -27,6 +27,7 @@ def test_the_queue_runs_ready_tasks_in_bounded_batches(pathway, settings, mailou
     with TestCase.captureOnCommitCallbacks(execute=True):
         queued = [deliveries.queue_email(p, "Hello", "Words.") for p in people]
     assert DBTaskResult.objects.ready().count() == 3 and mailoutbox == []
+    assert worker.run_delivery_queue(max_seconds=0) == 0  # out of time at once
     assert worker.run_delivery_queue(max_tasks=2) == 2
     assert len(mailoutbox) == 2
     assert worker.run_delivery_queue() == 1

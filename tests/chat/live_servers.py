@@ -40,6 +40,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -99,6 +100,26 @@ def _spawn(args: list[str], env: dict | None, log: Path) -> subprocess.Popen:
         )
     _running.add(process)
     return process
+
+
+PROCFILE = ROOT / "Procfile"
+
+
+def procfile_command(kind: str) -> list[str]:
+    """The Procfile's `kind` line (`web`, `worker`) as a command: run by a
+    shell, as honcho and other Procfile runners do (it fills in ${PORT} and
+    the like), and `exec`'d, so the server itself is the process signalled."""
+    for line in PROCFILE.read_text().splitlines():
+        name, colon, command = line.partition(":")
+        if colon and not name.startswith("#") and name.strip() == kind:
+            return ["/bin/sh", "-c", f"exec {command.strip()}"]
+    raise LookupError(f"The Procfile has no {kind!r} line")
+
+
+def _procfile_env(env: dict) -> dict:
+    """`env` with this interpreter's folder first on PATH: the Procfile names
+    `uvicorn` and `python` as a deployment's PATH finds them."""
+    return {**env, "PATH": f"{Path(PYTHON).parent}{os.pathsep}{env.get('PATH', '')}"}
 
 
 def _kill(
@@ -206,6 +227,9 @@ class LiveDatabase:
     base_url: str
     name: str
     settings: str = DEFAULT_SETTINGS
+    # More environment for every process using it (production settings need
+    # a secret key, allowed hosts and the site's address: `production_env`).
+    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -213,18 +237,27 @@ class LiveDatabase:
 
     @classmethod
     def create(
-        cls, base_url: str | None = None, settings: str = DEFAULT_SETTINGS
+        cls,
+        base_url: str | None = None,
+        settings: str = DEFAULT_SETTINGS,
+        extra: dict[str, str] | None = None,
     ) -> LiveDatabase:
         """Create the database and run `manage.py migrate` on it (in a
-        subprocess with these settings). Raises ServiceMissing when PostgreSQL
-        is not reachable, RuntimeError (with migrate's output) when migrating
-        fails; the database is dropped again then."""
+        subprocess with these settings and `extra` environment). Raises
+        ServiceMissing when PostgreSQL is not reachable, RuntimeError (with
+        migrate's output) when migrating fails; the database is dropped again
+        then."""
         base_url = (
             base_url
             or os.environ.get("HARBOUR_LIVE_DATABASE_URL")
             or DEFAULT_DATABASE_BASE
         ).rstrip("/")
-        database = cls(base_url, f"harbour_live_{uuid.uuid4().hex[:12]}", settings)
+        database = cls(
+            base_url,
+            f"harbour_live_{uuid.uuid4().hex[:12]}",
+            settings,
+            dict(extra or {}),
+        )
         with _admin_connect(base_url) as admin:
             admin.execute(f'CREATE DATABASE "{database.name}"')
         try:
@@ -240,7 +273,7 @@ class LiveDatabase:
 
     def env(self, redis_url: str | None, **extra: str) -> dict[str, str]:
         """The environment of a process using this database and `redis_url`."""
-        return server_env(self.url, redis_url, self.settings, **extra)
+        return server_env(self.url, redis_url, self.settings, **{**self.extra, **extra})
 
     def drop(self) -> None:
         """Drop the database, closing whatever still uses it."""
@@ -408,6 +441,9 @@ class AsgiServer:
     port: int
     log: Path
     process: subprocess.Popen
+    # What `wait_until_answering` asks for: under production settings
+    # anything but the health checks redirects plain http to https.
+    probe_path: str = "/"
 
     @classmethod
     def start(
@@ -461,6 +497,18 @@ class AsgiServer:
         ]
         return cls(port, log, _spawn(args, env, log))
 
+    @classmethod
+    def from_procfile(cls, env: dict, port: int | None = None) -> AsgiServer:
+        """The Procfile's `web` line, as production runs it (JSON logs, no
+        access log, no proxy headers of uvicorn's own), on `port`; returns at
+        once, then `wait_until_answering()`."""
+        port = port or free_port()
+        log = _log_file(f"web-{port}")
+        process = _spawn(
+            procfile_command("web"), _procfile_env({**env, "PORT": str(port)}), log
+        )
+        return cls(port, log, process, probe_path="/health/")
+
     @property
     def http_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
@@ -476,7 +524,9 @@ class AsgiServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"uvicorn exited:\n{_tail(self.log)}")
             try:
-                urllib.request.urlopen(f"{self.http_url}/", timeout=5).close()  # noqa: S310 - our own http URL
+                urllib.request.urlopen(  # noqa: S310 - our own http URL
+                    f"{self.http_url}{self.probe_path}", timeout=5
+                ).close()
                 return
             except urllib.error.HTTPError:
                 return  # it answered, whatever it said
@@ -495,6 +545,11 @@ class AsgiServer:
         """SIGTERM (uvicorn closes its sockets), SIGKILL after `grace` s (it
         may otherwise wait out Redis's 5 s blocking reads)."""
         _kill(self.process, signal.SIGTERM, grace)
+
+    def kill(self) -> None:
+        """SIGKILL: the process dies at once, as a crashed machine's would,
+        its sockets cut without a word."""
+        _kill(self.process)
 
     def __enter__(self) -> AsgiServer:
         return self
@@ -570,6 +625,12 @@ class ChatClient:
     name: str = "client"
     reconnect: bool = True
     receive_buffer: int | None = None
+    # Through a proxy: `wss://` with this TLS context (one that trusts the
+    # proxy's certificate), more cookies sent beside the session's, and the
+    # site's origin if not the URL's own.
+    ssl_context: ssl.SSLContext | None = None
+    cookies: dict[str, str] = field(default_factory=dict)
+    origin: str | None = None
 
     log: list[Received] = field(default_factory=list)
     frames: list[tuple[int, dict]] = field(default_factory=list)
@@ -788,7 +849,15 @@ class ChatClient:
             delay = min(delay * 2, 1.0)
 
     async def _connection(self) -> None:
-        origin = self.url.replace("ws://", "http://").split("/ws/")[0]
+        origin = (
+            self.origin
+            or (
+                self.url.replace("wss://", "https://", 1)
+                .replace("ws://", "http://", 1)
+                .split("/ws/")[0]
+            )
+        )
+        cookies = {"sessionid": self.session, **self.cookies}
         sock = None
         if self.receive_buffer:
             host, port = origin.removeprefix("http://").rsplit(":", 1)
@@ -804,7 +873,12 @@ class ChatClient:
             self.url,
             sock=sock,
             origin=origin,
-            additional_headers={"Cookie": f"sessionid={self.session}"},
+            ssl=self.ssl_context if self.url.startswith("wss://") else None,
+            additional_headers={
+                "Cookie": "; ".join(
+                    f"{name}={value}" for name, value in cookies.items()
+                )
+            },
             open_timeout=10,
             # The server pings; a paused client must not time out by itself.
             ping_interval=None,
@@ -899,3 +973,288 @@ class ChatClient:
                 self._join_later(frame["room"])  # the join failed: again
             else:
                 raise ChatRefused(f"{self.name}: {frame}")
+
+
+# The production stack's other parts -------------------------------------------------
+#
+# What `make serve` runs, each part started here on loopback at a free port:
+# app processes from the Procfile under cms.settings.production
+# (`AsgiServer.from_procfile`), the Procfile's worker (`WorkerProcess`), moto's
+# S3 server for media (`MotoS3`) and a real nginx in front with TLS
+# (`NginxProxy`), configured from cms/deploy/nginx.conf.template.
+
+PRODUCTION_SETTINGS = "cms.settings.production"
+SITE_HOST = "localhost"
+
+
+def production_env(site: str, **extra: str) -> dict[str, str]:
+    """What cms.settings.production needs beside the database and Redis, for
+    a site at `site` (https://localhost:<port>): a secret key, the allowed
+    host, the site's address (sockets and forms are checked against its
+    origin) and JSON logs. Give it to `LiveDatabase.create(extra=...)`."""
+    return {
+        "SECRET_KEY": uuid.uuid4().hex * 2,
+        "ALLOWED_HOSTS": SITE_HOST,
+        "WAGTAILADMIN_BASE_URL": site,
+        "LOG_FORMAT": "json",
+        **extra,
+    }
+
+
+_SESSIONS_SCRIPT = """
+import json, sys
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+from community.models import User
+
+sessions = []
+for email in sys.argv[1:]:
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    sessions.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
+print(json.dumps(sessions))
+"""
+
+
+def signed_in_sessions(env: dict, emails: list[str]) -> list[str]:
+    """A new signed-in session key for each email (one may come more than
+    once: each gets a session of its own), made in a subprocess with `env`
+    as the servers see it."""
+    out = run_django(env, ["-c", _SESSIONS_SCRIPT, *emails])
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@dataclass
+class WorkerProcess:
+    """The Procfile's `worker` line (`manage.py harbour_worker`) with `env`."""
+
+    log: Path
+    process: subprocess.Popen
+
+    @classmethod
+    def start(cls, env: dict) -> WorkerProcess:
+        log = _log_file("worker")
+        return cls(log, _spawn(procfile_command("worker"), _procfile_env(env), log))
+
+    @property
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        _kill(self.process, signal.SIGTERM, 5)
+
+    def log_tail(self, lines: int = 40) -> str:
+        return _tail(self.log, lines)
+
+
+@dataclass
+class MotoS3:
+    """moto's S3 server (`python -m moto.server`) on 127.0.0.1 with one
+    bucket; `env()` is what the app needs to keep its media there."""
+
+    port: int
+    log: Path
+    process: subprocess.Popen
+    bucket: str = "harbour-media"
+    region: str = "eu-west-2"
+
+    @classmethod
+    def start(cls, bucket: str = "harbour-media") -> MotoS3:
+        port = free_port()
+        log = _log_file("moto")
+        args = [PYTHON, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+        server = cls(port, log, _spawn(args, server_env("", None), log), bucket)
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if server.process.poll() is not None:
+                raise RuntimeError(f"moto exited:\n{_tail(log)}")
+            try:
+                server.client().create_bucket(
+                    Bucket=bucket,
+                    CreateBucketConfiguration={"LocationConstraint": server.region},
+                )
+                return server
+            except Exception:  # noqa: BLE001 - not answering yet
+                if time.monotonic() > deadline:
+                    server.stop()
+                    raise RuntimeError(f"moto did not answer:\n{_tail(log)}") from None
+                time.sleep(0.2)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        return {
+            "AWS_STORAGE_BUCKET_NAME": self.bucket,
+            "AWS_S3_ENDPOINT_URL": self.url,
+            "AWS_S3_REGION_NAME": self.region,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's, not a secret
+        }
+
+    def client(self):
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            region_name=self.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106 - moto's, not a secret
+        )
+
+    def keys(self, prefix: str = "") -> list[str]:
+        """The names of the objects in the bucket under `prefix`."""
+        listing = self.client().list_objects_v2(Bucket=self.bucket, Prefix=prefix)
+        return [item["Key"] for item in listing.get("Contents", [])]
+
+    def stop(self) -> None:
+        _kill(self.process, signal.SIGTERM, 5)
+
+
+# The cookie the production-stack test's browsers and clients carry to choose
+# an app process (test-only: production's configuration has no such map).
+PIN_COOKIE = "harbour_test_backend"
+
+
+@dataclass
+class NginxProxy:
+    """nginx in front of the app processes, from cms/deploy/nginx.conf.template
+    as `make serve` renders it: https on 127.0.0.1 at a free port with a
+    self-signed certificate for localhost, its own folder for everything it
+    writes. For the test only, two additions: a request or socket carrying
+    the cookie `harbour_test_backend=N` goes to app process N (1-based), or
+    to the others if that one is down, so a test knows which process serves
+    whom; and `routes.log` records, a line a request (a socket's when it
+    closes), that cookie beside the process that served it."""
+
+    port: int
+    folder: Path
+    certificate: Path
+    process: subprocess.Popen
+    app_servers: list[str]
+
+    @classmethod
+    def start(cls, app_ports: list[int], port: int | None = None) -> NginxProxy:
+        from cms.deploy import serve
+
+        if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+            raise ServiceMissing("nginx is not installed (apt-get install nginx-light)")
+        port = port or free_port()
+        folder = Path(tempfile.mkdtemp(prefix="harbour-nginx-"))
+        # Run as root, nginx's workers run as nobody and keep upload bodies
+        # in tmp/ inside this folder: they must get in.
+        folder.chmod(0o755)
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        certificate, key = serve.self_signed_certificate(folder / "tls", SITE_HOST)
+        app_servers = [f"127.0.0.1:{app_port}" for app_port in app_ports]
+        site = serve.site_config(
+            server_name=SITE_HOST,
+            listen=f"127.0.0.1:{port}",
+            app_servers=app_servers,
+            certificate=certificate,
+            key=key,
+            access_log=folder / "access.log",
+        )
+        config = serve.write_nginx_config(folder, _pin_routes(site, app_servers))
+        log = folder / "nginx.out"
+        process = _spawn(serve.nginx_command(config), None, log)
+        proxy = cls(port, folder, certificate, process, app_servers)
+        deadline = time.monotonic() + START_TIMEOUT
+        while not proxy.answers():
+            if process.poll() is not None or time.monotonic() > deadline:
+                proxy.stop()
+                raise RuntimeError(
+                    f"nginx did not start:\n{_tail(log)}\n"
+                    f"{_tail(folder / 'nginx-error.log')}"
+                )
+            time.sleep(0.05)
+        return proxy
+
+    @property
+    def url(self) -> str:
+        return f"https://{SITE_HOST}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"wss://{SITE_HOST}:{self.port}/ws/chat/"
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client context that trusts this proxy's certificate (and checks
+        it, host name included)."""
+        return ssl.create_default_context(cafile=str(self.certificate))
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def access_log(self) -> list[dict]:
+        """The access log's lines (JSON objects), oldest first."""
+        return _json_lines(self.folder / "access.log")
+
+    def routes(self) -> list[dict]:
+        """routes.log: {"pin", "method", "path", "status", "upstream"} a line."""
+        return _json_lines(self.folder / "routes.log")
+
+    def log_files(self) -> list[Path]:
+        return [self.folder / "access.log", self.folder / "routes.log"]
+
+    def stop(self) -> None:
+        _kill(self.process, signal.SIGTERM, 5)
+
+
+def _json_lines(path: Path) -> list[dict]:
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return []
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def _pin_routes(site: str, app_servers: list[str]) -> str:
+    """The test-only additions to the rendered site configuration (see
+    NginxProxy): an upstream per app process with the others as backups,
+    chosen by the pin cookie, else production's own upstream; and
+    routes.log."""
+    groups, choices = [], []
+    for number, server in enumerate(app_servers, 1):
+        backups = "".join(
+            f"    server {other} backup;\n" for other in app_servers if other != server
+        )
+        groups.append(
+            f"upstream harbour_pin_{number} {{\n"
+            f"    server {server} max_fails=1 fail_timeout=5s;\n{backups}"
+            "    keepalive 8;\n}\n"
+        )
+        choices.append(f'    "{number}" harbour_pin_{number};\n')
+    added = (
+        "# Test only (tests/chat/live_servers.py): pin by cookie.\n"
+        f"map $cookie_{PIN_COOKIE} $harbour_pinned {{\n"
+        "    default harbour_app;\n"
+        + "".join(choices)
+        + "}\n"
+        + "".join(groups)
+        + (
+            "log_format harbour_routes escape=json "
+            f"""'{{"pin":"$cookie_{PIN_COOKIE}","method":"$request_method",' """
+            """'"path":"$uri","status":$status,"upstream":"$upstream_addr"}';\n"""
+        )
+    )
+    production_pass = "proxy_pass http://harbour_app;"
+    production_log = "access_log "
+    if site.count(production_pass) != 1 or site.count(production_log) != 1:
+        raise RuntimeError("nginx.conf.template changed: update _pin_routes")
+    folder_log = site.split(production_log, 1)[1].split(" ", 1)[0]
+    routes_log = str(Path(folder_log).with_name("routes.log"))
+    return added + site.replace(
+        production_pass, "proxy_pass http://$harbour_pinned;"
+    ).replace(
+        production_log,
+        f"access_log {routes_log} harbour_routes;\n    {production_log}",
+    )

@@ -17,6 +17,7 @@ Fixtures:
 """
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -373,3 +374,36 @@ def screenshot():
         return path
 
     return _screenshot
+
+
+@pytest.fixture(scope="session")
+def production_stack():
+    """What `make serve` runs (tests/e2e/production_stack.py): a fresh
+    PostgreSQL database with the demo data, a private Redis, moto's S3, two
+    app processes from the Procfile under cms.settings.production, the
+    worker and nginx with TLS in front. One for the session, shared by the
+    tests that need it; stopped at the end, its logs' tails printed. Only
+    when HARBOUR_REQUIRE_SERVICES is set (CI's run on PostgreSQL and Redis):
+    it takes a minute to start."""
+    from tests.chat.live_servers import ServiceMissing
+    from tests.e2e.production_stack import ProductionStack
+
+    if not os.environ.get("HARBOUR_REQUIRE_SERVICES"):
+        pytest.skip("the production stack runs when HARBOUR_REQUIRE_SERVICES is set")
+    try:
+        stack = ProductionStack.start()
+    except ServiceMissing as error:
+        pytest.fail(f"{error} (HARBOUR_REQUIRE_SERVICES is set)")
+    print(f"\nproduction stack up: {stack.timings}")  # noqa: T201
+    yield stack
+    for server in stack.servers:
+        errors = [
+            line
+            for line in server.log.read_text(errors="replace").splitlines()
+            if '"level": "ERROR"' in line or "Traceback" in line
+        ]
+        print(f"--- app :{server.port} errors: {errors[:5] or 'none'}")  # noqa: T201
+        print(server.log_tail(10))  # noqa: T201
+    if stack.worker is not None:
+        print(f"--- worker\n{stack.worker.log_tail(15)}")  # noqa: T201
+    stack.stop()

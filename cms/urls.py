@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from community import notification_views
 from community import views as community_views
 from home import views as home_views
+from home.admin_access import guard_admin_urls
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
@@ -18,7 +19,8 @@ urlpatterns = [
         home_views.choose_page_child,
         name="wagtailadmin_choose_page_child",
     ),
-    path("admin/", include(wagtailadmin_urls)),
+    # Another pathway's things are "not found" to pathway staff in the admin.
+    path("admin/", include(guard_admin_urls(wagtailadmin_urls))),
     path("documents/", include(wagtaildocs_urls)),
     # At the root, in no language: a service worker only serves pages under it.
     path("sw.js", notification_views.service_worker, name="service_worker"),

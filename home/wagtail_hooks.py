@@ -2,12 +2,17 @@ from django.http import Http404
 from django.templatetags.static import static
 from django.utils.html import format_html
 from wagtail import hooks
+from wagtail.admin.api.views import PagesAdminAPIViewSet
+from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
+from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 
 from community.permissions import (
     can_view_collection_item,
     can_view_page,
     pages_visible_to,
 )
+
+from .admin_access import collection_items_visible_to
 
 
 @hooks.register("before_serve_page", order=-100)
@@ -39,3 +44,31 @@ def show_upload_progress_for_videos():
     return format_html(
         '<script src="{}" defer></script>', static("home/upload-progress.js")
     )
+
+
+# The admin's JSON API (used by its choosers and rich text) lists every image,
+# document and page it is given: give it only what the reader may see. After
+# Wagtail's own hooks, whose endpoints these replace.
+
+
+class PathwayImagesAdminAPIViewSet(ImagesAdminAPIViewSet):
+    def get_queryset(self):
+        return collection_items_visible_to(self.request.user, super().get_queryset())
+
+
+class PathwayDocumentsAdminAPIViewSet(DocumentsAdminAPIViewSet):
+    def get_queryset(self):
+        return collection_items_visible_to(self.request.user, super().get_queryset())
+
+
+class PathwayPagesAdminAPIViewSet(PagesAdminAPIViewSet):
+    def get_base_queryset(self):
+        pages = super().get_base_queryset()
+        return pages_visible_to(self.request.user, pages, in_admin=True)
+
+
+@hooks.register("construct_admin_api", order=100)
+def keep_the_admin_api_inside_pathways(router):
+    router.register_endpoint("images", PathwayImagesAdminAPIViewSet)
+    router.register_endpoint("documents", PathwayDocumentsAdminAPIViewSet)
+    router.register_endpoint("pages", PathwayPagesAdminAPIViewSet)

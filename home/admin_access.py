@@ -22,19 +22,21 @@ who is not a site administrator (superuser):
 
 Site administrators manage every pathway in the admin (decision 0002)."""
 
+import json
 from functools import wraps
 
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.template.response import TemplateResponse
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from community.models import CrisisContact, Gift, Pathway, PathwayGroup, User
 from community.permissions import (
     can_view_page,
+    pages_visible_to,
     pathway_of_collection,
     visible_pathways,
 )
@@ -50,6 +52,7 @@ TAKEN_AWAY = (
     "admin/workflows/task_chooser/",
 )
 SNIPPET_CHOOSERS = "admin/snippets/choose/"
+TAG_AUTOCOMPLETE = "admin/tag-autocomplete/"
 
 # What another pathway's identifier becomes: a key no object has.
 NOTHING = 0
@@ -229,6 +232,36 @@ def tags_visible_to(user, tags, model) -> list:
     return [tag for tag in tags if tag.pk in shown]
 
 
+def tag_names_visible_to(user, names: list[str]) -> list[str]:
+    """Of tag `names` (the admin's tag autocompletion), those used on a blog
+    post, image, document or video the user may see."""
+    from taggit.models import TaggedItem
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtailmedia.models import get_media_model
+
+    from .models import BlogPage, BlogPageTag
+
+    if user.is_superuser:
+        return names
+    pages = pages_visible_to(user, BlogPage.objects.all(), in_admin=True)
+    shown = set(
+        BlogPageTag.objects.filter(
+            tag__name__in=names, content_object__in=pages
+        ).values_list("tag__name", flat=True)
+    )
+    for model in (get_image_model(), get_document_model(), get_media_model()):
+        items = collection_items_visible_to(user, model.objects.all())
+        shown |= set(
+            TaggedItem.objects.filter(
+                tag__name__in=names,
+                content_type=ContentType.objects.get_for_model(model),
+                object_id__in=items.values("pk"),
+            ).values_list("tag__name", flat=True)
+        )
+    return [name for name in names if name in shown]
+
+
 # Which object a URL of the admin names ------------------------------------------
 
 
@@ -350,6 +383,11 @@ def keep_to_own_pathways(view):
         response = view(request, *args, **kwargs)
         if isinstance(response, TemplateResponse) and not response.is_rendered:
             narrow_tag_filter(request.user, response.context_data or {})
+        if match.route.startswith(TAG_AUTOCOMPLETE) and response.status_code == 200:
+            names = json.loads(response.content)
+            response = JsonResponse(
+                tag_names_visible_to(request.user, names), safe=False
+            )
         return response
 
     return guarded

@@ -17,6 +17,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import boto3
 import pytest
@@ -390,6 +391,8 @@ def probes(planted: Planted) -> list[Probe]:
             found.append(Probe(route, foreign, None, {"q": SEARCH_WORD}))
             if route.startswith("admin/api/"):
                 found.append(Probe(route, foreign, None, {"search": SEARCH_WORD}))
+            if route.startswith("admin/tag-autocomplete/"):
+                found.append(Probe(route, foreign, None, {"term": MARKERS["tag"][:4]}))
     # The admin API's pages below one of A's.
     for name in ("child_of", "descendant_of"):
         path = "/admin/api/main/pages/"
@@ -444,7 +447,14 @@ class Walk:
     counts: Counter = field(default_factory=Counter)
 
 
-def walk(clients: dict[str, Client], planted: Planted, markers: list[str]) -> Walk:
+def _with_query(path: str, query: dict) -> str:
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def walk(clients, planted: Planted, markers: list[str], posting=()) -> Walk:
+    """GET every probe as each of `clients`; also POST those naming A's
+    things as the roles in `posting` (once is enough: the same guard
+    answers every method)."""
     result = Walk()
     every = probes(planted)
     for who, client in clients.items():
@@ -471,6 +481,29 @@ def walk(clients: dict[str, Client], planted: Planted, markers: list[str]) -> Wa
                 result.differ.append(
                     (who, probe.foreign, response.status_code, missing.status_code)
                 )
+            if who not in posting:
+                continue
+            # Deleting, unpublishing, moving... A's things: as missing ones.
+            foreign_post = client.post(_with_query(probe.foreign, query))
+            missing_post = client.post(_with_query(probe.missing, missing_query))
+            result.counts[who] += 2
+            text = answer_text(foreign_post)
+            result.leaks += [
+                (who, "POST " + probe.foreign, query, marker)
+                for marker in markers
+                if marker.lower() in text.lower()
+            ]
+            if foreign_post.status_code >= 500:
+                result.errors.append((who, "POST " + probe.foreign, 500))
+            if foreign_post.status_code != missing_post.status_code:
+                result.differ.append(
+                    (
+                        who,
+                        "POST " + probe.foreign,
+                        foreign_post.status_code,
+                        missing_post.status_code,
+                    )
+                )
         # Still signed in: the walk saw the admin as staff, not a login form.
         assert client.get("/admin/").status_code == 200, who
     return result
@@ -496,7 +529,10 @@ def planted(home):
 
 
 def test_admin_shows_pathway_b_staff_nothing_of_pathway_a(planted, other_pathway):
-    result = walk(staff_of_b(other_pathway), planted, list(MARKERS.values()))
+    clients = staff_of_b(other_pathway)
+    result = walk(
+        clients, planted, list(MARKERS.values()), posting=[next(iter(clients))]
+    )
     report(result)
     assert result.leaks == []
     assert result.differ == []

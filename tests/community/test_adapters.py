@@ -39,3 +39,43 @@ def test_password_reset_sends_a_link_without_revealing_who_has_an_account(client
     to_person = [m for m in mail.outbox if person.email in m.to]
     assert len(to_person) == 1
     assert "/accounts/password/reset/key/" in to_person[0].body
+
+
+@pytest.mark.django_db
+def test_wrong_passwords_pause_their_address_not_the_account_everywhere(client, home):
+    """Five wrong passwords from one address must not lock the account's
+    owner out elsewhere (an on-duty clinician at work while someone guesses
+    from outside); the guessing address stays paused, with a kind word."""
+    from django.test import Client
+
+    from tests.factories import PASSWORD
+
+    person = UserFactory()
+    login = "/accounts/login/"
+    for _ in range(5):
+        client.post(
+            login, {"login": person.email, "password": "wrong"}, REMOTE_ADDR="10.9.8.7"
+        )
+    paused = client.post(
+        login, {"login": person.email, "password": PASSWORD}, REMOTE_ADDR="10.9.8.7"
+    )
+    assert "paused signing in from this device" in paused.content.decode()
+    assert "_auth_user_id" not in client.session
+    elsewhere = Client()
+    response = elsewhere.post(
+        login, {"login": person.email, "password": PASSWORD}, REMOTE_ADDR="10.1.2.3"
+    )
+    assert response.status_code == 302
+    assert elsewhere.session["_auth_user_id"] == str(person.pk)
+
+
+@pytest.mark.django_db
+def test_emails_are_branded_with_the_sites_own_name(client, home):
+    """Not "[example.com]", Django's default Site, in subjects or bodies."""
+    from django.core import mail
+
+    person = UserFactory()
+    client.post("/accounts/password/reset/", {"email": person.email})
+    sent = [m for m in mail.outbox if person.email in m.to][0]
+    assert sent.subject.startswith("[Harbour] ")
+    assert "example.com" not in sent.subject + sent.body

@@ -9,11 +9,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.models import GroupPagePermission, PageViewRestriction
 
+from . import names
 from .models import (
     AuditEvent,
     Invitation,
@@ -24,6 +29,7 @@ from .models import (
     PathwayGroup,
     Role,
     User,
+    validate_display_name,
 )
 from .permissions import invitable_roles
 
@@ -315,44 +321,116 @@ def do_create_invitations(
     return invitations
 
 
+# Display names ------------------------------------------------------------------
+
+
+def check_display_name(
+    value: str,
+    *,
+    email: str = "",
+    exclude_pk=None,
+    may_claim_role: bool = False,
+) -> str:
+    """The display name `value` as it will be stored (community.names:
+    NFKC, no invisible characters, whitespace collapsed), or ValidationError
+    with a kind message: too short, contact details, part of `email`,
+    letters of scripts mixed so they pass for others ("Dr Аsh" with a
+    Cyrillic A), a word claiming a role unless `may_claim_role` (staff, or
+    an invitation into a staff role), or the same look as another person's
+    name (their skeleton; `exclude_pk` is the person renaming). Every form
+    that sets a name calls this; nothing else sets one."""
+    value = names.normalise(value)
+    if len(value) < 3:
+        raise ValidationError(_("Use at least 3 characters."), code="short")
+    validate_display_name(value)
+    local_part = email.split("@")[0].lower() if email else ""
+    if len(local_part) >= 4 and local_part in value.lower().replace(" ", ""):
+        raise ValidationError(
+            _("Choose a name that isn't part of your email address."), code="email"
+        )
+    if names.mixes_scripts(value):
+        raise ValidationError(
+            _(
+                "Please use letters from one alphabet: some letters in this name "
+                "look like letters of another."
+            ),
+            code="scripts",
+        )
+    if not may_claim_role and names.claims_role(value):
+        raise ValidationError(
+            _(
+                "Names can't include words like nurse, doctor, moderator, NHS or "
+                "staff, so nobody is mistaken for the care team. The care team "
+                "show a badge by their name instead."
+            ),
+            code="role",
+        )
+    taken = User.objects.filter(
+        Q(display_name_skeleton=names.skeleton(value)[:255])
+        | Q(display_name__iexact=value)
+    )
+    if exclude_pk:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError(
+            _(
+                "Someone already uses that name, or one that looks just like it. "
+                "Try adding a word or a number."
+            ),
+            code="taken",
+        )
+    return value
+
+
 def normalise_code(code: str) -> str:
     """Codes are read out over the phone: ignore case, spaces and dashes."""
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-def check_invitation_code(code: str) -> Invitation:
-    """The open invitation with this code, or InvitationError saying why not."""
+# Every code that cannot be used gets the same words, whether it never
+# existed, was used, withdrawn or has expired: telling them apart would tell a
+# guesser which codes are real.
+UNUSABLE_CODE = gettext_lazy(
+    "We couldn't use that invitation code. Check it against the message from "
+    "your care team, or ask them for a new one: they can send it straight away."
+)
+TOO_MANY_GUESSES = gettext_lazy(
+    "There have been a lot of tries from here, so we've paused checking codes "
+    "for a few minutes. Please wait, then try again, or ask your care team to "
+    "send the invitation link."
+)
+# Wrong codes one client address may try in a window before it is paused.
+CODE_GUESSES_PER_ADDRESS = 10
+CODE_GUESS_WINDOW_SECONDS = 10 * 60
+
+
+def _guesses_key(client: str) -> str:
+    return f"harbour:invitation-guesses:{client}"
+
+
+def check_invitation_code(code: str, *, client: str | None = None) -> Invitation:
+    """The open invitation with this code, or InvitationError with one message
+    for every code that cannot be used. With `client` (the entry's client
+    address), wrong codes are counted per address and, past
+    CODE_GUESSES_PER_ADDRESS in the window, every code from it is refused
+    for a while without being looked up."""
+    if client and cache.get(_guesses_key(client), 0) >= CODE_GUESSES_PER_ADDRESS:
+        raise InvitationError(str(TOO_MANY_GUESSES))
     code = normalise_code(code)
     invitation = (
         Invitation.objects.select_related("pathway").filter(code=code).first()
         if code
         else None
     )
-    if invitation is None:
-        raise InvitationError(
-            _(
-                "We couldn't find that invitation code. Check it against the "
-                "message from your care team, or ask them for a new one."
-            )
-        )
-    if invitation.state == "used":
-        raise InvitationError(
-            _(
-                "This invitation has already been used. Each code works once: "
-                "ask your care team for a new one."
-            )
-        )
-    if invitation.state == "revoked":
-        raise InvitationError(
-            _("This invitation was withdrawn. Ask your care team for a new one.")
-        )
-    if invitation.state == "expired":
-        raise InvitationError(
-            _(
-                "This invitation has expired. Ask your care team for a new one; "
-                "they can send it straight away."
-            )
-        )
+    if invitation is None or invitation.state != "open":
+        if client:
+            key = _guesses_key(client)
+            cache.add(key, 0, CODE_GUESS_WINDOW_SECONDS)
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, CODE_GUESS_WINDOW_SECONDS)
+        raise InvitationError(str(UNUSABLE_CODE))
     return invitation
 
 
@@ -375,12 +453,7 @@ def do_redeem_invitation(user: User, code: str) -> Membership:
         invitation = check_invitation_code(code)
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.state != "open":  # used by someone else a moment ago
-            raise InvitationError(
-                _(
-                    "This invitation has just been used. "
-                    "Ask your care team for a new one."
-                )
-            )
+            raise InvitationError(str(UNUSABLE_CODE))
         pathway = invitation.pathway
         check_age_for(pathway, user)
         current = Membership.objects.filter(user=user, pathway=pathway).first()

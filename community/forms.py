@@ -4,19 +4,19 @@ lives in actions; forms turn its errors into messages beside the right field."""
 from datetime import date
 
 from django import forms
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .actions import (
     InvitationError,
     check_age_for,
+    check_display_name,
     check_invitation_code,
     do_redeem_invitation,
     do_request_to_join,
     joinable_pathways,
 )
-from .models import Pathway, Role, User, validate_display_name
+from .models import STAFF_ROLES, Pathway, Role, User
 
 
 class DateInputWidget(forms.MultiWidget):
@@ -67,26 +67,14 @@ class DateOfBirthField(forms.MultiValueField):
             raise forms.ValidationError(_("Enter a real date of birth.")) from None
 
 
-def clean_new_display_name(value: str, *, email: str = "", exclude_pk=None) -> str:
-    value = " ".join(value.split())
-    if len(value) < 3:
-        raise forms.ValidationError(_("Use at least 3 characters."))
-    validate_display_name(value)
-    local_part = email.split("@")[0].lower() if email else ""
-    if len(local_part) >= 4 and local_part in value.lower().replace(" ", ""):
-        raise forms.ValidationError(
-            _("Choose a name that isn't part of your email address.")
-        )
-    taken = User.objects.annotate(lower=Lower("display_name")).filter(
-        lower=value.lower()
+def clean_new_display_name(
+    value: str, *, email: str = "", exclude_pk=None, may_claim_role: bool = False
+) -> str:
+    """A form's display name field through the one check,
+    actions.check_display_name (its ValidationError is the form's)."""
+    return check_display_name(
+        value, email=email, exclude_pk=exclude_pk, may_claim_role=may_claim_role
     )
-    if exclude_pk:
-        taken = taken.exclude(pk=exclude_pk)
-    if taken.exists():
-        raise forms.ValidationError(
-            _("Someone already uses that name. Try adding a word or a number.")
-        )
-    return value
 
 
 class SignupDetailsForm(forms.Form):
@@ -156,8 +144,15 @@ class SignupDetailsForm(forms.Form):
         self.invitation = None
 
     def clean_display_name(self):
+        # Someone invited into a staff role may name their role; the badge
+        # by their name says it too.
+        staff_invitation = (
+            self.invitation is not None and self.invitation.role in STAFF_ROLES
+        )
         return clean_new_display_name(
-            self.cleaned_data["display_name"], email=self.data.get("email", "")
+            self.cleaned_data["display_name"],
+            email=self.data.get("email", ""),
+            may_claim_role=staff_invitation,
         )
 
     def clean_date_of_birth(self):
@@ -171,7 +166,7 @@ class SignupDetailsForm(forms.Form):
         code = self.cleaned_data["invitation_code"].strip()
         if code:
             try:
-                self.invitation = check_invitation_code(code)
+                self.invitation = check_invitation_code(code, client=_client_address())
             except InvitationError as error:
                 raise forms.ValidationError(str(error)) from None
         return code
@@ -215,7 +210,19 @@ class SignupDetailsForm(forms.Form):
             messages.error(request, str(error))
 
 
+def _client_address() -> str | None:
+    """The address of the request being handled (allauth keeps it for its
+    forms, which are made without one), for limiting guesses at codes."""
+    from allauth.core import context
+
+    request = context.request
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
 class InvitationCodeForm(forms.Form):
+    """One invitation code; with `client` (the request's address), wrong
+    guesses from that address are limited."""
+
     code = forms.CharField(
         label=_("Invitation code"),
         max_length=32,
@@ -226,9 +233,15 @@ class InvitationCodeForm(forms.Form):
         },
     )
 
+    def __init__(self, *args, client: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.client = client
+
     def clean_code(self):
         try:
-            self.invitation = check_invitation_code(self.cleaned_data["code"])
+            self.invitation = check_invitation_code(
+                self.cleaned_data["code"], client=self.client
+            )
         except InvitationError as error:
             raise forms.ValidationError(str(error)) from None
         return self.invitation.code

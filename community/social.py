@@ -13,11 +13,12 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from home.media import sniff_image
+from home.media import reencode_picture
 
 from .actions import audit
 from .models import (
@@ -542,15 +543,17 @@ def do_set_privacy(
 
 def do_set_avatar_image(user: User, upload) -> None:
     """`user` sets their own picture (already checked by the form: a real
-    PNG/JPEG/WebP under the size limit), or removes it with None."""
+    PNG/JPEG/WebP under the size limit), or removes it with None. What is
+    stored is the picture drawn anew (home.media.reencode_picture): at most
+    1024 pixels a side, with no EXIF (GPS location), XMP or other metadata;
+    PictureError if it cannot be."""
     if user.avatar_image:
         user.avatar_image.delete(save=False)
     if upload is None:
         user.avatar_image = ""
     else:
-        upload.seek(0)
-        ext = IMAGE_EXTENSIONS[sniff_image(upload.read(32))]
-        upload.seek(0)
+        data, kind = reencode_picture(upload)
         stamp = timezone.now().strftime("%Y%m%d%H%M%S")
-        user.avatar_image.save(f"{user.pk}-{stamp}.{ext}", upload, save=False)
+        name = f"{user.pk}-{stamp}.{IMAGE_EXTENSIONS[kind]}"
+        user.avatar_image.save(name, ContentFile(data), save=False)
     user.save(update_fields=["avatar_image"])

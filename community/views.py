@@ -40,7 +40,7 @@ class SignupView(AllauthSignupView):
 
 def join(request):
     """Enter an invitation code; a valid one goes on to its invitation page."""
-    form = InvitationCodeForm(posted(request))
+    form = InvitationCodeForm(posted(request), client=request.META.get("REMOTE_ADDR"))
     if request.method == "POST" and form.is_valid():
         return redirect("community:join_invitation", code=form.cleaned_data["code"])
     return render(request, "community/join.html", {"form": form})
@@ -48,7 +48,7 @@ def join(request):
 
 def join_invitation(request, code):
     """What an invitation link opens: who it is for, and how to accept it."""
-    form = InvitationCodeForm({"code": code})
+    form = InvitationCodeForm({"code": code}, client=request.META.get("REMOTE_ADDR"))
     if not form.is_valid():
         return render(request, "community/join.html", {"form": form}, status=404)
     invitation = form.invitation

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import TranslatableMixin
 from wagtail.snippets.models import register_snippet
 
+from ..names import skeleton
+
 EMAIL_LIKE = re.compile(r"\S+@\S+|\S+\s*(\(at\)|\[at\])\s*\S+", re.IGNORECASE)
 # Seven or more digits, allowing spaces, dots, dashes and brackets between them.
 PHONE_LIKE = re.compile(r"(?:\d[\s().+-]*){7,}")
@@ -105,6 +107,12 @@ class User(AbstractUser):
             "email or phone number."
         ),
     )
+    # What the display name looks like (community.names.skeleton), kept with
+    # it on every save: two people never have names a reader could take for
+    # each other. Empty only for rows the previous release wrote.
+    display_name_skeleton = models.CharField(
+        max_length=255, blank=True, default="", db_default="", editable=False
+    )
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
@@ -116,6 +124,11 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(
                 Lower("display_name"), name="unique_display_name_ci"
+            ),
+            models.UniqueConstraint(
+                fields=["display_name_skeleton"],
+                condition=~models.Q(display_name_skeleton=""),
+                name="unique_display_name_skeleton",
             ),
         ]
 
@@ -174,6 +187,13 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or f"user {self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.display_name_skeleton = skeleton(self.display_name)[:255]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "display_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "display_name_skeleton"}
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         # Wagtail shows this name in its admin (page owners, revisions): keep it

@@ -469,6 +469,51 @@ def test_a_taken_or_identifying_display_name_is_refused_kindly(client, pathway):
     assert me.display_name != "taken name"
 
 
+def profile_post(client, name):
+    return client.post(
+        "/account/profile/",
+        {"form": "profile", "display_name": name, "avatar": "sun", "bio": "Hi"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("Nurse \u0397azel", "letters from one alphabet"),  # Greek Eta
+        ("Dr \u0410sh", "letters from one alphabet"),  # Cyrillic A
+        ("Nurse Hazel", "Names can&#x27;t include words like nurse"),
+        ("Meddyg Jones", "Names can&#x27;t include words like nurse"),
+        ("Adm1n", "Names can&#x27;t include words like nurse"),
+        ("Taken Narne", "or one that looks just like it"),  # rn for m
+        ("TAKEN NAME", "or one that looks just like it"),
+        ("Taken\u200b Name", "or one that looks just like it"),
+    ],
+)
+def test_no_member_can_take_a_name_that_passes_for_staff_or_another(
+    client, pathway, name, said
+):
+    make_trusted(pathway, display_name="Taken Name")
+    me = make_trusted(pathway)
+    client.force_login(me)
+    page = profile_post(client, name).content.decode()
+    assert said in page
+    me.refresh_from_db()
+    assert me.display_name.startswith("Person")
+
+
+def test_a_name_is_stored_normalised_and_staff_may_name_their_role(client, pathway):
+    me = make_trusted(pathway)
+    client.force_login(me)
+    assert profile_post(client, "Ｓｅａ\u200b  Glass").status_code == 302
+    me.refresh_from_db()
+    assert me.display_name == "Sea Glass"
+    nurse = staff(pathway, Role.CLINICIAN)
+    client.force_login(nurse)
+    assert profile_post(client, "Nurse Hazel").status_code == 302
+    nurse.refresh_from_db()
+    assert nurse.display_name == "Nurse Hazel"
+
+
 # Odd input: kind answers, never a 500 -------------------------------------------------
 
 
@@ -510,3 +555,65 @@ def test_anonymous_posts_to_a_wall_message_are_sent_to_sign_in(client, pathway):
         response = client.post(f"/wall/{post.pk}/{action}/", {"body": "Hi"})
         assert response.status_code in (302, 404), action
     assert WallPost.objects.count() == 1
+
+
+# Uploaded pictures -------------------------------------------------------------------
+
+
+def jpeg_with_location(size=(3000, 1500)) -> bytes:
+    image = Image.new("RGB", size, "teal")
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # camera make
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (51.0, 30.0, 12.5)  # latitude
+    gps[3], gps[4] = "W", (0.0, 7.0, 39.9)  # longitude
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def upload_picture(client, data: bytes, name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        "/account/profile/",
+        {
+            "form": "profile",
+            "display_name": "Picture Taker",
+            "avatar": "sun",
+            "bio": "Kept words",
+            "picture": SimpleUploadedFile(name, data),
+        },
+    )
+
+
+def test_a_picture_is_stored_redrawn_small_and_without_its_location(client, pathway):
+    original = jpeg_with_location()
+    assert b"PhoneMaker" in original and Image.open(io.BytesIO(original)).getexif()
+    me = make_trusted(pathway)
+    client.force_login(me)
+    assert upload_picture(client, original, "me.jpg").status_code == 302
+    me.refresh_from_db()
+    served = client.get(f"/people/{me.pk}/picture/")
+    stored = b"".join(served.streaming_content)
+    picture = Image.open(io.BytesIO(stored))
+    assert picture.format == "JPEG"
+    assert max(picture.size) == 1024 and picture.size == (1024, 512)
+    assert not picture.getexif() and b"PhoneMaker" not in stored
+    assert "exif" not in picture.info and "xmp" not in picture.info
+
+
+def test_a_picture_with_too_many_pixels_is_refused_kindly(client, pathway):
+    """A 9000×9000 PNG is tiny on disk but hundreds of megabytes decoded."""
+    out = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(out, "PNG")  # one bit a pixel to make
+    bomb = out.getvalue()
+    assert len(bomb) < 1_000_000
+    me = make_trusted(pathway)
+    client.force_login(me)
+    response = upload_picture(client, bomb, "big.png")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "too many pixels" in page and "Kept words" in page
+    me.refresh_from_db()
+    assert not me.avatar_image

@@ -79,7 +79,7 @@ def test_signup_with_an_invitation_joins_after_verifying_email(client, pathway):
     ("code", "message"),
     [
         ("", "Enter the invitation code"),
-        ("NOTAREALCODE", "couldn&#x27;t find"),
+        ("NOTAREALCODE", "couldn&#x27;t use that invitation code"),
     ],
 )
 def test_signup_without_a_good_code_keeps_what_was_typed(
@@ -100,7 +100,7 @@ def test_signup_with_an_expired_code_is_told_to_ask_for_another(client, pathway)
     response = client.post(
         "/accounts/signup/", signup_data(invitation_code=invitation.code)
     )
-    assert "has expired" in response.content.decode()
+    assert "We couldn&#x27;t use that invitation code" in response.content.decode()
     assert not User.objects.filter(email="newcomer@example.org").exists()
 
 
@@ -166,7 +166,7 @@ def test_join_page_sends_a_good_code_on_and_explains_a_bad_one(client, pathway):
     assert good.url == f"/join/{invitation.code}/"
     bad = client.post("/join/", {"code": "WRONG"})
     assert bad.status_code == 200
-    assert "couldn&#x27;t find" in bad.content.decode()
+    assert "couldn&#x27;t use that invitation code" in bad.content.decode()
     assert 'value="WRONG"' in bad.content.decode()
 
 
@@ -187,7 +187,7 @@ def test_a_signed_in_member_redeems_another_invitation(client, pathway, other_pa
     assert membership(user, other_pathway).role == Role.CARER
     again = client.post(f"/join/{invitation.code}/")
     assert again.status_code == 404
-    assert "already been used" in again.content.decode()
+    assert "We couldn&#x27;t use that invitation code" in again.content.decode()
 
 
 def test_join_request_through_the_page(client, pathway):
@@ -428,3 +428,62 @@ def test_date_of_birth_mistakes_are_explained_and_kept(
     assert message in body
     year_box = re.search(r'<input[^>]*name="date_of_birth_2"[^>]*>', body).group(0)
     assert f'value="{year}"' in year_box
+
+
+def test_wrong_codes_are_limited_per_address_and_say_the_same(client, pathway):
+    """Each wrong guess counts against the client's address; past the limit
+    even a real code from there waits, while another address is unaffected."""
+    from django.test import Client
+
+    from community.actions import CODE_GUESSES_PER_ADDRESS, do_redeem_invitation
+
+    real = make_invitation(pathway)
+    used = make_invitation(pathway)
+    do_redeem_invitation(make_member(pathway), used.code)
+    said = "We couldn&#x27;t use that invitation code"
+    forged, taken = (
+        client.post("/join/", {"code": code}, REMOTE_ADDR="10.7.7.7").content.decode()
+        for code in ("ZZZZZZZZZZ", used.code)
+    )
+    # The same words for a forged and a used code, and nothing else told.
+    assert said in forged and said in taken
+    assert forged.count(said) == taken.count(said)
+    assert "already" not in taken
+    for n in range(CODE_GUESSES_PER_ADDRESS - 2):
+        client.get(f"/join/WRONGCODE{n}/", REMOTE_ADDR="10.7.7.7")
+    paused = client.post("/join/", {"code": real.code}, REMOTE_ADDR="10.7.7.7")
+    assert "paused checking codes" in paused.content.decode()
+    elsewhere = Client().post("/join/", {"code": real.code}, REMOTE_ADDR="10.2.2.2")
+    assert elsewhere.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("Dr \u0410sh", "letters from one alphabet"),
+        ("Nurse Hazel", "Names can&#x27;t include words like nurse"),
+        ("Staff Member", "Names can&#x27;t include words like nurse"),
+    ],
+)
+def test_signing_up_as_a_member_under_a_name_that_passes_for_staff_is_refused(
+    client, pathway, name, said
+):
+    invitation = make_invitation(pathway)
+    response = client.post(
+        "/accounts/signup/",
+        signup_data(invitation_code=invitation.code, display_name=name),
+    )
+    assert said in response.content.decode()
+    assert not User.objects.filter(email="newcomer@example.org").exists()
+
+
+def test_someone_invited_as_staff_may_name_their_role(client, pathway):
+    invitation = make_invitation(pathway, Role.CLINICIAN)
+    response = client.post(
+        "/accounts/signup/",
+        signup_data(invitation_code=invitation.code, display_name="Nurse Hazel"),
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="newcomer@example.org")
+    assert user.display_name == "Nurse Hazel"
+    assert user.display_name_skeleton == "nurse hazel"

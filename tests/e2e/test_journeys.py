@@ -83,12 +83,8 @@ def test_register_with_invitation_on_a_phone(
 @pytest.mark.parametrize(
     ("kind", "message"),
     [
-        pytest.param("forged", "We couldn't find that invitation code.", id="forged"),
-        pytest.param(
-            "expired",
-            "This invitation has expired. Ask your care team for a new one",
-            id="expired",
-        ),
+        pytest.param("forged", "We couldn't use that invitation code.", id="forged"),
+        pytest.param("expired", "We couldn't use that invitation code.", id="expired"),
     ],
 )
 def test_signup_with_a_bad_code_keeps_what_was_typed(

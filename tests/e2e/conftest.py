@@ -407,3 +407,4 @@ def production_stack():
     if stack.worker is not None:
         print(f"--- worker\n{stack.worker.log_tail(15)}")  # noqa: T201
     stack.stop()
+    print(f"production stack down: {stack.timings}")  # noqa: T201

@@ -172,16 +172,19 @@ class ProductionStack:
         return [server.log for server in self.servers]
 
     def stop(self) -> None:
+        began = time.monotonic()
         if self.proxy is not None:
             self.proxy.stop()
         for server in self.servers:
             server.stop()
         if self.worker is not None:
             self.worker.stop()
+        self.timings["processes stopped"] = time.monotonic() - began
         self.redis.stop()
         self.s3.stop()
         self.database.drop()
         shutil.rmtree(self.static_root, ignore_errors=True)
+        self.timings["stopped"] = time.monotonic() - began
 
 
 def _catching(work, errors: list[BaseException]):

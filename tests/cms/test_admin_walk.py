@@ -15,6 +15,7 @@ where no signed URL of A's files (their keys) may be given to B."""
 
 import io
 import re
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -545,6 +546,8 @@ def s3(settings):
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
+    # moto keeps its buckets for the whole process: one of our own.
+    bucket = f"harbour-walk-{uuid.uuid4().hex[:12]}"
     boto3.client(
         "s3",
         endpoint_url=endpoint,
@@ -552,7 +555,7 @@ def s3(settings):
         aws_access_key_id="test",
         aws_secret_access_key="test",  # noqa: S106 - moto's fake credentials
     ).create_bucket(
-        Bucket="harbour-media",
+        Bucket=bucket,
         CreateBucketConfiguration={"LocationConstraint": "eu-west-2"},
     )
     settings.STORAGES = {
@@ -560,7 +563,7 @@ def s3(settings):
         "default": {
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {
-                "bucket_name": "harbour-media",
+                "bucket_name": bucket,
                 "endpoint_url": endpoint,
                 "region_name": "eu-west-2",
                 "access_key": "test",

@@ -1,5 +1,7 @@
 """Site-wide request plumbing: who the client is behind the proxy, health
-checks the balancer can reach, and a request id and user id on every log line.
+checks the balancer can reach, a request id and user id on every log line,
+the headers every answer carries, and a 400 for odd input that views of
+Wagtail and allauth do not check.
 """
 
 import logging
@@ -8,6 +10,11 @@ import time
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.urls import NoReverseMatch
+from django.utils.cache import patch_cache_control
+from django.utils.datastructures import MultiValueDictKeyError
 from django.utils.functional import empty
 
 from . import health
@@ -112,3 +119,110 @@ class RequestLogMiddleware:
             )
         response["X-Request-ID"] = request_id
         return response
+
+
+# Browser features no page of Harbour uses, all off, for the page and anything
+# it embeds (a video's page, a PDF): a page someone reads at 3 a.m. never asks
+# for their camera, microphone or location, and cannot be asked to by an embed.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+
+class PrivacyHeadersMiddleware:
+    """Every answer says which browser features are off (Permissions-Policy).
+    A signed-in person's pages and every JSON answer are `private, no-store`:
+    no shared cache or proxy keeps them, and the browser does not store them
+    on the device, where the next person to pick up a shared phone could go
+    back to them. Anonymous public pages and static files keep their own
+    caching (static files are answered by WhiteNoise, before this runs)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        is_json = response.get("Content-Type", "").startswith("application/json")
+        if signed_in or is_json:
+            # Also over a `public` or `max-age` a view set for its own reasons.
+            _drop_cache_directives(response, ("public", "max-age", "s-maxage"))
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def _drop_cache_directives(response, names) -> None:
+    kept = [
+        part.strip()
+        for part in response.get("Cache-Control", "").split(",")
+        if part.strip() and part.strip().split("=")[0].lower() not in names
+    ]
+    if kept:
+        response["Cache-Control"] = ", ".join(kept)
+    elif "Cache-Control" in response:
+        del response["Cache-Control"]
+
+
+def _is_odd_input(request, exception) -> bool:
+    """Exceptions only a client's odd input raises in views that do not check
+    it: a lookup given what is not a number or UUID ("²", "x" * 10_000), a
+    number past what the database stores, a form field missing from a POST,
+    a `next` that is not a path (redirect() takes a bare word as a view
+    name)."""
+    if isinstance(exception, MultiValueDictKeyError | OverflowError):
+        return True
+    if isinstance(exception, ValueError | TypeError | ValidationError):
+        text = str(exception)
+        return "expected a number but got" in text or "is not a valid UUID" in text
+    if isinstance(exception, NoReverseMatch):
+        wanted = request.GET.get("next") or (
+            request.POST.get("next") if request.method == "POST" else ""
+        )
+        return bool(wanted) and not wanted.startswith("/")
+    return False
+
+
+class BadInputMiddleware:
+    """Odd input is the client's mistake: answered 400 with a kind page and a
+    warning in the log, not a 500 and an error report. Only the exceptions
+    `_is_odd_input` names; anything else is still a fault and a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not _is_odd_input(request, exception):
+            return None
+        logging.getLogger("harbour.bad_input").warning(
+            "Odd input to %s: %s", request.path, type(exception).__name__
+        )
+        return render(request, "400.html", status=400)

@@ -15,10 +15,10 @@ class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
         "too_many_login_attempts": _(
-            "There have been several wrong passwords for this account from "
-            "here, so we've paused signing in from this device for a few "
-            "minutes to keep the account safe. Please wait a little, then try "
-            "again, or reset your password."
+            "There have been several wrong passwords from here, so we've "
+            "paused signing in from this device for a few minutes to keep "
+            "accounts safe. Please wait a little, then try again, or reset "
+            "your password."
         ),
     }
 

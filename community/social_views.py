@@ -53,7 +53,10 @@ EDITABLE_KINDS = {"topic": TopicForm, "reply": ReplyForm, "wall": WallReplyForm}
 def _back(request, fallback: str) -> str:
     """The page to return to: a same-site `next`, else `fallback`."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(wanted, {request.get_host()}):
+    # A path of this site only: redirect() takes a bare word for a view name.
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
+        wanted, {request.get_host()}
+    ):
         return wanted
     return fallback
 

@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "cms.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files keep their own caching.
+    "cms.middleware.PrivacyHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -120,6 +122,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "cms.middleware.RequestLogMiddleware",
+    "cms.middleware.BadInputMiddleware",
     "community.middleware.StaffTwoFactorMiddleware",
     "community.middleware.FormPostedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -58,7 +58,7 @@ serve: venv nginx
 	  $(MANAGE) collectstatic --no-input --verbosity 0 && \
 	  $(MANAGE) migrate --no-input --verbosity 0 && \
 	  $(MANAGE) load_demo && \
-	  echo "Open https://$(SERVE_HOST):$(SERVE_PORT)/ (the browser warns about the self-signed certificate)." && \
+	  echo "The browser warns about the certificate make serve made for $(SERVE_HOST) (self-signed): accept it once." && \
 	  PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start \
 	    -f $(SERVE_DIR)/Procfile -d . -e $(SERVE_DIR)/env -p $(APP_PORT) \
 	    -c web=$(WEB_PROCESSES)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -458,7 +459,9 @@ class Command(BaseCommand):
     def print_logins(self):
         out = self.stdout
         out.write("")
-        out.write(self.style.SUCCESS("Harbour demo is ready at http://127.0.0.1:8000/"))
+        # The site's own address: make run's, or make serve's https one.
+        site = settings.WAGTAILADMIN_BASE_URL
+        out.write(self.style.SUCCESS(f"Harbour demo is ready at {site}/"))
         out.write(f"Every demo account's password: {DEMO_PASSWORD}")
         out.write("")
         for email, _name, roles in ACCOUNTS:

@@ -382,9 +382,11 @@ def production_stack():
     PostgreSQL database with the demo data, a private Redis, moto's S3, two
     app processes from the Procfile under cms.settings.production, the
     worker and nginx with TLS in front. One for the session, shared by the
-    tests that need it; stopped at the end, its logs' tails printed. Only
-    when HARBOUR_REQUIRE_SERVICES is set (CI's run on PostgreSQL and Redis):
-    it takes a minute to start."""
+    tests that need it; stopped at the end, its logs' tails printed.
+    test_production_stack.py kills app process 1 and stops the worker, so
+    tests that need the stack whole come before it (test_connection_pool.py
+    does, by name). Only when HARBOUR_REQUIRE_SERVICES is set (CI's run on
+    PostgreSQL and Redis): it takes one to two minutes to start."""
     from tests.chat.live_servers import ServiceMissing
     from tests.e2e.production_stack import ProductionStack
 

@@ -25,6 +25,13 @@ urlpatterns = [
     # At the root, in no language: a service worker only serves pages under it.
     path("sw.js", notification_views.service_worker, name="service_worker"),
     path("files/videos/<int:pk>/", home_views.serve_media, name="serve_media"),
+    # Local media only through the access check, in every setting (DEBUG
+    # included): a file's URL is no key to it (S3 gives signed URLs instead).
+    path(
+        settings.MEDIA_URL.lstrip("/") + "<path:name>",
+        home_views.serve_stored_file,
+        name="serve_stored_file",
+    ),
     path(
         "files/videos/<int:pk>/poster/",
         home_views.serve_media,
@@ -47,10 +54,3 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns = (
-        static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
-    )

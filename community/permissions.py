@@ -491,6 +491,52 @@ def access_media(user: User, pk):
     return item
 
 
+def access_stored_file(user: User, name: str):
+    """The stored file `name` (a path under the media root) if the user may
+    see what it belongs to: an image or its rendition, a document, a video
+    or its poster by their collection (as `can_view_collection_item`), a
+    profile picture by its owner's profile (`access_profile`); Http404 for
+    anything else, alike for missing and forbidden. Only what a row of the
+    database names is ever found, so no path reaches the disk unchecked."""
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtailmedia.models import get_media_model
+
+    if not name or len(name) > 500:
+        raise Http404("No such file")
+    image_model = get_image_model()
+    rendition = (
+        image_model.get_rendition_model()
+        .objects.filter(file=name)
+        .select_related("image__collection")
+        .first()
+    )
+    if rendition is not None:
+        owner, field = rendition.image, rendition.file
+    else:
+        owner = field = None
+        for model, fields in (
+            (image_model, ("file",)),
+            (get_document_model(), ("file",)),
+            (get_media_model(), ("file", "thumbnail")),
+        ):
+            for field_name in fields:
+                found = model.objects.filter(**{field_name: name}).first()
+                if found is not None:
+                    owner, field = found, getattr(found, field_name)
+                    break
+            if owner is not None:
+                break
+    if owner is not None:
+        if not can_view_collection_item(user, owner):
+            raise Http404("No such file")
+        return field
+    person = User.objects.filter(avatar_image=name).first()
+    if person is None:
+        raise Http404("No such file")
+    return access_profile(user, person.pk).avatar_image
+
+
 # Walls, presents and profile text ---------------------------------------------------
 
 

@@ -1,8 +1,12 @@
-"""The comment form on blog posts and videos. The safety pipeline's requests
-to rewrite come back as errors beside the field, with the text kept."""
+"""The comment form on blog posts and videos (the safety pipeline's requests
+to rewrite come back as errors beside the field, with the text kept), and
+the document form Wagtail's admin uploads with."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.documents.forms import BaseDocumentForm
+
+from .media import DOCUMENT_EXTENSIONS, document_matches_extension
 
 
 class CommentForm(forms.Form):
@@ -17,3 +21,29 @@ class CommentForm(forms.Form):
     )
     follow = forms.BooleanField(label=_("Tell me when someone replies"), required=False)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class DocumentForm(BaseDocumentForm):
+    """Wagtail's document form (WAGTAILDOCS_DOCUMENT_FORM_BASE, for single and
+    multiple uploads): WAGTAILDOCS_EXTENSIONS checks the name; this checks
+    that the content is what the name says (home.media)."""
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload is None or not hasattr(upload, "content_type"):
+            return upload  # no new file (an edit that keeps the old one)
+        extension = upload.name.rsplit(".", 1)[-1] if "." in upload.name else ""
+        if extension.lower() not in DOCUMENT_EXTENSIONS:
+            raise forms.ValidationError(
+                _("Documents can be: %(kinds)s.")
+                % {"kinds": ", ".join(DOCUMENT_EXTENSIONS)}
+            )
+        if not document_matches_extension(upload, extension):
+            raise forms.ValidationError(
+                _(
+                    "This file isn't what its name says (.%(ext)s). Save it again "
+                    "from the program that made it, or choose another."
+                )
+                % {"ext": extension.lower()}
+            )
+        return upload

@@ -285,3 +285,73 @@ def _save_options(kind: str) -> dict:
     if kind == "image/webp":
         return {"quality": 85}
     return {"optimize": True}
+
+
+# Documents: the kinds a care team shares (leaflets, forms, captions), each
+# checked by what the file holds as well as its name. Nothing that runs
+# (HTML, SVG, scripts, executables, macro-enabled Office files) and no legacy
+# binary Office or RTF, which carry embedded objects.
+DOCUMENT_EXTENSIONS = [
+    "pdf",
+    "docx",
+    "xlsx",
+    "pptx",
+    "odt",
+    "ods",
+    "odp",
+    "txt",
+    "csv",
+    "vtt",
+]
+_OFFICE_PARTS = {
+    "docx": "word/document.xml",
+    "xlsx": "xl/workbook.xml",
+    "pptx": "ppt/presentation.xml",
+}
+_OPEN_DOCUMENT = {
+    "odt": b"application/vnd.oasis.opendocument.text",
+    "ods": b"application/vnd.oasis.opendocument.spreadsheet",
+    "odp": b"application/vnd.oasis.opendocument.presentation",
+}
+_TEXT_LIMIT = 5 * 1024 * 1024
+
+
+def document_matches_extension(upload, extension: str) -> bool:
+    """True if the uploaded file's content is what its extension says (one of
+    DOCUMENT_EXTENSIONS): a PDF starts like one; an Office or OpenDocument
+    file is a zip with the parts of its kind and no macros; text is UTF-8
+    without NUL bytes (captions start with WEBVTT)."""
+    import zipfile
+
+    extension = extension.lower()
+    upload.seek(0)
+    head = upload.read(64)
+    upload.seek(0)
+    if extension == "pdf":
+        return head.startswith(b"%PDF-")
+    if extension in _OFFICE_PARTS or extension in _OPEN_DOCUMENT:
+        if not head.startswith(b"PK\x03\x04"):
+            return False
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+                if any("vbaproject" in name.lower() for name in names):
+                    return False  # macros
+                if extension in _OFFICE_PARTS:
+                    return _OFFICE_PARTS[extension] in names
+                return archive.read("mimetype").strip() == _OPEN_DOCUMENT[extension]
+        except (zipfile.BadZipFile, KeyError, OSError):
+            return False
+        finally:
+            upload.seek(0)
+    if extension in {"txt", "csv", "vtt"}:
+        data = upload.read(_TEXT_LIMIT + 1)
+        upload.seek(0)
+        if len(data) > _TEXT_LIMIT or b"\x00" in data:
+            return False
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return False
+        return extension != "vtt" or text.startswith("WEBVTT")
+    return False

@@ -1,12 +1,13 @@
-"""Guards around Wagtail admin views that would otherwise show any page, and
-the one way video files and posters are served."""
+"""Guards around Wagtail admin views that would otherwise show any page, the
+one way video files and posters are served, and the one way any other stored
+file under /media/ is served from local storage."""
 
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.chooser import BrowseView
 
-from community.permissions import access_media, access_page
+from community.permissions import access_media, access_page, access_stored_file
 
 _browse = BrowseView.as_view()
 
@@ -36,6 +37,21 @@ def serve_media(request, pk, part="file"):
     if part == "poster" and field.name.lower().endswith((".png", ".webp")):
         content_type = "image/" + field.name.rsplit(".", 1)[1].lower()
     response = FileResponse(field.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def serve_stored_file(request, name):
+    """A file from local media storage (the demo's media/ folder), at the URL
+    its storage gives it, to people who may see what it belongs to
+    (`access_stored_file`): Wagtail's image renditions, documents, posters and
+    profile pictures. Served as an inert download of its type, never as
+    active content. With S3, files have signed URLs instead and never come
+    here; there is no other route to /media/ in any settings."""
+    field = access_stored_file(request.user, name)
+    response = FileResponse(field.open("rb"))
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=3600"

@@ -286,6 +286,11 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES = [
 ]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Documents of these kinds only, checked by content too (home.media).
+WAGTAILDOCS_EXTENSIONS = [
+    "pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "txt", "csv", "vtt"
+]  # fmt: skip
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "home.forms.DocumentForm"
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILUSERS_PASSWORD_ENABLED = False

@@ -66,3 +66,81 @@ def test_without_ffmpeg_nothing_breaks(monkeypatch, clip):
     video.file.save("clip.mp4", ContentFile(clip), save=False)
     video.save()
     assert not video.thumbnail and not video.duration
+
+
+# Documents ------------------------------------------------------------------------
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+DOCX = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"})
+GOOD = {
+    "leaflet.pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+    "plan.docx": DOCX,
+    "sheet.xlsx": _zip({"xl/workbook.xml": b"<w/>"}),
+    "notes.odt": _zip({"mimetype": b"application/vnd.oasis.opendocument.text"}),
+    "read-me.txt": "Tea at 3, Siân\n".encode(),
+    "list.csv": b"name,when\nTea,3pm\n",
+    "talk.vtt": b"\xef\xbb\xbfWEBVTT\n\n00:00.000 --> 00:01.000\nHello\n",
+}
+BAD = {
+    "leaflet.pdf": b"<html><script>alert(1)</script></html>",  # HTML named PDF
+    "plan.docx": _zip({"word/document.xml": b"<w/>", "word/vbaProject.bin": b"x"}),
+    "sheet.xlsx": DOCX,  # a Word file named as a spreadsheet
+    "notes.odt": b"PK\x03\x04 not really a zip",
+    "read-me.txt": b"MZ\x90\x00\x03\x00\x00\x00",  # an executable
+    "talk.vtt": b"<script>alert(1)</script>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOOD))
+def test_documents_that_are_what_their_name_says_are_taken(name):
+    upload = SimpleUploadedFile(name, GOOD[name])
+    assert media.document_matches_extension(upload, name.rsplit(".", 1)[1])
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_documents_that_are_not_what_their_name_says_are_refused(name):
+    upload = SimpleUploadedFile(name, BAD[name])
+    assert not media.document_matches_extension(upload, name.rsplit(".", 1)[1])
+
+
+def test_the_settings_allow_list_is_the_checked_one(settings):
+    assert settings.WAGTAILDOCS_EXTENSIONS == media.DOCUMENT_EXTENSIONS
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "said"),
+    [
+        ("page.html", b"<html></html>", "Documents can be"),
+        ("image.svg", b"<svg onload='x'/>", "Documents can be"),
+        ("run.exe", b"MZ\x90\x00", "Documents can be"),
+        ("leaflet.pdf", b"<html><script>x</script>", "isn't what its name says"),
+    ],
+)
+def test_the_admin_refuses_documents_by_name_and_by_content(name, data, said):
+    from wagtail.documents import get_document_model
+    from wagtail.documents.forms import get_document_form
+    from wagtail.models import Collection
+
+    Form = get_document_form(get_document_model())
+    form = Form(
+        data={"title": "A leaflet", "collection": Collection.get_first_root_node().pk},
+        files={"file": SimpleUploadedFile(name, data)},
+    )
+    assert not form.is_valid()
+    assert said in " ".join(form.errors["file"])
+    good = Form(
+        data={"title": "A leaflet", "collection": Collection.get_first_root_node().pk},
+        files={"file": SimpleUploadedFile("leaflet.pdf", GOOD["leaflet.pdf"])},
+    )
+    assert good.is_valid(), good.errors

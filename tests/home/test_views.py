@@ -119,3 +119,79 @@ def test_on_s3_members_are_sent_to_a_signed_url_and_others_are_not(
 
     client.force_login(make_member(other_pathway))
     assert client.get(f"/files/videos/{video.pk}/").status_code == 404
+
+
+# Every other stored file under /media/ ---------------------------------------------
+
+
+def _png() -> ContentFile:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (80, 80), "teal").save(out, "PNG")
+    return ContentFile(out.getvalue(), name="picture.png")
+
+
+def test_stored_files_reach_only_people_who_may_see_what_they_belong_to(
+    client, local_files, pathway, other_pathway
+):
+    from django.test import Client
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+
+    from community import social
+    from tests.factories import make_trusted
+
+    pathway.refresh_from_db()
+    image = get_image_model().objects.create(
+        title="Pathway picture", file=_png(), collection=pathway.collection
+    )
+    rendition = image.get_rendition("fill-64x64")
+    document = get_document_model().objects.create(
+        title="Plan",
+        file=ContentFile(b"%PDF-1.7\n", name="plan.pdf"),
+        collection=pathway.collection,
+    )
+    owner, friend = make_trusted(pathway), make_trusted(pathway)
+    social.do_set_avatar_image(owner, _png())
+    urls = [
+        image.file.url,
+        rendition.url,
+        document.file.url,
+        owner.avatar_image.url,
+    ]
+    assert all(url.startswith("/media/") for url in urls)
+    member, outsider, anonymous = Client(), Client(), Client()
+    member.force_login(friend)
+    outsider.force_login(make_member(other_pathway))
+    for url in urls:
+        response = member.get(url)
+        assert response.status_code == 200, url
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in response["Content-Security-Policy"]
+        assert outsider.get(url).status_code == 404, url
+        assert anonymous.get(url).status_code == 404, url
+    assert member.get("/media/avatars/../../manage.py").status_code == 404
+    assert member.get("/media/no-such-file.png").status_code == 404
+
+
+def test_media_has_no_route_around_the_check_even_with_debug_on(settings):
+    """With DJANGO_DEBUG=1 the URLs used to add Django's static() view for
+    MEDIA_URL, which serves every file to anyone."""
+    import importlib
+
+    from django.urls import resolve
+
+    import cms.urls
+    from home.views import serve_stored_file
+
+    settings.DEBUG = True
+    try:
+        debug_urls = importlib.reload(cms.urls)
+        match = resolve("/media/avatars/1-20260101.png", urlconf=debug_urls)
+        assert match.func is serve_stored_file
+    finally:
+        settings.DEBUG = False
+        importlib.reload(cms.urls)

@@ -23,6 +23,7 @@ Runs when HARBOUR_REQUIRE_SERVICES is set (CI's run on PostgreSQL and Redis).
 
 import asyncio
 import collections
+import json
 import statistics
 import threading
 import time
@@ -208,6 +209,16 @@ def test_connections_stay_within_the_pools_under_load(production_stack):
         f"{len(sampler.samples)}, {collections.Counter(sampler.samples)}; "
         + ", ".join(f"{name} at {at:.0f} s" for name, at in phases.items())
     )
+    # What the app processes logged as errors under this load (shown, not
+    # asserted: a socket's handler failing is not about connections).
+    errors = collections.Counter(
+        (record.get("exc_info") or record["message"]).strip().splitlines()[-1]
+        for log in stack.app_logs()
+        for line in log.read_text(errors="replace").splitlines()
+        if '"level": "ERROR"' in line
+        for record in [json.loads(line)]
+    )
+    print(f"errors the app logged: {dict(errors) or 'none'}")  # noqa: T201
     assert peak <= BOUND, f"peak {peak} connections, bound {BOUND}"
     # The load reached the database: more than the pools' resting size.
     assert peak > PROCESSES * 2

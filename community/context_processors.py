@@ -4,7 +4,8 @@ from django.utils.functional import SimpleLazyObject
 
 def harbour(request):
     """What every page's frame needs: the site name and the languages, and,
-    only if the page uses them, the reader's crisis contacts and unread count."""
+    only if the page uses them, the reader's crisis contacts, unread count
+    and the roles of the care teams of their pathways."""
     from .models import Notification
     from .queries import help_contacts
 
@@ -19,8 +20,18 @@ def harbour(request):
         found = help_contacts(user) if user is not None else {}
         return found.get("pathway_contacts", []) + found.get("national_contacts", [])
 
+    def staff_roles():
+        if user is None:
+            return {}
+        from .queries import staff_roles_for
+
+        return staff_roles_for(user)
+
     return {
         "SITE_NAME": settings.WAGTAIL_SITE_NAME,
+        # For role badges by names (harbour's `role_badge`); one query, only
+        # on pages that show one.
+        "staff_roles": SimpleLazyObject(staff_roles),
         "SITE_LANGUAGES": settings.LANGUAGES,
         "unread_notifications": SimpleLazyObject(unread),
         "my_crisis_contacts": SimpleLazyObject(contacts),

@@ -15,6 +15,7 @@ from .models import (
     Forum,
     Invitation,
     JoinRequest,
+    Membership,
     MembershipStatus,
     ModerationCase,
     Mute,
@@ -158,6 +159,20 @@ def pathway_staff(pathway: Pathway):
 
 
 # People ---------------------------------------------------------------------------
+
+
+def staff_roles_for(reader: User) -> dict[tuple[int, int], str]:
+    """(pathway id, person id) -> role, for the active staff of every pathway
+    `reader` can see, in one query: what a role badge by a name is drawn
+    from (the membership, never anything the person wrote)."""
+    if not reader.is_authenticated:
+        return {}
+    rows = Membership.objects.filter(
+        pathway__in=visible_pathways(reader),
+        status=MembershipStatus.ACTIVE,
+        role__in=STAFF_ROLES,
+    ).values_list("pathway_id", "user_id", "role")
+    return {(pathway_id, user_id): role for pathway_id, user_id, role in rows}
 
 
 def relation_to(viewer: User, person: User) -> dict:

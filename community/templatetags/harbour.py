@@ -1,4 +1,5 @@
-"""Template helpers that render Django form fields as NHS.UK form groups."""
+"""Template helpers: Django form fields as NHS.UK form groups, member text as
+safe HTML, and the role badge by a staff member's name."""
 
 from django import forms, template
 from django.utils.translation import gettext_lazy as _
@@ -144,3 +145,26 @@ def lookup(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.simple_tag
+def role_badge(staff_roles, pathway_id, user_id):
+    """The role of a pathway's staff member, by their name wherever it shows
+    (posts, wall messages, presents, notices), drawn from their membership
+    (`staff_roles`, the context processor's) and never from anything they
+    wrote; members' names get nothing, so no name can pass for it. Empty
+    when the person is not staff there."""
+    from django.utils.html import format_html
+
+    from ..models import Role
+
+    try:
+        role = staff_roles.get((pathway_id, user_id)) if pathway_id else None
+    except AttributeError:
+        return ""
+    if not role:
+        return ""
+    return format_html(
+        ' <strong class="nhsuk-tag nhsuk-tag--blue harbour-role">{}</strong>',
+        Role(role).label,
+    )

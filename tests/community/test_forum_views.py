@@ -14,9 +14,10 @@ pytestmark = pytest.mark.django_db
 # pager's count, the page's rows, the unread badge and the Wagtail user bar's
 # permissions: the same whatever the forum's or topic's length. A topic adds
 # whether the reader follows it and the reactions to the topic and its replies;
-# a forum, its page's reply counts.
+# a forum, its page's reply counts. A topic also reads the care team's roles,
+# for the badges by staff names.
 QUERIES_FORUM = 13
-QUERIES_TOPIC = 16
+QUERIES_TOPIC = 17
 
 
 @pytest.fixture

@@ -31,9 +31,10 @@ pytestmark = pytest.mark.django_db
 # Session, user, two-factor check, the viewer's memberships and shared
 # pathways, the owner's block of the viewer, the pager's count and rows,
 # replies, reactions, presents, bio, blocks and mutes, mute words, the unread
-# badge, and whether the two may talk directly in their shared pathway (both
-# members, no block between them): the same however long the wall.
-QUERIES_WALL = 26
+# badge, whether the two may talk directly in their shared pathway (both
+# members, no block between them), and the care teams' roles for the badges
+# by staff names: the same however long the wall.
+QUERIES_WALL = 27
 # Session, user, two-factor check, the pathway, the reader's mute words (once
 # per source), one query per source, the landing pages and their specific
 # rows, the unread badge: the same however long the timeline.
@@ -512,6 +513,32 @@ def test_a_name_is_stored_normalised_and_staff_may_name_their_role(client, pathw
     assert profile_post(client, "Nurse Hazel").status_code == 302
     nurse.refresh_from_db()
     assert nurse.display_name == "Nurse Hazel"
+
+
+def test_staff_show_a_role_badge_by_their_name_that_members_cannot(client, pathway):
+    """On posts, wall messages, presents and notices: drawn from the
+    membership, so a member's name, whatever it says, never gets one."""
+    clinician = staff(pathway, Role.CLINICIAN)
+    peer = staff(pathway, Role.PEER)
+    member = make_trusted(pathway, display_name="Sam Careful")
+    reader = make_trusted(pathway)
+    forum = make_forum(pathway)
+    topic = forums.do_start_topic(member, forum, "Tea", "Made tea").obj
+    forums.do_reply(clinician, topic, "Well done")
+    social.do_post_on_wall(peer, reader, pathway, "Hello from the team")
+    social.do_send_present(clinician, reader, pathway, make_gift(), "For you")
+    client.force_login(reader)
+    page = client.get(f"/community/{pathway.slug}/topics/{topic.pk}/").content
+    page = page.decode()
+    assert page.count('class="nhsuk-tag nhsuk-tag--blue harbour-role"') == 1
+    assert 'harbour-role">Clinician</strong>' in page
+    wall_page = client.get(wall(reader)).content.decode()
+    assert 'harbour-role">Peer supporter</strong>' in wall_page
+    assert 'harbour-role">Clinician</strong>' in wall_page  # the present
+    notices = client.get("/notifications/").content.decode()
+    assert 'harbour-role">Clinician</strong>' in notices
+    member_page = client.get(wall(member)).content.decode()
+    assert "harbour-role" not in member_page
 
 
 # Odd input: kind answers, never a 500 -------------------------------------------------

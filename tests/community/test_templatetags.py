@@ -1,6 +1,8 @@
 """community.templatetags.harbour: member text is escaped before the only
 markup (paragraphs, line breaks, quotes) is added."""
 
+import pytest
+
 from community.templatetags.harbour import lookup, member_text
 
 
@@ -21,3 +23,24 @@ def test_member_text_of_nothing_is_empty():
 def test_lookup_reads_a_dict_or_gives_none():
     assert lookup({1: "a"}, 1) == "a"
     assert lookup(None, 1) is None
+
+
+@pytest.mark.django_db
+def test_a_role_badge_comes_from_the_membership_only(pathway, other_pathway):
+    from community.queries import staff_roles_for
+    from community.templatetags.harbour import role_badge
+    from tests.factories import make_member
+
+    reader = make_member(pathway)
+    clinician = make_member(pathway, "clinician")
+    peer = make_member(pathway, "peer")
+    member = make_member(pathway, display_name="Sam Clinician-ish")
+    elsewhere = make_member(other_pathway, "lead")
+    roles = staff_roles_for(reader)
+    assert "Clinician" in role_badge(roles, pathway.pk, clinician.pk)
+    assert "harbour-role" in role_badge(roles, pathway.pk, clinician.pk)
+    assert "Peer supporter" in role_badge(roles, pathway.pk, peer.pk)
+    assert role_badge(roles, pathway.pk, member.pk) == ""
+    # Staff of a pathway the reader is not in are nobody's business here.
+    assert role_badge(roles, other_pathway.pk, elsewhere.pk) == ""
+    assert role_badge(roles, None, clinician.pk) == ""

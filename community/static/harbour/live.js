@@ -86,7 +86,8 @@
     };
     socket.onclose = function (closed) {
       region.dataset.state = "closed";
-      if (closed.code === 4401) return;  // not signed in: nothing to wait for
+      // Not signed in, or staff without two-factor: nothing to wait for.
+      if (closed.code === 4401 || closed.code === 4403) return;
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
     };

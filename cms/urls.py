@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.errors import server_error
 from community import notification_views
 from community import views as community_views
 from home import views as home_views
@@ -54,3 +55,7 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
+
+# A page that fails says so kindly, with the crisis numbers; an overloaded
+# database pool is a 503 with Retry-After, not a 500 (cms/errors.py).
+handler500 = server_error

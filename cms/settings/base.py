@@ -174,6 +174,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
+# Connections to Redis one process may open, for its channel layer and for
+# its cache each. redis-py 8 caps a pool at 100: when 200 sockets closed at
+# once (a process died and its members came back to this one), leaving their
+# groups failed with "Too many connections".
+REDIS_MAX_CONNECTIONS = int(os.environ.get("HARBOUR_REDIS_MAX_CONNECTIONS", "1000"))
+
+
 def redis_channel_layer(url: str, prefix: str = "harbour") -> dict:
     """The channel layer on Redis at `url`.
 
@@ -186,11 +193,17 @@ def redis_channel_layer(url: str, prefix: str = "harbour") -> dict:
     that many for any one socket): channels-redis's default of 100 is a
     single message to a room of 100. Chat clients resync past any that drop,
     but live delivery should not depend on it. HARBOUR_CHANNEL_CAPACITY
-    (default 1000) sets it."""
+    (default 1000) sets it. `max_connections`: see REDIS_MAX_CONNECTIONS."""
     return {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [{"address": url, "socket_timeout": 30}],
+            "hosts": [
+                {
+                    "address": url,
+                    "socket_timeout": 30,
+                    "max_connections": REDIS_MAX_CONNECTIONS,
+                }
+            ],
             "prefix": prefix,
             "capacity": int(os.environ.get("HARBOUR_CHANNEL_CAPACITY", "1000")),
         },
@@ -206,6 +219,7 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "harbour",
+            "OPTIONS": {"max_connections": REDIS_MAX_CONNECTIONS},
         }
     }
 else:

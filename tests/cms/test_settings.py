@@ -102,6 +102,9 @@ def test_production_parts_are_chosen_by_environment():
     # Reads outlast channels-redis's 5 s blocking read (redis-py 8 defaults
     # to 5 s, which killed idle sockets).
     assert found["layer_hosts"][0]["socket_timeout"] > 5
+    # More than redis-py's 100 a pool: a process takes over a dead one's
+    # sockets all at once.
+    assert found["layer_hosts"][0]["max_connections"] >= 1000
     assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert found["media"] == "storages.backends.s3.S3Storage"
     # Signed media URLs point at the bucket: the browser may load them.

@@ -18,7 +18,8 @@ from tests.factories import make_forum, make_member, make_trusted, put_on_duty
 pytestmark = pytest.mark.django_db
 
 
-def test_one_pass_escalates_what_is_overdue(pathway, capsys):
+def test_one_pass_escalates_what_is_overdue(pathway, caplog):
+    caplog.set_level("INFO", logger="harbour.worker")
     first = make_member(pathway, Role.CLINICIAN)
     lead = make_member(pathway, Role.LEAD)
     put_on_duty(pathway, first)
@@ -31,12 +32,13 @@ def test_one_pass_escalates_what_is_overdue(pathway, capsys):
         call_command("harbour_worker", "--once")
     alert = RiskAlert.objects.get()
     assert alert.to_leads and alert.notified == lead
-    assert "Escalated 1 alert" in capsys.readouterr().out
+    assert "Escalated 1 alert" in caplog.text
 
 
 def test_the_digest_goes_once_a_day_from_the_digest_hour(
-    pathway, settings, mailoutbox, capsys
+    pathway, settings, mailoutbox, caplog
 ):
+    caplog.set_level("INFO", logger="harbour.worker")
     settings.HARBOUR_DIGEST_HOUR = 8
     london = ZoneInfo("Europe/London")
     reader = make_member(
@@ -51,7 +53,7 @@ def test_the_digest_goes_once_a_day_from_the_digest_hour(
         call_command("harbour_worker", "--once")
     assert [m.to for m in mailoutbox] == [[reader.email]]
     assert "Your post is back." in mailoutbox[0].body
-    assert "Sent 1 daily digest" in capsys.readouterr().out
+    assert "Sent 1 daily digest" in caplog.text
     # The next morning's run sends only what is new since.
     with time_machine.travel(datetime(2026, 11, 26, 8, 1, tzinfo=london), tick=False):
         notifications.notify(reader, pathway, "moderation", "Another outcome.")
@@ -62,8 +64,9 @@ def test_the_digest_goes_once_a_day_from_the_digest_hour(
 
 
 def test_one_pass_sends_what_the_queue_holds_and_beats_its_heart(
-    pathway, settings, mailoutbox, capsys
+    pathway, settings, mailoutbox, caplog
 ):
+    caplog.set_level("INFO", logger="harbour.worker")
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
         "deliveries": {"BACKEND": "django_tasks_db.DatabaseBackend"},
@@ -75,12 +78,12 @@ def test_one_pass_sends_what_the_queue_holds_and_beats_its_heart(
     call_command("harbour_worker", "--once")
     assert [m.to for m in mailoutbox] == [[eager.email]]
     assert Delivery.objects.get().state == "sent"
-    assert "Ran 1 delivery task(s)." in capsys.readouterr().out
+    assert "Ran 1 delivery task(s)." in caplog.text
     assert worker.worker_heartbeat_age() < 60
 
 
 def test_a_failing_step_is_reported_and_the_others_still_run(
-    pathway, monkeypatch, capsys
+    pathway, monkeypatch, caplog
 ):
     from community.management.commands import harbour_worker
 
@@ -88,8 +91,9 @@ def test_a_failing_step_is_reported_and_the_others_still_run(
         raise RuntimeError("database gone")
 
     monkeypatch.setattr(harbour_worker, "do_escalate_overdue_alerts", broken)
-    call_command("harbour_worker", "--once")
-    assert "Escalation pass failed: RuntimeError('database gone')" in (
-        capsys.readouterr().err
-    )
+    with caplog.at_level("INFO", logger="harbour.worker"):
+        call_command("harbour_worker", "--once")
+    (failure,) = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert failure.getMessage() == "Escalation pass failed"
+    assert "RuntimeError: database gone" in caplog.text
     assert worker.worker_heartbeat_age() is not None

@@ -18,6 +18,7 @@ python manage.py harbour_worker         # deliveries every 1 s, passes every 15 
 python manage.py harbour_worker --once  # one pass, one batch of deliveries
 """
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand
@@ -31,6 +32,10 @@ from community.worker import beat, run_delivery_queue
 # The heartbeat is written at most this often (seconds): often enough for
 # /ready/, rarely enough not to be a write a second.
 BEAT_EVERY = 5.0
+
+# Through logging, not stdout: production's log collector reads JSON lines,
+# and logging's filter keeps email addresses out of error messages.
+logger = logging.getLogger("harbour.worker")
 
 
 class Command(BaseCommand):
@@ -52,7 +57,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, once=False, interval=15.0, tick=1.0, **options):
-        self.stdout.write(
+        logger.info(
             "Harbour worker: sending deliveries, escalating unacknowledged risk "
             "alerts, sending daily digests."
         )
@@ -62,7 +67,7 @@ class Command(BaseCommand):
                 self.run_pass()
                 next_pass = time.monotonic() + interval
             if ran := self.run_step("Deliveries", run_delivery_queue):
-                self.stdout.write(f"Ran {ran} delivery task(s).")
+                logger.info("Ran %s delivery task(s).", ran)
             if once or time.monotonic() - last_beat >= BEAT_EVERY:
                 self.run_step("Heartbeat", beat)
                 last_beat = time.monotonic()
@@ -75,18 +80,18 @@ class Command(BaseCommand):
 
     def run_pass(self) -> None:
         if escalated := self.run_step("Escalation", do_escalate_overdue_alerts):
-            self.stdout.write(f"Escalated {escalated} alert(s).")
+            logger.info("Escalated %s alert(s).", escalated)
         if swept := self.run_step("Sweep", retry_due_deliveries):
-            self.stdout.write(f"Queued {swept} due delivery(ies) again.")
+            logger.info("Queued %s due delivery(ies) again.", swept)
         digests = self.run_step("Digest", run_daily_digest_if_due)
         if digests is not None:
-            self.stdout.write(f"Sent {digests} daily digest(s).")
+            logger.info("Sent %s daily digest(s).", digests)
 
     def run_step(self, name: str, step):
-        """Run one step and return what it returned; a failure is written
-        out (None) and the loop goes on."""
+        """Run one step and return what it returned; a failure is logged
+        with its traceback (None) and the loop goes on."""
         try:
             return step()
-        except Exception as error:  # noqa: BLE001 - keep the loop alive
-            self.stderr.write(f"{name} pass failed: {error!r}")
+        except Exception:  # noqa: BLE001 - keep the loop alive
+            logger.exception("%s pass failed", name)
             return None

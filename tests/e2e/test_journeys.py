@@ -57,7 +57,7 @@ def test_register_with_invitation_on_a_phone(
     follow(page, "Create your account")
     expect(page.get_by_label("Invitation code")).to_have_value(invitation.code)
 
-    fill_signup(page, display_name="Quiet Harbour", email="new.parent@example.org")
+    fill_signup(page, display_name="Quiet Tide", email="new.parent@example.org")
     submit(page, "Create account")
 
     page.get_by_label("Code").fill(
@@ -65,7 +65,7 @@ def test_register_with_invitation_on_a_phone(
     )
     submit(page, "Confirm")
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Quiet Harbour")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Quiet Tide")
     user = User.objects.get(email="new.parent@example.org")
     membership = Membership.objects.get(user=user, pathway=pathway)
     assert membership.role == Role.MEMBER

@@ -19,7 +19,6 @@ import itertools
 
 import pytest
 
-from tests.chat.conftest import REQUIRED
 from tests.chat.live_servers import (
     AsgiServer,
     ChatClient,
@@ -30,17 +29,12 @@ from tests.chat.live_servers import (
     ServiceMissing,
     seed_pathway,
 )
+from tests.services import service_missing
 
 pytestmark = pytest.mark.services
 
 # Long enough for a loaded CI machine; a healthy run takes a fraction of it.
 WAIT = 60
-
-
-def _missing(error: ServiceMissing):
-    if REQUIRED:
-        pytest.fail(f"{error} (HARBOUR_REQUIRE_SERVICES is set)")
-    pytest.skip(str(error))
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +44,7 @@ def live_database():
     try:
         database = LiveDatabase.create()
     except ServiceMissing as error:
-        _missing(error)
+        service_missing(error)
     yield database
     database.drop()
 
@@ -60,7 +54,7 @@ def redis_server():
     try:
         server = RedisServer.start()
     except ServiceMissing as error:
-        _missing(error)
+        service_missing(error)
     yield server
     server.stop()
 

@@ -15,7 +15,6 @@ and that no password reaches a command line, without a server.
 
 import asyncio
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -37,8 +36,8 @@ from tests.chat.live_servers import (
     run_django,
 )
 from tests.factories import PASSWORD, totp_code
+from tests.services import service_missing
 
-REQUIRED = bool(os.environ.get("HARBOUR_REQUIRE_SERVICES"))
 # Generous for a loaded CI machine; only stops a broken run from hanging.
 WAIT = 60
 
@@ -62,12 +61,6 @@ POSTGRES = {
     "PORT": "5433",
     "OPTIONS": {"sslmode": "require", "pool": {"max_size": 4}},
 }
-
-
-def _missing(reason: str):
-    if REQUIRED:
-        pytest.fail(f"{reason} (HARBOUR_REQUIRE_SERVICES is set)")
-    pytest.skip(reason)
 
 
 # What the commands refuse, and how they call PostgreSQL's programs ------------------
@@ -279,7 +272,7 @@ def databases():
     (named by `target_url`, made by harbour_restore itself)."""
     for program in ("pg_dump", "pg_restore"):
         if shutil.which(program) is None:
-            _missing(f"{program} is not installed")
+            service_missing(f"{program} is not installed")
     made: list[LiveDatabase] = []
 
     class Databases:
@@ -287,7 +280,7 @@ def databases():
             try:
                 made.append(LiveDatabase.create())
             except ServiceMissing as error:
-                _missing(str(error))
+                service_missing(str(error))
             return made[-1]
 
         def target(self, source: LiveDatabase) -> LiveDatabase:

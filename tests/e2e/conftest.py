@@ -17,7 +17,6 @@ Fixtures:
 """
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -385,17 +384,17 @@ def production_stack():
     tests that need it; stopped at the end, its logs' tails printed.
     test_production_stack.py kills app process 1 and stops the worker, so
     tests that need the stack whole come before it (test_connection_pool.py
-    does, by name). Only when HARBOUR_REQUIRE_SERVICES is set (CI's run on
-    PostgreSQL and Redis): it takes one to two minutes to start."""
+    does, by name). It takes one to two minutes to start; without
+    PostgreSQL, redis-server or nginx it skips, or fails in CI
+    (tests/services.py)."""
     from tests.chat.live_servers import ServiceMissing
     from tests.e2e.production_stack import ProductionStack
+    from tests.services import service_missing
 
-    if not os.environ.get("HARBOUR_REQUIRE_SERVICES"):
-        pytest.skip("the production stack runs when HARBOUR_REQUIRE_SERVICES is set")
     try:
         stack = ProductionStack.start()
     except ServiceMissing as error:
-        pytest.fail(f"{error} (HARBOUR_REQUIRE_SERVICES is set)")
+        service_missing(error)
     print(f"\nproduction stack up: {stack.timings}")  # noqa: T201
     yield stack
     for server in stack.servers:

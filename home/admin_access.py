@@ -184,33 +184,30 @@ def visible_in_admin(user, obj) -> bool:
     return True
 
 
-def collection_items_visible_to(user, items: QuerySet) -> QuerySet:
-    """`items` (images, documents, videos: anything in a collection) without
-    those in another pathway's collection."""
+def _without_hidden_collections(user, queryset: QuerySet, path_field: str) -> QuerySet:
+    """`queryset` without rows whose collection path (`path_field`) lies in
+    another pathway's collection; superusers see everything."""
     if user.is_superuser:
-        return items
+        return queryset
     hidden = (
         Pathway.objects.exclude(pk__in=_visible_pathway_ids(user))
         .exclude(collection=None)
         .values_list("collection__path", flat=True)
     )
     for path in hidden:
-        items = items.exclude(collection__path__startswith=path)
-    return items
+        queryset = queryset.exclude(**{f"{path_field}__startswith": path})
+    return queryset
+
+
+def collection_items_visible_to(user, items: QuerySet) -> QuerySet:
+    """`items` (images, documents, videos: anything in a collection) without
+    those in another pathway's collection."""
+    return _without_hidden_collections(user, items, "collection__path")
 
 
 def collections_visible_to(user, collections: QuerySet) -> QuerySet:
     """`collections` without other pathways' collections and theirs within."""
-    if user.is_superuser:
-        return collections
-    hidden = (
-        Pathway.objects.exclude(pk__in=_visible_pathway_ids(user))
-        .exclude(collection=None)
-        .values_list("collection__path", flat=True)
-    )
-    for path in hidden:
-        collections = collections.exclude(path__startswith=path)
-    return collections
+    return _without_hidden_collections(user, collections, "path")
 
 
 def tags_visible_to(user, tags, model) -> list:

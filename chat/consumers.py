@@ -39,7 +39,14 @@ TYPING_EVERY_SECONDS = 2.0
 
 class NotFoundConsumer(WebsocketConsumer):
     """Any socket path we do not serve: accept, say why, close with 4404 (a client
-    sees a reason instead of a dropped connection)."""
+    sees a reason instead of a dropped connection).
+
+    It hears nothing from other processes, so it takes no channel on the
+    layer: an alias that names no layer leaves it without one. With one, every
+    stray socket held a blocking read on Redis that outlived its close and held
+    up the event loop's shutdown."""
+
+    channel_layer_alias = "no channel layer"
 
     def connect(self):
         self.accept()

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.caches import clear_cache
 from tests.factories import make_pathway, make_site
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses
@@ -29,11 +30,9 @@ def other_pathway(db):
 def _fresh_cache():
     """Rate limits, used TOTP codes and the risk-phrase version live in the
     cache: start each test clean."""
-    from django.core.cache import cache
-
     from community.safety import lexicon_store
 
-    cache.clear()
+    clear_cache()
     lexicon_store._merged.clear()  # per-process lexicons follow the cleared cache
     yield
 

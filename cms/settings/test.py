@@ -45,3 +45,13 @@ else:
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"  # noqa: F405
     }
+
+if REDIS_URL:  # noqa: F405
+    # Keys of this run only: the suite clears its cache before every test by
+    # deleting this prefix's keys (tests/caches.py), never with FLUSHDB, which
+    # would also empty the channel layer and another run's keys on the same
+    # Redis.
+    CACHES["default"]["KEY_PREFIX"] = f"harbour-cache-test-{os.getpid()}"  # noqa: F405
+    CHANNEL_LAYERS = {  # noqa: F405
+        "default": redis_channel_layer(REDIS_URL, prefix=f"harbour-test-{os.getpid()}")  # noqa: F405
+    }

@@ -1,6 +1,7 @@
 """The ASGI application: HTTP through Django, sockets through Channels, and the
 channel layer that REDIS_URL chooses."""
 
+import asyncio
 import os
 
 import pytest
@@ -77,4 +78,5 @@ async def test_channel_layer_round_trip():
         assert type(layer).__name__ == "RedisChannelLayer"
     channel = await layer.new_channel()
     await layer.send(channel, {"type": "probe", "n": 1})
-    assert await layer.receive(channel) == {"type": "probe", "n": 1}
+    received = await asyncio.wait_for(layer.receive(channel), timeout=10)
+    assert received == {"type": "probe", "n": 1}

@@ -2,10 +2,10 @@
 request id on every response."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client, override_settings
 
 from cms.middleware import client_address
+from tests.caches import clear_cache
 
 
 @pytest.mark.parametrize(
@@ -43,21 +43,21 @@ TOO_MANY = "paused signing in from this device"
 def test_wrong_passwords_pause_the_client_who_made_them_not_everyone():
     """Behind a balancer every request comes from its address: ten wrong
     passwords from anyone used to lock everyone out."""
-    cache.clear()
+    clear_cache()
     first = Client(REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="203.0.113.5")
     other = Client(REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="198.51.100.7")
     for n in range(10):
         assert TOO_MANY not in _failed_login(first, f"guess{n}@example.org")
     assert TOO_MANY in _failed_login(first, "guess10@example.org")
     assert TOO_MANY not in _failed_login(other, "me@example.org")
-    cache.clear()
+    clear_cache()
 
 
 @pytest.mark.django_db
 @override_settings(HARBOUR_TRUSTED_PROXY_COUNT=1)
 def test_sign_in_limits_count_each_client_and_explain_the_pause_kindly():
     """The 31st sign-in a minute site-wide got a bare 429 behind a balancer."""
-    cache.clear()
+    clear_cache()
     first = Client(REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="203.0.113.5")
     other = Client(REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="198.51.100.7")
     statuses = [
@@ -72,13 +72,13 @@ def test_sign_in_limits_count_each_client_and_explain_the_pause_kindly():
     assert (
         other.post("/accounts/login/", {"login": "", "password": ""}).status_code == 200
     )
-    cache.clear()
+    clear_cache()
 
 
 @pytest.mark.django_db
 @override_settings(HARBOUR_TRUSTED_PROXY_COUNT=0)
 def test_without_a_trusted_proxy_a_forged_header_changes_nothing():
-    cache.clear()
+    clear_cache()
     for n in range(10):
         _failed_login(
             Client(REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}"),
@@ -86,7 +86,7 @@ def test_without_a_trusted_proxy_a_forged_header_changes_nothing():
         )
     forged = Client(REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="203.0.113.77")
     assert TOO_MANY in _failed_login(forged, "guess11@example.org")
-    cache.clear()
+    clear_cache()
 
 
 @override_settings(ALLOWED_HOSTS=["harbour.example.nhs.uk"], SECURE_SSL_REDIRECT=True)

@@ -17,7 +17,6 @@ from types import SimpleNamespace
 import pytest
 import pywebpush
 from django.core import mail
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,6 +34,7 @@ from community.models import (
 )
 from community.notifications import PushSubscriptionError
 from community.worker import run_delivery_queue
+from tests.caches import clear_cache
 from tests.factories import UserFactory, make_forum, make_member, make_trusted
 
 pytestmark = pytest.mark.django_db
@@ -351,7 +351,7 @@ def test_the_daily_step_runs_once_a_day_from_the_digest_hour(
     assert notifications.run_daily_digest_if_due(eight) == 1
     assert notifications.run_daily_digest_if_due(eight + timedelta(hours=2)) is None
     # A restart that forgot the day's record sends nothing twice.
-    cache.clear()
+    clear_cache()
     notice_for(daily, pathway, "Later", created_at=eight + timedelta(hours=1))
     assert notifications.run_daily_digest_if_due(eight + timedelta(hours=2)) == 0
     assert len(mailoutbox) == 1

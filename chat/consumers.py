@@ -20,6 +20,7 @@ from django.utils import translation
 from community.inputs import whole_number
 from community.moderation import SafetyError
 from community.queries import crisis_contacts
+from community.safety.risk import Tier
 
 from . import actions, events, presence
 from .actions import ChatError
@@ -143,8 +144,18 @@ def _crisis(verdict, pathway, client_id=None) -> list[dict]:
     if not verdict.show_crisis_contacts:
         return []
     return [
-        events.crisis_frame(verdict.messages, crisis_contacts([pathway]), client_id)
+        events.crisis_frame(
+            [verdict.crisis_message, *_urgent_words(verdict)],
+            crisis_contacts([pathway]),
+            client_id,
+        )
     ]
+
+
+def _urgent_words(verdict) -> list[str]:
+    """An urgent message's word that the care team has it belongs with the
+    crisis contacts; a calm notice (checked before others see it) never does."""
+    return list(verdict.messages) if verdict.tier == Tier.URGENT else []
 
 
 def _rewrite(submission, **extra) -> dict:

@@ -28,13 +28,14 @@ REPLIES_PER_PAGE = 30
 
 
 def tell_author(request, submission) -> None:
-    """What the author sees at once: the pipeline's kind words and, on any
-    sign of risk, the crisis contacts (rendered by base.html)."""
+    """What the author sees at once: when risk is stated, one crisis card
+    (its words and the crisis contacts, rendered by base.html); then the
+    pipeline's calm notices (held for checking, ...) as ordinary messages."""
     verdict = submission.verdict
+    if verdict.show_crisis_contacts:
+        messages.info(request, verdict.crisis_message, extra_tags="crisis")
     for text in verdict.messages:
-        messages.info(
-            request, text, extra_tags="crisis" if verdict.show_crisis_contacts else ""
-        )
+        messages.info(request, text)
     if not verdict.messages:
         messages.success(request, _("Posted."))
 

@@ -395,7 +395,9 @@ def profile_settings(request):
                 social.do_set_avatar_image(user, None)
             elif data["picture"]:
                 social.do_set_avatar_image(user, data["picture"])
-            if submission is not None and submission.verdict.messages:
+            if submission is not None and (
+                submission.verdict.messages or submission.verdict.show_crisis_contacts
+            ):
                 tell_author(request, submission)  # held, or signs of risk
             else:
                 messages.success(request, _("Your profile is saved."))

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .classifier import classify
+from .imminence import detect_imminence
 from .lexicon_store import lexicons_for
-from .risk import RiskResult, detect_risk
+from .risk import SIGNPOSTED_TIERS, RiskMatch, RiskResult, Tier, detect_risk
 from .rulepacks import RuleHit, check_rule_packs
 from .sanitise import sanitise
 
@@ -38,18 +40,46 @@ class Verdict:
     action: Action
     rule_hits: list[RuleHit] = field(default_factory=list)
     risk: RiskResult = field(default_factory=RiskResult)
+    # Calm notices for the author (held for checking, ...), or what to change
+    # when the action is REWRITE.
     messages: list[str] = field(default_factory=list)
+    # The words shown inside the crisis card, with the crisis contacts; only
+    # when `show_crisis_contacts`.
+    crisis_message: str = ""
+
+    @property
+    def tier(self) -> Tier:
+        return self.risk.tier
 
     @property
     def show_crisis_contacts(self) -> bool:
-        """True when the author should see crisis contacts at once."""
-        return self.risk.needs_attention
+        """True when the author should see crisis contacts at once: risk is
+        stated (alert or urgent), never for a review only."""
+        return self.tier in SIGNPOSTED_TIERS
 
     @property
     def raise_alert(self) -> bool:
-        """True when the pathway's on-duty staff must be alerted (for a
-        classifier-only sign, to review)."""
-        return self.risk.needs_attention
+        """True when staff must be told: an alert or urgent tier pages the
+        on-duty staff; a review waits in the queue for them."""
+        return self.tier != Tier.NONE
+
+
+CRISIS_MESSAGE = _lazy(
+    "It sounds like things are really hard right now. You don't have to "
+    "face this alone: the contacts below can help straight away, and "
+    "someone from your care team will see your message."
+)
+URGENT_HELD_MESSAGE = _lazy(
+    "Your care team has your message now and someone will be in touch. Others "
+    "in the community won't see it. If you are in danger, please call 999."
+)
+PREMODERATION_MESSAGE = _lazy(
+    "Thank you. New members' posts are checked by a moderator before "
+    "others see them; yours will appear soon."
+)
+UNSTAFFED_MESSAGE = _lazy(
+    "Thank you for sharing this. A moderator will look at it before others see it."
+)
 
 
 def run_pipeline(
@@ -74,10 +104,13 @@ def run_pipeline(
     `lexicons`: risk lexicons to use; default the shipped ones plus the phrases
     service leads added (community.safety.lexicon_store).
 
-    Rule-pack hits ask for a rewrite (nothing is stored or changed). Otherwise
-    the text is held when the author is not yet trusted, or when it shows risk
-    and no moderator is on duty; else it is published. Risk never loses the
-    text: it is published or held, and the author sees crisis contacts.
+    The verdict's tier (`risk.Tier`) decides: an urgent text is held from
+    peers whoever wrote it; stated risk (alert or urgent) shows the author the
+    crisis contacts with `crisis_message`; a review changes nothing the author
+    sees. Rule-pack hits ask for a rewrite (nothing is stored), unless risk is
+    stated, when the text is held instead: risk never loses the text. Otherwise
+    the text is held when the author is not yet trusted, or when it states
+    risk and no moderator is on duty; else it is published.
     """
     try:
         clean = sanitise(text, max_length=MAX_LENGTH)
@@ -114,7 +147,10 @@ def run_pipeline(
             for category, margin in classify(clean, language).items()
             if margin > 0 and category not in risk.categories
         ]
-    if hits:
+    _add_imminence(risk, clean, language)
+    tier = risk.tier
+    crisis = str(CRISIS_MESSAGE) if tier in SIGNPOSTED_TIERS else ""
+    if hits and tier.rank < Tier.ALERT.rank:
         return Verdict(
             text=clean,
             action=Action.REWRITE,
@@ -124,36 +160,45 @@ def run_pipeline(
         )
 
     messages = []
-    if not trusted:
+    if tier == Tier.URGENT:
+        # Never published to peers, whoever wrote it: its author and staff
+        # see it while the care team acts.
         action = Action.HOLD
-        messages.append(
-            _(
-                "Thank you. New members' posts are checked by a moderator before "
-                "others see them; yours will appear soon."
-            )
-        )
-    elif (risk.needs_attention or hold_when_unstaffed) and not (
+        messages.append(str(URGENT_HELD_MESSAGE))
+    elif hits:
+        # Stated risk is never sent back for a rewrite (the person might not
+        # post again): held for a moderator, as a rule pack asks.
+        action = Action.HOLD
+        messages.append(str(UNSTAFFED_MESSAGE))
+    elif not trusted:
+        action = Action.HOLD
+        messages.append(str(PREMODERATION_MESSAGE))
+    elif (tier == Tier.ALERT or hold_when_unstaffed) and not (
         moderator_on_duty() if callable(moderator_on_duty) else moderator_on_duty
     ):
         action = Action.HOLD
-        messages.append(
-            _(
-                "Thank you for sharing this. A moderator will look at it before "
-                "others see it."
-            )
-        )
+        messages.append(str(UNSTAFFED_MESSAGE))
     else:
         action = Action.PUBLISH
-    if risk.needs_attention:
-        messages.insert(
-            0,
-            _(
-                "It sounds like things are really hard right now. You don't have to "
-                "face this alone: the contacts below can help straight away, and "
-                "someone from your care team will see your message."
-            ),
-        )
-    return Verdict(text=clean, action=action, risk=risk, messages=messages)
+    return Verdict(
+        text=clean,
+        action=action,
+        rule_hits=hits,
+        risk=risk,
+        messages=messages,
+        crisis_message=crisis,
+    )
+
+
+def _add_imminence(risk: RiskResult, text: str, language: str) -> None:
+    """Record plans, means, times and acts in progress on `risk`; each also
+    counts as stated risk of its category."""
+    risk.imminent = detect_imminence(text, language)
+    for match in risk.imminent:
+        risk.scores[match.category] = max(risk.scores.get(match.category, 0.0), 1.0)
+        risk.matches.append(RiskMatch(match.category, 1.0, match.excerpt))
+    if risk.imminent:
+        risk.review = [c for c in risk.review if c not in risk.categories]
 
 
 SEVERITY = {Action.PUBLISH: 0, Action.HOLD: 1, Action.REWRITE: 2}
@@ -177,6 +222,7 @@ def overall(verdicts: dict[str, Verdict]) -> Verdict:
         },
         matches=[m for v in items for m in v.risk.matches],
         review=sorted({c for v in items for c in v.risk.review}),
+        imminent=[m for v in items for m in v.risk.imminent],
     )
     risk.review = [c for c in risk.review if c not in risk.categories]
     messages = list(dict.fromkeys(m for v in items for m in v.messages))
@@ -186,4 +232,5 @@ def overall(verdicts: dict[str, Verdict]) -> Verdict:
         rule_hits=[h for v in items for h in v.rule_hits],
         risk=risk,
         messages=messages,
+        crisis_message=next((v.crisis_message for v in items if v.crisis_message), ""),
     )

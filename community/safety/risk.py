@@ -22,6 +22,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
@@ -87,6 +88,40 @@ NOT_MISSPELT = frozenset(
 )
 
 
+class Tier(StrEnum):
+    """How strongly one assessment asks for a person, weakest first.
+
+    - none: nothing to do.
+    - review: staff should look when they can; the author sees nothing
+      different (a sign only the statistical classifier found).
+    - alert: risk is stated: the author is shown crisis contacts at once and
+      the on-duty staff are alerted.
+    - urgent: a plan, a means, a time or an act in progress: as alert, and the
+      text is held from peers and everyone on duty is told at once.
+    """
+
+    NONE = "none"
+    REVIEW = "review"
+    ALERT = "alert"
+    URGENT = "urgent"
+
+    @property
+    def rank(self) -> int:
+        return list(Tier).index(self)
+
+
+SIGNPOSTED_TIERS = frozenset({Tier.ALERT, Tier.URGENT})
+
+
+@dataclass(frozen=True)
+class ImminentMatch:
+    """A plan, a means, a time or an act in progress (`kind`) of `category`."""
+
+    category: str
+    kind: str
+    excerpt: str
+
+
 @dataclass(frozen=True)
 class RiskMatch:
     category: str
@@ -103,6 +138,8 @@ class RiskResult:
     # Categories only the statistical classifier flagged (the pipeline fills
     # this in): shown to moderators as "please review".
     review: list[str] = field(default_factory=list)
+    # Plans, means, times and acts in progress (the pipeline fills this in).
+    imminent: list[ImminentMatch] = field(default_factory=list)
 
     @property
     def categories(self) -> list[str]:
@@ -118,6 +155,17 @@ class RiskResult:
     def needs_attention(self) -> bool:
         """A sign of risk from the lexicon or the classifier."""
         return self.is_risk or bool(self.review)
+
+    @property
+    def tier(self) -> Tier:
+        """The one answer every caller acts on (see `Tier`)."""
+        if self.imminent:
+            return Tier.URGENT
+        if self.is_risk:
+            return Tier.ALERT
+        if self.review:
+            return Tier.REVIEW
+        return Tier.NONE
 
 
 @dataclass(frozen=True)

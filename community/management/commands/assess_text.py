@@ -48,6 +48,12 @@ class Command(BaseCommand):
                         "categories": {
                             c: round(s, 2) for c, s in verdict.risk.scores.items()
                         },
+                        "tier": str(verdict.tier),
+                        "signpost": verdict.show_crisis_contacts,
+                        "imminent": [
+                            {"category": m.category, "kind": m.kind}
+                            for m in verdict.risk.imminent
+                        ],
                         "alert": verdict.risk.categories,
                         "review": verdict.risk.review,
                         "classifier": {

@@ -4,6 +4,7 @@ import pytest
 
 from community.models import Pathway
 from community.safety.pipeline import Action, run_pipeline
+from community.safety.risk import Tier
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +45,10 @@ def test_untrusted_members_are_held_and_told():
 def test_risk_is_published_with_crisis_contacts_and_an_alert():
     verdict = run_pipeline("I want to kill myself", pathway=ed_pathway())
     assert verdict.action == Action.PUBLISH
+    assert verdict.tier == Tier.ALERT
     assert verdict.show_crisis_contacts and verdict.raise_alert
-    assert "not alone" in verdict.messages[0] or "alone" in verdict.messages[0]
+    assert "alone" in verdict.crisis_message
+    assert verdict.messages == []  # nothing calm to add, and nothing doubled
 
 
 def test_risk_with_no_moderator_on_duty_is_held_not_lost():
@@ -99,10 +102,47 @@ def test_too_long_text_asks_for_a_shorter_one_and_keeps_it():
     assert len(verdict.text) == 10_001
 
 
-def test_the_classifier_alone_flags_for_review_and_shows_crisis_contacts():
+def test_the_classifier_alone_asks_staff_to_review_and_the_author_sees_nothing_new():
+    """A review is for staff: a crisis card on a classifier's guess alarmed
+    people who had written nothing of the kind ("Thank you for being so
+    honest")."""
     verdict = run_pipeline("there is no reason for me to keep going on like this")
     assert verdict.risk.categories == [] and verdict.risk.review == ["suicide"]
-    assert verdict.raise_alert and verdict.show_crisis_contacts
+    assert verdict.tier == Tier.REVIEW and verdict.raise_alert
+    assert not verdict.show_crisis_contacts and verdict.crisis_message == ""
+    assert verdict.action == Action.PUBLISH and verdict.messages == []
+
+
+def test_a_new_members_post_with_stated_risk_gets_one_crisis_card_and_a_calm_notice():
+    verdict = run_pipeline("I want to kill myself", trusted=False)
+    assert verdict.action == Action.HOLD and verdict.show_crisis_contacts
+    assert "alone" in verdict.crisis_message
+    assert len(verdict.messages) == 1 and "checked" in verdict.messages[0]
+    assert "alone" not in verdict.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("took 30 paracetamol an hour ago", "act"),
+        ("I have the pills saved up and I know what I'm going to do", "means"),
+        ("I'm on the bridge now", "act"),
+    ],
+)
+def test_a_plan_means_or_act_in_progress_is_urgent_and_held_from_peers(text, kind):
+    verdict = run_pipeline(text, trusted=True, moderator_on_duty=True)
+    assert verdict.tier == Tier.URGENT
+    assert kind in {m.kind for m in verdict.risk.imminent}
+    assert verdict.action == Action.HOLD and verdict.show_crisis_contacts
+    assert "care team has your message" in verdict.messages[0]
+    assert verdict.risk.categories  # urgent is stated risk too
+
+
+def test_stated_risk_is_held_not_sent_back_when_a_rule_pack_also_objects():
+    """Asking someone in crisis to reword their post may lose it."""
+    verdict = run_pipeline("I want to kill myself, I weigh 38kg", pathway=ed_pathway())
+    assert verdict.rule_hits and verdict.tier.rank >= Tier.ALERT.rank
+    assert verdict.action == Action.HOLD and verdict.show_crisis_contacts
 
 
 def test_the_classifier_does_not_speak_on_a_few_words():

@@ -131,6 +131,25 @@ def email_delivery(
     )
 
 
+def out_of_hours_delivery(
+    pathway: Pathway, subject: str, body: str, *, risk_alert: RiskAlert
+) -> Delivery:
+    """An unsaved email of Harbour's words about `risk_alert` to `pathway`'s
+    out-of-hours crisis team (its `out_of_hours_email`, read when it is sent,
+    so the row holds no address; none by then cancels it). Hand it to
+    `queue`."""
+    return Delivery(
+        channel=DeliveryChannel.EMAIL,
+        recipient=None,
+        out_of_hours=True,
+        pathway=pathway,
+        risk_alert=risk_alert,
+        alert_level=risk_alert.level,
+        subject=subject[:200],
+        body=body,
+    )
+
+
 def push_delivery(
     subscription: PushSubscription,
     payload: str,
@@ -173,6 +192,14 @@ def queue(deliveries: Iterable[Delivery]) -> list[Delivery]:
 def queue_email(recipient: User, subject: str, body: str, **about) -> Delivery:
     """`queue` one email (see `email_delivery` for `about`)."""
     return queue([email_delivery(recipient, subject, body, **about)])[0]
+
+
+def queue_out_of_hours_email(
+    pathway: Pathway, subject: str, body: str, **about
+) -> Delivery:
+    """`queue` one email to the pathway's out-of-hours route (see
+    `out_of_hours_delivery`)."""
+    return queue([out_of_hours_delivery(pathway, subject, body, **about)])[0]
 
 
 def queue_push(subscription: PushSubscription, payload: str, **about) -> Delivery:
@@ -239,7 +266,7 @@ def attempt(delivery_id: int) -> str:
     with exclusive_transaction():
         delivery = (
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient", "push_subscription")
+            .select_related("recipient", "push_subscription", "pathway")
             .filter(pk=delivery_id, state=DeliveryState.PENDING)
             .filter(next_attempt_at__lte=now)
             .first()
@@ -276,6 +303,12 @@ def attempt(delivery_id: int) -> str:
 
 def _withheld(delivery: Delivery) -> str | None:
     """Why `delivery` must not go now (the state to mark it), or None."""
+    if delivery.out_of_hours:
+        # The trust's crisis team, not a person with choices: it goes while
+        # the pathway still names an address.
+        if delivery.pathway is None or not delivery.pathway.out_of_hours_email:
+            return DeliveryState.CANCELLED
+        return None
     recipient = delivery.recipient
     if not recipient.is_active:
         return DeliveryState.CANCELLED
@@ -308,9 +341,12 @@ def _withheld(delivery: Delivery) -> str | None:
 def _send(delivery: Delivery) -> None:
     """One try over the wire; raises on any failure."""
     if delivery.channel == DeliveryChannel.EMAIL:
-        message = EmailMessage(
-            delivery.subject, delivery.body, to=[delivery.recipient.email]
+        address = (
+            delivery.pathway.out_of_hours_email
+            if delivery.out_of_hours
+            else delivery.recipient.email
         )
+        message = EmailMessage(delivery.subject, delivery.body, to=[address])
         if message.send() != 1:
             raise RuntimeError("the mail backend sent nothing")
         return

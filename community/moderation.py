@@ -1,8 +1,10 @@
 """Business rules of the safety mechanism, for every kind of member content.
 
 Submitting text (`check_texts`, `store_content`), the duty rota, risk alerts
-and their escalation, reports, moderators' decisions and sanctions, blocks and
-mutes, and the risk phrases leads add. `check_*` validates; `do_*` writes in
+(urgent ones to everyone on duty, then the out-of-hours route) and their
+escalation, reports, moderators' decisions and sanctions, the labels staff
+give what risk detection found, blocks and mutes, and the risk phrases leads
+add. `check_*` validates; `do_*` writes in
 one transaction, writes an audit row for every staff action (never copying
 member text) and sends its events on commit.
 """
@@ -15,16 +17,18 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .actions import audit
-from .deliveries import queue_email
+from .deliveries import queue_email, queue_out_of_hours_email
 from .inputs import whole_number
 from .models import (
+    LABEL_REASONS,
     STAFF_ROLES,
     UNDELIVERED_STATES,
+    URGENT_ROLE_ORDER,
     AlertState,
     Block,
     CaseState,
@@ -32,6 +36,7 @@ from .models import (
     Decision,
     Delivery,
     DutyShift,
+    LabelDecision,
     MemberContent,
     Membership,
     MembershipStatus,
@@ -47,16 +52,18 @@ from .models import (
     RiskCategory,
     RiskPhrase,
     Role,
+    SafetyLabel,
     Sanction,
     SanctionKind,
     User,
 )
 from .notifications import notify
+from .permissions import moderated_memberships
 from .queries import landing_url
 from .safety.lexicon_store import phrases_changed
 from .safety.pipeline import Action, Verdict, overall, run_pipeline_on_fields
 from .safety.registry import kind_of
-from .safety.risk import detect_risk
+from .safety.risk import Tier, detect_risk
 from .safety.sanitise import sanitise
 
 logger = logging.getLogger(__name__)
@@ -80,6 +87,7 @@ class Submission:
     verdict: Verdict
     obj: MemberContent | None = None
     clean: dict[str, str] = field(default_factory=dict)
+    language: str = "en"
 
     @property
     def needs_rewrite(self) -> bool:
@@ -138,7 +146,10 @@ def check_texts(
     fields = {name: text for name, text in fields.items() if name not in blank}
     if not fields:
         return Submission(
-            verdicts={}, verdict=Verdict(text="", action=Action.PUBLISH), clean=blank
+            verdicts={},
+            verdict=Verdict(text="", action=Action.PUBLISH),
+            clean=blank,
+            language=language,
         )
     verdicts = run_pipeline_on_fields(
         fields,
@@ -152,6 +163,7 @@ def check_texts(
         verdicts=verdicts,
         verdict=overall(verdicts),
         clean={**blank, **{name: verdict.text for name, verdict in verdicts.items()}},
+        language=language,
     )
 
 
@@ -159,10 +171,14 @@ def store_content(
     obj: MemberContent, submission: Submission, *, announce: bool = True
 ) -> MemberContent:
     """Save `obj` (its text fields already set from `submission.clean`) as the
-    verdict says: published or held. Held or risky content opens a moderation
-    case; risk raises an alert to the on-duty staff. Published content runs
-    its kind's `published` hook (the notices it sends) unless `announce` is
-    False (an edit). Runs inside the caller's transaction."""
+    verdict says: published or held. Held content, and content with any sign
+    of risk, opens a moderation case. By tier (`risk.Tier`): a review marks
+    the case "please review" and pages no one (no alert, email, push or
+    escalation); an alert raises a risk alert to the on-duty staff; an urgent
+    one raises an urgent alert (everyone on duty at once; see `_route`).
+    Published content runs its kind's `published` hook (the notices it sends)
+    unless `announce` is False (an edit). Runs inside the caller's
+    transaction."""
     verdict = submission.verdict
     if verdict.action == Action.REWRITE:
         raise ValueError("nothing is stored when the author is asked to rewrite")
@@ -170,17 +186,23 @@ def store_content(
         ContentStatus.HELD if verdict.action == Action.HOLD else ContentStatus.PUBLISHED
     )
     risk = verdict.risk
+    tier = verdict.tier
     obj.risk_categories = risk.categories + risk.review
     obj.save()
-    if obj.status == ContentStatus.HELD or verdict.raise_alert:
+    if obj.status == ContentStatus.HELD or tier != Tier.NONE:
         case = _open_case(obj, held=obj.status == ContentStatus.HELD)
-        if verdict.raise_alert:
+        case.language = submission.language
+        if tier == Tier.REVIEW:
+            case.for_review = True
+        elif tier != Tier.NONE:
             case.risk = True
-            case.save(update_fields=["risk"])
+        case.save(update_fields=["language", "for_review", "risk"])
+        if tier in (Tier.ALERT, Tier.URGENT):
             do_raise_alert(
                 case,
-                risk.categories or risk.review,
-                for_review=not risk.categories,
+                risk.categories,
+                urgent=tier == Tier.URGENT,
+                kinds=sorted({match.kind for match in risk.imminent}),
             )
     kind = kind_of(obj)
     if announce and obj.is_published and kind.published:
@@ -222,10 +244,15 @@ def _shifts_now(pathway: Pathway, now: datetime | None) -> QuerySet[DutyShift]:
 
 
 def on_duty_shifts(pathway: Pathway, now: datetime | None = None) -> list[DutyShift]:
-    """Shifts covering `now`, first to be alerted first, one per person."""
+    """Shifts covering `now`, first to be alerted first, one per person, each
+    with its holder's `role` in the pathway."""
+    role = Membership.objects.filter(user=OuterRef("user"), pathway=pathway).values(
+        "role"
+    )[:1]
     shifts = (
         _shifts_now(pathway, now)
         .select_related("user")
+        .annotate(role=Subquery(role))
         .order_by("position", "starts_at", "pk")
     )
     seen, result = set(), []
@@ -234,6 +261,22 @@ def on_duty_shifts(pathway: Pathway, now: datetime | None = None) -> list[DutySh
             seen.add(shift.user_id)
             result.append(shift)
     return result
+
+
+def urgent_order(shifts: list[DutyShift]) -> list[DutyShift]:
+    """`shifts` (from `on_duty_shifts`) in the order an urgent alert walks
+    them: clinicians, then leads, then peer supporters, each by rota
+    position."""
+
+    def rank(shift: DutyShift) -> int:
+        role = getattr(shift, "role", None)
+        return (
+            URGENT_ROLE_ORDER.index(role)
+            if role in URGENT_ROLE_ORDER
+            else len(URGENT_ROLE_ORDER)
+        )
+
+    return sorted(shifts, key=rank)  # stable: rota order within a role
 
 
 def anyone_on_duty(pathway: Pathway, now: datetime | None = None) -> bool:
@@ -257,12 +300,16 @@ def do_raise_alert(
     *,
     reported: bool = False,
     for_review: bool = False,
+    urgent: bool = False,
+    kinds: list[str] | None = None,
     now: datetime | None = None,
 ) -> RiskAlert:
     """Raise a risk alert on `case` and send it to the first on duty, or to the
-    service leads when no one is. Notifies by page event and notification on
-    commit; its email and pushes are deliveries stored with the alert (they
-    commit together) and sent by the task queue, retried until they go."""
+    service leads when no one is; an `urgent` one (a plan, a means, a time or
+    an act in progress: `kinds`) to everyone on duty at once (see `_route`).
+    Notifies by page event and notification on commit; its email and pushes
+    are deliveries stored with the alert (they commit together) and sent by
+    the task queue, retried until they go."""
     now = now or timezone.now()
     alert = RiskAlert.objects.create(
         pathway=case.pathway,
@@ -271,9 +318,18 @@ def do_raise_alert(
         categories=categories,
         reported=reported,
         for_review=for_review,
+        urgent=urgent,
+        kinds=list(kinds or []),
         created_at=now,
     )
-    audit(None, "alert.raised", pathway=case.pathway, target=alert, level=0)
+    audit(
+        None,
+        "alert.raised",
+        pathway=case.pathway,
+        target=alert,
+        level=0,
+        urgent=urgent,
+    )
     _route(alert, on_duty_shifts(case.pathway, now), now)
     return alert
 
@@ -282,49 +338,93 @@ def _route(alert: RiskAlert, shifts: list[DutyShift], now: datetime) -> None:
     """Send `alert` to the person at its level on the rota, skipping whoever
     had it before; past the end of the rota, to the service leads. Each gets
     a notice (and its pushes) and an email, queued as deliveries of the alert
-    at its level, in the caller's transaction."""
+    at its level, in the caller's transaction.
+
+    An urgent alert walks the rota clinicians first, then leads, then peer
+    supporters (`urgent_order`), escalates after the pathway's
+    `urgent_acknowledge_minutes`, and at its first level goes to everyone on
+    duty at once (the first in that order holds it). When it reaches the
+    service leads (no one on duty, or no one on duty acknowledged) it is also
+    emailed to the pathway's out-of-hours crisis team, if it has one. Its
+    notices and emails say it is urgent; none carries what the member
+    wrote."""
     previous = alert.notified_id
-    candidates = [s.user for s in shifts[alert.level :] if s.user_id != previous]
     pathway = alert.pathway
+    if alert.urgent:
+        shifts = urgent_order(shifts)
+        minutes = pathway.urgent_acknowledge_minutes
+    else:
+        minutes = pathway.alert_acknowledge_minutes
+    candidates = [s.user for s in shifts[alert.level :] if s.user_id != previous]
+    out_of_hours = False
     if candidates:
-        recipients = [candidates[0]]
+        everyone = alert.urgent and alert.level == 0
+        recipients = [s.user for s in shifts] if everyone else [candidates[0]]
         alert.notified = candidates[0]
-        alert.escalate_at = now + timedelta(minutes=pathway.alert_acknowledge_minutes)
+        alert.escalate_at = now + timedelta(minutes=minutes)
     else:
         recipients = service_leads(pathway)
         alert.to_leads = True
         alert.notified = recipients[0] if recipients else None
         alert.escalate_at = None  # the last step: leads keep it until acknowledged
+        out_of_hours = alert.urgent
     alert.save()
     url = alert_url(alert)
-    for user in recipients:
-        notify(
-            user,
-            pathway,
-            "risk_alert",
-            _("Risk alert in %(pathway)s: someone may need help now. Please look.")
-            % {"pathway": pathway.name},
-            url,
-            risk_alert=alert,
+    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + url
+    words = {"pathway": pathway.name, "minutes": minutes, "url": link}
+    if alert.urgent:
+        notice = (
+            _(
+                "URGENT risk alert in %(pathway)s: someone may be in danger now. "
+                "Please look at once."
+            )
+            % words
         )
-        if not user.email:
-            continue
-        queue_email(
-            user,
-            _("Harbour risk alert: %(pathway)s") % {"pathway": pathway.name},
+        subject = _("URGENT Harbour risk alert: %(pathway)s") % words
+        body = (
+            _(
+                "URGENT: someone in %(pathway)s may be in danger now (a plan, a "
+                "means or an act in progress). Please open the alert and "
+                "acknowledge it within %(minutes)s minutes:\n\n%(url)s\n\n"
+                "(For privacy this email does not include what they wrote.)"
+            )
+            % words
+        )
+    else:
+        notice = (
+            _("Risk alert in %(pathway)s: someone may need help now. Please look.")
+            % words
+        )
+        subject = _("Harbour risk alert: %(pathway)s") % words
+        body = (
             _(
                 "Someone in %(pathway)s may be at risk. Please open the alert and "
                 "acknowledge it within %(minutes)s minutes:\n\n%(url)s\n\n"
                 "(For privacy this email does not include what they wrote.)"
             )
-            % {
-                "pathway": pathway.name,
-                "minutes": pathway.alert_acknowledge_minutes,
-                "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + url,
-            },
-            pathway=pathway,
+            % words
+        )
+    for user in recipients:
+        notify(user, pathway, "risk_alert", notice, url, risk_alert=alert)
+        if user.email:
+            queue_email(user, subject, body, pathway=pathway, risk_alert=alert)
+    if out_of_hours and pathway.out_of_hours_email:
+        queue_out_of_hours_email(
+            pathway,
+            subject,
+            _(
+                "URGENT: someone in the %(pathway)s community on Harbour may be in "
+                "danger now (a plan, a means or an act in progress), and no one on "
+                "the care team's rota has taken it. Please follow your "
+                "out-of-hours procedure; the service leads have been told too.\n\n"
+                "Alert reference: %(ref)s\nFor staff of the community: %(url)s\n\n"
+                "(For privacy this email does not include what they wrote or who "
+                "they are.)"
+            )
+            % {**words, "ref": alert.pk},
             risk_alert=alert,
         )
+        audit(None, "alert.out_of_hours", pathway=pathway, target=alert)
 
 
 def alert_url(alert: RiskAlert) -> str:
@@ -456,6 +556,121 @@ def do_resolve_alert(actor: User, alert: RiskAlert, note: str = "") -> None:
         alert.escalate_at = None
         alert.save()
         audit(actor, "alert.resolved", pathway=alert.pathway, target=alert)
+
+
+def open_alerts_for(user: User) -> list[RiskAlert]:
+    """The risk alerts not yet resolved in every pathway `user` moderates
+    (the access layer's `moderated_memberships`; no other pathway's), urgent
+    first, then oldest first: what a staff member's home page leads with."""
+    pathways = moderated_memberships(user).values("pathway")
+    return list(
+        RiskAlert.objects.filter(pathway__in=pathways)
+        .exclude(state=AlertState.RESOLVED)
+        .select_related("pathway", "author")
+        .order_by("-urgent", "created_at", "pk")
+    )
+
+
+# Labels: staff decisions that teach risk detection --------------------------------
+
+
+def _tier_given(case: ModerationCase) -> str:
+    """The strongest tier risk detection gave the case's content."""
+    alerts = list(case.alerts.filter(reported=False))
+    if any(alert.urgent for alert in alerts):
+        return Tier.URGENT
+    if any(not alert.for_review for alert in alerts):
+        return Tier.ALERT
+    if case.for_review or alerts:
+        return Tier.REVIEW
+    return Tier.NONE
+
+
+def check_label(decision: str, reason: str) -> None:
+    """SafetyError unless `reason` is one that fits `decision`."""
+    if decision not in LabelDecision.values:
+        raise SafetyError(_("Please choose whether it is a risk."))
+    if reason not in LABEL_REASONS[LabelDecision(decision)]:
+        raise SafetyError(_("Please choose a reason from the list."))
+
+
+def do_label_case(
+    moderator: Membership, case: ModerationCase, decision: str, reason: str
+) -> SafetyLabel:
+    """A moderator of the case's pathway (found by `access_case`) says what
+    risk detection found in its content is a real sign (`confirmed`) or
+    `not_a_risk`, with a reason (`check_label`; SafetyError otherwise). The
+    decision is kept as the case's one `SafetyLabel` (the text as assessed,
+    its tier and categories), replacing an earlier one; it is never sent
+    anywhere.
+
+    Not a risk clears the "please review" mark; a case that nothing else
+    keeps open (not held, not reported, no alert unresolved) then closes as
+    approved, and no one is told (the member saw nothing different).
+    Confirmed marks the case a risk and leaves it open for the usual
+    decision. Locks the case; audited without the text."""
+    check_label(decision, reason)
+    actor, now = moderator.user, timezone.now()
+    with transaction.atomic():
+        case = ModerationCase.objects.select_for_update().get(pk=case.pk)
+        content = case.content
+        if content is None:
+            raise SafetyError(_("This post is no longer there."))
+        categories = list(content.risk_categories) or sorted(
+            {c for a in case.alerts.all() for c in a.categories}
+        )
+        label, _created = SafetyLabel.objects.update_or_create(
+            case=case,
+            defaults={
+                "pathway": case.pathway,
+                "author": case.author,
+                "language": case.language,
+                "text": kind_of(content).text(content),
+                "tier": _tier_given(case),
+                "categories": categories,
+                "decision": decision,
+                "reason": reason,
+                "decided_by": actor,
+                "decided_at": now,
+            },
+        )
+        case.for_review = False
+        if decision == LabelDecision.CONFIRMED:
+            case.risk = True
+        elif (
+            case.state == CaseState.OPEN
+            and not case.held
+            and not case.reports.filter(outcome="").exists()
+            and not case.alerts.exclude(state=AlertState.RESOLVED).exists()
+        ):
+            case.state, case.decision = CaseState.CLOSED, Decision.APPROVE
+            case.decided_by, case.decided_at = actor, now
+        case.save()
+        audit(
+            actor,
+            "case.labelled",
+            pathway=case.pathway,
+            target=case,
+            decision=decision,
+            label_reason=reason,
+        )
+    return label
+
+
+def do_label_alert(
+    moderator: Membership, alert: RiskAlert, decision: str, reason: str
+) -> SafetyLabel:
+    """`do_label_case` for the alert's case, from the alert page (the alert
+    found by `access_alert`). Not a risk resolves the alert; confirmed
+    acknowledges it if no one had."""
+    check_label(decision, reason)
+    with transaction.atomic():
+        # The alert first, so a case left with nothing open can close.
+        if decision == LabelDecision.NOT_A_RISK:
+            do_resolve_alert(moderator.user, alert)
+        else:
+            do_acknowledge_alert(moderator.user, alert)
+        return do_label_case(moderator, alert.case, decision, reason)
 
 
 def check_shift(

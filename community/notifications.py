@@ -365,7 +365,7 @@ def notify_delivery_failed(delivery: Delivery) -> list[Notification]:
     )
     words = {
         "channel": DeliveryChannel(delivery.channel).label,
-        "name": delivery.recipient.display_name,
+        "name": delivery.recipient_name,
     }
     if delivery.risk_alert_id is not None:
         message = (

@@ -52,9 +52,18 @@ class Delivery(models.Model):
     """One message to one person by one channel, and how sending it went."""
 
     channel = models.CharField(max_length=8, choices=DeliveryChannel.choices)
+    # Empty only for the pathway's out-of-hours route (`out_of_hours`).
     recipient = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="deliveries"
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
     )
+    # An urgent alert's email to the pathway's out-of-hours crisis team: the
+    # address is the pathway's `out_of_hours_email`, read when it is sent (so
+    # the row never holds it).
+    out_of_hours = models.BooleanField(default=False, db_default=False)
     pathway = models.ForeignKey(
         Pathway, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -117,3 +126,11 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} delivery {self.pk} ({self.state})"
+
+    @property
+    def recipient_name(self) -> str:
+        """Who it is for, as staff may see it: a display name, never an
+        address."""
+        if self.recipient_id is None:
+            return str(_("the out-of-hours crisis team"))
+        return self.recipient.display_name

@@ -210,6 +210,9 @@ class User(AbstractUser):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+URGENT_ACKNOWLEDGE_MINUTES = 5
+
+
 class RulePack(models.TextChoices):
     EATING_DISORDERS = "eating_disorders", _("Eating disorders: no numbers")
 
@@ -260,6 +263,36 @@ class Pathway(models.Model):
     alert_acknowledge_minutes = models.PositiveSmallIntegerField(
         default=15, validators=[MinValueValidator(1)]
     )
+    # Blank in a form means "as before" (or the default): forms that predate
+    # the setting leave it out and must not fail for it.
+    urgent_acknowledge_minutes = models.PositiveSmallIntegerField(
+        _("minutes to acknowledge an urgent alert"),
+        default=URGENT_ACKNOWLEDGE_MINUTES,
+        db_default=URGENT_ACKNOWLEDGE_MINUTES,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "A plan, a means or an act in progress: everyone on duty is told at "
+            "once, and if no one acknowledges in this many minutes it escalates."
+        ),
+    )
+    out_of_hours_email = models.EmailField(
+        _("out-of-hours crisis team email"),
+        blank=True,
+        db_default="",
+        help_text=_(
+            "When an urgent alert comes and no one is on the rota, Harbour emails "
+            "this address (the trust's crisis team) as well as the service leads. "
+            "The email never includes what the member wrote."
+        ),
+    )
+    out_of_hours_phone = models.CharField(
+        _("out-of-hours crisis team phone"),
+        max_length=40,
+        blank=True,
+        db_default="",
+        help_text=_("Shown to staff on urgent alerts, to call the crisis team."),
+    )
     hold_all_when_unstaffed = models.BooleanField(
         _("hold every post when no one is on duty"),
         default=False,
@@ -293,6 +326,8 @@ class Pathway(models.Model):
         ]
 
     def clean(self) -> None:
+        if self.urgent_acknowledge_minutes is None:
+            self.urgent_acknowledge_minutes = URGENT_ACKNOWLEDGE_MINUTES
         unknown = set(self.rule_packs or []) - set(RulePack.values)
         if unknown:
             raise ValidationError(
@@ -309,6 +344,9 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset({Role.PEER, Role.CLINICIAN, Role.LEAD})
+# Who an urgent alert reaches first among those on duty: clinicians can act on
+# a plan or an act in progress, then leads, then peer supporters.
+URGENT_ROLE_ORDER = (Role.CLINICIAN, Role.LEAD, Role.PEER)
 
 
 class MembershipStatus(models.TextChoices):

@@ -73,6 +73,11 @@ class ModerationCase(models.Model):
     author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     held = models.BooleanField(default=False)
     risk = models.BooleanField(default=False)
+    # Only the statistical classifier saw a sign (the review tier): staff
+    # should look when they can; no one is paged. Cleared by a label.
+    for_review = models.BooleanField(default=False, db_default=False)
+    # The language the text was assessed in, for the label staff give it.
+    language = models.CharField(max_length=8, default="en", db_default="en")
     report_count = models.PositiveIntegerField(default=0)
     state = models.CharField(
         max_length=8, choices=CaseState.choices, default=CaseState.OPEN
@@ -139,7 +144,13 @@ class RiskAlert(models.Model):
 
     `level` counts escalations: the alert goes to the rota's first on duty, then
     the next, and when the rota is exhausted (or empty) to the service leads
-    (`to_leads`). Unacknowledged alerts escalate at `escalate_at`."""
+    (`to_leads`). Unacknowledged alerts escalate at `escalate_at`.
+
+    An `urgent` alert (a plan, a means, a time or an act in progress) goes to
+    everyone on duty at once, escalates after the pathway's
+    `urgent_acknowledge_minutes` along the rota ordered clinicians, leads,
+    then peer supporters; with no one on duty it goes to the service leads
+    and the pathway's out-of-hours route at once."""
 
     pathway = models.ForeignKey(
         Pathway, on_delete=models.CASCADE, related_name="risk_alerts"
@@ -156,6 +167,13 @@ class RiskAlert(models.Model):
         default=False,
         help_text=_("Only the statistical classifier saw a sign: please review."),
     )
+    urgent = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text=_("A plan, a means, a time or an act in progress."),
+    )
+    # What made it urgent: "plan", "means", "time", "act" (never the words).
+    kinds = models.JSONField(default=list, db_default=[], blank=True)
     state = models.CharField(
         max_length=16, choices=AlertState.choices, default=AlertState.OPEN
     )
@@ -180,6 +198,77 @@ class RiskAlert(models.Model):
 
     def __str__(self) -> str:
         return f"Risk alert {self.pk} in {self.pathway}"
+
+
+class LabelDecision(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed: a real sign of risk")
+    NOT_A_RISK = "not_a_risk", _("Not a risk")
+
+
+class LabelReason(models.TextChoices):
+    EVERYDAY = "everyday", _("An everyday phrase or idiom")
+    PAST = "past", _("About the past, not now")
+    SOMEONE_ELSE = "someone_else", _("About someone else, a story or the news")
+    MISREAD = "misread", _("The words were misread")
+    RISK_STATED = "risk_stated", _("They say they are at risk")
+    PLAN_OR_ACT = "plan_or_act", _("A plan, a means or an act in progress")
+    OTHER = "other", _("Something else")
+
+
+# Which reasons fit which decision (the form offers these; others are refused).
+LABEL_REASONS = {
+    LabelDecision.NOT_A_RISK: (
+        LabelReason.EVERYDAY,
+        LabelReason.PAST,
+        LabelReason.SOMEONE_ELSE,
+        LabelReason.MISREAD,
+        LabelReason.OTHER,
+    ),
+    LabelDecision.CONFIRMED: (
+        LabelReason.RISK_STATED,
+        LabelReason.PLAN_OR_ACT,
+        LabelReason.OTHER,
+    ),
+}
+
+
+class SafetyLabel(models.Model):
+    """A staff decision on what risk detection found in one piece of member
+    content: confirmed, or not a risk, and why. Kept as a labelled example
+    for the trust to retrain the detector on (`manage.py
+    export_safety_labels`); it never leaves the database otherwise.
+
+    Retention: a label keeps the text as it was assessed, so it is member
+    content and follows it. It belongs to the content's moderation case and
+    to its author (both CASCADE): when a member's data is erased (their
+    account deleted, taking their content and cases with it) their labels go
+    too; no de-identified copy is kept. One label per case: a later decision
+    replaces the earlier one."""
+
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.CASCADE, related_name="safety_labels"
+    )
+    case = models.OneToOneField(
+        ModerationCase, on_delete=models.CASCADE, related_name="label"
+    )
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=8, default="en")
+    text = models.TextField(help_text=_("The text as it was assessed."))
+    tier = models.CharField(max_length=8)
+    categories = models.JSONField(default=list, blank=True)
+    decision = models.CharField(max_length=16, choices=LabelDecision.choices)
+    reason = models.CharField(max_length=16, choices=LabelReason.choices)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        indexes = [models.Index(fields=["pathway", "decided_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} ({self.pathway_id}, {self.tier})"
 
 
 class RiskAlertNote(models.Model):

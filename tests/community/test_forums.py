@@ -130,15 +130,16 @@ def test_forum_slugs_are_unique_per_pathway(pathway):
     assert first.slug == "day-to-day" and second.slug == "day-to-day-2"
 
 
-def test_a_classifier_only_alert_is_marked_for_review(forum):
+def test_a_classifier_only_sign_is_marked_for_review_and_pages_no_one(forum):
     clinician = make_member(forum.pathway, Role.CLINICIAN)
     put_on_duty(forum.pathway, clinician)
-    forums.do_start_topic(
+    topic = forums.do_start_topic(
         make_trusted(forum.pathway),
         forum,
         "Tired",
         "there is no reason for me to keep going on like this",
-    )
-    alert = RiskAlert.objects.get()
-    assert alert.for_review and alert.categories == ["suicide"]
-    assert alert.notified == clinician
+    ).obj
+    assert not RiskAlert.objects.exists()
+    case = ModerationCase.objects.get(object_id=topic.pk)
+    assert case.for_review and not case.risk and topic.risk_categories == ["suicide"]
+    assert topic.is_published

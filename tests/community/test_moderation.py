@@ -114,7 +114,7 @@ def test_an_unacknowledged_alert_escalates_along_the_rota_then_to_leads(
         put_on_duty(pathway, first, position=1)
         put_on_duty(pathway, second, position=2)
         with django_capture_on_commit_callbacks(execute=True):
-            post(pathway, "I'm going to end my life tonight")
+            post(pathway, "I'm going to end my life")
         alert = RiskAlert.objects.get()
         assert alert.notified == first
         assert alert.escalate_at == T0 + timedelta(minutes=15)

@@ -57,6 +57,14 @@ ROLE_WORDS = frozenset(
         "gig",
     }
 )
+# Role words long enough to be read at the start or end of a joined name
+# ("nurseash", "ashthemoderator"); short ones ("dr", "mod", "gig") and
+# "staff" (Staffordshire) start too many ordinary words.
+JOINABLE_ROLE_WORDS = tuple(
+    sorted(w for w in ROLE_WORDS if len(w) >= 5 and w != "staff")
+)
+# Ordinary words that start or end like a role word.
+NOT_JOINED_ROLE_WORDS = frozenset({"nursery", "nurseries", "doctoral", "doctorate"})
 # Digits and signs written for letters ("Adm1n", "St4ff").
 LEET = str.maketrans("013457@$!|", "oieastasil")
 # Where one word of a name ends and the next starts: not a letter or digit,
@@ -173,4 +181,20 @@ def claims_role(value: str) -> bool:
             return True
         if skeleton(word) in _role_skeletons():
             return True
+        if _joined_with_role(folded) or _joined_with_role(folded.translate(LEET)):
+            return True
     return False
+
+
+def _joined_with_role(word: str) -> bool:
+    """True when `word` starts or ends with a long role word ("nurseash"),
+    not counting an ordinary word it starts with ("nurserymum")."""
+    for ordinary in NOT_JOINED_ROLE_WORDS:
+        if word.startswith(ordinary):
+            word = word[len(ordinary) :]
+            if word in ROLE_WORDS:
+                return True
+    return any(
+        word != role and (word.startswith(role) or word.endswith(role))
+        for role in JOINABLE_ROLE_WORDS
+    )

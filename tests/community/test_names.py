@@ -91,6 +91,12 @@ def test_names_that_look_different_do_not(one, other):
         "Gweinyddwr Gwyn",
         "GIG Cymru",
         "Ｎｕｒｓｅ Jo",
+        "nurseash",
+        "ashthemoderator",
+        "doctorsam",
+        "harbourhelper",
+        "meddygalun",
+        "adm1nsam",
     ],
 )
 def test_role_words_are_found(name):
@@ -98,7 +104,18 @@ def test_role_words_are_found(name):
 
 
 @pytest.mark.parametrize(
-    "name", ["Drew", "Nursery Rhymes", "Badminton Fan", "Staffordshire", "Gigi", "Sam"]
+    "name",
+    [
+        "Drew",
+        "Nursery Rhymes",
+        "nurserymum",
+        "Badminton Fan",
+        "Staffordshire",
+        "Gigi",
+        "Sam",
+        "Modesty",
+        "Drummer",
+    ],
 )
 def test_ordinary_words_are_not_role_words(name):
     assert not names.claims_role(name)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -324,6 +324,12 @@ def do_create_invitations(
 # Display names ------------------------------------------------------------------
 
 
+NAME_TAKEN = gettext_lazy(
+    "Someone already uses that name, or one that looks just like it. "
+    "Try adding a word or a number."
+)
+
+
 def check_display_name(
     value: str,
     *,
@@ -372,14 +378,40 @@ def check_display_name(
     if exclude_pk:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        raise ValidationError(
-            _(
-                "Someone already uses that name, or one that looks just like it. "
-                "Try adding a word or a number."
-            ),
-            code="taken",
-        )
+        raise ValidationError(NAME_TAKEN, code="taken")
     return value
+
+
+def do_save_display_name(user: User, value: str, *, fields=()) -> None:
+    """Store `user`'s display name `value` (already checked) with `fields`.
+    Two people can pass the check for look-alike names at the same moment;
+    the database's unique skeleton then refuses the second: ValidationError
+    "taken" for its form, never a server error."""
+    user.display_name = value
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["display_name", *fields])
+    except IntegrityError as error:
+        raise ValidationError(NAME_TAKEN, code="taken") from error
+
+
+def do_claim_display_name(user: User, wanted: str, *, fields=()) -> str:
+    """At sign-up, store `wanted` as `user`'s name, or, when someone took a
+    look-alike in the moment since the form was checked, the first free
+    "wanted 2", "wanted 3"... The account is never lost for a name; returns
+    the name stored."""
+    for n in range(1, 100):
+        value = wanted if n == 1 else f"{wanted} {n}"
+        try:
+            if n > 1:
+                value = check_display_name(
+                    value, exclude_pk=user.pk, may_claim_role=True
+                )
+            do_save_display_name(user, value, fields=fields)
+            return value
+        except ValidationError:
+            continue
+    raise ValidationError(NAME_TAKEN, code="taken")
 
 
 def normalise_code(code: str) -> str:

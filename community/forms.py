@@ -12,6 +12,7 @@ from .actions import (
     check_age_for,
     check_display_name,
     check_invitation_code,
+    do_claim_display_name,
     do_redeem_invitation,
     do_request_to_join,
     joinable_pathways,
@@ -196,9 +197,18 @@ class SignupDetailsForm(forms.Form):
         """Called by allauth once the account exists: join the community."""
         from django.contrib import messages
 
-        user.display_name = self.cleaned_data["display_name"]
+        wanted = self.cleaned_data["display_name"]
         user.date_of_birth = self.cleaned_data["date_of_birth"]
-        user.save(update_fields=["display_name", "date_of_birth"])
+        given = do_claim_display_name(user, wanted, fields=["date_of_birth"])
+        if given != wanted:
+            messages.info(
+                request,
+                _(
+                    "Someone chose a name like %(wanted)s a moment before you, so "
+                    "you are %(given)s for now. You can change it in your profile."
+                )
+                % {"wanted": wanted, "given": given},
+            )
         try:
             if self.invitation:
                 do_redeem_invitation(user, self.invitation.code)
@@ -325,6 +335,9 @@ class PathwaySettingsForm(forms.ModelForm):
             "support_chat_closes",
             "reports_to_hide",
             "alert_acknowledge_minutes",
+            "urgent_acknowledge_minutes",
+            "out_of_hours_email",
+            "out_of_hours_phone",
             "hold_all_when_unstaffed",
         ]
         widgets = {

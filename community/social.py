@@ -13,6 +13,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from home.media import reencode_picture
 
-from .actions import audit
+from .actions import audit, do_save_display_name
 from .models import (
     ContentRevision,
     ContentStatus,
@@ -498,9 +499,12 @@ def do_set_profile(
         changed = ["pronouns", "avatar"]
         if display_name and display_name != user.display_name:
             audit(user, "profile.renamed", target=user, was=user.display_name)
-            user.display_name = display_name
-            changed.append("display_name")
-        user.save(update_fields=changed)
+            try:
+                do_save_display_name(user, display_name, fields=changed)
+            except ValidationError as error:
+                raise SafetyError(error.messages[0]) from error
+        else:
+            user.save(update_fields=changed)
         for membership, submission in submissions:
             text = submission.clean["bio"]
             existing = ProfileText.objects.filter(

@@ -294,3 +294,28 @@ def test_settings_changes_are_audited_by_field_name(pathway):
     actions.do_update_pathway_settings(lead, pathway, ["minimum_age"])
     event = AuditEvent.objects.get(action="pathway.settings")
     assert event.actor == lead and event.data == {"fields": ["minimum_age"]}
+
+
+# Display names chosen at the same moment ------------------------------------------
+
+
+def test_a_look_alike_name_taken_since_the_form_was_checked_gets_a_number(pathway):
+    """Two sign-ups can both pass the look-alike check; the unique skeleton
+    refused the second with a server error and the new member saw a 500."""
+    make_member(pathway, display_name="Ash Hill")
+    newcomer = make_member(pathway, display_name="Someone New")
+    given = actions.do_claim_display_name(newcomer, "Ash HiII")  # capital i
+    newcomer.refresh_from_db()
+    assert given == "Ash HiII 2" and newcomer.display_name == "Ash HiII 2"
+
+
+def test_renaming_to_a_name_taken_in_the_same_moment_is_a_kind_error(pathway):
+    from django.core.exceptions import ValidationError
+
+    make_member(pathway, display_name="River Song")
+    renamer = make_member(pathway, display_name="Pond")
+    with pytest.raises(ValidationError) as raised:
+        actions.do_save_display_name(renamer, "river song")
+    assert "looks just like it" in raised.value.messages[0]
+    renamer.refresh_from_db()
+    assert renamer.display_name == "Pond"

@@ -474,3 +474,352 @@ def test_the_care_team_and_outsiders_cannot_be_paused_this_way(pathway, other_pa
                 membership(clinician, pathway), person, "mute"
             )
     assert not Sanction.objects.exists()
+
+
+# Tiers: review, alert, urgent -------------------------------------------------------
+
+
+def stored(
+    pathway,
+    text="Some words of mine",
+    *,
+    review=(),
+    categories=(),
+    imminent=(),
+    held=False,
+    author=None,
+    language="en",
+):
+    """A topic stored as the pipeline would with this risk, whatever the
+    detector says of `text` today: these tests are about what follows a tier."""
+    from django.db import transaction
+
+    from community.safety.pipeline import Action, Verdict
+    from community.safety.risk import ImminentMatch, RiskResult
+
+    author = author or make_trusted(pathway)
+    forum = pathway.forums.first() or make_forum(pathway)
+    found = {category for category, _kind in imminent} | set(categories)
+    risk = RiskResult(
+        scores=dict.fromkeys(found, 1.0),
+        review=list(review),
+        imminent=[ImminentMatch(c, kind, "x") for c, kind in imminent],
+    )
+    held = held or bool(imminent)
+    verdict = Verdict(
+        text=text, action=Action.HOLD if held else Action.PUBLISH, risk=risk
+    )
+    submission = moderation.Submission(
+        verdicts={"body": verdict},
+        verdict=verdict,
+        clean={"title": "Hi", "body": text},
+        language=language,
+    )
+    with transaction.atomic():
+        topic = Topic(
+            forum=forum, pathway=pathway, author=author, title="Hi", body=text
+        )
+        return moderation.store_content(topic, submission)
+
+
+def test_a_review_opens_a_case_for_review_and_pages_no_one(
+    pathway, mailoutbox, django_capture_on_commit_callbacks
+):
+    from community.models import Delivery
+
+    clinician = make_member(pathway, Role.CLINICIAN)
+    make_member(pathway, Role.LEAD)
+    put_on_duty(pathway, clinician)
+    with django_capture_on_commit_callbacks(execute=True):
+        topic = stored(pathway, review=["safeguarding"])
+    assert topic.is_published and topic.risk_categories == ["safeguarding"]
+    case = ModerationCase.objects.get(object_id=topic.pk)
+    assert case.for_review and not case.risk and case.state == CaseState.OPEN
+    assert not RiskAlert.objects.exists()
+    assert not Notification.objects.exists() and not Delivery.objects.exists()
+    assert mailoutbox == []
+    with time_machine.travel(timezone.now() + timedelta(hours=3)):
+        assert moderation.do_escalate_overdue_alerts() == 0
+
+
+def test_an_alert_still_goes_to_the_first_on_duty_only(pathway):
+    first = make_member(pathway, Role.PEER)
+    second = make_member(pathway, Role.CLINICIAN)
+    put_on_duty(pathway, first, position=1)
+    put_on_duty(pathway, second, position=2)
+    stored(pathway, categories=["suicide"])
+    alert = RiskAlert.objects.get()
+    assert not alert.urgent and alert.notified == first
+    assert list(Notification.objects.values_list("user", flat=True)) == [first.pk]
+
+
+def test_an_urgent_alert_tells_everyone_on_duty_at_once_and_says_it_is_urgent(
+    pathway, mailoutbox, django_capture_on_commit_callbacks
+):
+    on_duty = [
+        make_member(pathway, Role.PEER),
+        make_member(pathway, Role.CLINICIAN),
+        make_member(pathway, Role.CLINICIAN),
+    ]
+    off_duty = make_member(pathway, Role.CLINICIAN)
+    for position, user in enumerate(on_duty, start=1):
+        put_on_duty(pathway, user, position=position)
+    with django_capture_on_commit_callbacks(execute=True):
+        topic = stored(
+            pathway,
+            "took 30 paracetamol an hour ago",
+            imminent=[("suicide", "act")],
+        )
+    assert topic.status == ContentStatus.HELD
+    alert = RiskAlert.objects.get()
+    assert alert.urgent and alert.kinds == ["act"] and alert.categories == ["suicide"]
+    assert alert.notified == on_duty[1]  # a clinician holds it, not the peer
+    told = Notification.objects.filter(kind="risk_alert")
+    assert {n.user_id for n in told} == {u.pk for u in on_duty}
+    assert off_duty.pk not in {n.user_id for n in told}
+    assert all(n.message.startswith("URGENT") for n in told)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(u.email for u in on_duty)
+    for message in mailoutbox:
+        assert message.subject.startswith("URGENT")
+        assert "paracetamol" not in message.body and "within 5 minutes" in message.body
+    assert "paracetamol" not in " ".join(n.message for n in told)
+
+
+def test_an_urgent_alert_escalates_after_five_minutes_clinicians_then_leads_then_peers(
+    pathway, mailoutbox, django_capture_on_commit_callbacks
+):
+    peer = make_member(pathway, Role.PEER)
+    lead = make_member(pathway, Role.LEAD)
+    clinician = make_member(pathway, Role.CLINICIAN)
+    with time_machine.travel(T0, tick=False) as clock:
+        # The rota puts the peer first; an urgent alert goes by role.
+        put_on_duty(pathway, peer, position=1)
+        put_on_duty(pathway, lead, position=2)
+        put_on_duty(pathway, clinician, position=3)
+        stored(pathway, imminent=[("self_harm", "act")])
+        alert = RiskAlert.objects.get()
+        assert alert.notified == clinician
+        assert alert.escalate_at == T0 + timedelta(minutes=5)
+
+        clock.shift(timedelta(minutes=4, seconds=59))
+        assert moderation.do_escalate_overdue_alerts() == 0
+        walked = []
+        for _step in range(3):
+            clock.shift(timedelta(minutes=5))
+            with django_capture_on_commit_callbacks(execute=True):
+                assert moderation.do_escalate_overdue_alerts() == 1
+            alert.refresh_from_db()
+            walked.append((alert.notified, alert.to_leads))
+    assert walked == [(lead, False), (peer, False), (lead, True)]
+    assert alert.escalate_at is None
+    escalations = [m for m in mailoutbox if m.subject.startswith("URGENT")]
+    assert [m.to[0] for m in escalations[-3:]] == [lead.email, peer.email, lead.email]
+
+
+def test_the_urgent_minutes_are_the_pathways_own(pathway):
+    pathway.urgent_acknowledge_minutes = 2
+    pathway.save()
+    clinician = make_member(pathway, Role.CLINICIAN)
+    with time_machine.travel(T0, tick=False):
+        put_on_duty(pathway, clinician)
+        stored(pathway, imminent=[("suicide", "plan")])
+    assert RiskAlert.objects.get().escalate_at == T0 + timedelta(minutes=2)
+
+
+def test_an_urgent_alert_with_no_one_on_duty_reaches_the_leads_and_out_of_hours(
+    pathway, mailoutbox, django_capture_on_commit_callbacks
+):
+    from community.models import Delivery, DeliveryState
+
+    pathway.out_of_hours_email = "crisis-team@trust.example"
+    pathway.save()
+    leads = [make_member(pathway, Role.LEAD), make_member(pathway, Role.LEAD)]
+    make_member(pathway, Role.CLINICIAN)  # not on duty: not paged
+    with django_capture_on_commit_callbacks(execute=True):
+        stored(pathway, "I'm on the bridge now", imminent=[("suicide", "act")])
+    alert = RiskAlert.objects.get()
+    assert alert.to_leads and alert.escalate_at is None
+    told = Notification.objects.filter(kind="risk_alert")
+    assert {n.user_id for n in told} == {lead.pk for lead in leads}
+    [route] = Delivery.objects.filter(out_of_hours=True)
+    assert route.recipient is None and route.risk_alert == alert
+    assert route.state == DeliveryState.SENT
+    assert "crisis-team@trust.example" not in f"{route.subject} {route.body}"
+    [email] = [m for m in mailoutbox if m.to == ["crisis-team@trust.example"]]
+    assert email.subject.startswith("URGENT") and "bridge" not in email.body
+    assert sorted(m.to[0] for m in mailoutbox if m is not email) == sorted(
+        lead.email for lead in leads
+    )
+    assert AuditEvent.objects.filter(action="alert.out_of_hours").exists()
+
+
+def test_the_out_of_hours_email_goes_to_the_address_of_the_day_or_not_at_all(
+    pathway, mailoutbox
+):
+    from community import deliveries
+    from community.models import Delivery, DeliveryState
+
+    pathway.out_of_hours_email = "old@trust.example"
+    pathway.save()
+    stored(pathway, imminent=[("suicide", "means")])
+    route = Delivery.objects.get(out_of_hours=True)
+    Delivery.objects.filter(pk=route.pk).update(state=DeliveryState.PENDING)
+    pathway.out_of_hours_email = "new@trust.example"
+    pathway.save()
+    assert deliveries.attempt(route.pk) == DeliveryState.SENT
+    assert mailoutbox[-1].to == ["new@trust.example"]
+    Delivery.objects.filter(pk=route.pk).update(state=DeliveryState.PENDING)
+    pathway.out_of_hours_email = ""
+    pathway.save()
+    assert deliveries.attempt(route.pk) == DeliveryState.CANCELLED
+
+
+def test_a_plain_alert_with_no_one_on_duty_does_not_use_the_out_of_hours_route(
+    pathway,
+):
+    from community.models import Delivery
+
+    pathway.out_of_hours_email = "crisis-team@trust.example"
+    pathway.save()
+    make_member(pathway, Role.LEAD)
+    stored(pathway, categories=["suicide"])
+    assert RiskAlert.objects.get().to_leads
+    assert not Delivery.objects.filter(out_of_hours=True).exists()
+
+
+def test_took_30_paracetamol_is_urgent_held_and_tells_everyone_on_duty(pathway):
+    clinicians = [make_member(pathway, Role.CLINICIAN) for _ in range(2)]
+    for user in clinicians:
+        put_on_duty(pathway, user)
+    topic = post(pathway, "took 30 paracetamol an hour ago")
+    assert topic.status == ContentStatus.HELD
+    alert = RiskAlert.objects.get()
+    assert alert.urgent
+    assert set(
+        Notification.objects.filter(kind="risk_alert").values_list("user", flat=True)
+    ) == {u.pk for u in clinicians}
+
+
+def test_open_alerts_for_staff_are_their_own_pathways_urgent_first(
+    pathway, other_pathway
+):
+    clinician = make_member(pathway, Role.CLINICIAN)
+    plain = stored(pathway, categories=["self_harm"])
+    urgent = stored(pathway, imminent=[("suicide", "act")])
+    stored(other_pathway, imminent=[("suicide", "act")])
+    resolved = stored(pathway, categories=["suicide"])
+    moderation.do_resolve_alert(
+        clinician, RiskAlert.objects.get(case__object_id=resolved.pk)
+    )
+    found = moderation.open_alerts_for(clinician)
+    assert [a.case.object_id for a in found] == [urgent.pk, plain.pk]
+    assert moderation.open_alerts_for(make_member(pathway)) == []
+
+
+# Labels ----------------------------------------------------------------------------
+
+
+def test_clearing_a_review_keeps_a_label_and_closes_the_case(pathway):
+    from community.models import LabelDecision, SafetyLabel
+
+    clinician = moderator_of(pathway)
+    topic = stored(
+        pathway, "Just joined. My little one is 3 weeks old.", review=["safeguarding"]
+    )
+    case = ModerationCase.objects.get(object_id=topic.pk)
+    label = moderation.do_label_case(
+        clinician, case, LabelDecision.NOT_A_RISK, "everyday"
+    )
+    assert (label.decision, label.reason, label.tier) == (
+        "not_a_risk",
+        "everyday",
+        "review",
+    )
+    assert label.text.endswith("Just joined. My little one is 3 weeks old.")
+    assert label.categories == ["safeguarding"] and label.language == "en"
+    assert label.decided_by == clinician.user and label.pathway == pathway
+    case.refresh_from_db()
+    assert not case.for_review and case.state == CaseState.CLOSED
+    assert not Notification.objects.filter(user=topic.author).exists()
+    assert AuditEvent.objects.filter(action="case.labelled").exists()
+    dumped = " ".join(f"{r.reason} {r.data}" for r in AuditEvent.objects.all())
+    assert "little one" not in dumped
+    # A second decision replaces the first.
+    moderation.do_label_case(clinician, case, LabelDecision.CONFIRMED, "risk_stated")
+    assert SafetyLabel.objects.get().decision == LabelDecision.CONFIRMED
+
+
+def test_a_held_review_stays_in_the_queue_for_its_hold_once_cleared(pathway):
+    from community.models import LabelDecision
+
+    topic = stored(pathway, review=["suicide"], held=True)
+    case = ModerationCase.objects.get(object_id=topic.pk)
+    moderation.do_label_case(
+        moderator_of(pathway), case, LabelDecision.NOT_A_RISK, "misread"
+    )
+    case.refresh_from_db()
+    assert not case.for_review and case.state == CaseState.OPEN and case.held
+
+
+def test_confirming_or_clearing_an_alert_keeps_a_label_and_moves_the_alert_on(
+    pathway,
+):
+    from community.models import LabelDecision, SafetyLabel
+
+    clinician = moderator_of(pathway)
+    stored(pathway, "I want to die", categories=["suicide"])
+    stored(pathway, "took them all", imminent=[("suicide", "act")])
+    plain, urgent = RiskAlert.objects.order_by("pk")
+    moderation.do_label_alert(clinician, urgent, LabelDecision.CONFIRMED, "plan_or_act")
+    moderation.do_label_alert(
+        clinician, plain, LabelDecision.NOT_A_RISK, "someone_else"
+    )
+    urgent.refresh_from_db()
+    plain.refresh_from_db()
+    assert urgent.state == AlertState.ACKNOWLEDGED
+    assert urgent.acknowledged_by == clinician.user
+    assert plain.state == AlertState.RESOLVED
+    labels = {label.case_id: label for label in SafetyLabel.objects.all()}
+    assert (labels[urgent.case_id].tier, labels[urgent.case_id].decision) == (
+        "urgent",
+        "confirmed",
+    )
+    assert (labels[plain.case_id].tier, labels[plain.case_id].decision) == (
+        "alert",
+        "not_a_risk",
+    )
+    assert labels[urgent.case_id].text.endswith("took them all")
+
+
+@pytest.mark.parametrize(
+    "decision, reason",
+    [
+        ("not_a_risk", ""),
+        ("not_a_risk", "nonsense"),
+        ("not_a_risk", "risk_stated"),
+        ("confirmed", "everyday"),
+        ("maybe", "other"),
+    ],
+)
+def test_a_label_needs_a_reason_that_fits_its_decision(pathway, decision, reason):
+    from community.models import SafetyLabel
+
+    topic = stored(pathway, review=["suicide"])
+    case = ModerationCase.objects.get(object_id=topic.pk)
+    with pytest.raises(moderation.SafetyError):
+        moderation.do_label_case(moderator_of(pathway), case, decision, reason)
+    assert not SafetyLabel.objects.exists()
+
+
+def test_labels_go_when_the_members_data_is_erased(pathway):
+    from community.models import LabelDecision, SafetyLabel
+
+    author = make_trusted(pathway)
+    topic = stored(pathway, review=["suicide"], author=author)
+    case = ModerationCase.objects.get(object_id=topic.pk)
+    moderation.do_label_case(
+        moderator_of(pathway), case, LabelDecision.NOT_A_RISK, "everyday"
+    )
+    assert SafetyLabel.objects.count() == 1
+    author.delete()
+    assert not SafetyLabel.objects.exists()

@@ -6,7 +6,16 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Decision, ReportReason, RiskCategory, SanctionKind, User
+from .models import (
+    LABEL_REASONS,
+    Decision,
+    LabelDecision,
+    LabelReason,
+    ReportReason,
+    RiskCategory,
+    SanctionKind,
+    User,
+)
 
 
 class ReportForm(forms.Form):
@@ -77,6 +86,41 @@ class AlertNoteForm(forms.Form):
         help_text=_("What you did, who you contacted."),
         error_messages={"required": _("Write the note first.")},
     )
+
+
+class LabelForm(forms.Form):
+    """Staff say whether what risk detection found is a real sign, and why.
+    The queue's one-tap clear posts `not_a_risk` with the reason on the
+    button pressed."""
+
+    decision = forms.ChoiceField(
+        label=_("Is it a sign of risk?"),
+        choices=LabelDecision.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose whether it is a sign of risk."),
+            "invalid_choice": _("Choose whether it is a sign of risk."),
+        },
+    )
+    reason = forms.ChoiceField(
+        label=_("Why"),
+        choices=LabelReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a reason, so Harbour can learn from it."),
+            "invalid_choice": _("Choose one of the reasons given."),
+        },
+    )
+
+    def clean(self):
+        data = super().clean()
+        decision, reason = data.get("decision"), data.get("reason")
+        if decision and reason and reason not in LABEL_REASONS[decision]:
+            self.add_error(
+                "reason",
+                _("That reason doesn't fit this choice; please choose another."),
+            )
+        return data
 
 
 class DateTimeLocalInput(forms.DateTimeInput):

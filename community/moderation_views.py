@@ -19,12 +19,15 @@ from .forms import posted
 from .inputs import MAX_EPOCH_SECONDS, whole_number
 from .middleware import json_endpoint
 from .models import (
+    LABEL_REASONS,
+    LabelDecision,
     RiskPhrase,
     User,
 )
 from .moderation_forms import (
     AlertNoteForm,
     DecisionForm,
+    LabelForm,
     MuteWordForm,
     RiskPhraseForm,
     ShiftForm,
@@ -57,11 +60,27 @@ UNDELIVERED_SHOWN = 50
 
 def queue(request, slug):
     """The pathway's one moderation queue, for its peer supporters and
-    clinicians: risk alerts first, then held and reported content. Its
-    service leads also see what could not be delivered, and can retry it."""
-    membership = _moderator(request, slug)
+    clinicians: risk alerts first (urgent ones first), then held, reported
+    and "please review" content. Its service leads also see what could not
+    be delivered, and can retry it."""
+    return _queue_page(request, _moderator(request, slug))
+
+
+# A review is cleared in one tap: one button per reason it is not a risk.
+CLEAR_REASONS = [
+    (reason.value, reason.label) for reason in LABEL_REASONS[LabelDecision.NOT_A_RISK]
+]
+
+
+def _queue_page(request, membership, refused=None):
+    """The queue page; `refused`: (case id, form) of a one-tap clear that
+    could not be done, shown again at its item with why."""
     alerts, cases = queries.open_queue(membership.pathway)
+    alerts.sort(key=lambda alert: not alert.urgent)  # stable: oldest first
     undelivered = failed_deliveries_for(request.user, membership.pathway)
+    refused_case, refused_form = refused or (None, None)
+    for item in cases:
+        item.refused_form = refused_form if item.pk == refused_case else None
     return render(
         request,
         "community/queue.html",
@@ -69,11 +88,40 @@ def queue(request, slug):
             "pathway": membership.pathway,
             "alerts": alerts,
             "cases": cases,
+            "clear_reasons": CLEAR_REASONS,
             "on_duty": moderation.on_duty_shifts(membership.pathway),
             "undelivered": list(undelivered[:UNDELIVERED_SHOWN]),
             "undelivered_count": undelivered.count(),
         },
     )
+
+
+@require_POST
+def clear_review(request, slug, pk):
+    """One tap on a queue item marked "please review": not a risk, for the
+    reason on the button. Kept as a label (moderation.do_label_case). A
+    missing or unknown reason shows the queue again with a kind word at the
+    item."""
+    membership = _moderator(request, slug)
+    found = access_case(membership, pk)
+    form = LabelForm(
+        {**request.POST.dict(), "label-decision": LabelDecision.NOT_A_RISK},
+        prefix="label",
+    )
+    if form.is_valid():
+        try:
+            moderation.do_label_case(
+                membership,
+                found,
+                form.cleaned_data["decision"],
+                form.cleaned_data["reason"],
+            )
+        except moderation.SafetyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Cleared: not a risk. Thank you."))
+            return redirect("community:queue", slug=slug)
+    return _queue_page(request, membership, refused=(found.pk, form))
 
 
 @require_POST
@@ -96,8 +144,17 @@ def case(request, slug, pk):
     content = found.content
     if content is None:
         raise Http404("No such content")
-    form = DecisionForm(posted(request))
-    if request.method == "POST" and form.is_valid():
+    label_form = LabelForm(
+        request.POST if request.POST.get("action") == "label" else None,
+        prefix="label",
+    )
+    form = DecisionForm(
+        posted(request) if request.POST.get("action") != "label" else None
+    )
+    if label_form.is_bound:
+        if _labelled(request, membership, found, label_form):
+            return redirect("community:queue", slug=slug)
+    elif request.method == "POST" and form.is_valid():
         try:
             moderation.do_decide_case(
                 membership,
@@ -126,17 +183,47 @@ def case(request, slug, pk):
             "reports": found.reports.select_related("reporter").order_by("created_at"),
             "strikes": queries.strikes_against(membership.pathway, found.author),
             "form": form,
+            "label_form": label_form,
+            "why": (
+                why_flagged(kind.text(content), content.risk_categories)
+                if found.for_review
+                else {}
+            ),
         },
     )
+
+
+def _labelled(request, membership, found, form, *, alert=None) -> bool:
+    """Keep staff's label from a valid `form` on the case (or its `alert`);
+    False, with why on the form, when it cannot be done."""
+    if not form.is_valid():
+        return False
+    label = moderation.do_label_alert if alert is not None else moderation.do_label_case
+    try:
+        label(
+            membership,
+            alert if alert is not None else found,
+            form.cleaned_data["decision"],
+            form.cleaned_data["reason"],
+        )
+    except moderation.SafetyError as error:
+        form.add_error(None, str(error))
+        return False
+    messages.success(request, _("Thank you: your decision is kept to teach Harbour."))
+    return True
 
 
 def alert(request, slug, pk):
     """A risk alert: what was written, acknowledge, notes, resolve."""
     membership = _moderator(request, slug)
     found = access_alert(membership, pk)
-    form = AlertNoteForm(posted(request))
-    if request.method == "POST":
-        action = request.POST.get("action")
+    action = request.POST.get("action")
+    form = AlertNoteForm(posted(request) if action != "label" else None)
+    label_form = LabelForm(request.POST if action == "label" else None, prefix="label")
+    if label_form.is_bound:
+        if _labelled(request, membership, found.case, label_form, alert=found):
+            return redirect("community:alert", slug=slug, pk=found.pk)
+    elif request.method == "POST":
         if action == "acknowledge":
             moderation.do_acknowledge_alert(request.user, found)
             messages.success(request, _("Thank you. The alert is yours now."))
@@ -166,6 +253,8 @@ def alert(request, slug, pk):
             "why": why_flagged(text, found.categories) if found.for_review else {},
             "notes": found.notes.select_related("author"),
             "form": form,
+            "label_form": label_form,
+            "label": getattr(found.case, "label", None),
         },
     )
 

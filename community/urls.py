@@ -80,6 +80,11 @@ urlpatterns = [
         name="case",
     ),
     path(
+        "community/<slug:slug>/moderation/cases/<int:pk>/clear/",
+        moderation_views.clear_review,
+        name="clear_review",
+    ),
+    path(
         "community/<slug:slug>/alerts/<int:pk>/", moderation_views.alert, name="alert"
     ),
     path("community/<slug:slug>/rota/", moderation_views.rota, name="rota"),

@@ -49,6 +49,9 @@ class PathwayViewSet(SnippetViewSet):
         FieldPanel("support_chat_closes"),
         FieldPanel("reports_to_hide"),
         FieldPanel("alert_acknowledge_minutes"),
+        FieldPanel("urgent_acknowledge_minutes"),
+        FieldPanel("out_of_hours_email"),
+        FieldPanel("out_of_hours_phone"),
         FieldPanel("hold_all_when_unstaffed"),
     ]
 

@@ -19,7 +19,7 @@ from wagtailmedia.models import AbstractMedia
 
 from community import permissions
 from community.models import ContentStatus, Pathway
-from community.moderation import on_duty_shifts
+from community.moderation import on_duty_shifts, open_alerts_for
 from community.queries import crisis_contacts
 
 from .blocks import PageBodyBlock
@@ -50,6 +50,10 @@ class HomePage(Page):
         context["moderates"] = any(
             permissions.Capability.MODERATE in permissions.ROLE_CAPABILITIES[m.role]
             for m in memberships
+        )
+        # Staff see the open risk alerts of their own pathways before anything.
+        context["open_alerts"] = (
+            open_alerts_for(request.user) if context["moderates"] else []
         )
         return context
 

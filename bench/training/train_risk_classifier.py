@@ -18,8 +18,20 @@ corpus_heldout3.tsv. The threshold of each (language, category) comes from
 out-of-fold scores of stratified 5-fold cross-validation, 3 repeats (seeds
 0-2), pooled: the line sits at the highest negative score that keeps the
 cross-validated false-positive rate <= 3%; a margin above it alerts.
+
+Retraining on staff's decisions: `--extra labels.tsv` (repeatable) adds a
+file in the same corpus format to the training rows, e.g. what
+`python manage.py export_safety_labels --output labels.tsv` wrote from the
+labels staff gave ("not a risk" is a negative, "confirmed" a positive of its
+categories). The extra rows also set the thresholds; the held-out corpora are
+still never used. The model records only the extra file's name. An export
+holds what members wrote: run this inside the trust and delete it after.
+
+    /tmp/mlvenv/bin/python bench/training/train_risk_classifier.py \
+        --extra labels.tsv
 """
 
+import argparse
 import json
 import random
 import sys
@@ -148,7 +160,7 @@ def six(x: float) -> float:
     return float(f"{x:.6g}")
 
 
-def export(models, lines) -> dict:
+def export(models, lines, trained_on=CORPORA) -> dict:
     languages = {}
     for language, model in models.items():
         blocks = {}
@@ -179,7 +191,7 @@ def export(models, lines) -> dict:
         "format": classifier.FORMAT,
         "about": "Risk classifier; see community/safety/classifier.py and "
         "bench/training/train_risk_classifier.py.",
-        "trained_on": list(CORPORA),
+        "trained_on": list(trained_on),
         "sklearn_version": sklearn.__version__,
         "categories": list(CATEGORIES),
         "analysis": {
@@ -192,10 +204,34 @@ def export(models, lines) -> dict:
     }
 
 
-def main():
+def training_files(extra: list[str]) -> list[Path]:
+    """The project corpora, then each `--extra` file (which must exist)."""
+    files = [CORPUS_DIR / name for name in CORPORA]
+    for name in extra:
+        path = Path(name)
+        if not path.is_file():
+            raise SystemExit(f"--extra {name}: no such file")
+        files.append(path)
+    return files
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--extra",
+        action="append",
+        default=[],
+        metavar="PATH.tsv",
+        help="more labelled rows in the corpus format (export_safety_labels)",
+    )
+    options = parser.parse_args(argv)
+    files = training_files(options.extra)
+    # The model names what it learnt from; of an export, only its file name.
+    trained_on = [*CORPORA, *(Path(name).name for name in options.extra)]
     rows = []
-    for name in CORPORA:
-        for language, labels, text in read_corpus(CORPUS_DIR / name):
+    for path in files:
+        name = path.name
+        for language, labels, text in read_corpus(path):
             if language not in LANGUAGES:
                 raise SystemExit(f"{name}: no model for language {language!r}")
             rows.append(
@@ -217,7 +253,9 @@ def main():
     models = fit(rows)
     MODEL_PATH.parent.mkdir(exist_ok=True)
     MODEL_PATH.write_text(
-        json.dumps(export(models, lines), ensure_ascii=False, separators=(",", ":")),
+        json.dumps(
+            export(models, lines, trained_on), ensure_ascii=False, separators=(",", ":")
+        ),
         encoding="utf-8",
     )
     print(

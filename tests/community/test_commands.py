@@ -1,7 +1,7 @@
 """Management commands: demo data and the demo two-factor code."""
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from community.management.commands.load_demo import ACCOUNTS, PATHWAYS
@@ -94,3 +94,84 @@ def test_demo_totp_refuses_outside_the_demo(settings):
     settings.HARBOUR_DEMO = False
     with pytest.raises(CommandError, match="demo"):
         call_command("demo_totp", "clinician.ed@example.org")
+
+
+# export_safety_labels -----------------------------------------------------------------
+
+
+def _labelled(pathway, text, decision, reason, categories, language="en"):
+    from django.contrib.contenttypes.models import ContentType
+
+    from community.models import ModerationCase, SafetyLabel
+    from tests.factories import UserFactory
+
+    author = UserFactory()
+    case = ModerationCase.objects.create(
+        pathway=pathway,
+        content_type=ContentType.objects.get_for_model(Pathway),
+        object_id=ModerationCase.objects.count() + 1,
+        author=author,
+    )
+    return SafetyLabel.objects.create(
+        pathway=pathway,
+        case=case,
+        author=author,
+        language=language,
+        text=text,
+        tier="review",
+        categories=categories,
+        decision=decision,
+        reason=reason,
+    )
+
+
+def test_export_safety_labels_writes_the_corpus_format(tmp_path, capsys):
+    from community.safety.corpus import read_corpus
+    from tests.factories import make_pathway
+
+    perinatal, other = make_pathway("Perinatal"), make_pathway("Eating disorders")
+    _labelled(
+        perinatal,
+        "Just joined.\tMy little one\nis 3 weeks old.",
+        "not_a_risk",
+        "everyday",
+        ["safeguarding"],
+    )
+    _labelled(
+        perinatal,
+        "Dw i eisiau marw",
+        "confirmed",
+        "risk_stated",
+        ["suicide", "self_harm"],
+        "cy",
+    )
+    _labelled(perinatal, "reported only", "confirmed", "other", [])
+    _labelled(other, "Not in perinatal", "not_a_risk", "past", ["suicide"])
+
+    output = tmp_path / "labels.tsv"
+    call_command("export_safety_labels", "--output", str(output))
+    lines = [
+        line
+        for line in output.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+    ]
+    assert lines == [
+        "en\tnone\tJust joined. My little one is 3 weeks old.",
+        "cy\tself_harm,suicide\tDw i eisiau marw",
+        "en\tnone\tNot in perinatal",
+    ]
+    assert output.stat().st_mode & 0o077 == 0  # its owner's alone
+    assert read_corpus(output)[1] == (
+        "cy",
+        {"suicide", "self_harm"},
+        "Dw i eisiau marw",
+    )
+    assert "3 labels written; 1 confirmed without categories left out" in (
+        capsys.readouterr().err
+    )
+
+    call_command("export_safety_labels", "--pathway", perinatal.slug)
+    out = capsys.readouterr().out
+    assert "Just joined" in out and "Not in perinatal" not in out
+    with pytest.raises(CommandError):
+        call_command("export_safety_labels", "--pathway", "nowhere")

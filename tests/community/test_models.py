@@ -74,3 +74,64 @@ def test_unknown_rule_packs_are_refused():
     with pytest.raises(ValidationError):
         Pathway(slug="x", name="X", rule_packs=["no_such_pack"]).clean()
     Pathway(slug="x", name="X", rule_packs=["eating_disorders"]).clean()
+
+
+@pytest.mark.django_db
+def test_an_urgent_alert_has_five_minutes_unless_the_pathway_says_otherwise():
+    pathway = Pathway.objects.create(slug="urgent", name="Urgent")
+    assert pathway.urgent_acknowledge_minutes == 5
+    pathway.urgent_acknowledge_minutes = None  # a form left it blank
+    pathway.full_clean()
+    assert pathway.urgent_acknowledge_minutes == 5
+    pathway.urgent_acknowledge_minutes = 0
+    with pytest.raises(ValidationError):
+        pathway.full_clean()
+
+
+@pytest.mark.django_db
+def test_the_out_of_hours_route_is_named_for_staff_without_its_address():
+    from community.models import Delivery, DeliveryChannel
+
+    pathway = Pathway.objects.create(
+        slug="ooh", name="OOH", out_of_hours_email="crisis@trust.example"
+    )
+    route = Delivery.objects.create(
+        channel=DeliveryChannel.EMAIL, pathway=pathway, out_of_hours=True
+    )
+    assert route.recipient_name == "the out-of-hours crisis team"
+    assert "crisis@" not in route.recipient_name
+    person = UserFactory(display_name="Nurse Ash")
+    assert Delivery(channel="email", recipient=person).recipient_name == "Nurse Ash"
+
+
+@pytest.mark.django_db
+def test_a_safety_label_is_one_per_case_and_goes_with_its_author():
+    from django.contrib.contenttypes.models import ContentType
+
+    from community.models import ModerationCase, SafetyLabel
+
+    pathway = Pathway.objects.create(slug="labels", name="Labels")
+    author = UserFactory()
+    case = ModerationCase.objects.create(
+        pathway=pathway,
+        content_type=ContentType.objects.get_for_model(Pathway),
+        object_id=1,
+        author=author,
+    )
+    fields = {
+        "pathway": pathway,
+        "case": case,
+        "author": author,
+        "text": "words",
+        "tier": "review",
+        "decision": "not_a_risk",
+        "reason": "everyday",
+    }
+    label = SafetyLabel.objects.create(**fields)
+    assert "Not a risk" in str(label)
+    from django.db import transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SafetyLabel.objects.create(**fields)
+    author.delete()
+    assert not SafetyLabel.objects.filter(pk=label.pk).exists()

@@ -14,6 +14,7 @@ from community.models import (
     CaseState,
     ContentStatus,
     DutyShift,
+    LabelDecision,
     ModerationCase,
     Mute,
     Notification,
@@ -21,6 +22,7 @@ from community.models import (
     RiskAlert,
     RiskPhrase,
     Role,
+    SafetyLabel,
 )
 from tests.factories import (
     enrol_totp,
@@ -50,6 +52,38 @@ def risky_topic(pathway):
     return forums.do_start_topic(
         make_trusted(pathway), forum, "night", "I want to kill myself"
     ).obj
+
+
+def stored(pathway, text="Some words of mine", review=(), imminent=(), author=None):
+    """A topic stored as the pipeline would with this risk (a review, or an
+    urgent act), whatever the detector says of `text` today."""
+    from django.db import transaction
+
+    from community.models import Topic
+    from community.safety.pipeline import Action, Verdict
+    from community.safety.risk import ImminentMatch, RiskResult
+
+    forum = pathway.forums.first() or make_forum(pathway)
+    risk = RiskResult(
+        scores={category: 1.0 for category, _kind in imminent},
+        review=list(review),
+        imminent=[ImminentMatch(c, kind, "x") for c, kind in imminent],
+    )
+    verdict = Verdict(
+        text=text, action=Action.HOLD if imminent else Action.PUBLISH, risk=risk
+    )
+    submission = moderation.Submission(
+        verdicts={"body": verdict}, verdict=verdict, clean={"body": text}
+    )
+    with transaction.atomic():
+        topic = Topic(
+            forum=forum,
+            pathway=pathway,
+            author=author or make_trusted(pathway),
+            title="Hi",
+            body=text,
+        )
+        return moderation.store_content(topic, submission)
 
 
 def test_the_queue_lists_alerts_and_held_posts_oldest_first(client, pathway):
@@ -273,21 +307,18 @@ def test_moderation_home_lists_what_waits(client, pathway):
     assert client.get("/moderation/").status_code == 404
 
 
-def test_a_classifier_only_alert_says_what_weighed_most(client, pathway):
+def test_a_review_case_says_the_classifier_alone_saw_it(client, pathway):
     clinician = staff(client, pathway)
     put_on_duty(pathway, clinician)
-    forum = pathway.forums.first() or make_forum(pathway)
-    forums.do_start_topic(
-        make_trusted(pathway),
-        forum,
-        "Tired",
-        "there is no reason for me to keep going on like this",
+    topic = stored(
+        pathway, "there is no reason for me to keep going on like this", ["suicide"]
     )
-    alert = RiskAlert.objects.get()
-    assert alert.for_review
-    page = client.get(f"/community/{pathway.slug}/alerts/{alert.pk}/").content.decode()
+    case = ModerationCase.objects.get(object_id=topic.pk)
+    page = client.get(
+        f"/community/{pathway.slug}/moderation/cases/{case.pk}/"
+    ).content.decode()
     assert "Only the statistical classifier saw a sign here" in page
-    assert "What the classifier weighed most:" in page and "suicide" in page
+    assert "Please review" in page and "Teach Harbour" in page
 
 
 def test_a_page_can_fetch_the_notices_it_missed(client, pathway):
@@ -403,3 +434,202 @@ def test_removing_an_odd_mute_word_removes_nothing(client, pathway, odd):
     response = client.post("/account/safety/", {"remove": odd})
     assert response.status_code == 302
     assert me.mute_words.count() == 1
+
+
+# Reviews, labels, urgent alerts and the home page ------------------------------------
+
+
+def test_a_review_is_cleared_from_the_queue_in_one_tap_with_a_reason(client, pathway):
+    clinician = staff(client, pathway)
+    topic = stored(
+        pathway, "Just joined. My little one is 3 weeks old.", ["safeguarding"]
+    )
+    case = ModerationCase.objects.get(object_id=topic.pk)
+    queue = f"/community/{pathway.slug}/moderation/"
+    page = client.get(queue).content.decode()
+    assert "Please review" in page and "An everyday phrase or idiom" in page
+    assert not RiskAlert.objects.exists()
+    clear = f"/community/{pathway.slug}/moderation/cases/{case.pk}/clear/"
+    response = client.post(clear, {"label-reason": "everyday"})
+    assert response.status_code == 302 and response.url == queue
+    label = SafetyLabel.objects.get()
+    assert (label.decision, label.reason, label.decided_by) == (
+        LabelDecision.NOT_A_RISK,
+        "everyday",
+        clinician,
+    )
+    case.refresh_from_db()
+    assert case.state == CaseState.CLOSED and not case.for_review
+    assert "Please review" not in client.get(queue).content.decode()
+
+
+@pytest.mark.parametrize(
+    "posted, said",
+    [
+        ({}, "Choose a reason, so Harbour can learn from it."),
+        ({"label-reason": "<b>nonsense</b>"}, "Choose one of the reasons given."),
+        ({"label-reason": "risk_stated"}, "That reason doesn&#x27;t fit"),
+        (
+            {"label-reason": "plan_or_act", "label-decision": "confirmed"},
+            "That reason doesn&#x27;t fit",
+        ),
+    ],
+)
+def test_a_bad_or_missing_reason_shows_the_queue_again_kindly(
+    client, pathway, posted, said
+):
+    staff(client, pathway, Role.PEER)
+    topic = stored(pathway, review=["suicide"])
+    case = ModerationCase.objects.get(object_id=topic.pk)
+    response = client.post(
+        f"/community/{pathway.slug}/moderation/cases/{case.pk}/clear/", posted
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert said in page and f'id="clear-{case.pk}-error"' in page
+    assert "<b>nonsense</b>" not in page
+    assert not SafetyLabel.objects.exists()
+    case.refresh_from_db()
+    assert case.for_review and case.state == CaseState.OPEN
+
+
+def test_staff_of_another_pathway_can_neither_see_nor_clear_a_review(
+    client, pathway, other_pathway
+):
+    topic = stored(pathway, "A sentence only they should see", ["suicide"])
+    case = ModerationCase.objects.get(object_id=topic.pk)
+    staff(client, other_pathway, Role.LEAD)
+    base = f"/community/{pathway.slug}/moderation"
+    assert client.get(f"{base}/").status_code == 404
+    assert client.get(f"{base}/cases/{case.pk}/").status_code == 404
+    assert (
+        client.post(
+            f"{base}/cases/{case.pk}/clear/", {"label-reason": "everyday"}
+        ).status_code
+        == 404
+    )
+    # Nor through their own pathway's address.
+    own = f"/community/{other_pathway.slug}/moderation"
+    assert (
+        client.post(
+            f"{own}/cases/{case.pk}/clear/", {"label-reason": "everyday"}
+        ).status_code
+        == 404
+    )
+    assert client.get(f"{own}/cases/{case.pk}/").status_code == 404
+    assert "only they should see" not in client.get(f"{own}/").content.decode()
+    assert "only they should see" not in client.get("/").content.decode()
+    assert not SafetyLabel.objects.exists()
+    client.force_login(make_member(pathway))  # a member of the pathway, not staff
+    assert (
+        client.post(
+            f"{base}/cases/{case.pk}/clear/", {"label-reason": "everyday"}
+        ).status_code
+        == 404
+    )
+
+
+def test_staff_label_an_alert_from_its_page_and_bad_input_is_shown_again(
+    client, pathway
+):
+    clinician = staff(client, pathway)
+    stored(pathway, "took them all", imminent=[("suicide", "act")])
+    alert = RiskAlert.objects.get()
+    url = f"/community/{pathway.slug}/alerts/{alert.pk}/"
+    page = client.get(url).content.decode()
+    assert "Urgent risk alert about" in page and "Teach Harbour" in page
+    bad = client.post(url, {"action": "label", "label-decision": "confirmed"})
+    assert bad.status_code == 200
+    assert "Choose a reason, so Harbour can learn from it." in bad.content.decode()
+    done = client.post(
+        url,
+        {
+            "action": "label",
+            "label-decision": "confirmed",
+            "label-reason": "plan_or_act",
+        },
+    )
+    assert done.status_code == 302
+    label = SafetyLabel.objects.get()
+    assert (label.decision, label.tier, label.decided_by) == (
+        "confirmed",
+        "urgent",
+        clinician,
+    )
+    alert.refresh_from_db()
+    assert alert.state == AlertState.ACKNOWLEDGED
+
+
+def test_an_urgent_alert_shows_first_in_the_queue_with_the_crisis_team_phone(
+    client, pathway
+):
+    pathway.out_of_hours_phone = "0300 123 4567"
+    pathway.save()
+    staff(client, pathway)
+    risky_topic(pathway)
+    stored(pathway, "took them all", imminent=[("suicide", "act")])
+    page = client.get(f"/community/{pathway.slug}/moderation/").content.decode()
+    assert page.index("Urgent alert about") < page.index("Alert about")
+    urgent = RiskAlert.objects.get(urgent=True)
+    alert_page = client.get(
+        f"/community/{pathway.slug}/alerts/{urgent.pk}/"
+    ).content.decode()
+    assert "0300 123 4567" in alert_page and "act" in alert_page
+
+
+def test_staff_see_open_alerts_first_on_their_home_page_urgent_first_own_only(
+    client, pathway, other_pathway
+):
+    from tests.factories import make_site
+
+    make_site()
+    risky_topic(pathway)
+    stored(pathway, "took them all", imminent=[("suicide", "act")])
+    stored(
+        other_pathway,
+        "elsewhere",
+        imminent=[("suicide", "act")],
+        author=make_trusted(other_pathway, display_name="Far Away"),
+    )
+    staff(client, pathway)
+    page = client.get("/").content.decode()
+    assert "2 risk alerts are open" in page
+    assert page.index("Urgent alert in Perinatal care") < page.index(
+        "Alert in Perinatal care"
+    )
+    assert page.index("risk alerts are open") < page.index("Your communities")
+    assert "Far Away" not in page and "Eating disorders" not in page
+    urgent = RiskAlert.objects.get(pathway=pathway, urgent=True)
+    assert f"/community/{pathway.slug}/alerts/{urgent.pk}/" in page
+    client.force_login(make_member(pathway))
+    assert "risk alert" not in client.get("/").content.decode()
+
+
+def test_leads_set_the_urgent_minutes_and_the_out_of_hours_route(client, pathway):
+    staff(client, pathway, Role.LEAD)
+    url = f"/community/{pathway.slug}/settings/"
+    form = {
+        "name": pathway.name,
+        "premoderation_threshold": 3,
+        "minimum_age": 16,
+        "reports_to_hide": 3,
+        "alert_acknowledge_minutes": 15,
+        "urgent_acknowledge_minutes": 3,
+        "out_of_hours_email": "crisis@trust.example",
+        "out_of_hours_phone": "0300 123 4567",
+    }
+    assert client.post(url, form).status_code == 302
+    pathway.refresh_from_db()
+    assert pathway.urgent_acknowledge_minutes == 3
+    assert pathway.out_of_hours_email == "crisis@trust.example"
+    bad = client.post(url, {**form, "urgent_acknowledge_minutes": 0})
+    assert bad.status_code == 200 and "nhsuk-error-summary" in bad.content.decode()
+    left_out = {k: v for k, v in form.items() if k != "urgent_acknowledge_minutes"}
+    assert client.post(url, left_out).status_code == 302
+    pathway.refresh_from_db()
+    assert pathway.urgent_acknowledge_minutes == 3  # kept when a form leaves it out
+    assert (
+        client.post(url, {**form, "urgent_acknowledge_minutes": ""}).status_code == 302
+    )
+    pathway.refresh_from_db()
+    assert pathway.urgent_acknowledge_minutes == 5  # blank: the default

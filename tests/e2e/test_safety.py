@@ -1,8 +1,10 @@
 """The safety core in a real browser: a member at risk sees crisis contacts at
 once, the on-duty clinician's page shows the alert live (over the site's real
-socket) and they acknowledge it; a report reaches the moderation queue and the
-reporter hears the outcome; a rule pack asks for a rewrite and keeps the text.
-Each page is checked with axe and screenshots are saved at 390px."""
+socket) and they acknowledge it; a new parent's hello is calm, an act in
+progress is urgent: the author sees crisis contacts, peers do not see it, and
+every clinician on duty hears at once; a report reaches the moderation queue
+and the reporter hears the outcome; a rule pack asks for a rewrite and keeps
+the text. Each page is checked with axe and screenshots are saved at 390px."""
 
 from playwright.sync_api import expect
 
@@ -72,6 +74,103 @@ def test_a_risk_alert_reaches_the_on_duty_clinician_live(
     expect(staff_page.get_by_text("safe with family")).to_be_visible()
     alert = RiskAlert.objects.get()
     assert alert.state == AlertState.ACKNOWLEDGED and alert.acknowledged_by == clinician
+
+
+def test_an_act_in_progress_is_urgent_for_every_clinician_on_duty_and_hidden_from_peers(
+    new_context,
+    phone_page,
+    pathway,
+    asgi_server,
+    sign_in,
+    visit,
+    submit,
+    follow,
+    screenshot,
+    fits_the_screen,
+    check_a11y,
+):
+    forum = make_forum(pathway, "New parents")
+    clinicians = [
+        make_member(pathway, Role.CLINICIAN, display_name=name)
+        for name in ("Nurse Hazel", "Doctor Rowan")
+    ]
+    staff_pages = []
+    for clinician in clinicians:
+        enrol_totp(clinician)
+        put_on_duty(pathway, clinician)
+        staff_page = new_context(viewport={"width": 1280, "height": 800}).new_page()
+        sign_in(staff_page, clinician, TOTP_SECRET, base=asgi_server)
+        visit(staff_page, f"/community/{pathway.slug}/moderation/", asgi_server)
+        expect(staff_page.locator("#harbour-live")).to_have_attribute(
+            "data-state", "open"
+        )
+        staff_pages.append(staff_page)
+    parent = make_trusted(pathway, display_name="New Mum")
+    peer = make_trusted(pathway, display_name="Other Parent")
+    crisis_card = "Help is here, right now"
+
+    # An everyday hello: published, no crisis card, no alert for anyone.
+    page = phone_page
+    sign_in(page, parent, base=asgi_server)
+    visit(page, f"/community/{pathway.slug}/forums/{forum.slug}/", asgi_server)
+    page.get_by_label("Title").fill("Hello")
+    page.get_by_label("Your message").fill("Just joined. My little one is 3 weeks old.")
+    submit(page, "Post topic")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello")
+    expect(page.get_by_text("Posted.")).to_be_visible()
+    expect(page.get_by_text(crisis_card)).to_have_count(0)
+    hello = Topic.objects.get(title="Hello")
+    assert hello.status == ContentStatus.PUBLISHED
+    assert not RiskAlert.objects.exists()
+
+    # An act in progress: the author sees crisis contacts and a kind word.
+    visit(page, f"/community/{pathway.slug}/forums/{forum.slug}/", asgi_server)
+    page.get_by_label("Title").fill("Tonight")
+    page.get_by_label("Your message").fill("took 30 paracetamol an hour ago")
+    submit(page, "Post topic")
+    card = page.get_by_role("alert").filter(has_text=crisis_card)
+    expect(card).to_be_visible()
+    expect(card.get_by_role("link", name="116 123")).to_have_attribute(
+        "href", "tel:116123"
+    )
+    expect(page.get_by_text("Your care team has your message now")).to_be_visible()
+    screenshot(page, "urgent-crisis-contacts-390")
+    fits_the_screen(page)
+    urgent = Topic.objects.get(title="Tonight")
+    assert urgent.status == ContentStatus.HELD
+    alert = RiskAlert.objects.get()
+    assert alert.urgent
+
+    # Every clinician on duty, their page not reloaded, hears it at once.
+    for staff_page in staff_pages:
+        notice = staff_page.locator("#harbour-live .harbour-notice--alert")
+        expect(notice).to_contain_text("URGENT risk alert in Perinatal care")
+    check_a11y(staff_pages[1])
+    screenshot(staff_pages[1], "urgent-alert-live-1280")
+
+    # Another member sees the hello but not the post held for the care team.
+    other = new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    ).new_page()
+    sign_in(other, peer, base=asgi_server)
+    visit(other, f"/community/{pathway.slug}/forums/{forum.slug}/", asgi_server)
+    expect(other.get_by_role("link", name="Hello")).to_be_visible()
+    expect(other.get_by_text("Tonight")).to_have_count(0)
+    response = visit(
+        other, f"/community/{pathway.slug}/topics/{urgent.pk}/", asgi_server
+    )
+    assert response.status == 404
+    expect(other.get_by_text("paracetamol")).to_have_count(0)
+
+    # A clinician's home page leads with it, and opens it.
+    staff_page = staff_pages[1]
+    visit(staff_page, "/", asgi_server)
+    expect(staff_page.get_by_text("1 risk alert is open")).to_be_visible()
+    follow(staff_page, "Urgent alert in Perinatal care about New Mum")
+    expect(staff_page.get_by_role("heading", level=1)).to_have_text(
+        "Urgent risk alert about New Mum"
+    )
+    expect(staff_page.get_by_text("took 30 paracetamol an hour ago")).to_be_visible()
 
 
 def test_a_report_is_moderated_and_the_reporter_hears_the_outcome(

@@ -10,8 +10,9 @@ An entry is a regular expression over `risk.normalise` output (with times
 such as "3am" split from their digits first, so leetspeak decoding leaves them
 alone), written as a family with the file's `vocab` ({name}). It may also have:
 
-- "with": a second expression that must match, not negated, somewhere in the
-  same post ("I'm going to kill myself" with "tonight" or "pills are ready").
+- "with": a second expression (or a list of them, each needed) that must
+  match, not negated, somewhere in the same post ("I'm going to kill myself"
+  with "tonight" or "pills are ready").
   A stated intent alone is an alert for the lexicon; with a time, a means or
   a plan it is urgent.
 - "unless": an expression that, found in the match's sentence, undoes it
@@ -59,7 +60,7 @@ class Entry:
     pattern: re.Pattern
     category: str
     kind: str
-    with_: re.Pattern | None = None
+    with_: tuple[re.Pattern, ...] = ()
     unless: re.Pattern | None = None
 
 
@@ -88,6 +89,12 @@ def _compile(pattern: str | None, vocab: dict[str, str], source: str):
         raise ValueError(f"{source}: bad pattern {pattern[:60]!r}: {error}") from error
 
 
+def _compile_all(patterns: str | list[str] | None, vocab, source: str):
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    return tuple(_compile(pattern, vocab, source) for pattern in patterns or [])
+
+
 @lru_cache(maxsize=8)
 def load_patterns(language: str) -> Patterns:
     """The entries and context cues for `language`; none for a language with
@@ -106,7 +113,7 @@ def load_patterns(language: str) -> Patterns:
                 _compile(entry["pattern"], vocab, path.name),
                 entry["category"],
                 entry["kind"],
-                _compile(entry.get("with"), vocab, path.name),
+                _compile_all(entry.get("with"), vocab, path.name),
                 _compile(entry.get("unless"), vocab, path.name),
             )
         )
@@ -148,8 +155,9 @@ def _first(entry: Entry, context: Lexicon, text: str) -> re.Match | None:
             continue
         if entry.unless is not None and entry.unless.search(_sentence(text, match)):
             continue
-        if entry.with_ is not None and not any(
-            _stands(context, text, cue) for cue in entry.with_.finditer(text)
+        if not all(
+            any(_stands(context, text, cue) for cue in needed.finditer(text))
+            for needed in entry.with_
         ):
             continue
         return match

@@ -139,6 +139,15 @@ class AlertState(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
 
 
+# The kinds of imminence (community.safety.imminence.KINDS), for staff.
+IMMINENT_KINDS = {
+    "plan": _("a plan"),
+    "means": _("a means"),
+    "time": _("a time"),
+    "act": _("something happening now"),
+}
+
+
 class RiskAlert(models.Model):
     """A sign that someone may be at risk, for the pathway's on-duty staff.
 
@@ -198,6 +207,11 @@ class RiskAlert(models.Model):
 
     def __str__(self) -> str:
         return f"Risk alert {self.pk} in {self.pathway}"
+
+    @property
+    def kind_labels(self) -> list[str]:
+        """What made it urgent, in words for staff."""
+        return [str(IMMINENT_KINDS.get(kind, kind)) for kind in self.kinds]
 
 
 class LabelDecision(models.TextChoices):

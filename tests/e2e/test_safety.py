@@ -8,7 +8,14 @@ the text. Each page is checked with axe and screenshots are saved at 390px."""
 
 from playwright.sync_api import expect
 
-from community.models import AlertState, ContentStatus, RiskAlert, Role, Topic
+from community.models import (
+    AlertState,
+    ContentStatus,
+    RiskAlert,
+    Role,
+    SafetyLabel,
+    Topic,
+)
 from tests.factories import (
     TOTP_SECRET,
     enrol_totp,
@@ -171,6 +178,46 @@ def test_an_act_in_progress_is_urgent_for_every_clinician_on_duty_and_hidden_fro
         "Urgent risk alert about New Mum"
     )
     expect(staff_page.get_by_text("took 30 paracetamol an hour ago")).to_be_visible()
+    screenshot(staff_page, "urgent-alert-page-1280")
+
+    # A sign only the classifier saw waits in the queue, marked for review,
+    # and is cleared in one tap with its reason.
+    review = _stored_for_review(forum, peer, "We are all so tired this week.")
+    visit(staff_page, f"/community/{pathway.slug}/moderation/", asgi_server)
+    item = staff_page.locator(f"#clear-{review.pk}")
+    expect(staff_page.get_by_text("Please review").first).to_be_visible()
+    screenshot(staff_page, "moderation-queue-review-1280")
+    with staff_page.expect_navigation():
+        item.get_by_role("button", name="An everyday phrase or idiom").click()
+    check_a11y(staff_page)
+    expect(staff_page.get_by_text("Cleared: not a risk")).to_be_visible()
+    label = SafetyLabel.objects.get(case=review)
+    assert (label.decision, label.reason) == ("not_a_risk", "everyday")
+
+
+def _stored_for_review(forum, author, text):
+    """A topic the classifier alone flagged (built as the pipeline would, so
+    the journey does not hang on what the detector says of `text` today);
+    returns its moderation case."""
+    from django.db import transaction
+
+    from community import moderation
+    from community.models import ModerationCase
+    from community.safety.pipeline import Action, Verdict
+    from community.safety.risk import RiskResult
+
+    verdict = Verdict(
+        text=text, action=Action.PUBLISH, risk=RiskResult(review=["suicide"])
+    )
+    submission = moderation.Submission(
+        verdicts={"body": verdict}, verdict=verdict, clean={"body": text}
+    )
+    with transaction.atomic():
+        topic = Topic(
+            forum=forum, pathway=forum.pathway, author=author, title="Tired", body=text
+        )
+        moderation.store_content(topic, submission)
+    return ModerationCase.objects.get(object_id=topic.pk, content_type__model="topic")
 
 
 def test_a_report_is_moderated_and_the_reporter_hears_the_outcome(

@@ -85,6 +85,16 @@ def found(text, language="en"):
         ("cy", "self_harm", "time", "Dw i'n mynd i dorri fy hun heno."),
         ("cy", "harm_to_others", "plan", "Dw i'n mynd i'w drywanu o heno efo cyllell."),
         ("cy", "safeguarding", "act", "Mae o'n curo fy mam rŵan, dw i'n cuddio."),
+        ("cy", "suicide", "act", "Rydw i wedi cymryd llond llaw o dabledi."),
+        ("cy", "suicide", "means", "Mae'r rhaff wedi'i chlymu yn y llofft."),
+        ("cy", "self_harm", "means", "Mae gen i gyllell o dan y gwely i frifo fy hun."),
+        ("cy", "safeguarding", "act", "Mae fy nghariad yn fy nhagu i rŵan."),
+        (
+            "cy",
+            "safeguarding",
+            "plan",
+            "Dw i'n mynd i adael y babi ar ben ei hun heno.",
+        ),
     ],
 )
 def test_plans_means_times_and_acts_are_found(language, category, kind, text):
@@ -147,6 +157,10 @@ def test_how_people_type_is_tolerated(text, category):
         ("Going to jump off the high diving board at the pool on Saturday", "en"),
         ("Dw i ar y bont rŵan, mae'r olygfa'n hyfryd.", "cy"),
         ("Dw i'n mynd i dorri gwallt fy mab heno.", "cy"),
+        ("Mae'r gath wedi torri'r fâs ac mae gwaed ar ei phawen.", "cy"),
+        ("Dw i'n mynd i adael y babi efo Nain heno.", "cy"),
+        ("Nes i gymryd dwy dabled at y cur pen.", "cy"),
+        ("Mae'r babi'n fy nhagu i efo'i chwerthin!", "cy"),
     ],
 )
 def test_negation_looking_back_idiom_and_prescribed_medicine_are_not_urgent(

@@ -12,8 +12,9 @@ and false alerts on corpus_heldout3, crisis cards and reviews on everyday
 posts, each beside its target, for the TUNING parts (imminent.tsv,
 everyday.tsv, corpus.tsv) and the HELD-OUT parts (imminent_heldout.tsv,
 everyday_heldout.tsv, corpus_heldout3.tsv); and the pipeline's time per
-500-character post. Mistakes are printed for tuning parts only: held-out
-sentences are never printed. --tuning measures the tuning parts alone (for
+500-character post. These figures list mistakes for the tuning parts only and
+never print a held-out sentence (the tables above still list heldout3's
+mistakes unless --quiet). --tuning measures the tuning parts alone (for
 work on the detector; the held-out parts are measured once, when it is
 done)."""
 

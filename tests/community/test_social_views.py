@@ -541,6 +541,20 @@ def test_staff_show_a_role_badge_by_their_name_that_members_cannot(client, pathw
     assert "harbour-role" not in member_page
 
 
+def test_the_badge_shows_in_the_forum_list_and_the_timeline_too(client, pathway):
+    clinician = staff(pathway, Role.CLINICIAN)
+    member = make_trusted(pathway, display_name="Nursery Nan")
+    forum = make_forum(pathway)
+    forums.do_start_topic(clinician, forum, "Sleep tips", "Some ideas")
+    forums.do_start_topic(member, forum, "Tea", "Made tea")
+    social.do_post_on_wall(clinician, member, pathway, "Welcome")
+    client.force_login(member)
+    listing = client.get(f"/community/{pathway.slug}/forums/{forum.slug}/")
+    assert listing.content.decode().count('harbour-role">Clinician</strong>') == 1
+    timeline = client.get(f"/community/{pathway.slug}/timeline/").content.decode()
+    assert timeline.count('harbour-role">Clinician</strong>') == 2  # topic, wall
+
+
 # Odd input: kind answers, never a 500 -------------------------------------------------
 
 

@@ -97,8 +97,11 @@ check: venv
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
+## The suite runs on every core (at most four: each worker may start a
+## browser and servers of its own); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 pytest: venv
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses=4 --dist loadfile
 
 ## Browser tests drive Debian's Chromium, video tests use ffmpeg (posters,
 ## durations, demo clips) and the production-stack test puts nginx in front;

@@ -365,6 +365,34 @@ def _hidden(user, model, value) -> bool:
     return obj is not None and not visible_in_admin(user, obj)
 
 
+# Page views that act on a page's place in the tree: the tree's root has none.
+ROOT_FREE_VIEWS = frozenset({"move_confirm", "set_page_position"})
+
+
+def refuse_what_wagtail_cannot_do(request, match, kwargs):
+    """For anyone, superusers too: requests Wagtail's own views fail on with a
+    server error, answered as what they are. Moving or reordering the tree's
+    root (it has no parent; Wagtail never offers it) is "not found"; the
+    external-link chooser posted without its URL field is a kind 400. None
+    for every other request."""
+    if match is None:
+        return None
+    if match.url_name in ROOT_FREE_VIEWS:
+        from wagtail.models import Page
+
+        if Page.objects.filter(pk=kwargs.get("page_to_move_id"), depth=1).exists():
+            raise Http404
+    if (
+        match.url_name == "wagtailadmin_choose_page_external_link"
+        and request.method == "POST"
+        and "external-link-chooser-url" not in request.POST
+    ):
+        from django.shortcuts import render
+
+        return render(request, "400.html", status=400)
+    return None
+
+
 def keep_to_own_pathways(view):
     """Wraps each view of the Wagtail admin (see `guard_admin_urls`): for
     pathway staff, views taken away answer "not found", identifiers of another
@@ -374,6 +402,9 @@ def keep_to_own_pathways(view):
     @wraps(view)
     def guarded(request, *args, **kwargs):
         match = request.resolver_match
+        refused = refuse_what_wagtail_cannot_do(request, match, kwargs)
+        if refused is not None:
+            return refused
         if match is None or not admin_confined(request.user):
             return view(request, *args, **kwargs)
         check_admin_request(request.user, match, request, kwargs)

@@ -92,20 +92,6 @@ FORM_NAMES = [
 ]
 # Posting these would end the session the walk goes on with.
 NOT_POSTED = {"/accounts/logout/"}
-# A bound against a runaway walk (about two minutes on an idle 2-core
-# machine; more when other work shares it).
-BUDGET_SECONDS = 360
-# Faults of Wagtail's own admin views on requests they do not check, which
-# nothing of Harbour's can catch short of replacing the view: counted and
-# shown apart, and left to the work that narrows the admin for pathway staff
-# (issue 15, parts 1 and 2), which may take these views away from them.
-KNOWN_WAGTAIL_FAULTS = {
-    # A POST without `url`: URLOrAbsolutePathField.to_python(None).
-    ("POST", "/admin/choose-external-link/"),
-    # The tree's root has no parent: moving or reordering it fails.
-    ("POST", "/admin/pages/1/move/1/confirm/"),
-    ("POST", "/admin/pages/1/set_position/"),
-}
 
 
 @pytest.fixture
@@ -187,15 +173,13 @@ def test_no_url_answers_odd_input_with_a_server_error(things):
     paths |= {concrete(route, values) for route in routes for values in odd_passes}
     paths = sorted(paths)
     anonymous = Client(raise_request_exception=False)
-    sent, errors, wagtail_faults = 0, [], set()
+    sent, errors = 0, []
     started = time.monotonic()
 
     def check(who, method, path, response, data=None):
         nonlocal sent
         sent += 1
-        if response.status_code >= 500 and (method, path) in KNOWN_WAGTAIL_FAULTS:
-            wagtail_faults.add((method, path))
-        elif response.status_code >= 500 and path not in DELIBERATE_ERRORS:
+        if response.status_code >= 500 and path not in DELIBERATE_ERRORS:
             exc = getattr(response, "exc_info", None)
             why = f"{exc[0].__name__}: {str(exc[1])[:80]}" if exc else ""
             errors.append((who, method, path, response.status_code, why))
@@ -215,14 +199,10 @@ def test_no_url_answers_odd_input_with_a_server_error(things):
                 continue
             form = dict.fromkeys(FORM_NAMES, ("²", HUGE)[(c + n) % 2])
             check(who, "POST", path, client.post(path, form), form)
-        assert time.monotonic() - started < BUDGET_SECONDS, (
-            f"the walk took too long: {n + 1} of {len(paths)} paths, {sent} requests"
-        )
     counts = (
         f"fuzz: {len(routes)} URL patterns walked as {len(paths)} paths, "
         f"{sent} requests sent in {time.monotonic() - started:.0f} s, "
-        f"{len(errors)} answered 5xx (and {len(wagtail_faults)} known Wagtail "
-        "admin faults)"
+        f"{len(errors)} answered 5xx"
     )
     print(counts)  # noqa: T201 - the counts the issue asks to quote
     assert errors == [], "\n".join([counts, *map(str, errors[:40])])

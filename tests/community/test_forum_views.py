@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 # pager's count, the page's rows, the unread badge and the Wagtail user bar's
 # permissions: the same whatever the forum's or topic's length. A topic adds
 # whether the reader follows it and the reactions to the topic and its replies;
-# a forum, its page's reply counts. A topic also reads the care team's roles,
+# a forum, its page's reply counts. Both also read the care team's roles,
 # for the badges by staff names.
-QUERIES_FORUM = 13
+QUERIES_FORUM = 14
 QUERIES_TOPIC = 17
 
 

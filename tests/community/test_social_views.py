@@ -37,8 +37,9 @@ pytestmark = pytest.mark.django_db
 QUERIES_WALL = 27
 # Session, user, two-factor check, the pathway, the reader's mute words (once
 # per source), one query per source, the landing pages and their specific
-# rows, the unread badge: the same however long the timeline.
-QUERIES_TIMELINE = 17
+# rows, the unread badge, the care team's roles for their badges: the same
+# however long the timeline.
+QUERIES_TIMELINE = 18
 
 
 def staff(pathway, role):

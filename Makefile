@@ -99,9 +99,13 @@ check: venv
 
 ## The suite runs on every core (at most four: each worker may start a
 ## browser and servers of its own); PYTEST_WORKERS=0 runs it in one process.
+## Tests are handed out one by one in the suite's order (`--dist load`), so
+## each worker, like a single process, runs the tests that keep the
+## migrations' rows (locales, crisis contacts) before the transactional ones
+## that empty the tables, and the browser tests last.
 PYTEST_WORKERS ?= auto
 pytest: venv
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses=4 --dist loadfile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses=4 --dist load
 
 ## Browser tests drive Debian's Chromium, video tests use ffmpeg (posters,
 ## durations, demo clips) and the production-stack test puts nginx in front;

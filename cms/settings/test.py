@@ -50,8 +50,14 @@ if REDIS_URL:  # noqa: F405
     # Keys of this run only: the suite clears its cache before every test by
     # deleting this prefix's keys (tests/caches.py), never with FLUSHDB, which
     # would also empty the channel layer and another run's keys on the same
-    # Redis.
-    CACHES["default"]["KEY_PREFIX"] = f"harbour-cache-test-{os.getpid()}"  # noqa: F405
+    # Redis. One prefix per run and xdist worker; the app servers a test starts
+    # inherit both variables, so they share their test's channel layer.
+    RUN = os.environ.setdefault("HARBOUR_TEST_RUN", str(os.getpid()))
+    WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    CACHES["default"]["KEY_PREFIX"] = f"harbour-cache-test-{RUN}-{WORKER}"  # noqa: F405
     CHANNEL_LAYERS = {  # noqa: F405
-        "default": redis_channel_layer(REDIS_URL, prefix=f"harbour-test-{os.getpid()}")  # noqa: F405
+        "default": redis_channel_layer(  # noqa: F405
+            REDIS_URL,  # noqa: F405
+            prefix=f"harbour-test-{RUN}-{WORKER}",
+        )
     }

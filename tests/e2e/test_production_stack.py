@@ -290,8 +290,9 @@ def test_a_night_on_the_production_stack_through_the_proxy(
         phones.press(member, "button", "Post reply")
         expect(member.get_by_text(REPLY)).to_be_visible()
 
-        # Then something that shows risk: crisis contacts at once for her,
-        # and the alert live on the clinician's page, on the other process.
+        # Then a plan, a means and a time: urgent. Crisis contacts at once for
+        # her, and the urgent alert live on the clinician's page, on the other
+        # process.
         member.get_by_label("Your reply").fill(RISK_POST)
         phones.press(member, "button", "Post reply")
         card = member.get_by_role("alert").filter(has_text="Help is here, right now")
@@ -299,7 +300,7 @@ def test_a_night_on_the_production_stack_through_the_proxy(
         fits(member)
         shot(member, "crisis-contacts-390")
         notice = clinician.locator("#harbour-live .harbour-notice--alert")
-        expect(notice).to_contain_text("Risk alert in Perinatal care")
+        expect(notice).to_contain_text("URGENT risk alert in Perinatal care")
         phones.check(clinician)
         shot(clinician, "alert-live-390")
         phones.press(clinician, "link", "Open the alert")

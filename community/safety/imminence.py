@@ -41,12 +41,12 @@ from .risk import (
     _looking_back,
     _negated,
     _variants,
+    expand_vocab,
     normalise,
 )
 
 LEXICON_DIR = Path(__file__).parent / "lexicons" / "imminence"
 KINDS = ("plan", "means", "time", "act")
-VOCAB_REF = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 # "3am", "10pm", "20mins" are times, not leetspeak ("eam", "iopm"): split the
 # digits from their unit before normalising.
 NUMBER_UNIT = re.compile(
@@ -71,20 +71,11 @@ class Patterns:
     context: Lexicon
 
 
-def _expand(pattern: str, vocab: dict[str, str]) -> str:
-    for _ in range(6):
-        expanded = VOCAB_REF.sub(lambda m: "(?:" + vocab[m.group(1)] + ")", pattern)
-        if expanded == pattern:
-            return expanded
-        pattern = expanded
-    raise ValueError(f"vocab nested too deeply: {pattern[:80]}")
-
-
 def _compile(pattern: str | None, vocab: dict[str, str], source: str):
     if not pattern:
         return None
     try:
-        return re.compile(_expand(pattern, vocab))
+        return re.compile(expand_vocab(pattern, vocab))
     except (re.error, KeyError) as error:
         raise ValueError(f"{source}: bad pattern {pattern[:60]!r}: {error}") from error
 
@@ -117,7 +108,7 @@ def load_patterns(language: str) -> Patterns:
                 _compile(entry.get("unless"), vocab, path.name),
             )
         )
-    idioms = [_expand(idiom, vocab) for idiom in data.get("idioms") or []]
+    idioms = [expand_vocab(idiom, vocab) for idiom in data.get("idioms") or []]
     context = Lexicon(
         language=data["language"],
         patterns={},

@@ -183,10 +183,10 @@ class Lexicon:
     current: re.Pattern | None = None
 
 
-def _expand(pattern: str, vocab: dict[str, str]) -> str:
+def expand_vocab(pattern: str, vocab: dict[str, str]) -> str:
     """`pattern` with each {name} replaced by the vocab entry `name`, itself
     expanded, as a non-capturing group."""
-    for _ in range(5):
+    for _ in range(6):
         expanded = VOCAB_REF.sub(lambda m: "(?:" + vocab[m.group(1)] + ")", pattern)
         if expanded == pattern:
             return expanded
@@ -196,13 +196,13 @@ def _expand(pattern: str, vocab: dict[str, str]) -> str:
 
 def _compile(pattern: str, vocab: dict[str, str], source: str) -> re.Pattern:
     try:
-        return re.compile(_expand(pattern, vocab))
+        return re.compile(expand_vocab(pattern, vocab))
     except (re.error, KeyError) as error:
         raise ValueError(f"{source}: bad pattern {pattern[:60]!r}: {error}") from error
 
 
 def _optional(data: dict, key: str, vocab: dict[str, str]) -> re.Pattern | None:
-    return re.compile(_expand(data[key], vocab)) if data.get(key) else None
+    return re.compile(expand_vocab(data[key], vocab)) if data.get(key) else None
 
 
 @lru_cache(maxsize=8)
@@ -220,7 +220,7 @@ def load_lexicon(language: str) -> Lexicon:
         ]
         for category in CATEGORIES
     }
-    idioms = [_expand(idiom, vocab) for idiom in data.get("idioms") or []]
+    idioms = [expand_vocab(idiom, vocab) for idiom in data.get("idioms") or []]
     return Lexicon(
         language=data["language"],
         patterns=patterns,

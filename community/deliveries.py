@@ -109,7 +109,7 @@ def push_available() -> bool:
 
 
 def email_delivery(
-    recipient: User,
+    recipient: User | None,
     subject: str,
     body: str,
     *,
@@ -138,16 +138,11 @@ def out_of_hours_delivery(
     out-of-hours crisis team (its `out_of_hours_email`, read when it is sent,
     so the row holds no address; none by then cancels it). Hand it to
     `queue`."""
-    return Delivery(
-        channel=DeliveryChannel.EMAIL,
-        recipient=None,
-        out_of_hours=True,
-        pathway=pathway,
-        risk_alert=risk_alert,
-        alert_level=risk_alert.level,
-        subject=subject[:200],
-        body=body,
+    delivery = email_delivery(
+        None, subject, body, pathway=pathway, risk_alert=risk_alert
     )
+    delivery.out_of_hours = True
+    return delivery
 
 
 def push_delivery(

@@ -7,6 +7,7 @@ the access layer what that user may join.
 """
 
 import os
+from urllib.parse import urlparse
 
 from django.core.asgi import get_asgi_application
 
@@ -17,12 +18,43 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import (  # noqa: E402
-    AllowedHostsOriginValidator,
     OriginValidator,
+    WebsocketDenier,
 )
 from django.conf import settings  # noqa: E402
 
 from chat.routing import websocket_urlpatterns  # noqa: E402
+
+
+class RefusalWithoutALayer(WebsocketDenier):
+    """Closes the socket before it opens, without a channel on the layer.
+
+    Channels' own denier takes one, and on Redis its pending read outlives the
+    refusal until the client says goodbye: a foreign page could hold one per
+    socket it tried, and a client that never says goodbye held up the event
+    loop's shutdown."""
+
+    channel_layer_alias = "no channel layer"
+
+
+class SiteOriginValidator(OriginValidator):
+    """Channels' origin check, refusing with `RefusalWithoutALayer`."""
+
+    async def __call__(self, scope, receive, send):
+        if self.valid_origin(_origin_of(scope)):
+            return await self.application(scope, receive, send)
+        return await RefusalWithoutALayer()(scope, receive, send)
+
+
+def _origin_of(scope):
+    """The socket's Origin header, parsed; None if absent or unreadable."""
+    for name, value in scope.get("headers", []):
+        if name == b"origin":
+            try:
+                return urlparse(value.decode("latin1"))
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 def socket_stack(allowed_origins: list[str] | None):
@@ -30,8 +62,8 @@ def socket_stack(allowed_origins: list[str] | None):
     host and port), or, given None, from any host in ALLOWED_HOSTS."""
     sockets = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
     if allowed_origins:
-        return OriginValidator(sockets, allowed_origins)
-    return AllowedHostsOriginValidator(sockets)
+        return SiteOriginValidator(sockets, allowed_origins)
+    return SiteOriginValidator(sockets, settings.ALLOWED_HOSTS)
 
 
 application = ProtocolTypeRouter(

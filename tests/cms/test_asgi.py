@@ -6,10 +6,9 @@ import os
 
 import pytest
 from channels.layers import get_channel_layer
-from channels.security.websocket import OriginValidator
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 
-from cms.asgi import application, socket_stack
+from cms.asgi import SiteOriginValidator, application, socket_stack
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,8 +40,8 @@ async def test_sockets_from_foreign_origins_are_refused():
     """The socket stack checks the Origin against ALLOWED_HOSTS (read once at
     start-up; the test settings allow any host, so rebuild it with a real list)."""
     validator = application.application_mapping["websocket"]
-    assert isinstance(validator, OriginValidator)
-    strict = OriginValidator(validator.application, ["harbour.example.nhs.uk"])
+    assert isinstance(validator, SiteOriginValidator)
+    strict = SiteOriginValidator(validator.application, ["harbour.example.nhs.uk"])
     foreign = WebsocketCommunicator(
         strict, "/ws/x/", headers=[(b"origin", b"https://evil.example")]
     )
@@ -70,6 +69,17 @@ async def test_production_sockets_open_only_from_the_sites_own_origin():
     assert not await _opens(stack, b"http://harbour.example.nhs.uk")
     assert not await _opens(stack, b"https://harbour.example.nhs.uk:8443")
     assert not await _opens(stack, b"https://evil.example")
+    assert not await _opens(stack, b"\xff\xfe not a url")
+
+
+async def test_a_refused_socket_reads_nothing_from_the_channel_layer():
+    """A refusal takes no channel on the layer: Channels' own denier left a
+    read pending until the client said goodbye, and on Redis one that never
+    did held up the event loop's shutdown for good."""
+    stack = socket_stack(["https://harbour.example.nhs.uk"])
+    assert not await _opens(stack, b"https://evil.example")
+    left = asyncio.all_tasks() - {asyncio.current_task()}
+    assert not [t for t in left if t.get_coro().__qualname__.endswith("Layer.receive")]
 
 
 async def test_channel_layer_round_trip():

@@ -247,7 +247,7 @@ def generate_content(pathways, members, rng: random.Random) -> dict:
     Forums go through `do_create_forum`. The first pathway's first forum is
     the big one and its oldest topic the hot one; members[0][1] has the busy
     wall. Returns what the pages are measured on."""
-    from community.forums import do_create_forum
+    from community.forums.actions import do_create_forum
     from community.models import Gift, Present, Reaction, Reply, Topic, WallPost
 
     words, cumulative = vocabulary(rng)

@@ -33,7 +33,7 @@ from community.models import (
     SanctionKind,
     User,
 )
-from community.moderation import (
+from community.moderation.actions import (
     DEFAULT_MUTE_HOURS,
     SafetyError,
     Submission,
@@ -43,10 +43,10 @@ from community.moderation import (
     do_sanction_member,
     store_content,
 )
-from community.notifications import notify
+from community.notifications.actions import notify
 from community.permissions import direct_refusal, membership_in
 from community.safety.pipeline import Action, Verdict
-from community.social import do_edit
+from community.social.actions import do_edit
 
 from . import events
 from .models import Message, ReadCursor, Room, RoomKind, default_room_name
@@ -166,7 +166,7 @@ class Sent:
     """What became of a send: the stored message (or none when the author is
     asked to rewrite) and the pipeline's answer (none for a repeated client
     id, which was answered the first time). Quacks like a Submission, so page
-    forms show it with community.forum_views.submit_member_text."""
+    forms show it with community.forums.views.submit_member_text."""
 
     message: Message | None
     submission: Submission | None = None
@@ -356,7 +356,7 @@ def do_edit_message(
     user: User, message: Message, body: str, language: str = "en"
 ) -> Submission:
     """The author edits their message within the edit window (as forum
-    posts: community.social.do_edit keeps the old text for moderators and
+    posts: community.social.actions.do_edit keeps the old text for moderators and
     runs the pipeline; a rewrite changes nothing). The room hears of the
     change on commit."""
     check_body(body)
@@ -447,7 +447,7 @@ def check_read(user: User, room_id, seq) -> int:
 def check_mute(moderator: User, room_id, member_id, hours=None) -> Sanction:
     """A moderator of the room's pathway pauses a member's posting there for
     `hours` (a day unless given; at most 30 days), from the chat. Audited,
-    and the member is told (community.moderation.do_sanction_member)."""
+    and the member is told (community.moderation.actions.do_sanction_member)."""
     room = access_room(moderator, room_id)
     if not can_moderate_room(moderator, room):
         raise RoomNotFound("No such room")

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from community.models import STAFF_ROLES, Membership, MembershipStatus, User
-from community.moderation import on_duty_shifts
+from community.moderation.actions import on_duty_shifts
 
 from . import events
 from .models import Presence, ReadCursor, Room, RoomKind

@@ -3,7 +3,7 @@ rooms); every other path gets a "not found" error event and a 4404 close."""
 
 from django.urls import path, re_path
 
-from community.consumers import NotificationConsumer
+from community.notifications.consumers import NotificationConsumer
 
 from .consumers import ChatConsumer, NotFoundConsumer
 

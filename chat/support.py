@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from community.actions import audit
 from community.inputs import whole_number
 from community.models import STAFF_ROLES, Membership, MembershipStatus, Pathway, User
-from community.moderation import SafetyError, on_duty_shifts
-from community.notifications import notify_many
+from community.moderation.actions import SafetyError, on_duty_shifts
+from community.notifications.actions import notify_many
 
 from .events import announce_picked_up
 from .models import Room, RoomKind

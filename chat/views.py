@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community.forms import posted
-from community.forum_views import submit_member_text
+from community.forums.views import submit_member_text
 from community.inputs import whole_number
-from community.moderation import SafetyError
+from community.moderation.actions import SafetyError
 from community.permissions import (
     Capability,
     access_pathway,
@@ -26,7 +26,7 @@ from community.permissions import (
     shared_pathways,
 )
 from community.queries import landing_url
-from community.social import can_edit
+from community.social.actions import can_edit
 
 from . import support as support_actions
 from .actions import (

@@ -22,7 +22,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import JsonResponse
 
-from community.worker import worker_heartbeat_age
+from community.notifications.worker import worker_heartbeat_age
 
 logger = logging.getLogger("harbour.health")
 READY_TIMEOUT = 3

@@ -7,8 +7,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.errors import server_error
-from community import notification_views
 from community import views as community_views
+from community.notifications import views as notification_views
 from home import views as home_views
 from home.admin_access import guard_admin_urls
 

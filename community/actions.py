@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.models import GroupPagePermission, PageViewRestriction
 
-from . import names
-from .models import (
+from community import names
+from community.models import (
     AuditEvent,
     Invitation,
     JoinRequest,
@@ -31,7 +31,7 @@ from .models import (
     User,
     validate_display_name,
 )
-from .permissions import invitable_roles
+from community.permissions import invitable_roles
 
 # Wagtail page permissions each role holds on its pathway's subtree.
 ROLE_PAGE_PERMISSIONS: dict[str, tuple[str, ...]] = {

@@ -6,4 +6,4 @@ class CommunityConfig(AppConfig):
     verbose_name = "Community"
 
     def ready(self) -> None:
-        from . import content_kinds, signals  # noqa: F401 - registers, connects
+        from community import content_kinds, signals  # noqa: F401 - registers, connects

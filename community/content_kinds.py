@@ -4,9 +4,9 @@ Other apps (comments, chat) register theirs the same way."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import social
-from .models import Present, ProfileText, Reply, Topic, WallPost
-from .safety.registry import register
+from community.models import Present, ProfileText, Reply, Topic, WallPost
+from community.safety.registry import register
+from community.social import actions as social
 
 
 def topic_url(topic: Topic) -> str:

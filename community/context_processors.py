@@ -6,8 +6,8 @@ def harbour(request):
     """What every page's frame needs: the site name and the languages, and,
     only if the page uses them, the reader's crisis contacts, unread count
     and the roles of the care teams of their pathways."""
-    from .models import Notification
-    from .queries import help_contacts
+    from community.models import Notification
+    from community.queries import help_contacts
 
     user = getattr(request, "user", None)
 
@@ -23,7 +23,7 @@ def harbour(request):
     def staff_roles():
         if user is None:
             return {}
-        from .queries import staff_roles_for
+        from community.queries import staff_roles_for
 
         return staff_roles_for(user)
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .actions import (
+from community.actions import (
     InvitationError,
     check_age_for,
     check_display_name,
@@ -17,7 +17,7 @@ from .actions import (
     do_request_to_join,
     joinable_pathways,
 )
-from .models import STAFF_ROLES, Pathway, Role, User
+from community.models import STAFF_ROLES, Pathway, Role, User
 
 
 class DateInputWidget(forms.MultiWidget):
@@ -348,7 +348,7 @@ class PathwaySettingsForm(forms.ModelForm):
         }
 
     def __init__(self, *args, **kwargs):
-        from .models import RulePack
+        from community.models import RulePack
 
         super().__init__(*args, **kwargs)
         self.fields["rule_packs"].choices = RulePack.choices

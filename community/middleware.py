@@ -6,7 +6,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from .permissions import has_two_factor, requires_two_factor
+from community.permissions import has_two_factor, requires_two_factor
 
 # Pages a staff member without two-factor may still use: signing in and out,
 # enrolling, and the crisis and safety pages that every person must always reach.

@@ -12,8 +12,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .inputs import whole_number
-from .models import (
+from community.inputs import whole_number
+from community.models import (
     STAFF_ROLES,
     Audience,
     Block,
@@ -257,7 +257,7 @@ def visible_content(user: User, queryset: QuerySet, pathway) -> QuerySet:
     published, or the reader's own while held or hidden by reports; without
     what people the reader blocked or muted wrote, and without the reader's
     mute words. The caller has already checked the pathways."""
-    from .safety.registry import kind_for_model
+    from community.safety.registry import kind_for_model
 
     kind = kind_for_model(queryset.model)
     author, body = (kind.author_field, kind.body_field) if kind else ("author", "body")
@@ -310,7 +310,7 @@ def access_topic(user: User, slug: str, topic_id) -> Topic:
 def access_content(user: User, slug: str, model, pk):
     """A piece of member content of kind `model` in pathway `slug` that the user
     may read (to report it); else Http404."""
-    from .safety.registry import kind_for_model
+    from community.safety.registry import kind_for_model
 
     pathway = access_pathway(user, slug)
     found = visible_content(user, model.objects.all(), pathway)
@@ -371,7 +371,8 @@ def access_shift(membership: Membership, pk) -> DutyShift:
 def failed_deliveries_for(
     user: User, pathway: Pathway | None = None
 ) -> QuerySet[Delivery]:
-    """Deliveries given up (community/deliveries.py), as `user` may see them,
+    """Deliveries given up (community/notifications/deliveries.py), as `user`
+    may see them,
     newest first, with their recipients: a site administrator sees every one
     (or `pathway`'s); an active service lead of `pathway` sees that pathway's;
     anyone else, none. What leads see names the recipient by display name and

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Locale
 
-from .models import (
+from community.models import (
     STAFF_ROLES,
     AlertState,
     Block,
@@ -29,8 +29,8 @@ from .models import (
     TopicFollow,
     User,
 )
-from .permissions import visible_content, visible_pathways
-from .safety.registry import kind_of
+from community.permissions import visible_content, visible_pathways
+from community.safety.registry import kind_of
 
 
 def landing_url(pathway: Pathway) -> str:

@@ -2,20 +2,20 @@
 
 - Each person's Django groups follow their memberships (an action, the admin,
   a shell).
-- A delivery given up (community.deliveries.delivery_failed) is told to the
-  pathway's leads and the site administrators, and a risk alert whose every
-  delivery at its level failed escalates at once. Both run inside the
+- A delivery given up (community.notifications.deliveries.delivery_failed)
+  is told to the pathway's leads and the site administrators, and a risk
+  alert whose every delivery at its level failed escalates at once. Both run inside the
   transaction that gave the delivery up.
 """
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .actions import sync_membership_groups
-from .deliveries import delivery_failed
-from .models import Delivery, Membership
-from .moderation import do_escalate_undelivered_alert
-from .notifications import notify_delivery_failed
+from community.actions import sync_membership_groups
+from community.models import Delivery, Membership
+from community.moderation.actions import do_escalate_undelivered_alert
+from community.notifications.actions import notify_delivery_failed
+from community.notifications.deliveries import delivery_failed
 
 
 @receiver(post_save, sender=Membership)

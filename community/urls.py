@@ -1,6 +1,10 @@
 from django.urls import path
 
-from . import forum_views, moderation_views, notification_views, social_views, views
+from community import views
+from community.forums import views as forum_views
+from community.moderation import views as moderation_views
+from community.notifications import views as notification_views
+from community.social import views as social_views
 
 app_name = "community"
 

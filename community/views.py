@@ -10,16 +10,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import actions, queries
-from .actions import InvitationError
-from .forms import (
+from community import actions, queries
+from community.actions import InvitationError
+from community.forms import (
     CreateInvitationsForm,
     InvitationCodeForm,
     JoinRequestForm,
     PathwaySettingsForm,
     posted,
 )
-from .permissions import (
+from community.permissions import (
     Capability,
     access_invitation,
     access_join_request,

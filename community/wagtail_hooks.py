@@ -17,16 +17,16 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .actions import audit, sync_pathway_structure
-from .deliveries import do_retry_delivery
-from .models import Gift, Pathway
-from .permissions import (
+from community.actions import audit, sync_pathway_structure
+from community.models import Gift, Pathway
+from community.notifications.deliveries import do_retry_delivery
+from community.permissions import (
     access_failed_delivery,
     can_review_all_deliveries,
     failed_deliveries_for,
     moderated_memberships,
 )
-from .queries import open_queue
+from community.queries import open_queue
 
 
 class PathwayViewSet(SnippetViewSet):

@@ -11,14 +11,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from community.models import ContentStatus, User
-from community.moderation import (
+from community.moderation.actions import (
     SafetyError,
     Submission,
     check_can_post,
     check_texts,
     store_content,
 )
-from community.notifications import notify_many
+from community.notifications.actions import notify_many
 
 from .models import PageComment
 

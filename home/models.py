@@ -19,7 +19,7 @@ from wagtailmedia.models import AbstractMedia
 
 from community import permissions
 from community.models import ContentStatus, Pathway
-from community.moderation import on_duty_shifts, open_alerts_for
+from community.moderation.actions import on_duty_shifts, open_alerts_for
 from community.queries import crisis_contacts
 
 from .blocks import PageBodyBlock

@@ -64,7 +64,7 @@ def comment_on(page, request):
     its errors and the person's text."""
     from django.utils.translation import get_language
 
-    from community.forum_views import submit_member_text
+    from community.forums.views import submit_member_text
 
     from .comments import do_comment
     from .forms import CommentForm

@@ -12,7 +12,7 @@ from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
 from community import actions
-from community.forums import do_create_forum
+from community.forums.actions import do_create_forum
 from community.models import DutyShift, Invitation, Membership, Pathway, Role, User
 from home.models import HomePage
 

@@ -229,7 +229,7 @@ else:
 # Background tasks (django-tasks): Wagtail's own tasks run at once as before;
 # deliveries (alert and notice emails, web push) go through a queue stored in
 # the database, so a mail server or push service that is down only delays them
-# (community/deliveries.py, docs/decisions/0014-production-stack.md). The
+# (community/notifications/deliveries.py, docs/decisions/0014-production-stack.md). The
 # `harbour_worker` command runs that queue.
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
@@ -448,9 +448,9 @@ HARBOUR_PUSH_HOSTS = env_list(
     "fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com",
 )
 # Deliveries (risk-alert and notice emails, web push) are rows sent by the
-# "deliveries" task queue (community/deliveries.py): a failed attempt is tried
-# again after 30 s, then twice as long each time up to the cap; after the last
-# attempt it is given up, shown to the pathway's leads and the site
+# "deliveries" task queue (community/notifications/deliveries.py): a failed
+# attempt is tried again after 30 s, then twice as long each time up to the
+# cap; after the last attempt it is given up, shown to the pathway's leads and the site
 # administrators, and an alert whose every delivery failed escalates at once.
 # A risk alert gives up sooner (four attempts: about three and a half minutes).
 HARBOUR_DELIVERY_MAX_ATTEMPTS = int(

@@ -19,7 +19,7 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # Deliveries run at once when the transaction that queued them commits, so a
 # test sees `mail.outbox` right after an action. This backend cannot defer, so
 # a failed attempt waits for the worker's sweeper; the durability tests
-# (tests/community/test_deliveries.py) switch to the database queue.
+# (tests/community/notifications/test_deliveries.py) switch to the database queue.
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "deliveries": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
@@ -34,9 +34,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # cache memory, SQLite locks whole tables and fails at once ("database
     # table is locked") when a browser test's server threads and the test
     # touch a table together. A file gets the locking the demo has (WAL, a
-    # wait for the lock). One file per run, so two runs never share one.
+    # wait for the lock). One file per run, so two runs never share one;
+    # `make test-fast` names one in the checkout, kept between its runs.
     DATABASES["default"]["TEST"] = {  # noqa: F405
-        "NAME": str(Path(tempfile.gettempdir()) / f"harbour-test-{os.getpid()}.sqlite3")
+        "NAME": os.environ.get("HARBOUR_TEST_SQLITE")
+        or str(Path(tempfile.gettempdir()) / f"harbour-test-{os.getpid()}.sqlite3")
     }
 else:
     # One test database per run on a shared server too: Django drops a test

@@ -4,10 +4,11 @@ transaction as what caused it (the alert, the notice), so neither commits
 without the other; the task queue only carries its id. Why:
 docs/decisions/0015-durable-deliveries.md.
 
-How a delivery is sent, retried and given up is community/deliveries.py; who
-may see the ones that failed, community/permissions.py. Every subject, body
-and payload is Harbour's own words, never a member's text; `last_error` is an
-exception's class or a status code, never an address or a server's answer.
+How a delivery is sent, retried and given up is
+community/notifications/deliveries.py; who may see the ones that failed,
+community/permissions.py. Every subject, body and payload is Harbour's own
+words, never a member's text; `last_error` is an exception's class or a
+status code, never an address or a server's answer.
 """
 
 from django.db import models

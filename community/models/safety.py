@@ -3,7 +3,7 @@ risk alerts and the duty rota, sanctions, blocks and mutes, notifications and
 the risk phrases service leads add.
 
 Who may see or change these is decided in community/permissions.py; how they
-change is community/moderation.py.
+change is community/moderation/actions.py.
 """
 
 from django.contrib.contenttypes.fields import GenericForeignKey

@@ -4,7 +4,7 @@ history, walls, presents, profile text, and where notices are delivered.
 Wall messages, presents and profile text are MemberContent, so the safety
 pipeline, reports and the moderation queue work for them as for forum posts.
 Who may see what is decided in community/permissions.py; how it changes, in
-community/social.py and community/notifications.py.
+community/social/actions.py and community/notifications/actions.py.
 """
 
 from django.db import models

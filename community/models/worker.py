@@ -1,5 +1,5 @@
 """The background worker's sign of life, read by /ready/ through
-community.worker.worker_heartbeat_age. In the database, not the cache: the
+community.notifications.worker.worker_heartbeat_age. In the database, not the cache: the
 demo's cache is per process, and the web process must see the worker's beat."""
 
 from django.db import models

@@ -13,7 +13,6 @@ from chat.actions import ChatError
 from chat.events import chat_user_group, room_group
 from chat.models import Message, ReadCursor
 from chat.permissions import RoomNotFound
-from community import moderation
 from community.models import (
     AuditEvent,
     ContentRevision,
@@ -25,6 +24,7 @@ from community.models import (
     ReportReason,
     RiskAlert,
 )
+from community.moderation import actions as moderation
 from community.safety.registry import kind_of
 from tests.chat.conftest import at_once, stored
 from tests.factories import make_member, make_trusted, put_on_duty

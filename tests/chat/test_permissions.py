@@ -15,8 +15,8 @@ from chat.permissions import (
     rooms_visible_to,
     visible_messages,
 )
-from community import moderation
 from community.models import ContentStatus, Membership, MembershipStatus, Role
+from community.moderation import actions as moderation
 from tests.chat.conftest import stored
 from tests.factories import make_member
 

@@ -13,7 +13,7 @@ from chat.presence import (
     presence_frame,
     receipts_for,
 )
-from community import social
+from community.social import actions as social
 from tests.chat.conftest import stored
 from tests.factories import make_trusted
 

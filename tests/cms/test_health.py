@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cms import health
 from community.models import WorkerHeartbeat
-from community.worker import beat
+from community.notifications.worker import beat
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from chat.actions import do_open_direct, do_send_message
 from chat.models import Room
-from community import actions, forums, social
+from community import actions
+from community.forums import actions as forums
 from community.models import DutyShift, ModerationCase, RiskAlert, Role
+from community.social import actions as social
 from home.models import PathwayPage
 from tests.factories import (
     UserFactory,

@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 
 from community.context_processors import harbour
-from community.moderation import notify
+from community.moderation.actions import notify
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db

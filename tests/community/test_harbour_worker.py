@@ -11,8 +11,10 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
 
-from community import forums, notifications, worker
+from community.forums import actions as forums
 from community.models import Delivery, EmailFrequency, RiskAlert, Role
+from community.notifications import actions as notifications
+from community.notifications import worker
 from tests.factories import make_forum, make_member, make_trusted, put_on_duty
 
 pytestmark = pytest.mark.django_db

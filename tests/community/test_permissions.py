@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from community.models import Audience, Membership, MembershipStatus, Role
-from community.moderation import do_block
+from community.moderation.actions import do_block
 from community.permissions import (
     ROLE_CAPABILITIES,
     Capability,
@@ -180,7 +180,7 @@ def test_access_page_allows_own_and_site_pages_and_hides_others(
 
 
 def _topic(pathway, author=None):
-    from community import forums
+    from community.forums import actions as forums
     from tests.factories import make_forum, make_trusted
 
     forum = pathway.forums.first() or make_forum(pathway)
@@ -238,7 +238,7 @@ def test_held_topics_are_for_their_author_and_moderators(pathway, role, sees_hel
 
 
 def test_cases_alerts_and_shifts_belong_to_their_pathway(pathway, other_pathway):
-    from community import forums
+    from community.forums import actions as forums
     from community.models import ModerationCase, RiskAlert
     from community.permissions import access_alert, access_case, access_shift
     from tests.factories import make_forum, make_trusted, put_on_duty
@@ -265,7 +265,7 @@ def test_cases_alerts_and_shifts_belong_to_their_pathway(pathway, other_pathway)
 
 
 def test_profiles_need_a_shared_pathway_and_no_block(pathway, other_pathway):
-    from community.moderation import do_block
+    from community.moderation.actions import do_block
     from community.permissions import access_profile, has_blocked
 
     me, them = make_member(pathway), make_member(pathway)

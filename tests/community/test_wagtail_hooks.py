@@ -48,7 +48,7 @@ def test_staff_of_a_pathway_cannot_reach_the_pathway_list(client, pathway):
 def test_moderators_see_their_queues_in_the_admin_and_no_one_elses(
     client, pathway, other_pathway
 ):
-    from community import forums
+    from community.forums import actions as forums
     from community.models import Role
     from tests.factories import make_forum, make_member
 

@@ -142,8 +142,9 @@ def test_the_other_community_pages_pass_axe_on_a_phone(
     screenshot,
     fits_the_screen,
 ):
-    from community import forums, social
+    from community.forums import actions as forums
     from community.models import Role
+    from community.social import actions as social
     from tests.factories import TOTP_SECRET, enrol_totp, make_member
 
     page = phone_page

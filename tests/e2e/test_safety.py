@@ -201,8 +201,8 @@ def _stored_for_review(forum, author, text):
     returns its moderation case."""
     from django.db import transaction
 
-    from community import moderation
     from community.models import ModerationCase
+    from community.moderation import actions as moderation
     from community.safety.pipeline import Action, Verdict
     from community.safety.risk import RiskResult
 
@@ -236,7 +236,7 @@ def test_a_report_is_moderated_and_the_reporter_hears_the_outcome(
     reporter = make_member(pathway, display_name="Gentle Dawn")
     peer = make_member(pathway, Role.PEER, display_name="Wren Peer")
     enrol_totp(peer)
-    from community import forums
+    from community.forums import actions as forums
 
     topic = forums.do_start_topic(
         author, forum, "Everyone here is pathetic", "You are all pathetic."

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from community import forums
+from community.forums import actions as forums
 from tests.factories import (
     make_blog_post,
     make_forum,

@@ -4,7 +4,6 @@ the moderation queue, and nothing for anyone outside the pathway."""
 
 import pytest
 
-from community import moderation
 from community.models import (
     ContentStatus,
     ModerationCase,
@@ -13,6 +12,7 @@ from community.models import (
     RiskAlert,
     Role,
 )
+from community.moderation import actions as moderation
 from home.comments import do_comment
 from home.models import PageComment
 from tests.factories import make_blog_post, make_member, make_trusted, put_on_duty

@@ -141,7 +141,7 @@ def test_stored_files_reach_only_people_who_may_see_what_they_belong_to(
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
 
-    from community import social
+    from community.social import actions as social
     from tests.factories import make_trusted
 
     pathway.refresh_from_db()

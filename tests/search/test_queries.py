@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.search.backends import get_search_backend
 
-from community import actions, forums, moderation, permissions, social
+from community import actions, permissions
+from community.forums import actions as forums
 from community.models import (
     Audience,
     Block,
@@ -20,6 +21,8 @@ from community.models import (
     User,
     WallPost,
 )
+from community.moderation import actions as moderation
+from community.social import actions as social
 from search import queries
 from tests.factories import (
     make_blog_post,

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from community import actions, forums
+from community import actions
+from community.forums import actions as forums
 from community.models import Role
 from search.views import RESULTS_PER_PAGE
 from tests.factories import (

@@ -1,18 +1,19 @@
 """The background worker `make run` starts beside the web server, in one
 process:
 - about every second, it runs the deliveries task queue (risk-alert and
-  notice emails, web push: community/deliveries.py, community/worker.py);
+  notice emails, web push: community/notifications/deliveries.py and
+  worker.py);
 - every pass (15 seconds), it escalates risk alerts nobody acknowledged in
   time, queues again deliveries that are due and have no task (the sweeper),
   and once a day (from HARBOUR_DIGEST_HOUR, local time) emails the
   notification digests;
 - it records a heartbeat in the database, which /ready/ reads
-  (community.worker.worker_heartbeat_age).
+  (community.notifications.worker.worker_heartbeat_age).
 
 Run one or more in production: alert, delivery and task rows are locked, so
 several workers never escalate an alert or send a delivery twice, and the
 digest runs once a day whichever worker gets to it (see
-community.notifications.run_daily_digest_if_due).
+community.notifications.actions.run_daily_digest_if_due).
 
 python manage.py harbour_worker         # deliveries every 1 s, passes every 15 s
 python manage.py harbour_worker --once  # one pass, one batch of deliveries
@@ -24,10 +25,10 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from community.deliveries import retry_due_deliveries
-from community.moderation import do_escalate_overdue_alerts
-from community.notifications import run_daily_digest_if_due
-from community.worker import beat, run_delivery_queue
+from community.moderation.actions import do_escalate_overdue_alerts
+from community.notifications.actions import run_daily_digest_if_due
+from community.notifications.deliveries import retry_due_deliveries
+from community.notifications.worker import beat, run_delivery_queue
 
 # The heartbeat is written at most this often (seconds): often enough for
 # /ready/, rarely enough not to be a write a second.

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Locale, Page, Site
 
-from community import actions, forums
+from community import actions
+from community.forums import actions as forums
 from community.models import (
     CrisisContact,
     DutyShift,
@@ -273,8 +274,8 @@ class Command(BaseCommand):
     def ensure_walls(self, pathway):
         """In the perinatal pathway: a wall message, a milestone, a present and
         a reaction, through the same actions (and safety pipeline) as people."""
-        from community import social
         from community.models import Gift, WallPost
+        from community.social import actions as social
 
         if WallPost.objects.filter(pathway=pathway).exists():
             return

@@ -1,0 +1,80 @@
+"""Business rules for forums: starting topics and replying. Every text goes
+through the safety pipeline (community.moderation.actions.check_texts) before it is
+stored; nothing is stored when the author is asked to rewrite."""
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from community.actions import audit
+from community.models import Forum, Pathway, Reply, Topic, User
+from community.moderation.actions import (
+    Submission,
+    check_can_post,
+    check_texts,
+    store_content,
+)
+from community.social.actions import check_can_reply
+
+
+def do_start_topic(
+    user: User, forum: Forum, title: str, body: str, language: str = "en"
+) -> Submission:
+    """`user` (an active member of the forum's pathway, per the access layer)
+    starts a topic. Returns the submission: on a rewrite nothing is stored and
+    `submission.errors()` says what to change; else `submission.obj` is the
+    topic, published or held. Raises SafetyError while the author is muted."""
+    membership = check_can_post(user, forum.pathway)
+    submission = check_texts(membership, {"title": title, "body": body}, language)
+    if submission.needs_rewrite:
+        return submission
+    with transaction.atomic():
+        topic = Topic(
+            forum=forum,
+            pathway=forum.pathway,
+            author=user,
+            title=submission.clean["title"][:120],
+            body=submission.clean["body"],
+        )
+        store_content(topic, submission)
+    return submission
+
+
+def do_reply(user: User, topic: Topic, body: str, language: str = "en") -> Submission:
+    """`user` replies to `topic` (which they may see). As do_start_topic; a
+    locked topic refuses (SafetyError). Followers of the topic hear of a
+    published reply, and people mentioned in it."""
+    check_can_reply(topic)
+    membership = check_can_post(user, topic.pathway)
+    submission = check_texts(membership, {"body": body}, language)
+    if submission.needs_rewrite:
+        return submission
+    with transaction.atomic():
+        reply = Reply(
+            topic=topic,
+            pathway=topic.pathway,
+            author=user,
+            body=submission.clean["body"],
+        )
+        store_content(reply, submission)
+    return submission
+
+
+def do_create_forum(
+    actor: User | None, pathway: Pathway, name: str, description: str = ""
+) -> Forum:
+    """A service lead (or the demo loader) adds a forum to a pathway."""
+    base = slugify(name)[:50] or "forum"
+    slug, n = base, 1
+    while Forum.objects.filter(pathway=pathway, slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    with transaction.atomic():
+        forum = Forum.objects.create(
+            pathway=pathway,
+            slug=slug,
+            name=name,
+            description=description,
+            position=Forum.objects.filter(pathway=pathway).count(),
+        )
+        audit(actor, "forum.created", pathway=pathway, target=forum)
+    return forum

@@ -1,0 +1,197 @@
+"""Thin entries for forums and reporting: parse, ask the access layer, call
+one action, show its answer. The safety pipeline's requests to rewrite come
+back as form errors with the person's text still in the form."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from community import queries
+from community.forms import ReplyForm, TopicForm, posted, show_submission_errors
+from community.forums import actions as forums
+from community.inputs import whole_number
+from community.moderation import actions as moderation
+from community.moderation.forms import ReportForm
+from community.permissions import (
+    Capability,
+    access_content,
+    access_forum,
+    access_pathway,
+    access_topic,
+    has_capability,
+)
+from community.safety.registry import kind_named
+from community.social import actions as social
+
+TOPICS_PER_PAGE = 20
+REPLIES_PER_PAGE = 30
+
+
+def tell_author(request, submission) -> None:
+    """What the author sees at once: when risk is stated, one crisis card
+    (its words and the crisis contacts, rendered by base.html); then the
+    pipeline's calm notices (held for checking, ...) as ordinary messages."""
+    verdict = submission.verdict
+    if verdict.show_crisis_contacts:
+        messages.info(request, verdict.crisis_message, extra_tags="crisis")
+    for text in verdict.messages:
+        messages.info(request, text)
+    if not verdict.messages:
+        messages.success(request, _("Posted."))
+
+
+def submit_member_text(request, form, submit):
+    """Run `submit(cleaned_data)` for a valid posted form. Returns the stored
+    submission (the author has been told what happened), or None when the
+    form must be shown again: invalid, refused, or asked to be rewritten,
+    with the person's text kept and the reason beside the field."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        submission = submit(form.cleaned_data)
+    except moderation.SafetyError as error:
+        form.add_error(None, str(error))
+        return None
+    if submission.needs_rewrite:
+        show_submission_errors(form, submission)
+        return None
+    tell_author(request, submission)
+    return submission
+
+
+def forum_list(request, slug):
+    pathway = access_pathway(request.user, slug)
+    return render(
+        request,
+        "community/forum_list.html",
+        {"pathway": pathway, "forums": queries.forums_of(pathway)},
+    )
+
+
+def forum(request, slug, forum_slug):
+    """A forum's topics, newest activity first, and the form to start one."""
+    forum = access_forum(request.user, slug, forum_slug)
+    form = TopicForm(posted(request))
+    submission = submit_member_text(
+        request,
+        form,
+        lambda data: forums.do_start_topic(
+            request.user, forum, data["title"], data["body"], get_language()
+        ),
+    )
+    if submission:
+        return redirect("community:topic", slug=slug, pk=submission.obj.pk)
+    topics = queries.topics_in(request.user, forum)
+    page = Paginator(topics, TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    return render(
+        request,
+        "community/forum.html",
+        {
+            "pathway": forum.pathway,
+            "forum": forum,
+            "page_obj": page,
+            "form": form,
+            "reply_counts": queries.reply_counts(page.object_list),
+        },
+    )
+
+
+def topic(request, slug, pk):
+    """A topic and its replies with their reactions, and the form to reply
+    (prefilled with a quote when `?quote=` names a reply or the topic)."""
+    topic = access_topic(request.user, slug, pk)
+    quote = quoted(request.user, topic, request.GET.get("quote"))
+    form = ReplyForm(posted(request), initial={"body": quote})
+    submission = submit_member_text(
+        request,
+        form,
+        lambda data: forums.do_reply(request.user, topic, data["body"], get_language()),
+    )
+    if submission:
+        return redirect(f"{request.path}?page=last#reply-{submission.obj.pk}")
+    replies = queries.replies_to(request.user, topic)
+    paginator = Paginator(replies, REPLIES_PER_PAGE)
+    wanted = request.GET.get("page")
+    page = paginator.get_page(paginator.num_pages if wanted == "last" else wanted)
+    shown = list(page)
+    return render(
+        request,
+        "community/topic.html",
+        {
+            "pathway": topic.pathway,
+            "topic": topic,
+            "page_obj": page,
+            "form": form,
+            "can_moderate": has_capability(
+                request.user, topic.pathway, Capability.MODERATE
+            ),
+            "following": queries.follows_topic(request.user, topic),
+            "topic_reactions": queries.reactions_to(request.user, "topic", [topic])[
+                topic.pk
+            ],
+            "reactions": queries.reactions_to(request.user, "reply", shown),
+            "editable": {r.pk for r in shown if social.can_edit(request.user, r)},
+            "topic_editable": social.can_edit(request.user, topic),
+        },
+    )
+
+
+def quoted(reader, topic, wanted) -> str:
+    """A visible reply (or, for "topic", the topic) as a quote to reply
+    with; empty when there is nothing to quote."""
+    if not wanted:
+        return ""
+    source = topic
+    if wanted != "topic":
+        source = (
+            queries.replies_to(reader, topic).filter(pk=whole_number(wanted)).first()
+        )
+    if source is None:
+        return ""
+    lines = "\n".join(f"> {line}" for line in source.body.splitlines()[:8])
+    return f"> {source.author.display_name}:\n{lines}\n\n"
+
+
+def report(request, slug, kind, pk):
+    """Report a piece of content the reader can see, into the moderation queue."""
+    content_kind = kind_named(kind)
+    if content_kind is None:
+        raise Http404("No such content")
+    obj = access_content(request.user, slug, content_kind.model, pk)
+    form = ReportForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            moderation.do_report(
+                request.user,
+                obj,
+                form.cleaned_data["reason"],
+                form.cleaned_data["detail"],
+            )
+        except moderation.SafetyError as error:
+            messages.info(request, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Thank you for telling us. A moderator will look at it, and "
+                    "we'll let you know what happened."
+                ),
+            )
+        obj.refresh_from_db(fields=["status"])
+        if obj.is_published:
+            return redirect(content_kind.url(obj))
+        return redirect("community:forums", slug=slug)
+    return render(
+        request,
+        "community/report.html",
+        {
+            "pathway": obj.pathway,
+            "form": form,
+            "label": content_kind.label,
+            "back": content_kind.url(obj),
+        },
+    )

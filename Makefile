@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve nginx test lint format check pytest bench browser demo code clean lock
+.PHONY: run serve nginx test test-fast lint format check pytest bench browser demo code clean lock
 
 # `make serve`: the site at https://localhost:8443 unless HOST or PORT is given;
 # its app processes on ports from APP_PORT; what it generates in .serve/.
@@ -119,6 +119,19 @@ browser:
 	  fi; \
 	fi
 
+## The edit-test loop: ruff, then every test but the browser journeys and the
+## ones that start services of their own, on every core, each worker on a copy
+## of a migrated test database made again only when a migration changes
+## (tests/fast_db.py).
+## Narrow it with ARGS, e.g. make test-fast ARGS=tests/community/forums.
+FAST_DB := $(CURDIR)/.test-db.sqlite3
+test-fast: venv
+	$(BIN)/ruff check .
+	$(BIN)/python -m tests.fast_db $(FAST_DB)
+	HARBOUR_TEST_SQLITE=$(FAST_DB) \
+	  $(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses=4 --dist load --reuse-db \
+	  -m "not e2e and not services" $(ARGS)
+
 bench: venv
 	@for script in bench/*.py; do \
 	  case $$script in *_asgi.py) continue;; esac; \
@@ -126,4 +139,4 @@ bench: venv
 	done
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 .test-db*.sqlite3* .pytest_cache .ruff_cache

@@ -66,6 +66,8 @@ def pytest_sessionfinish(session):
     fixture has finished with them."""
     from django.conf import settings
 
+    if session.config.getoption("reuse_db"):
+        return  # `make test-fast` keeps them for its next run
     database = settings.DATABASES["default"]
     name = database.get("TEST", {}).get("NAME")
     if name and database["ENGINE"] == "django.db.backends.sqlite3":

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from community.actions import audit
+from community.audit import audit
 from community.models import (
     STAFF_ROLES,
     Block,

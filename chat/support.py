@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community.actions import audit
+from community.audit import audit
 from community.inputs import whole_number
 from community.models import STAFF_ROLES, Membership, MembershipStatus, Pathway, User
 from community.moderation.actions import SafetyError, on_duty_shifts

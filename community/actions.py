@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy
 from wagtail.models import GroupPagePermission, PageViewRestriction
 
 from community import names
+from community.audit import audit
 from community.models import (
-    AuditEvent,
     Invitation,
     JoinRequest,
     Membership,
@@ -52,27 +52,6 @@ ADMIN_ROLES = (Role.PEER, Role.CLINICIAN, Role.LEAD)
 
 class InvitationError(Exception):
     """An invitation code that cannot be used; `str(error)` is kind and clear."""
-
-
-def audit(
-    actor: User | None,
-    action: str,
-    *,
-    pathway: Pathway | None = None,
-    target=None,
-    reason: str = "",
-    **data,
-) -> AuditEvent:
-    """Write one audit row. Never pass member-written text in `data`."""
-    return AuditEvent.objects.create(
-        actor=actor,
-        pathway=pathway,
-        action=action,
-        target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
-        reason=reason[:500],
-        data=data,
-    )
 
 
 # Pathways -------------------------------------------------------------------

@@ -17,7 +17,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from community.actions import audit, sync_pathway_structure
+from community.actions import sync_pathway_structure
+from community.audit import audit
 from community.models import Gift, Pathway
 from community.notifications.deliveries import do_retry_delivery
 from community.permissions import (

@@ -5,7 +5,7 @@ stored; nothing is stored when the author is asked to rewrite."""
 from django.db import transaction
 from django.utils.text import slugify
 
-from community.actions import audit
+from community.audit import audit
 from community.models import Forum, Pathway, Reply, Topic, User
 from community.moderation.actions import (
     Submission,

@@ -21,7 +21,7 @@ from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community.actions import audit
+from community.audit import audit
 from community.inputs import whole_number
 from community.models import (
     LABEL_REASONS,

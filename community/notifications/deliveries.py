@@ -44,7 +44,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.utils import exclusive_transaction
 
-from community.actions import audit
+from community.audit import audit
 from community.models import (
     Block,
     Delivery,

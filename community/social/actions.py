@@ -19,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community.actions import audit, do_save_display_name
+from community.actions import do_save_display_name
+from community.audit import audit
 from community.models import (
     ContentRevision,
     ContentStatus,

@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 CHROMIUM ?= /usr/bin/chromium
+HEADERS_MORE := /usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -65,11 +66,11 @@ serve: venv nginx
 
 ## nginx for `make serve` (and the production-stack test): Debian's nginx-light.
 nginx:
-	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	@if { ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; } || [ ! -e $(HEADERS_MORE) ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light libnginx-mod-http-headers-more-filter >/dev/null; \
 	  else \
-	    echo "nginx is missing: install Debian's nginx-light package (make serve needs it)."; exit 1; \
+	    echo "nginx is missing: install Debian's nginx-light and libnginx-mod-http-headers-more-filter packages (make serve needs them)."; exit 1; \
 	  fi; \
 	fi
 
@@ -111,11 +112,12 @@ pytest: venv
 ## durations, demo clips) and the production-stack test puts nginx in front;
 ## install them when missing and we are root.
 browser:
-	@if [ ! -x $(CHROMIUM) ] || ! command -v ffmpeg >/dev/null || [ ! -x /usr/sbin/nginx ]; then \
+	@if [ ! -x $(CHROMIUM) ] || ! command -v ffmpeg >/dev/null || [ ! -x /usr/sbin/nginx ] \
+	    || [ ! -e $(HEADERS_MORE) ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium ffmpeg fonts-dejavu-core nginx-light >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium ffmpeg fonts-dejavu-core nginx-light libnginx-mod-http-headers-more-filter >/dev/null; \
 	  else \
-	    echo "Chromium, ffmpeg or nginx is missing: install Debian's chromium, ffmpeg and nginx-light packages (tests need them)."; exit 1; \
+	    echo "Chromium, ffmpeg or nginx is missing: install Debian's chromium, ffmpeg, nginx-light and libnginx-mod-http-headers-more-filter packages (tests need them)."; exit 1; \
 	  fi; \
 	fi
 

@@ -81,6 +81,26 @@ def site_config(
     )
 
 
+# Debian's headers-more module: it takes nginx's Server header away
+# (`server_tokens off` only hides the version).
+HEADERS_MORE_MODULES = (
+    Path("/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so"),
+    Path("/usr/lib64/nginx/modules/ngx_http_headers_more_filter_module.so"),
+)
+
+
+def headers_more_module() -> Path:
+    """The headers-more module's file; a clear error when it is missing."""
+    for path in HEADERS_MORE_MODULES:
+        if path.exists():
+            return path
+    raise FileNotFoundError(
+        "nginx's headers-more module is not installed: apt-get install "
+        "libnginx-mod-http-headers-more-filter (make browser does it when run "
+        "as root)."
+    )
+
+
 def write_nginx_config(folder: Path, site: str) -> Path:
     """Write `site` (see `site_config`) and the main configuration that runs
     nginx as an ordinary program, everything it writes inside `folder`;
@@ -93,7 +113,11 @@ def write_nginx_config(folder: Path, site: str) -> Path:
     main.write_text(
         render(
             MAIN_TEMPLATE.read_text(),
-            {"RUN_DIR": str(folder), "SITE_CONFIG": str(folder / "harbour.conf")},
+            {
+                "RUN_DIR": str(folder),
+                "SITE_CONFIG": str(folder / "harbour.conf"),
+                "HEADERS_MORE_MODULE": str(headers_more_module()),
+            },
         )
     )
     return main

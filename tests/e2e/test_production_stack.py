@@ -80,14 +80,20 @@ def _live_database():
 
 def ready(stack) -> tuple[int, dict]:
     """/ready/ through the proxy: status and body."""
-    request = urllib.request.Request(f"{stack.url}/ready/")  # noqa: S310 - https
+    status, _headers, body = fetch(stack, "/ready/")
+    return status, json.loads(body)
+
+
+def fetch(stack, path: str):
+    """`path` through the proxy: status, headers and body."""
+    request = urllib.request.Request(f"{stack.url}{path}")  # noqa: S310 - https
     try:
         with urllib.request.urlopen(  # noqa: S310 - our own https URL
             request, timeout=15, context=stack.proxy.ssl_context()
         ) as response:
-            return response.status, json.loads(response.read())
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+        return error.code, error.headers, error.read()
 
 
 def png(size: int = 96) -> bytes:
@@ -230,6 +236,12 @@ def test_a_night_on_the_production_stack_through_the_proxy(
     stack = production_stack
     status, body = ready(stack)
     assert status == 200, body
+    # The proxy names no software: no Server header on a page, a missing page
+    # or a static file (nginx's headers-more module clears it).
+    for path in ("/", "/no-such-page/", "/static/harbour/forms.js"):
+        status, headers, _body = fetch(stack, path)
+        assert status in (200, 302, 404), (path, status)
+        assert headers.get("Server") is None, (path, headers.get("Server"))
 
     pathway = stack.query(
         "SELECT id FROM community_pathway WHERE slug = %s", (PATHWAY,)

@@ -3,7 +3,8 @@ one place.
 
 Two kinds of dict live here:
 - channel-layer events (`type` "chat.<handler>"), sent by actions through
-  `community.events.broadcast_on_commit`, so only after the message is stored;
+  `community.notifications.events.broadcast_on_commit`, so only after the
+  message is stored;
 - client frames (`type` "message", "ack", "error"...), the JSON a socket
   sends. The protocol is in chat/README.md.
 
@@ -13,8 +14,8 @@ see: their own held message, being removed from a pathway). This is not the
 notifications socket's group: its consumer has no chat handlers.
 """
 
-from community.events import broadcast_on_commit
 from community.models import ContentStatus
+from community.notifications.events import broadcast_on_commit
 
 from .models import Message, Room
 

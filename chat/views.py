@@ -12,7 +12,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community.forms import posted
 from community.forums.views import submit_member_text
 from community.inputs import whole_number
 from community.moderation.actions import SafetyError
@@ -27,6 +26,7 @@ from community.permissions import (
 )
 from community.queries import landing_url
 from community.social.actions import can_edit
+from community.web.forms import posted
 
 from . import support as support_actions
 from .actions import (

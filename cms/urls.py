@@ -7,8 +7,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.errors import server_error
-from community import views as community_views
 from community.notifications import views as notification_views
+from community.web import views as community_views
 from home import views as home_views
 from home.admin_access import guard_admin_urls
 
@@ -51,7 +51,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("search/", include("search.urls")),
     path("", include("chat.urls")),
-    path("", include("community.urls")),
+    path("", include("community.web.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.models import GroupPagePermission, PageViewRestriction
 
-from community import names
 from community.audit import audit
 from community.models import (
     Invitation,
@@ -29,6 +28,7 @@ from community.models import (
     PathwayGroup,
     Role,
     User,
+    names,
     validate_display_name,
 )
 from community.permissions import invitable_roles
@@ -316,7 +316,7 @@ def check_display_name(
     exclude_pk=None,
     may_claim_role: bool = False,
 ) -> str:
-    """The display name `value` as it will be stored (community.names:
+    """The display name `value` as it will be stored (community.models.names:
     NFKC, no invisible characters, whitespace collapsed), or ValidationError
     with a kind message: too short, contact details, part of `email`,
     letters of scripts mixed so they pass for others ("Dr Аsh" with a

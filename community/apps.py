@@ -6,4 +6,10 @@ class CommunityConfig(AppConfig):
     verbose_name = "Community"
 
     def ready(self) -> None:
-        from community import content_kinds, signals  # noqa: F401 - registers, connects
+        """Register each wing's kinds of member content and connect the
+        receivers. The app's composition root: the only core module that
+        names the wings."""
+        from community import signals  # noqa: F401 - connects
+        from community.forums import content_kinds as forum_kinds  # noqa: F401
+        from community.moderation import signals as moderation_signals  # noqa: F401
+        from community.social import content_kinds as social_kinds  # noqa: F401

@@ -180,7 +180,7 @@ def has_two_factor(user: User) -> bool:
 
 def may_use_signed_in_endpoints(user: User) -> bool:
     """Signed in and, for staff, with two-factor set up: the rule
-    community.middleware applies to pages, for what passes no middleware or
+    community.web.middleware applies to pages, for what passes no middleware or
     is not a page (the chat and notification sockets, JSON endpoints)."""
     if not user.is_authenticated:
         return False

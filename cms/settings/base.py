@@ -123,8 +123,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "cms.middleware.RequestLogMiddleware",
     "cms.middleware.BadInputMiddleware",
-    "community.middleware.StaffTwoFactorMiddleware",
-    "community.middleware.FormPostedMiddleware",
+    "community.web.middleware.StaffTwoFactorMiddleware",
+    "community.web.middleware.FormPostedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -145,7 +145,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
-                "community.context_processors.harbour",
+                "community.web.context_processors.harbour",
             ],
         },
     },
@@ -260,11 +260,11 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
-ACCOUNT_ADAPTER = "community.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "community.web.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_SIGNUP_FORM_CLASS = "community.forms.SignupDetailsForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "community.web.forms.SignupDetailsForm"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # A code typed on the next page, not a link: nobody has to leave the page or the
 # phone's browser to finish joining.
@@ -285,7 +285,7 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
-MFA_ADAPTER = "community.adapters.MFAAdapter"
+MFA_ADAPTER = "community.web.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Harbour"
 MFA_TOTP_TOLERANCE = 1

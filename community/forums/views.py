@@ -10,7 +10,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from community import queries
-from community.forms import ReplyForm, TopicForm, posted, show_submission_errors
 from community.forums import actions as forums
 from community.inputs import whole_number
 from community.moderation import actions as moderation
@@ -25,6 +24,7 @@ from community.permissions import (
 )
 from community.safety.registry import kind_named
 from community.social import actions as social
+from community.web.forms import ReplyForm, TopicForm, posted, show_submission_errors
 
 TOPICS_PER_PAGE = 20
 REPLIES_PER_PAGE = 30

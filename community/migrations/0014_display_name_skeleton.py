@@ -1,11 +1,11 @@
-"""Each person's display name skeleton (community.names.skeleton), unique:
+"""Each person's display name skeleton (community.models.names.skeleton), unique:
 no two names a reader could take for each other. Names that already look
 alike keep working: the later ones get a skeleton marked with their id, so
 the constraint holds, and they are asked for nothing until they change name."""
 
 from django.db import migrations, models
 
-from community.names import skeleton
+from community.models.names import skeleton
 
 
 def fill_skeletons(apps, schema_editor):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import TranslatableMixin
 from wagtail.snippets.models import register_snippet
 
-from ..names import skeleton
+from .names import skeleton
 
 EMAIL_LIKE = re.compile(r"\S+@\S+|\S+\s*(\(at\)|\[at\])\s*\S+", re.IGNORECASE)
 # Seven or more digits, allowing spaces, dots, dashes and brackets between them.
@@ -107,7 +107,7 @@ class User(AbstractUser):
             "email or phone number."
         ),
     )
-    # What the display name looks like (community.names.skeleton), kept with
+    # What the display name looks like (community.models.names.skeleton), kept with
     # it on every save: two people never have names a reader could take for
     # each other. Empty only for rows the previous release wrote.
     display_name_skeleton = models.CharField(

@@ -14,10 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community import queries
-from community.events import notification_event
-from community.forms import posted
 from community.inputs import MAX_EPOCH_SECONDS, whole_number
-from community.middleware import json_endpoint
 from community.models import (
     LABEL_REASONS,
     LabelDecision,
@@ -34,6 +31,7 @@ from community.moderation.forms import (
     ShiftForm,
 )
 from community.notifications import deliveries
+from community.notifications.events import notification_event
 from community.permissions import (
     Capability,
     access_alert,
@@ -50,6 +48,8 @@ from community.permissions import (
 )
 from community.safety.classifier import why_flagged
 from community.safety.registry import kind_of
+from community.web.forms import posted
+from community.web.middleware import json_endpoint
 
 
 def _moderator(request, slug):

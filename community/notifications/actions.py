@@ -37,7 +37,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from community.events import broadcast_on_commit, notification_event, user_group
 from community.models import (
     Block,
     Delivery,
@@ -54,6 +53,11 @@ from community.models import (
 )
 from community.notifications import deliveries
 from community.notifications.deliveries import deliverable, push_available
+from community.notifications.events import (
+    broadcast_on_commit,
+    notification_event,
+    user_group,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import json
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from community.events import user_group
+from community.notifications.events import user_group
 from community.permissions import may_use_signed_in_endpoints
 
 CLOSE_NOT_SIGNED_IN = 4401

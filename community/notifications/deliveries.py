@@ -15,7 +15,7 @@ The road:
 - a failed attempt is tried again after HARBOUR_DELIVERY_BACKOFF_SECONDS,
   doubling up to HARBOUR_DELIVERY_MAX_BACKOFF_SECONDS; after the last attempt
   the delivery is `failed`, audited, and `delivery_failed` is sent in the same
-  transaction (community/signals.py: the pathway's leads and the site
+  transaction (community/moderation/signals.py: the pathway's leads and the site
   administrators are told, and a risk alert whose every delivery at its level
   failed escalates at once);
 - `retry_due_deliveries`, the worker's sweeper, hands the queue whatever is

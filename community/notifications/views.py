@@ -15,10 +15,10 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from community.forms import posted
-from community.middleware import json_endpoint
 from community.notifications import actions as notifications
 from community.notifications.forms import NotificationEmailForm
+from community.web.forms import posted
+from community.web.middleware import json_endpoint
 
 
 @login_required

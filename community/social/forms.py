@@ -151,7 +151,7 @@ class ProfileForm(forms.Form):
         self.user = user
 
     def clean_display_name(self):
-        from community.forms import clean_new_display_name
+        from community.web.forms import clean_new_display_name
 
         return clean_new_display_name(
             self.cleaned_data["display_name"],

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community import queries
-from community.forms import ReplyForm, TopicForm, posted, show_submission_errors
 from community.forums.views import submit_member_text, tell_author
 from community.moderation.actions import SafetyError
 from community.permissions import (
@@ -46,6 +45,7 @@ from community.social.forms import (
     WallPostForm,
     WallReplyForm,
 )
+from community.web.forms import ReplyForm, TopicForm, posted, show_submission_errors
 
 WALL_POSTS_PER_PAGE = 20
 RECENT_PRESENTS = 12

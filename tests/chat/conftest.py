@@ -90,7 +90,9 @@ class RecordingLayer:
 def broadcasts(monkeypatch):
     """What actions sent through the channel layer (after commit)."""
     layer = RecordingLayer()
-    monkeypatch.setattr("community.events.get_channel_layer", lambda: layer)
+    monkeypatch.setattr(
+        "community.notifications.events.get_channel_layer", lambda: layer
+    )
     return layer.sent
 
 

@@ -5,7 +5,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import validate_totp_code
 from django.test import override_settings
 
-from community.adapters import MFAAdapter
+from community.web.adapters import MFAAdapter
 from tests.factories import UserFactory
 
 SECRET = "JBSWY3DPEHPK3PXPTESTSECRETABCDEF"

@@ -27,7 +27,7 @@ from http.cookiejar import CookieJar
 import pytest
 from django.core.management import CommandError, call_command
 
-from community import backups
+from cms import backups
 from tests.chat.live_servers import (
     AsgiServer,
     ChatClient,

@@ -3,8 +3,8 @@
 import pytest
 from django.test import RequestFactory
 
-from community.context_processors import harbour
 from community.moderation.actions import notify
+from community.web.context_processors import harbour
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db

@@ -32,7 +32,7 @@ def test_every_json_endpoint_refuses_staff_without_two_factor(client, pathway):
     nothing of the endpoint's answer; with two-factor set up they are let in."""
     from django.urls import get_resolver
 
-    from community.middleware import json_endpoint  # noqa: F401 - the marker
+    from community.web.middleware import json_endpoint  # noqa: F401 - the marker
 
     json_views = {
         "/notifications/since/?after=0": "get",

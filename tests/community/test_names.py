@@ -1,9 +1,9 @@
 """Display names are cleaned, compared by how they look, and refused when
-they mix scripts or claim a role (community/names.py)."""
+they mix scripts or claim a role (community/models/names.py)."""
 
 import pytest
 
-from community import names
+from community.models import names
 
 
 @pytest.mark.parametrize(

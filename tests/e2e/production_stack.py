@@ -56,7 +56,7 @@ POOL_TIMEOUT = 30
 # beats every 5 s, so a running one never looks stale.
 WORKER_STALE_SECONDS = 10
 # Generous for a loaded CI machine; only stops a broken run from hanging.
-SETUP_TIMEOUT = 300
+SETUP_TIMEOUT = 600
 
 
 @dataclass

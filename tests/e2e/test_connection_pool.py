@@ -38,7 +38,9 @@ from tests.e2e.production_stack import (
     in_a_thread,
 )
 
-pytestmark = pytest.mark.services
+# The stack's set-up (migrate, collectstatic, the demo data with its videos)
+# counts toward the first test's time, and a busy CI machine took over 300 s.
+pytestmark = [pytest.mark.services, pytest.mark.timeout(900)]
 
 PATHWAY = "perinatal"
 MEMBERS = ["member.perinatal@example.org", "carer.perinatal@example.org"]

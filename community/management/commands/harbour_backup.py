@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from community.backups import BackupError, dump
+from cms.backups import BackupError, dump
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from community.backups import BackupError, restore
+from cms.backups import BackupError, restore
 
 URL_VARIABLE = "HARBOUR_RESTORE_DATABASE_URL"
 

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from community import views
 from community.forums import views as forum_views
 from community.moderation import views as moderation_views
 from community.notifications import views as notification_views
 from community.social import views as social_views
+from community.web import views
 
 app_name = "community"
 

@@ -5,7 +5,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from community.events import broadcast_on_commit, user_group
+from community.notifications.events import broadcast_on_commit, user_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,19 +12,19 @@ from django.views.decorators.http import require_POST
 
 from community import actions, queries
 from community.actions import InvitationError
-from community.forms import (
-    CreateInvitationsForm,
-    InvitationCodeForm,
-    JoinRequestForm,
-    PathwaySettingsForm,
-    posted,
-)
 from community.permissions import (
     Capability,
     access_invitation,
     access_join_request,
     access_pathway_capability,
     invitable_roles,
+)
+from community.web.forms import (
+    CreateInvitationsForm,
+    InvitationCodeForm,
+    JoinRequestForm,
+    PathwaySettingsForm,
+    posted,
 )
 
 

@@ -1,5 +1,7 @@
 """Pathways in the Wagtail admin, for site administrators. Creating one there
-walks the same road as code: its groups, landing page and permissions follow.
+walks the same road as code: saving it makes its groups, landing page and
+permissions (home.signals), and each edit brings them in step
+(home.wagtail_hooks).
 Also the moderation queues of whoever moderates, and, for site administrators
 only, every notification that could not be delivered."""
 
@@ -17,7 +19,6 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from community.actions import sync_pathway_structure
 from community.audit import audit
 from community.models import Gift, Pathway
 from community.notifications.deliveries import do_retry_delivery
@@ -82,16 +83,14 @@ register_snippet(GiftViewSet)
 
 
 @hooks.register("after_create_snippet")
-def give_a_new_pathway_its_structure(request, instance):
+def audit_a_new_pathway(request, instance):
     if isinstance(instance, Pathway):
-        sync_pathway_structure(instance)
         audit(request.user, "pathway.create", pathway=instance, target=instance)
 
 
 @hooks.register("after_edit_snippet")
-def keep_pathway_structure_in_step(request, instance):
+def audit_a_pathway_edit(request, instance):
     if isinstance(instance, Pathway):
-        sync_pathway_structure(instance)
         audit(request.user, "pathway.settings", pathway=instance, target=instance)
 
 

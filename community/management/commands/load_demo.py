@@ -30,6 +30,7 @@ from community.models import (
     User,
 )
 from home.models import HomePage
+from home.pathways import sync_pathway_structure
 
 DEMO_PASSWORD = "harbour-demo-2026"  # noqa: S105 - published demo logins, dev only
 
@@ -209,7 +210,7 @@ class Command(BaseCommand):
             if pathway is None:
                 pathway = actions.do_create_pathway(slug=slug, **spec)
             else:
-                actions.sync_pathway_structure(pathway)
+                sync_pathway_structure(pathway)
             pathways[slug] = pathway
         return pathways
 

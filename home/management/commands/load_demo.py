@@ -1,5 +1,7 @@
 """Demo data for `make run`: the seven pathways of the SHaRON case study, their
-landing pages, national crisis contacts and an account for every role.
+landing pages, national crisis contacts and an account for every role. In home,
+as it builds pages as well as community data (the community app imports no
+page types).
 
 Idempotent: running it again changes nothing that is already there.
 """

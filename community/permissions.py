@@ -2,7 +2,8 @@
 
 Every view, consumer, hook and action asks here. Each `access_*` returns the object
 or raises `Http404`, alike for what is missing and what is forbidden, so nothing
-tells a stranger that a pathway, page or invitation exists.
+tells a stranger that a pathway, page or invitation exists. Pages, documents and
+video files are asked of home/permissions.py, which rests on the answers here.
 """
 
 from enum import StrEnum

@@ -4,7 +4,7 @@ import pytest
 from django.http import Http404
 
 from home.models import PathwayPage
-from home.permissions import access_page
+from home.permissions import access_page, access_stored_file
 from tests.factories import UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
@@ -25,3 +25,32 @@ def test_access_page_allows_own_and_site_pages_and_hides_others(
     assert access_page(admin, theirs.pk, in_admin=True).pk == theirs.pk
     with pytest.raises(Http404):
         access_page(admin, theirs.pk)
+
+
+def test_access_stored_file_follows_the_collection_and_hides_the_rest(
+    pathway, other_pathway, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    pathway.refresh_from_db()
+    document = get_document_model().objects.create(
+        title="Plan",
+        file=ContentFile(b"%PDF-1.7\n", name="plan.pdf"),
+        collection=pathway.collection,
+    )
+    name = document.file.name
+    assert access_stored_file(make_member(pathway), name).name == name
+    outsider = make_member(other_pathway)
+    with pytest.raises(Http404) as forbidden:
+        access_stored_file(outsider, name)
+    with pytest.raises(Http404) as missing:
+        access_stored_file(outsider, "documents/no-such-file.pdf")
+    assert str(forbidden.value) == str(missing.value)

@@ -166,7 +166,7 @@ class Sent:
     """What became of a send: the stored message (or none when the author is
     asked to rewrite) and the pipeline's answer (none for a repeated client
     id, which was answered the first time). Quacks like a Submission, so page
-    forms show it with community.forums.views.submit_member_text."""
+    forms show it with community.moderation.forms.submit_member_text."""
 
     message: Message | None
     submission: Submission | None = None

@@ -12,9 +12,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community.forums.views import submit_member_text
 from community.inputs import whole_number
 from community.moderation.actions import SafetyError
+from community.moderation.forms import submit_member_text
 from community.permissions import (
     Capability,
     access_pathway,

@@ -2,7 +2,8 @@
 
 Every view, consumer, hook and action asks here. Each `access_*` returns the object
 or raises `Http404`, alike for what is missing and what is forbidden, so nothing
-tells a stranger that a pathway, page or invitation exists.
+tells a stranger that a pathway, page or invitation exists. Pages, documents and
+video files are asked of home/permissions.py, which rests on the answers here.
 """
 
 from enum import StrEnum
@@ -145,6 +146,16 @@ def has_capability(user: User, pathway: Pathway, capability: Capability) -> bool
     return membership is not None and capability in ROLE_CAPABILITIES[membership.role]
 
 
+def capabilities_of(membership: Membership | None) -> frozenset[Capability]:
+    """What `membership` (already found by the access layer, e.g. by
+    `membership_in`; None for none) may do in its pathway beyond reading and
+    taking part: empty for no membership and for members and carers. For
+    menus and page links; every action still asks its own `access_*`."""
+    if membership is None:
+        return frozenset()
+    return ROLE_CAPABILITIES[membership.role]
+
+
 def capabilities_by_pathway(user: User) -> dict[int, frozenset[Capability]]:
     """For menus: pathway id -> what the user may do there, in one query."""
     return {m.pathway_id: ROLE_CAPABILITIES[m.role] for m in active_memberships(user)}
@@ -209,43 +220,6 @@ def access_join_request(pathway: Pathway, pk) -> JoinRequest:
 def _int_or_none(value) -> int | None:
     # An odd id ("²", 10**30, "-1") is simply not found (community/inputs.py).
     return whole_number(value)
-
-
-def pages_visible_to(user: User, pages, *, in_admin: bool = False):
-    """`pages` (a Page queryset) without those inside pathways the user is not an
-    active member of. Site-wide pages stay. In the admin, site administrators
-    (superusers) see every pathway; on the site, nobody reads a pathway they are
-    not a member of, administrators included."""
-    from home.models import PathwayPage
-
-    if in_admin and user.is_superuser:
-        return pages
-    foreign = PathwayPage.objects.exclude(pathway__in=visible_pathways(user))
-    for path in foreign.values_list("path", flat=True):
-        pages = pages.exclude(path__startswith=path)
-    return pages
-
-
-def access_page(user: User, page_id, *, in_admin: bool = False):
-    """The page `page_id` if it is site-wide or inside a pathway the user may
-    read (in the admin, site administrators may read all); else Http404, alike
-    for a missing page and another pathway's."""
-    from wagtail.models import Page
-
-    page = Page.objects.filter(pk=_int_or_none(page_id)).first()
-    if page is None or not can_view_page(user, page, in_admin=in_admin):
-        raise Http404("No such page")
-    return page
-
-
-def can_view_page(user: User, page, *, in_admin: bool = False) -> bool:
-    """True if `page` is site-wide or inside a pathway the user may read."""
-    from home.models import pathway_of
-
-    if in_admin and user.is_superuser:
-        return True
-    pathway = pathway_of(page)
-    return pathway is None or can_view_pathway(user, pathway)
 
 
 # Member content ---------------------------------------------------------------
@@ -454,88 +428,6 @@ def can_manage_risk_phrases(user: User) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_superuser or active_memberships(user).filter(role=Role.LEAD).exists()
-
-
-# Documents and media --------------------------------------------------------------
-
-
-def pathway_of_collection(collection) -> Pathway | None:
-    """The pathway whose collection holds `collection` (itself or an
-    ancestor), or None for site-wide collections."""
-    if collection is None:
-        return None
-    paths = [
-        collection.path[:end]
-        for end in range(
-            collection.steplen, len(collection.path) + 1, collection.steplen
-        )
-    ]
-    return Pathway.objects.filter(collection__path__in=paths).first()
-
-
-def can_view_collection_item(user: User, item) -> bool:
-    """True if a document or media file is site-wide or in a pathway the
-    user is an active member of (site administrators included: files follow
-    the same rule as pages on the site)."""
-    pathway = pathway_of_collection(getattr(item, "collection", None))
-    return pathway is None or can_view_pathway(user, pathway)
-
-
-def access_media(user: User, pk):
-    """A video file the user may watch (site-wide, or in a pathway they are an
-    active member of); Http404 otherwise, alike for missing and forbidden."""
-    from wagtailmedia.models import get_media_model
-
-    item = get_media_model().objects.filter(pk=_int_or_none(pk)).first()
-    if item is None or not can_view_collection_item(user, item):
-        raise Http404("No such file")
-    return item
-
-
-def access_stored_file(user: User, name: str):
-    """The stored file `name` (a path under the media root) if the user may
-    see what it belongs to: an image or its rendition, a document, a video
-    or its poster by their collection (as `can_view_collection_item`), a
-    profile picture by its owner's profile (`access_profile`); Http404 for
-    anything else, alike for missing and forbidden. Only what a row of the
-    database names is ever found, so no path reaches the disk unchecked."""
-    from wagtail.documents import get_document_model
-    from wagtail.images import get_image_model
-    from wagtailmedia.models import get_media_model
-
-    if not name or len(name) > 500:
-        raise Http404("No such file")
-    image_model = get_image_model()
-    rendition = (
-        image_model.get_rendition_model()
-        .objects.filter(file=name)
-        .select_related("image__collection")
-        .first()
-    )
-    if rendition is not None:
-        owner, field = rendition.image, rendition.file
-    else:
-        owner = field = None
-        for model, fields in (
-            (image_model, ("file",)),
-            (get_document_model(), ("file",)),
-            (get_media_model(), ("file", "thumbnail")),
-        ):
-            for field_name in fields:
-                found = model.objects.filter(**{field_name: name}).first()
-                if found is not None:
-                    owner, field = found, getattr(found, field_name)
-                    break
-            if owner is not None:
-                break
-    if owner is not None:
-        if not can_view_collection_item(user, owner):
-            raise Http404("No such file")
-        return field
-    person = User.objects.filter(avatar_image=name).first()
-    if person is None:
-        raise Http404("No such file")
-    return access_profile(user, person.pk).avatar_image
 
 
 # Walls, presents and profile text ---------------------------------------------------

@@ -34,10 +34,12 @@ from community.safety.registry import kind_of
 
 
 def landing_url(pathway: Pathway) -> str:
-    """The URL of the pathway's landing page (home if it has none yet)."""
-    from home.models import PathwayPage
+    """The URL of the pathway's landing page (home if it has none yet).
 
-    page = PathwayPage.objects.live().filter(pathway=pathway).order_by("pk").first()
+    `pathway.pages` is the relation home.PathwayPage declares on the pathway, so
+    the core reads its landing page without importing the page types (home
+    makes the page: home.pathways)."""
+    page = pathway.pages.live().order_by("pk").first()
     return page.url if page else "/"
 
 

@@ -34,12 +34,9 @@ from django.template.response import TemplateResponse
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from community.models import CrisisContact, Gift, Pathway, PathwayGroup, User
-from community.permissions import (
-    can_view_page,
-    pages_visible_to,
-    pathway_of_collection,
-    visible_pathways,
-)
+from community.permissions import visible_pathways
+
+from .permissions import can_view_page, pages_visible_to, pathway_of_collection
 
 # Admin views that list across pathways with no hook to narrow them (their
 # filters name every pathway's staff and workflows; reports show page titles):

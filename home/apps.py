@@ -5,4 +5,8 @@ class HomeConfig(AppConfig):
     name = "home"
 
     def ready(self) -> None:
-        from . import content_kinds, signals  # noqa: F401 - registers, connects
+        from community.social.timeline import register_source
+
+        from . import content_kinds, signals, timeline  # noqa: F401 - registers, connects
+
+        register_source(timeline.page_entries)

@@ -19,15 +19,14 @@ from community.moderation.actions import (
     store_content,
 )
 from community.notifications.actions import notify_many
+from community.permissions import visible_content
 
-from .models import PageComment
+from .page_comments import PageComment
 
 
 def comments_for(user: User, page):
     """The comments on `page` that `user` may read, in thread order, with their
     authors: one query whatever their number."""
-    from community.permissions import visible_content
-
     pathway = page.pathway_for_comments
     found = PageComment.objects.filter(
         content_type=ContentType.objects.get_for_model(page.specific_class),

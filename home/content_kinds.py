@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.safety.registry import register
 
-from .models import PageComment
+from .page_comments import PageComment
 
 
 def comment_url(comment: PageComment) -> str:

@@ -1,11 +1,17 @@
-"""The comment form on blog posts and videos (the safety pipeline's requests
-to rewrite come back as errors beside the field, with the text kept), and
-the document form Wagtail's admin uploads with."""
+"""The comment form on blog posts and videos and `comment_on`, which the pages
+run for a posted comment (the safety pipeline's requests to rewrite come back
+as errors beside the field, with the text kept), and the document form
+Wagtail's admin uploads with."""
 
 from django import forms
+from django.shortcuts import redirect
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.documents.forms import BaseDocumentForm
 
+from community.moderation.forms import submit_member_text
+
+from .comments import do_comment
 from .media import DOCUMENT_EXTENSIONS, document_matches_extension
 
 
@@ -47,3 +53,25 @@ class DocumentForm(BaseDocumentForm):
                 % {"ext": extension.lower()}
             )
         return upload
+
+
+def comment_on(page, request):
+    """A comment posted to `page` (already access-checked when Wagtail served
+    it): a redirect to the new comment, or the bound form to show again with
+    its errors and the person's text."""
+    form = CommentForm(request.POST)
+    submission = submit_member_text(
+        request,
+        form,
+        lambda data: do_comment(
+            request.user,
+            page,
+            data["comment"],
+            parent_id=data["parent"],
+            follow=data["follow"],
+            language=get_language(),
+        ),
+    )
+    if submission is None:
+        return form
+    return redirect(f"{page.url}#comment-{submission.obj.pk}")

@@ -4,10 +4,10 @@ private to the pathway (home.wagtail_hooks asks the access layer on every serve)
 import math
 
 from django.db import models
+from django.http import HttpResponse
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
-from django_comments_xtd.models import XtdComment
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
@@ -18,11 +18,13 @@ from wagtail.search import index
 from wagtailmedia.models import AbstractMedia
 
 from community import permissions
-from community.models import ContentStatus, Pathway
+from community.models import Pathway
 from community.moderation.actions import on_duty_shifts, open_alerts_for
 from community.queries import crisis_contacts
 
 from .blocks import PageBodyBlock
+from .comments import comments_for
+from .page_comments import PageComment  # noqa: F401 - a model of this app
 
 
 class HomePage(Page):
@@ -48,7 +50,7 @@ class HomePage(Page):
             (m, landing_pages.get(m.pathway_id)) for m in memberships
         ]
         context["moderates"] = any(
-            permissions.Capability.MODERATE in permissions.ROLE_CAPABILITIES[m.role]
+            permissions.Capability.MODERATE in permissions.capabilities_of(m)
             for m in memberships
         )
         # Staff see the open risk alerts of their own pathways before anything.
@@ -84,11 +86,7 @@ class PathwayPage(Page):
         context = super().get_context(request, *args, **kwargs)
         membership = permissions.membership_in(request.user, self.pathway)
         context["membership"] = membership
-        context["capabilities"] = (
-            permissions.ROLE_CAPABILITIES[membership.role]
-            if membership
-            else frozenset()
-        )
+        context["capabilities"] = permissions.capabilities_of(membership)
         context["crisis_contacts"] = crisis_contacts([self.pathway])
         context["on_duty"] = on_duty_shifts(self.pathway)
         context["latest_posts"] = (
@@ -141,9 +139,9 @@ class CommentableMixin:
 
     def serve(self, request, *args, **kwargs):
         if request.method == "POST" and "comment" in request.POST:
-            from django.http import HttpResponse
-
-            from .views import comment_on
+            # Not at the top: home.forms imports Wagtail's document forms,
+            # which read models while this module is still loading.
+            from .forms import comment_on
 
             result = comment_on(self, request)
             if isinstance(result, HttpResponse):
@@ -152,8 +150,7 @@ class CommentableMixin:
         return super().serve(request, *args, **kwargs)
 
     def comment_context(self, request) -> dict:
-        from .comments import comments_for
-        from .forms import CommentForm
+        from .forms import CommentForm  # see serve
 
         return {
             "pathway": self.pathway_for_comments,
@@ -425,51 +422,3 @@ class VideoPage(CommentableMixin, Page, ContentWarningMixin):  # noqa: DJ008
         context["warning_open"] = self.warning_open(request.user)
         context.update(self.comment_context(request))
         return context
-
-
-class PageComment(XtdComment):
-    """A member's comment on a blog post or video: django-comments-xtd's
-    threading (two levels) and follow-up flag, with the safety fields every
-    kind of member content carries. Written only through
-    home.comments.do_comment, which runs the safety pipeline."""
-
-    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(
-        max_length=16, choices=ContentStatus.choices, default=ContentStatus.PUBLISHED
-    )
-    risk_categories = models.JSONField(default=list, blank=True)
-    original_body = models.TextField(blank=True)
-    edited_by_moderator = models.BooleanField(default=False)
-
-    class Meta:
-        verbose_name = _("comment")
-
-    def save(self, *args, **kwargs):
-        # xtd hides a comment (and its replies) by is_public; keep it in step.
-        self.is_public = self.status == ContentStatus.PUBLISHED
-        super().save(*args, **kwargs)
-
-    # The names the safety mechanism uses for every kind of content.
-    @property
-    def author(self):
-        return self.user
-
-    @author.setter
-    def author(self, user):
-        self.user = user
-
-    @property
-    def body(self) -> str:
-        return self.comment
-
-    @body.setter
-    def body(self, text: str) -> None:
-        self.comment = text
-
-    @property
-    def created_at(self):
-        return self.submit_date
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == ContentStatus.PUBLISHED

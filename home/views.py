@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.chooser import BrowseView
 
-from community.permissions import access_media, access_page, access_stored_file
+from .permissions import access_media, access_page, access_stored_file
 
 _browse = BrowseView.as_view()
 
@@ -56,32 +56,3 @@ def serve_stored_file(request, name):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=3600"
     return response
-
-
-def comment_on(page, request):
-    """A comment posted to `page` (already access-checked when Wagtail served
-    it): a redirect to the new comment, or the bound form to show again with
-    its errors and the person's text."""
-    from django.utils.translation import get_language
-
-    from community.forums.views import submit_member_text
-
-    from .comments import do_comment
-    from .forms import CommentForm
-
-    form = CommentForm(request.POST)
-    submission = submit_member_text(
-        request,
-        form,
-        lambda data: do_comment(
-            request.user,
-            page,
-            data["comment"],
-            parent_id=data["parent"],
-            follow=data["follow"],
-            language=get_language(),
-        ),
-    )
-    if submission is None:
-        return form
-    return redirect(f"{page.url}#comment-{submission.obj.pk}")

@@ -6,13 +6,20 @@ from wagtail.admin.api.views import PagesAdminAPIViewSet
 from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 
-from community.permissions import (
-    can_view_collection_item,
-    can_view_page,
-    pages_visible_to,
-)
+from community.models import Pathway
 
 from .admin_access import collection_items_visible_to
+from .pathways import sync_pathway_structure
+from .permissions import can_view_collection_item, can_view_page, pages_visible_to
+
+
+@hooks.register("after_edit_snippet")
+def keep_pathway_structure_in_step(request, instance):
+    """A pathway edited in the admin (its name, its description) brings its
+    landing page, groups, permissions, collection and workflow in step; a
+    new one got them when it was saved (home.signals)."""
+    if isinstance(instance, Pathway):
+        sync_pathway_structure(instance)
 
 
 @hooks.register("before_serve_page", order=-100)

@@ -15,7 +15,7 @@ In the search query, for member content, mirroring
 - `author_id NOT IN` the people the reader blocked or muted (subqueries);
 - wall messages: `removed_by_owner_at IS NULL`.
 For pages: live, in the reader's language, outside other pathways
-(`community.permissions.pages_visible_to`), under the chosen pathway's landing
+(`home.permissions.pages_visible_to`), under the chosen pathway's landing
 page when one is chosen.
 
 What a search query cannot filter on (it is not a FilterField of the model,
@@ -58,8 +58,9 @@ from community.models import (
     User,
     WallPost,
 )
-from community.permissions import pages_visible_to, visible_content, visible_pathways
+from community.permissions import visible_content, visible_pathways
 from community.safety.registry import kind_named
+from home.permissions import pages_visible_to
 
 MAX_QUERY_LENGTH = 200
 # The most ranked hits read of each kind: the page shows a bounded, combined

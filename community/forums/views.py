@@ -13,7 +13,7 @@ from community import queries
 from community.forums import actions as forums
 from community.inputs import whole_number
 from community.moderation import actions as moderation
-from community.moderation.forms import ReportForm
+from community.moderation.forms import ReportForm, submit_member_text
 from community.permissions import (
     Capability,
     access_content,
@@ -24,42 +24,10 @@ from community.permissions import (
 )
 from community.safety.registry import kind_named
 from community.social import actions as social
-from community.web.forms import ReplyForm, TopicForm, posted, show_submission_errors
+from community.web.forms import ReplyForm, TopicForm, posted
 
 TOPICS_PER_PAGE = 20
 REPLIES_PER_PAGE = 30
-
-
-def tell_author(request, submission) -> None:
-    """What the author sees at once: when risk is stated, one crisis card
-    (its words and the crisis contacts, rendered by base.html); then the
-    pipeline's calm notices (held for checking, ...) as ordinary messages."""
-    verdict = submission.verdict
-    if verdict.show_crisis_contacts:
-        messages.info(request, verdict.crisis_message, extra_tags="crisis")
-    for text in verdict.messages:
-        messages.info(request, text)
-    if not verdict.messages:
-        messages.success(request, _("Posted."))
-
-
-def submit_member_text(request, form, submit):
-    """Run `submit(cleaned_data)` for a valid posted form. Returns the stored
-    submission (the author has been told what happened), or None when the
-    form must be shown again: invalid, refused, or asked to be rewritten,
-    with the person's text kept and the reason beside the field."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        submission = submit(form.cleaned_data)
-    except moderation.SafetyError as error:
-        form.add_error(None, str(error))
-        return None
-    if submission.needs_rewrite:
-        show_submission_errors(form, submission)
-        return None
-    tell_author(request, submission)
-    return submission
 
 
 def forum_list(request, slug):

@@ -1,9 +1,15 @@
 """Forms for reporting, moderating, the duty rota, blocks and mute words, and
-risk phrases. They check shape; community.moderation.actions checks the rules."""
+risk phrases. They check shape; community.moderation.actions checks the rules.
+
+Also the submission gate's answer on any form of member text
+(`submit_member_text`): every entry that takes member text (forums, walls,
+comments, chat) shows it the same way."""
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from community.models import (
@@ -16,6 +22,40 @@ from community.models import (
     SanctionKind,
     User,
 )
+from community.moderation.actions import SafetyError
+from community.web.forms import show_submission_errors
+
+
+def tell_author(request, submission) -> None:
+    """What the author sees at once: when risk is stated, one crisis card
+    (its words and the crisis contacts, rendered by base.html); then the
+    pipeline's calm notices (held for checking, ...) as ordinary messages."""
+    verdict = submission.verdict
+    if verdict.show_crisis_contacts:
+        messages.info(request, verdict.crisis_message, extra_tags="crisis")
+    for text in verdict.messages:
+        messages.info(request, text)
+    if not verdict.messages:
+        messages.success(request, gettext("Posted."))
+
+
+def submit_member_text(request, form, submit):
+    """Run `submit(cleaned_data)` for a valid posted form. Returns the stored
+    submission (the author has been told what happened), or None when the
+    form must be shown again: invalid, refused, or asked to be rewritten,
+    with the person's text kept and the reason beside the field."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        submission = submit(form.cleaned_data)
+    except SafetyError as error:
+        form.add_error(None, str(error))
+        return None
+    if submission.needs_rewrite:
+        show_submission_errors(form, submission)
+        return None
+    tell_author(request, submission)
+    return submission
 
 
 class ReportForm(forms.Form):

@@ -52,8 +52,8 @@ from community.permissions import (
     has_blocked,
     has_capability,
 )
+from community.safety.pictures import reencode_picture
 from community.safety.registry import kind_of
-from home.media import reencode_picture
 
 IMAGE_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 MENTION = re.compile(r"@([^\s@.,!?;:()\"']{2,30}(?: [^\s@.,!?;:()\"']{1,30}){0,2})")
@@ -548,8 +548,8 @@ def do_set_privacy(
 def do_set_avatar_image(user: User, upload) -> None:
     """`user` sets their own picture (already checked by the form: a real
     PNG/JPEG/WebP under the size limit), or removes it with None. What is
-    stored is the picture drawn anew (home.media.reencode_picture): at most
-    1024 pixels a side, with no EXIF (GPS location), XMP or other metadata;
+    stored is the picture drawn anew (community.safety.pictures.reencode_picture):
+    at most 1024 pixels a side, with no EXIF (GPS location), XMP or other metadata;
     PictureError if it cannot be."""
     if user.avatar_image:
         user.avatar_image.delete(save=False)

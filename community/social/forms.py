@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.models import AVATARS, Audience, Gift
 from community.permissions import requires_two_factor
-from home.media import PictureError, reencode_picture
+from community.safety.pictures import PictureError, reencode_picture
 
 BODY_ERRORS = {
     "required": _("Write your message first."),

@@ -8,17 +8,30 @@ merged. So a page costs the same few queries however long the timeline is,
 and a new post never shifts what the next page shows, as offsets would.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db.models import Q
-from wagtail.models import Locale, Page
 
 from community.models import Audience, Pathway, Present, Topic, User, WallPost
-from community.permissions import pages_visible_to, visible_content
+from community.permissions import visible_content
 
 PAGE_SIZE = 20
+
+# More sources of entries, registered by the apps that own them (home adds
+# blog posts and videos: home.timeline), so this wing imports none of them.
+# Each is called as source(reader, pathways, cursor, size) and returns up to
+# size + 1 entries older than the cursor that the reader may see.
+_sources: list[Callable[..., list["Entry"]]] = []
+
+
+def register_source(source: Callable[..., list["Entry"]]) -> None:
+    """Add `source` to every timeline (once; at app start-up)."""
+    if source not in _sources:
+        _sources.append(source)
+
 
 # Ties on the same instant are broken by source, then by id, so the order is
 # total and a cursor never skips or repeats an entry.
@@ -52,8 +65,9 @@ def parse_cursor(raw: str | None) -> tuple[int, int, int] | None:
     return stamp, source, pk
 
 
-def _older_than(cursor, source: int, field: str) -> Q:
-    """Rows of `source` strictly after `cursor` in newest-first order."""
+def older_than(cursor, source: int, field: str) -> Q:
+    """Rows of `source` strictly after `cursor` in newest-first order (for a
+    registered source's query too)."""
     if cursor is None:
         return Q()
     stamp, at_source, pk = cursor
@@ -81,12 +95,12 @@ def entries(reader: User, pathways, before: str | None = None, size: int = PAGE_
 
     topics = (
         visible_content(reader, Topic.objects.all(), pathways)
-        .filter(_older_than(cursor, TOPIC, "created_at"))
+        .filter(older_than(cursor, TOPIC, "created_at"))
         .select_related("author", "forum", "pathway")
         .order_by("-created_at", "-pk")[: size + 1]
     )
     found += [
-        Entry("topic", t.created_at, t, t.pathway, _key(t.created_at, TOPIC, t.pk))
+        Entry("topic", t.created_at, t, t.pathway, entry_key(t.created_at, TOPIC, t.pk))
         for t in topics
     ]
 
@@ -97,7 +111,7 @@ def entries(reader: User, pathways, before: str | None = None, size: int = PAGE_
             pathways,
         )
         .filter(_open_walls(reader, "owner"))
-        .filter(_older_than(cursor, WALL, "created_at"))
+        .filter(older_than(cursor, WALL, "created_at"))
         .select_related("author", "owner", "pathway")
         .order_by("-created_at", "-pk")[: size + 1]
     )
@@ -107,7 +121,7 @@ def entries(reader: User, pathways, before: str | None = None, size: int = PAGE_
             w.created_at,
             w,
             w.pathway,
-            _key(w.created_at, WALL, w.pk),
+            entry_key(w.created_at, WALL, w.pk),
         )
         for w in wall
     ]
@@ -115,16 +129,23 @@ def entries(reader: User, pathways, before: str | None = None, size: int = PAGE_
     presents = (
         visible_content(reader, Present.objects.all(), pathways)
         .filter(_open_walls(reader, "recipient"))
-        .filter(_older_than(cursor, PRESENT, "created_at"))
+        .filter(older_than(cursor, PRESENT, "created_at"))
         .select_related("author", "recipient", "gift", "gift__image", "pathway")
         .order_by("-created_at", "-pk")[: size + 1]
     )
     found += [
-        Entry("present", p.created_at, p, p.pathway, _key(p.created_at, PRESENT, p.pk))
+        Entry(
+            "present",
+            p.created_at,
+            p,
+            p.pathway,
+            entry_key(p.created_at, PRESENT, p.pk),
+        )
         for p in presents
     ]
 
-    found += _page_entries(reader, pathways, cursor, size)
+    for source in _sources:
+        found += source(reader, pathways, cursor, size)
 
     found.sort(key=lambda entry: entry.key, reverse=True)
     page = found[:size]
@@ -132,47 +153,6 @@ def entries(reader: User, pathways, before: str | None = None, size: int = PAGE_
     return page, (page[-1].cursor if more and page else None)
 
 
-def _key(at: datetime, source: int, pk: int) -> tuple[int, int, int]:
+def entry_key(at: datetime, source: int, pk: int) -> tuple[int, int, int]:
     # Whole microseconds, so the cursor names an instant exactly.
     return ((at - EPOCH) // timedelta(microseconds=1), source, pk)
-
-
-def _page_entries(reader: User, pathways, cursor, size: int) -> list[Entry]:
-    """Blog posts and videos under the pathways' landing pages in the reader's
-    language."""
-    from home.models import BlogPage, PathwayPage, VideoPage
-
-    landings = list(
-        PathwayPage.objects.filter(
-            pathway__in=pathways, locale=Locale.get_active()
-        ).select_related("pathway")
-    )
-    if not landings:
-        return []
-    under = Q()
-    for landing in landings:
-        under |= Q(path__startswith=landing.path, depth__gt=landing.depth)
-    pages = (
-        pages_visible_to(reader, Page.objects.live().type(BlogPage, VideoPage))
-        .filter(under)
-        .filter(_older_than(cursor, PAGE, "first_published_at"))
-        .order_by("-first_published_at", "-pk")
-        .specific()[: size + 1]
-    )
-    by_path = {landing.path: landing.pathway for landing in landings}
-    result = []
-    for page in pages:
-        pathway = next(
-            (p for path, p in by_path.items() if page.path.startswith(path)), None
-        )
-        kind = "video" if isinstance(page, VideoPage) else "blog"
-        result.append(
-            Entry(
-                kind,
-                page.first_published_at,
-                page,
-                pathway,
-                _key(page.first_published_at, PAGE, page.pk),
-            )
-        )
-    return result

@@ -1,13 +1,12 @@
-"""Business rules: pathway structure, memberships and their groups, invitations,
-join requests and the audit rows staff actions leave."""
+"""Business rules: memberships and their groups, invitations, join requests
+and the audit rows staff actions leave (a pathway's Wagtail side:
+tests/home/test_pathways.py)."""
 
 from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Permission
 from django.utils import timezone
-from wagtail.models import GroupPagePermission, PageViewRestriction
 
 from community import actions
 from community.actions import InvitationError
@@ -20,67 +19,14 @@ from community.models import (
     PathwayGroup,
     Role,
 )
-from home.models import PathwayPage
 from tests.factories import (
     UserFactory,
     make_invitation,
     make_member,
-    make_pathway,
     membership,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def page_permissions(pathway, role):
-    group = PathwayGroup.objects.get(pathway=pathway, role=role).group
-    landing = PathwayPage.objects.get(pathway=pathway)
-    return set(
-        GroupPagePermission.objects.filter(group=group, page=landing).values_list(
-            "permission__codename", flat=True
-        )
-    )
-
-
-# Pathway structure ------------------------------------------------------------
-
-
-def test_creating_a_pathway_makes_groups_private_page_and_permissions(home):
-    pathway = make_pathway("Perinatal care")
-    groups = {pg.role: pg.group for pg in PathwayGroup.objects.filter(pathway=pathway)}
-    assert set(groups) == set(Role)
-
-    landing = PathwayPage.objects.get(pathway=pathway)
-    assert landing.live and landing.get_parent().specific == home
-    restriction = PageViewRestriction.objects.get(page=landing)
-    assert restriction.restriction_type == PageViewRestriction.GROUPS
-    assert set(restriction.groups.all()) == set(groups.values())
-
-    assert page_permissions(pathway, Role.MEMBER) == set()
-    assert page_permissions(pathway, Role.CARER) == set()
-    assert page_permissions(pathway, Role.PEER) == {"add_page", "change_page"}
-    assert "publish_page" in page_permissions(pathway, Role.CLINICIAN)
-    assert "publish_page" in page_permissions(pathway, Role.LEAD)
-
-    admin = Permission.objects.get(codename="access_admin")
-    assert admin in groups[Role.PEER].permissions.all()
-    assert admin not in groups[Role.MEMBER].permissions.all()
-    assert AuditEvent.objects.filter(action="pathway.create", pathway=pathway).exists()
-
-
-def test_syncing_a_pathway_twice_changes_nothing(pathway):
-    before = (
-        PathwayGroup.objects.count(),
-        GroupPagePermission.objects.count(),
-        PathwayPage.objects.count(),
-    )
-    actions.sync_pathway_structure(pathway)
-    after = (
-        PathwayGroup.objects.count(),
-        GroupPagePermission.objects.count(),
-        PathwayPage.objects.count(),
-    )
-    assert before == after
 
 
 # Memberships and groups -------------------------------------------------------

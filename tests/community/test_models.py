@@ -77,7 +77,7 @@ def test_unknown_rule_packs_are_refused():
 
 
 @pytest.mark.django_db
-def test_an_urgent_alert_has_five_minutes_unless_the_pathway_says_otherwise():
+def test_an_urgent_alert_has_five_minutes_unless_the_pathway_says_otherwise(home):
     pathway = Pathway.objects.create(slug="urgent", name="Urgent")
     assert pathway.urgent_acknowledge_minutes == 5
     pathway.urgent_acknowledge_minutes = None  # a form left it blank
@@ -89,7 +89,7 @@ def test_an_urgent_alert_has_five_minutes_unless_the_pathway_says_otherwise():
 
 
 @pytest.mark.django_db
-def test_the_out_of_hours_route_is_named_for_staff_without_its_address():
+def test_the_out_of_hours_route_is_named_for_staff_without_its_address(home):
     from community.models import Delivery, DeliveryChannel
 
     pathway = Pathway.objects.create(
@@ -105,7 +105,7 @@ def test_the_out_of_hours_route_is_named_for_staff_without_its_address():
 
 
 @pytest.mark.django_db
-def test_a_safety_label_is_one_per_case_and_goes_with_its_author():
+def test_a_safety_label_is_one_per_case_and_goes_with_its_author(home):
     from django.contrib.contenttypes.models import ContentType
 
     from community.models import ModerationCase, SafetyLabel

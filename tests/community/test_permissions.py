@@ -13,7 +13,6 @@ from community.permissions import (
     Capability,
     access_invitation,
     access_join_request,
-    access_page,
     access_pathway,
     access_pathway_capability,
     active_memberships,
@@ -155,25 +154,6 @@ def test_site_admins_require_two_factor(db):
     assert requires_two_factor(UserFactory(is_staff=True))
     assert requires_two_factor(UserFactory(is_superuser=True))
     assert not requires_two_factor(AnonymousUser())
-
-
-def test_access_page_allows_own_and_site_pages_and_hides_others(
-    pathway, other_pathway, home
-):
-    from home.models import PathwayPage
-
-    user = make_member(pathway)
-    mine = PathwayPage.objects.get(pathway=pathway)
-    theirs = PathwayPage.objects.get(pathway=other_pathway)
-    assert access_page(user, mine.pk).pk == mine.pk
-    assert access_page(user, home.pk).pk == home.pk
-    for missing_or_forbidden in (theirs.pk, 999999, "x"):
-        with pytest.raises(Http404):
-            access_page(user, missing_or_forbidden)
-    admin = UserFactory(is_superuser=True)
-    assert access_page(admin, theirs.pk, in_admin=True).pk == theirs.pk
-    with pytest.raises(Http404):
-        access_page(admin, theirs.pk)
 
 
 # Member content, moderation and people -------------------------------------------

@@ -34,7 +34,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from chat.actions import PAGE_SIZE
-from community.management.commands.load_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from home.management.commands.load_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from tests.chat.live_servers import PIN_COOKIE, ChatClient
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, SCREENSHOTS, WATCH_CSP
 from tests.e2e.production_stack import Loop, all_of, in_a_thread

@@ -1,5 +1,7 @@
 """Demo data for `make run`: the seven pathways of the SHaRON case study, their
-landing pages, national crisis contacts and an account for every role.
+landing pages, national crisis contacts and an account for every role. In home,
+as it builds pages as well as community data (the community app imports no
+page types).
 
 Idempotent: running it again changes nothing that is already there.
 """
@@ -30,6 +32,7 @@ from community.models import (
     User,
 )
 from home.models import HomePage
+from home.pathways import sync_pathway_structure
 
 DEMO_PASSWORD = "harbour-demo-2026"  # noqa: S105 - published demo logins, dev only
 
@@ -209,7 +212,7 @@ class Command(BaseCommand):
             if pathway is None:
                 pathway = actions.do_create_pathway(slug=slug, **spec)
             else:
-                actions.sync_pathway_structure(pathway)
+                sync_pathway_structure(pathway)
             pathways[slug] = pathway
         return pathways
 

@@ -1,9 +1,9 @@
 """Business rules of chat: sending, editing, deleting and hiding messages,
 reading, typing, and what a socket needs when it joins or pages back.
 
-Every text goes through community's safety pipeline (`check_can_post`,
-`check_texts`) and is stored by `store_content`, which holds it or raises a
-risk alert as the verdict says. A message is stored first, with the room's
+Every text takes community's submission road (`submit_content`: the
+author's pause, the safety pipeline, then `store_content`, which holds it or
+raises a risk alert as the verdict says). A message is stored first, with the room's
 next number, and announced on commit (chat.events); nothing is announced of a
 transaction that rolled back. The `check_*` entries take raw ids from a socket
 frame and ask the access layer (chat.permissions) each time.
@@ -26,7 +26,6 @@ from community.models import (
     STAFF_ROLES,
     Block,
     ContentStatus,
-    Membership,
     Mute,
     Pathway,
     Sanction,
@@ -37,12 +36,9 @@ from community.moderation.actions import (
     DEFAULT_MUTE_HOURS,
     SafetyError,
     Submission,
-    check_can_post,
-    check_not_muted,
-    check_texts,
     do_sanction_member,
-    store_content,
 )
+from community.moderation.submission import submit_content
 from community.notifications.actions import notify
 from community.permissions import direct_refusal, membership_in
 from community.safety.pipeline import Action, Verdict
@@ -270,35 +266,43 @@ def do_send_message(
     back), and is still answered with the message it sent."""
     client_id = parse_client_id(client_id)
     body = check_body(body)
+
+    def build(submission: Submission) -> Message:
+        return Message(
+            room=room,
+            pathway=room.pathway,
+            author=user,
+            seq=room.allocate_seq(),
+            client_id=client_id,
+            body=submission.clean["body"],
+        )
+
+    def announce(submission: Submission) -> None:
+        staff = submission.membership.role in STAFF_ROLES
+        events.announce_message(
+            submission.obj, frozenset([user.pk]) if staff else frozenset()
+        )
+        tell_recipient(submission.obj)
+
     try:
-        membership, submission = _may_send(user, room, body, language)
+        _may_send(user, room)
+        # Announced by `announce`, new (announce=False: the kind's `published`
+        # hook is for a held message a moderator approves later).
+        submission = submit_content(
+            user,
+            getattr(room, "membership", None) or room.pathway,
+            {"body": body},
+            build,
+            language=language,
+            announce=False,
+            then=announce,
+        )
     except (ChatError, SafetyError):
         # Sent before the refusal applied (a lost ack, then a pause or a
         # closed conversation): the author hears it was stored after all.
         if (existing := _stored(room, user, client_id)) is not None:
             return Sent(existing)
         raise
-    if submission.needs_rewrite:
-        # A rule pack changed since this id was stored: the stored one stands.
-        existing = _stored(room, user, client_id)
-        return Sent(existing) if existing else Sent(None, submission)
-    try:
-        with transaction.atomic():
-            seq = room.allocate_seq()
-            message = Message(
-                room=room,
-                pathway=room.pathway,
-                author=user,
-                seq=seq,
-                client_id=client_id,
-                body=submission.clean["body"],
-            )
-            # Announced here, new (announce=False: the kind's `published` hook
-            # is for a held message a moderator approves later).
-            store_content(message, submission, announce=False)
-            staff = frozenset([user.pk]) if membership.role in STAFF_ROLES else None
-            events.announce_message(message, staff or frozenset())
-            tell_recipient(message)
     except IntegrityError:
         # The client id is stored (a resend, or a send racing with this one
         # that the counter's lock let in first): answer with that message.
@@ -306,24 +310,20 @@ def do_send_message(
         if existing is None:
             raise
         return Sent(existing)
-    return Sent(message, submission)
+    if submission.needs_rewrite:
+        # A rule pack changed since this id was stored: the stored one stands.
+        existing = _stored(room, user, client_id)
+        return Sent(existing) if existing else Sent(None, submission)
+    return Sent(submission.obj, submission)
 
 
-def _may_send(
-    user: User, room: Room, body: str, language: str
-) -> tuple[Membership, Submission]:
-    """The checks before a message is stored, and the pipeline's answer.
-    Raises ChatError or SafetyError as do_send_message says."""
+def _may_send(user: User, room: Room) -> None:
+    """The checks of chat's own before a message takes the submission road.
+    Raises ChatError as do_send_message says."""
     if room.closed_at is not None:
         raise ChatError("closed", _("This conversation has ended."))
     check_rate(user)
     check_direct(user, room)
-    membership = getattr(room, "membership", None)
-    if membership is None:
-        membership = check_can_post(user, room.pathway)
-    else:
-        check_not_muted(membership)
-    return membership, check_texts(membership, {"body": body}, language)
 
 
 def check_send(user: User, room_id, client_id, body, language: str = "en") -> Sent:

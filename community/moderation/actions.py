@@ -88,6 +88,7 @@ class Submission:
     obj: MemberContent | None = None
     clean: dict[str, str] = field(default_factory=dict)
     language: str = "en"
+    membership: Membership | None = None
 
     @property
     def needs_rewrite(self) -> bool:
@@ -150,6 +151,7 @@ def check_texts(
             verdict=Verdict(text="", action=Action.PUBLISH),
             clean=blank,
             language=language,
+            membership=membership,
         )
     verdicts = run_pipeline_on_fields(
         fields,
@@ -164,6 +166,7 @@ def check_texts(
         verdict=overall(verdicts),
         clean={**blank, **{name: verdict.text for name, verdict in verdicts.items()}},
         language=language,
+        membership=membership,
     )
 
 

@@ -2,8 +2,8 @@
 editing within a window, pinning and locking, mentions, walls, presents and
 profile text.
 
-Every text goes through the safety pipeline (moderation.check_texts) before it
-is stored; nothing is stored when the author is asked to rewrite. Notices go
+Every text takes the submission road (moderation.submission.submit_content):
+nothing is stored when the author is asked to rewrite. Notices go
 through community.notifications.actions, which holds them back from people who blocked
 or muted the actor and keeps them inside the pathway. Callers have already
 asked the access layer (community.permissions) for the objects they pass.
@@ -38,13 +38,8 @@ from community.models import (
     User,
     WallPost,
 )
-from community.moderation.actions import (
-    SafetyError,
-    Submission,
-    check_can_post,
-    check_texts,
-    store_content,
-)
+from community.moderation.actions import SafetyError, Submission
+from community.moderation.submission import submit_content
 from community.notifications.actions import notify, notify_many
 from community.permissions import (
     Capability,
@@ -271,15 +266,11 @@ def do_edit(
             )
             % {"minutes": settings.HARBOUR_EDIT_MINUTES}
         )
-    membership = check_can_post(user, obj.pathway)
-    submission = check_texts(membership, fields, language)
-    if submission.needs_rewrite:
-        return submission
-    kind = kind_of(obj)
-    with transaction.atomic():
+
+    def revise(submission: Submission):
         ContentRevision.objects.create(
             pathway=obj.pathway,
-            content_kind=kind.name,
+            content_kind=kind_of(obj).name,
             object_id=obj.pk,
             title=getattr(obj, "title", ""),
             body=obj.body,
@@ -287,8 +278,11 @@ def do_edit(
         for name, text in submission.clean.items():
             setattr(obj, name, text[:120] if name == "title" else text)
         obj.edited_at = timezone.now()
-        store_content(obj, submission, announce=False)
-    return submission
+        return obj
+
+    return submit_content(
+        user, obj.pathway, fields, revise, language=language, announce=False
+    )
 
 
 def revisions_of(obj):
@@ -321,21 +315,20 @@ def do_post_on_wall(
         raise SafetyError(_("You can't write on this wall."))
     if milestone and user != owner:
         raise SafetyError(_("Milestones are shared on your own wall."))
-    membership = check_can_post(user, pathway)
-    submission = check_texts(membership, {"body": body}, language)
-    if submission.needs_rewrite:
-        return submission
-    with transaction.atomic():
-        post = WallPost(
+    return submit_content(
+        user,
+        pathway,
+        {"body": body},
+        lambda submission: WallPost(
             pathway=pathway,
             author=user,
             owner=owner,
             parent=parent,
             milestone=milestone and parent is None,
             body=submission.clean["body"],
-        )
-        store_content(post, submission)
-    return submission
+        ),
+        language=language,
+    )
 
 
 def after_wall_post_published(post: WallPost) -> None:
@@ -432,22 +425,20 @@ def do_send_present(
     if not gifts_for(pathway).filter(pk=gift.pk).exists():
         raise SafetyError(_("Please choose one of the presents shown."))
     check_present_allowance(sender)
-    membership = check_can_post(sender, pathway)
-    submission = check_texts(
-        membership, {"body": note}, language, optional=frozenset({"body"})
-    )
-    if submission.needs_rewrite:
-        return submission
-    with transaction.atomic():
-        present = Present(
+    return submit_content(
+        sender,
+        pathway,
+        {"body": note},
+        lambda submission: Present(
             pathway=pathway,
             author=sender,
             recipient=recipient,
             gift=gift,
             body=submission.clean["body"],
-        )
-        store_content(present, submission)
-    return submission
+        ),
+        language=language,
+        optional=frozenset({"body"}),
+    )
 
 
 def after_present_published(present: Present) -> None:
@@ -487,13 +478,9 @@ def do_set_profile(
         .order_by("pk")
     )
     fields = {"bio": bio, "pronouns": pronouns}
-    optional = frozenset(fields)
-    submissions = [(m, check_texts(m, fields, language, optional)) for m in memberships]
-    for _m, submission in submissions:
-        if submission.needs_rewrite:
-            return submission
-    with transaction.atomic():
-        clean = submissions[0][1].clean if submissions else fields
+
+    def save_user(first: Submission | None) -> None:
+        clean = first.clean if first else fields
         user.pronouns = clean["pronouns"][:30]
         user.avatar = avatar
         changed = ["pronouns", "avatar"]
@@ -505,24 +492,31 @@ def do_set_profile(
                 raise SafetyError(error.messages[0]) from error
         else:
             user.save(update_fields=changed)
-        for membership, submission in submissions:
-            text = submission.clean["bio"]
-            existing = ProfileText.objects.filter(
-                author=user, pathway=membership.pathway
-            ).first()
-            if not text:
-                if existing:
-                    existing.delete()
-                continue
-            if existing and existing.body == text:
-                continue
-            profile_text = existing or ProfileText(
-                author=user, pathway=membership.pathway
-            )
-            profile_text.body = text
-            profile_text.created_at = timezone.now()
-            store_content(profile_text, submission)
-    return submissions[0][1] if submissions else None
+
+    def profile_text(submission: Submission) -> ProfileText | None:
+        text = submission.clean["bio"]
+        pathway = submission.membership.pathway
+        existing = ProfileText.objects.filter(author=user, pathway=pathway).first()
+        if not text:
+            if existing:
+                existing.delete()
+            return None
+        if existing and existing.body == text:
+            return None
+        profile_text = existing or ProfileText(author=user, pathway=pathway)
+        profile_text.body = text
+        profile_text.created_at = timezone.now()
+        return profile_text
+
+    return submit_content(
+        user,
+        memberships,
+        fields,
+        profile_text,
+        language=language,
+        optional=frozenset(fields),
+        before=save_user,
+    )
 
 
 def do_set_privacy(

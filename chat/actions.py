@@ -34,10 +34,10 @@ from community.models import (
 )
 from community.moderation.actions import (
     DEFAULT_MUTE_HOURS,
-    SafetyError,
     Submission,
     do_sanction_member,
 )
+from community.moderation.errors import InvalidInput, Refused, SafetyError
 from community.moderation.submission import submit_content
 from community.notifications.actions import notify
 from community.permissions import direct_refusal, membership_in
@@ -68,9 +68,17 @@ RATE_SECONDS = getattr(settings, "HARBOUR_CHAT_RATE_SECONDS", 10)
 class ChatError(Exception):
     """A request chat refuses; `code` for sockets, `str(error)` for people."""
 
+    # What the sender typed or sent is wrong; every other code is a refusal.
+    INPUT_CODES = frozenset({"too_long", "bad_client_id", "bad_frame"})
+
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
+
+    def as_safety_error(self) -> SafetyError:
+        """The same answer as the page forms' kind of error."""
+        kind = InvalidInput if self.code in self.INPUT_CODES else Refused
+        return kind(str(self))
 
 
 # Rooms ----------------------------------------------------------------------------
@@ -253,7 +261,7 @@ def do_send_message(
     published or held, with any risk alert raised by store_content, all in
     one transaction that locks the room's counter. On commit a published
     message goes to everyone in the room, a held one to its author only.
-    Raises ChatError (too long, too fast, bad id) and SafetyError (the author
+    Raises ChatError (too long, too fast, bad id) and Refused (the author
     is muted), and ChatError("closed") in a support conversation that has
     ended, and ChatError("not_allowed") in a direct conversation the two may
     no longer have (check_direct).
@@ -297,7 +305,7 @@ def do_send_message(
             announce=False,
             then=announce,
         )
-    except (ChatError, SafetyError):
+    except (ChatError, Refused):
         # Sent before the refusal applied (a lost ack, then a pause or a
         # closed conversation): the author hears it was stored after all.
         if (existing := _stored(room, user, client_id)) is not None:

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils import translation
 
 from community.inputs import whole_number
-from community.moderation.actions import SafetyError
+from community.moderation.errors import SafetyError
 from community.queries import crisis_contacts
 from community.safety.risk import Tier
 

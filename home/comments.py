@@ -10,7 +10,8 @@ from django.contrib.sites.models import Site
 from django.utils.translation import gettext as _
 
 from community.models import ContentStatus, User
-from community.moderation.actions import SafetyError, Submission
+from community.moderation.actions import Submission
+from community.moderation.errors import Refused
 from community.moderation.submission import submit_content
 from community.notifications.actions import notify_many
 
@@ -44,7 +45,7 @@ def do_comment(
     goes through the safety pipeline: on a rewrite nothing is stored; else the
     comment is published or held. Followers of the page and the author of the
     comment replied to hear of a published comment, unless they blocked the
-    commenter. Raises SafetyError while the author is muted or the reply
+    commenter. Raises Refused while the author is muted or the reply
     target is not on this page."""
     pathway = page.pathway_for_comments
     content_type = ContentType.objects.get_for_model(page.specific_class)
@@ -58,7 +59,7 @@ def do_comment(
             level=0,
         ).first()
         if parent is None:
-            raise SafetyError(_("That comment is no longer there to reply to."))
+            raise Refused(_("That comment is no longer there to reply to."))
 
     def build(submission: Submission) -> PageComment:
         return PageComment(

@@ -18,7 +18,7 @@ def do_start_topic(
     """`user` (an active member of the forum's pathway, per the access layer)
     starts a topic. Returns the submission: on a rewrite nothing is stored and
     `submission.errors()` says what to change; else `submission.obj` is the
-    topic, published or held. Raises SafetyError while the author is muted."""
+    topic, published or held. Raises Refused while the author is muted."""
     return submit_content(
         user,
         forum.pathway,
@@ -36,7 +36,7 @@ def do_start_topic(
 
 def do_reply(user: User, topic: Topic, body: str, language: str = "en") -> Submission:
     """`user` replies to `topic` (which they may see). As do_start_topic; a
-    locked topic refuses (SafetyError). Followers of the topic hear of a
+    locked topic refuses (Refused). Followers of the topic hear of a
     published reply, and people mentioned in it."""
     check_can_reply(topic)
     return submit_content(

@@ -14,6 +14,7 @@ from community.forms import ReplyForm, TopicForm, posted, show_submission_errors
 from community.forums import actions as forums
 from community.inputs import whole_number
 from community.moderation import actions as moderation
+from community.moderation.errors import SafetyError
 from community.moderation.forms import ReportForm
 from community.permissions import (
     Capability,
@@ -52,7 +53,7 @@ def submit_member_text(request, form, submit):
         return None
     try:
         submission = submit(form.cleaned_data)
-    except moderation.SafetyError as error:
+    except SafetyError as error:
         form.add_error(None, str(error))
         return None
     if submission.needs_rewrite:
@@ -171,7 +172,7 @@ def report(request, slug, kind, pk):
                 form.cleaned_data["reason"],
                 form.cleaned_data["detail"],
             )
-        except moderation.SafetyError as error:
+        except SafetyError as error:
             messages.info(request, str(error))
         else:
             messages.success(

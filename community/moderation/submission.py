@@ -41,7 +41,7 @@ def submit_content(
     for everything `build` uses, and has made the checks of its own kind.
 
     `where` says whose rules apply. A pathway: the author's active membership
-    of it is looked up and refused (`SafetyError`) while a moderator has paused
+    of it is looked up and refused (`Refused`) while a moderator has paused
     their posting. A membership the caller already holds (chat's room): only
     the pause is checked. A list of memberships (a bio stored once per
     pathway): each pathway's pipeline judges the texts, and the list is taken

@@ -38,7 +38,8 @@ from community.models import (
     User,
     WallPost,
 )
-from community.moderation.actions import SafetyError, Submission
+from community.moderation.actions import Submission
+from community.moderation.errors import InvalidInput, Refused
 from community.moderation.submission import submit_content
 from community.notifications.actions import notify, notify_many
 from community.permissions import (
@@ -74,9 +75,9 @@ def do_toggle_reaction(user: User, obj, reaction: str) -> bool:
     back if they had given it. Returns True when added. The author hears of an
     added reaction (not of their own). Refused when the author blocked `user`."""
     if reaction not in ReactionKind.values:
-        raise SafetyError(_("Please choose one of the reactions shown."))
+        raise InvalidInput(_("Please choose one of the reactions shown."))
     if has_blocked(obj.author, user):
-        raise SafetyError(_("You can't react to this."))
+        raise Refused(_("You can't react to this."))
     kind = kind_of(obj)
     with transaction.atomic():
         removed, _count = Reaction.objects.filter(
@@ -196,7 +197,7 @@ def after_reply_published(reply: Reply) -> None:
 
 def check_can_reply(topic: Topic) -> None:
     if topic.locked:
-        raise SafetyError(
+        raise Refused(
             _(
                 "This topic is locked, so it can't have new replies. "
                 "You can start a new topic."
@@ -214,7 +215,7 @@ def do_set_topic_flags(
     """A moderator of the topic's pathway pins/unpins or locks/unlocks it.
     Audited."""
     if not has_capability(moderator, topic.pathway, Capability.MODERATE):
-        raise SafetyError(_("Only the care team can do that."))
+        raise Refused(_("Only the care team can do that."))
     changed = []
     if pinned is not None and pinned != topic.pinned:
         topic.pinned = pinned
@@ -259,7 +260,7 @@ def do_edit(
     or risk holds or alerts as for a new post. The text it replaces is kept as
     a ContentRevision for the pathway's moderators."""
     if not can_edit(user, obj):
-        raise SafetyError(
+        raise Refused(
             _(
                 "This can no longer be edited: posts can be changed for "
                 "%(minutes)s minutes after posting."
@@ -307,14 +308,14 @@ def do_post_on_wall(
     language: str = "en",
 ) -> Submission:
     """`user` writes on `owner`'s wall in `pathway` (a pathway both are in),
-    or replies under `parent`. Refused (SafetyError) when the wall is closed,
+    or replies under `parent`. Refused when the wall is closed,
     the owner blocked `user` or keeps their wall to fewer people. A milestone
     is only for one's own wall. The owner (and the parent's author) hear of a
     published message."""
     if not can_write_on_wall(user, owner, pathway):
-        raise SafetyError(_("You can't write on this wall."))
+        raise Refused(_("You can't write on this wall."))
     if milestone and user != owner:
-        raise SafetyError(_("Milestones are shared on your own wall."))
+        raise InvalidInput(_("Milestones are shared on your own wall."))
     return submit_content(
         user,
         pathway,
@@ -362,7 +363,7 @@ def do_remove_wall_post(user: User, post: WallPost) -> None:
     """The wall's owner (or the message's author) takes it off the wall.
     Moderators still see it in any case it has; nobody else does."""
     if user.pk not in (post.owner_id, post.author_id):
-        raise SafetyError(_("Only the wall's owner or the writer can remove this."))
+        raise Refused(_("Only the wall's owner or the writer can remove this."))
     with transaction.atomic():
         WallPost.objects.filter(pk=post.pk).update(removed_by_owner_at=timezone.now())
         audit(user, "wall.removed", pathway=post.pathway, target=post)
@@ -384,14 +385,14 @@ def gifts_for(pathway: Pathway):
 
 
 def check_present_allowance(sender: User, now=None) -> None:
-    """SafetyError once `sender` has sent HARBOUR_PRESENTS_PER_DAY presents in
+    """Refused once `sender` has sent HARBOUR_PRESENTS_PER_DAY presents in
     the last 24 hours."""
     now = now or timezone.now()
     sent = Present.objects.filter(
         author=sender, created_at__gte=now - timedelta(days=1)
     ).count()
     if sent >= settings.HARBOUR_PRESENTS_PER_DAY:
-        raise SafetyError(
+        raise Refused(
             _(
                 "You've sent %(n)s presents today, which is the most for one "
                 "day. You can send more tomorrow."
@@ -409,21 +410,21 @@ def do_send_present(
     language: str = "en",
 ) -> Submission:
     """`sender` gives `recipient` a present in a pathway both are in, with an
-    optional short note (through the pipeline). Refused (SafetyError) to
+    optional short note (through the pipeline). Refused (or InvalidInput) to
     oneself, when the recipient blocked the sender, when the gift is not
     offered in the pathway or the sender's daily allowance is used up. The
     recipient hears of a published present."""
     if sender == recipient:
-        raise SafetyError(_("Presents are for someone else."))
+        raise InvalidInput(_("Presents are for someone else."))
     if (
         has_blocked(recipient, sender)
         or not Membership.objects.filter(
             user=recipient, pathway=pathway, status=MembershipStatus.ACTIVE
         ).exists()
     ):
-        raise SafetyError(_("You can't send a present to this person."))
+        raise Refused(_("You can't send a present to this person."))
     if not gifts_for(pathway).filter(pk=gift.pk).exists():
-        raise SafetyError(_("Please choose one of the presents shown."))
+        raise InvalidInput(_("Please choose one of the presents shown."))
     check_present_allowance(sender)
     return submit_content(
         sender,
@@ -489,7 +490,7 @@ def do_set_profile(
             try:
                 do_save_display_name(user, display_name, fields=changed)
             except ValidationError as error:
-                raise SafetyError(error.messages[0]) from error
+                raise InvalidInput(error.messages[0]) from error
         else:
             user.save(update_fields=changed)
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from community import queries
 from community.forms import ReplyForm, TopicForm, posted, show_submission_errors
 from community.forums.views import submit_member_text, tell_author
-from community.moderation.actions import SafetyError
+from community.moderation.errors import SafetyError
 from community.permissions import (
     Capability,
     access_content,

@@ -24,9 +24,7 @@ from django.utils.translation import gettext as _
 from community.audit import audit
 from community.models import (
     STAFF_ROLES,
-    Block,
     ContentStatus,
-    Mute,
     Pathway,
     Sanction,
     SanctionKind,
@@ -42,6 +40,7 @@ from community.moderation.submission import submit_content
 from community.notifications.actions import notify
 from community.permissions import direct_refusal, membership_in
 from community.safety.pipeline import Action, Verdict
+from community.silence import without_silenced
 from community.social.actions import do_edit
 
 from . import events
@@ -521,12 +520,11 @@ def _changed_since(room: Room, user: User, after: int, since) -> list[Message]:
         return []
     # Blocked and muted authors are left out inside the query, as
     # visible_content does (the socket reads the reader's filter once already).
+    changed = Message.objects.filter(
+        room=room, seq__lte=after, changed_at__gt=when - CHANGE_MARGIN
+    )
     return list(
-        Message.objects.filter(
-            room=room, seq__lte=after, changed_at__gt=when - CHANGE_MARGIN
-        )
-        .exclude(author__in=Block.objects.filter(blocker=user).values("blocked"))
-        .exclude(author__in=Mute.objects.filter(muter=user).values("muted"))
+        without_silenced(changed, user)
         .select_related("author")
         .order_by("seq")[:MAX_MISSED]
     )

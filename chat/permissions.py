@@ -15,11 +15,9 @@ from django.http import Http404
 from community.inputs import whole_number
 from community.models import (
     STAFF_ROLES,
-    Block,
     ContentStatus,
     Membership,
     MembershipStatus,
-    Mute,
     MuteWord,
     User,
 )
@@ -30,6 +28,7 @@ from community.permissions import (
     may_use_signed_in_endpoints,
     visible_content,
 )
+from community.silence import silencing
 
 from .models import Message, ReadCursor, Room, RoomKind
 
@@ -249,10 +248,9 @@ class ReaderFilter:
 
 def reader_filter(user: User) -> ReaderFilter:
     """`user`'s blocks, mutes and mute words, read once when a socket joins."""
-    silenced = set(
-        Block.objects.filter(blocker=user).values_list("blocked_id", flat=True)
-    )
-    silenced.update(Mute.objects.filter(muter=user).values_list("muted_id", flat=True))
+    blocks, mutes = silencing(reader=user)
+    silenced = set(blocks.values_list("blocked_id", flat=True))
+    silenced.update(mutes.values_list("muted_id", flat=True))
     words = MuteWord.objects.filter(user=user).values_list("word", flat=True)
     return ReaderFilter(
         user_id=user.pk,

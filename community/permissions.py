@@ -27,7 +27,6 @@ from community.models import (
     Membership,
     MembershipStatus,
     ModerationCase,
-    Mute,
     MuteWord,
     Pathway,
     Present,
@@ -38,6 +37,7 @@ from community.models import (
     User,
     WallPost,
 )
+from community.silence import without_silenced
 
 
 class Capability(StrEnum):
@@ -272,11 +272,7 @@ def visible_content(user: User, queryset: QuerySet, pathway) -> QuerySet:
             status__in=[ContentStatus.HELD, ContentStatus.HIDDEN_BY_REPORTS],
         )
     )
-    silenced = Block.objects.filter(blocker=user).values("blocked")
-    muted = Mute.objects.filter(muter=user).values("muted")
-    queryset = queryset.exclude(**{f"{author}__in": silenced}).exclude(
-        **{f"{author}__in": muted}
-    )
+    queryset = without_silenced(queryset, user, author)
     for word in MuteWord.objects.filter(user=user).values_list("word", flat=True):
         queryset = queryset.exclude(**{f"{body}__icontains": word})
     return queryset

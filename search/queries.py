@@ -51,7 +51,6 @@ from community.models import (
     ContentStatus,
     Membership,
     MembershipStatus,
-    Mute,
     Pathway,
     Reply,
     Topic,
@@ -60,6 +59,7 @@ from community.models import (
 )
 from community.permissions import pages_visible_to, visible_content, visible_pathways
 from community.safety.registry import kind_named
+from community.silence import without_silenced
 
 MAX_QUERY_LENGTH = 200
 # The most ranked hits read of each kind: the page shows a bounded, combined
@@ -145,18 +145,16 @@ def searchable_content(reader: User, model, pathways) -> QuerySet:
     """`model`'s rows in `pathways` the reader may find, as filters Wagtail's
     search can run inside its query (FilterFields only). Mirrors
     `visible_content` but for mute words; see the module docstring."""
-    rows = (
-        model.objects.filter(pathway_id__in=granted(reader, pathways).values("pk"))
-        .filter(
-            Q(status=ContentStatus.PUBLISHED)
-            | Q(
-                author_id=reader.pk,
-                status__in=[ContentStatus.HELD, ContentStatus.HIDDEN_BY_REPORTS],
-            )
+    rows = model.objects.filter(
+        pathway_id__in=granted(reader, pathways).values("pk")
+    ).filter(
+        Q(status=ContentStatus.PUBLISHED)
+        | Q(
+            author_id=reader.pk,
+            status__in=[ContentStatus.HELD, ContentStatus.HIDDEN_BY_REPORTS],
         )
-        .exclude(author_id__in=Block.objects.filter(blocker=reader).values("blocked"))
-        .exclude(author_id__in=Mute.objects.filter(muter=reader).values("muted"))
     )
+    rows = without_silenced(rows, reader, "author_id")
     if model is WallPost:
         rows = rows.filter(removed_by_owner_at__isnull=True)
     return rows

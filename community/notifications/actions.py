@@ -39,12 +39,10 @@ from django.utils.translation import ngettext
 
 from community.events import broadcast_on_commit, notification_event, user_group
 from community.models import (
-    Block,
     Delivery,
     DeliveryChannel,
     EmailFrequency,
     MembershipStatus,
-    Mute,
     Notification,
     Pathway,
     PushSubscription,
@@ -54,6 +52,7 @@ from community.models import (
 )
 from community.notifications import deliveries
 from community.notifications.deliveries import deliverable, push_available
+from community.silence import without_silencers
 
 logger = logging.getLogger(__name__)
 
@@ -117,9 +116,7 @@ def notify_many(
                 memberships__pathway=pathway,
                 memberships__status=MembershipStatus.ACTIVE,
             )
-        allowed = allowed.exclude(
-            pk__in=Block.objects.filter(blocked=actor).values("blocker")
-        ).exclude(pk__in=Mute.objects.filter(muted=actor).values("muter"))
+        allowed = without_silencers(allowed, actor)
     with transaction.atomic():
         # The people as they are now (their choices of email and push), not
         # as the caller loaded them.

@@ -67,12 +67,15 @@ class FrameError(Exception):
 
 
 def _int(content: dict, name: str, *, required: bool = True) -> int | None:
+    """Field `name` of a frame through `whole_number`, as a JSON number only
+    ("5" is text); FrameError (the `bad_frame` event) for anything else."""
     value = content.get(name)
     if value is None and not required:
         return None
-    if not isinstance(value, int) or whole_number(value) is None:
+    number = whole_number(value) if isinstance(value, int) else None
+    if number is None:
         raise FrameError(name)  # not a whole number the database can hold
-    return value
+    return number
 
 
 def _text(content: dict, name: str) -> str:

@@ -37,11 +37,6 @@ class RoomNotFound(Http404):
     """No such room for this person (missing or forbidden, alike)."""
 
 
-def _int_or_none(value) -> int | None:
-    # An odd id ("²", 10**30, "-1") is simply not found (community/inputs.py).
-    return whole_number(value)
-
-
 def rooms_visible_to(user: User) -> QuerySet[Room]:
     """Every room `user` may read, by `access_room`'s rule, as a queryset
     (`room_open_to` is the same rule for one room)."""
@@ -92,7 +87,7 @@ def access_room(user: User, room_id) -> Room:
     room = None
     if user.is_authenticated:
         room = _only(
-            Room.objects.filter(pk=_int_or_none(room_id)).select_related("pathway")
+            Room.objects.filter(pk=whole_number(room_id)).select_related("pathway")
         )
     membership = (
         _only(
@@ -137,7 +132,7 @@ def access_message(user: User, room_id, seq) -> Message:
     """Message `seq` of room `room_id` if `user` may read it; else
     RoomNotFound (also when the room is not theirs)."""
     room = access_room(user, room_id)
-    message = visible_messages(user, room).filter(seq=_int_or_none(seq)).first()
+    message = visible_messages(user, room).filter(seq=whole_number(seq)).first()
     if message is None:
         raise RoomNotFound("No such message")
     message.room = room
@@ -151,7 +146,7 @@ def access_moderated_message(user: User, room_id, seq) -> Message:
     if not has_capability(user, room.pathway, Capability.MODERATE):
         raise RoomNotFound("No such message")
     message = (
-        Message.objects.filter(room=room, seq=_int_or_none(seq))
+        Message.objects.filter(room=room, seq=whole_number(seq))
         .select_related("author")
         .first()
     )

@@ -1,9 +1,9 @@
 """Business rules of chat: sending, editing, deleting and hiding messages,
 reading, typing, and what a socket needs when it joins or pages back.
 
-Every text goes through community's safety pipeline (`check_can_post`,
-`check_texts`) and is stored by `store_content`, which holds it or raises a
-risk alert as the verdict says. A message is stored first, with the room's
+Every text takes community's submission road (`submit_content`: the
+author's pause, the safety pipeline, then `store_content`, which holds it or
+raises a risk alert as the verdict says). A message is stored first, with the room's
 next number, and announced on commit (chat.events); nothing is announced of a
 transaction that rolled back. The `check_*` entries take raw ids from a socket
 frame and ask the access layer (chat.permissions) each time.
@@ -24,25 +24,20 @@ from django.utils.translation import gettext as _
 from community.audit import audit
 from community.models import (
     STAFF_ROLES,
-    Block,
     ContentStatus,
-    Membership,
-    Mute,
     Pathway,
     Sanction,
     SanctionKind,
     User,
 )
+from community.models.silence import without_silenced
 from community.moderation.actions import (
     DEFAULT_MUTE_HOURS,
-    SafetyError,
     Submission,
-    check_can_post,
-    check_not_muted,
-    check_texts,
     do_sanction_member,
-    store_content,
 )
+from community.moderation.errors import InvalidInput, Refused, SafetyError
+from community.moderation.submission import submit_content
 from community.notifications.actions import notify
 from community.permissions import direct_refusal, membership_in
 from community.safety.pipeline import Action, Verdict
@@ -72,9 +67,17 @@ RATE_SECONDS = getattr(settings, "HARBOUR_CHAT_RATE_SECONDS", 10)
 class ChatError(Exception):
     """A request chat refuses; `code` for sockets, `str(error)` for people."""
 
+    # What the sender typed or sent is wrong; every other code is a refusal.
+    INPUT_CODES = frozenset({"too_long", "bad_client_id", "bad_frame"})
+
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
+
+    def as_safety_error(self) -> SafetyError:
+        """The same answer as the page forms' kind of error."""
+        kind = InvalidInput if self.code in self.INPUT_CODES else Refused
+        return kind(str(self))
 
 
 # Rooms ----------------------------------------------------------------------------
@@ -257,7 +260,7 @@ def do_send_message(
     published or held, with any risk alert raised by store_content, all in
     one transaction that locks the room's counter. On commit a published
     message goes to everyone in the room, a held one to its author only.
-    Raises ChatError (too long, too fast, bad id) and SafetyError (the author
+    Raises ChatError (too long, too fast, bad id) and Refused (the author
     is muted), and ChatError("closed") in a support conversation that has
     ended, and ChatError("not_allowed") in a direct conversation the two may
     no longer have (check_direct).
@@ -270,35 +273,43 @@ def do_send_message(
     back), and is still answered with the message it sent."""
     client_id = parse_client_id(client_id)
     body = check_body(body)
+
+    def build(submission: Submission) -> Message:
+        return Message(
+            room=room,
+            pathway=room.pathway,
+            author=user,
+            seq=room.allocate_seq(),
+            client_id=client_id,
+            body=submission.clean["body"],
+        )
+
+    def announce(submission: Submission) -> None:
+        staff = submission.membership.role in STAFF_ROLES
+        events.announce_message(
+            submission.obj, frozenset([user.pk]) if staff else frozenset()
+        )
+        tell_recipient(submission.obj)
+
     try:
-        membership, submission = _may_send(user, room, body, language)
-    except (ChatError, SafetyError):
+        _may_send(user, room)
+        # Announced by `announce`, new (announce=False: the kind's `published`
+        # hook is for a held message a moderator approves later).
+        submission = submit_content(
+            user,
+            getattr(room, "membership", None) or room.pathway,
+            {"body": body},
+            build,
+            language=language,
+            announce=False,
+            then=announce,
+        )
+    except (ChatError, Refused):
         # Sent before the refusal applied (a lost ack, then a pause or a
         # closed conversation): the author hears it was stored after all.
         if (existing := _stored(room, user, client_id)) is not None:
             return Sent(existing)
         raise
-    if submission.needs_rewrite:
-        # A rule pack changed since this id was stored: the stored one stands.
-        existing = _stored(room, user, client_id)
-        return Sent(existing) if existing else Sent(None, submission)
-    try:
-        with transaction.atomic():
-            seq = room.allocate_seq()
-            message = Message(
-                room=room,
-                pathway=room.pathway,
-                author=user,
-                seq=seq,
-                client_id=client_id,
-                body=submission.clean["body"],
-            )
-            # Announced here, new (announce=False: the kind's `published` hook
-            # is for a held message a moderator approves later).
-            store_content(message, submission, announce=False)
-            staff = frozenset([user.pk]) if membership.role in STAFF_ROLES else None
-            events.announce_message(message, staff or frozenset())
-            tell_recipient(message)
     except IntegrityError:
         # The client id is stored (a resend, or a send racing with this one
         # that the counter's lock let in first): answer with that message.
@@ -306,24 +317,20 @@ def do_send_message(
         if existing is None:
             raise
         return Sent(existing)
-    return Sent(message, submission)
+    if submission.needs_rewrite:
+        # A rule pack changed since this id was stored: the stored one stands.
+        existing = _stored(room, user, client_id)
+        return Sent(existing) if existing else Sent(None, submission)
+    return Sent(submission.obj, submission)
 
 
-def _may_send(
-    user: User, room: Room, body: str, language: str
-) -> tuple[Membership, Submission]:
-    """The checks before a message is stored, and the pipeline's answer.
-    Raises ChatError or SafetyError as do_send_message says."""
+def _may_send(user: User, room: Room) -> None:
+    """The checks of chat's own before a message takes the submission road.
+    Raises ChatError as do_send_message says."""
     if room.closed_at is not None:
         raise ChatError("closed", _("This conversation has ended."))
     check_rate(user)
     check_direct(user, room)
-    membership = getattr(room, "membership", None)
-    if membership is None:
-        membership = check_can_post(user, room.pathway)
-    else:
-        check_not_muted(membership)
-    return membership, check_texts(membership, {"body": body}, language)
 
 
 def check_send(user: User, room_id, client_id, body, language: str = "en") -> Sent:
@@ -513,12 +520,11 @@ def _changed_since(room: Room, user: User, after: int, since) -> list[Message]:
         return []
     # Blocked and muted authors are left out inside the query, as
     # visible_content does (the socket reads the reader's filter once already).
+    changed = Message.objects.filter(
+        room=room, seq__lte=after, changed_at__gt=when - CHANGE_MARGIN
+    )
     return list(
-        Message.objects.filter(
-            room=room, seq__lte=after, changed_at__gt=when - CHANGE_MARGIN
-        )
-        .exclude(author__in=Block.objects.filter(blocker=user).values("blocked"))
-        .exclude(author__in=Mute.objects.filter(muter=user).values("muted"))
+        without_silenced(changed, user)
         .select_related("author")
         .order_by("seq")[:MAX_MISSED]
     )

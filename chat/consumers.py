@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils import translation
 
 from community.inputs import whole_number
-from community.moderation.actions import SafetyError
+from community.moderation.errors import SafetyError
 from community.queries import crisis_contacts
 from community.safety.risk import Tier
 
@@ -67,12 +67,15 @@ class FrameError(Exception):
 
 
 def _int(content: dict, name: str, *, required: bool = True) -> int | None:
+    """Field `name` of a frame through `whole_number`, as a JSON number only
+    ("5" is text); FrameError (the `bad_frame` event) for anything else."""
     value = content.get(name)
     if value is None and not required:
         return None
-    if not isinstance(value, int) or whole_number(value) is None:
+    number = whole_number(value) if isinstance(value, int) else None
+    if number is None:
         raise FrameError(name)  # not a whole number the database can hold
-    return value
+    return number
 
 
 def _text(content: dict, name: str) -> str:

@@ -15,14 +15,13 @@ from django.http import Http404
 from community.inputs import whole_number
 from community.models import (
     STAFF_ROLES,
-    Block,
     ContentStatus,
     Membership,
     MembershipStatus,
-    Mute,
     MuteWord,
     User,
 )
+from community.models.silence import silencing
 from community.permissions import (
     Capability,
     access_pathway,
@@ -36,11 +35,6 @@ from .models import Message, ReadCursor, Room, RoomKind
 
 class RoomNotFound(Http404):
     """No such room for this person (missing or forbidden, alike)."""
-
-
-def _int_or_none(value) -> int | None:
-    # An odd id ("²", 10**30, "-1") is simply not found (community/inputs.py).
-    return whole_number(value)
 
 
 def rooms_visible_to(user: User) -> QuerySet[Room]:
@@ -93,7 +87,7 @@ def access_room(user: User, room_id) -> Room:
     room = None
     if user.is_authenticated:
         room = _only(
-            Room.objects.filter(pk=_int_or_none(room_id)).select_related("pathway")
+            Room.objects.filter(pk=whole_number(room_id)).select_related("pathway")
         )
     membership = (
         _only(
@@ -138,7 +132,7 @@ def access_message(user: User, room_id, seq) -> Message:
     """Message `seq` of room `room_id` if `user` may read it; else
     RoomNotFound (also when the room is not theirs)."""
     room = access_room(user, room_id)
-    message = visible_messages(user, room).filter(seq=_int_or_none(seq)).first()
+    message = visible_messages(user, room).filter(seq=whole_number(seq)).first()
     if message is None:
         raise RoomNotFound("No such message")
     message.room = room
@@ -152,7 +146,7 @@ def access_moderated_message(user: User, room_id, seq) -> Message:
     if not has_capability(user, room.pathway, Capability.MODERATE):
         raise RoomNotFound("No such message")
     message = (
-        Message.objects.filter(room=room, seq=_int_or_none(seq))
+        Message.objects.filter(room=room, seq=whole_number(seq))
         .select_related("author")
         .first()
     )
@@ -249,10 +243,9 @@ class ReaderFilter:
 
 def reader_filter(user: User) -> ReaderFilter:
     """`user`'s blocks, mutes and mute words, read once when a socket joins."""
-    silenced = set(
-        Block.objects.filter(blocker=user).values_list("blocked_id", flat=True)
-    )
-    silenced.update(Mute.objects.filter(muter=user).values_list("muted_id", flat=True))
+    blocks, mutes = silencing(reader=user)
+    silenced = set(blocks.values_list("blocked_id", flat=True))
+    silenced.update(mutes.values_list("muted_id", flat=True))
     words = MuteWord.objects.filter(user=user).values_list("word", flat=True)
     return ReaderFilter(
         user_id=user.pk,

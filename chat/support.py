@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from community.audit import audit
 from community.inputs import whole_number
 from community.models import STAFF_ROLES, Membership, MembershipStatus, Pathway, User
-from community.moderation.actions import SafetyError, on_duty_shifts
+from community.moderation.actions import on_duty_shifts
+from community.moderation.errors import Refused
 from community.notifications.actions import notify_many
 
 from .events import announce_picked_up
@@ -70,13 +71,13 @@ def do_ask_for_support(
     """`user` (an active member of `pathway`: the caller asked the access
     layer) asks to talk to the care team. Returns their open support room,
     made if they had none, and tells the staff on duty (or, with nobody on
-    the rota, the pathway's staff) on commit. SafetyError outside support
+    the rota, the pathway's staff) on commit. Refused outside support
     hours."""
     existing = open_support_room(user, pathway)
     if existing is not None:
         return existing
     if not support_hours(pathway, now).open:
-        raise SafetyError(_("Support chat is closed just now."))
+        raise Refused(_("Support chat is closed just now."))
     try:
         with transaction.atomic():
             room = Room.objects.create(
@@ -130,7 +131,7 @@ def support_queue(pathway: Pathway, now: datetime | None = None):
 
 
 def access_support_room(staff: Membership, room_id) -> Room:
-    """An open support room of the staff member's pathway; SafetyError when
+    """An open support room of the staff member's pathway; Refused when
     it is closed or not theirs to see."""
     room = Room.objects.filter(
         pk=whole_number(room_id),
@@ -139,7 +140,7 @@ def access_support_room(staff: Membership, room_id) -> Room:
         closed_at=None,
     ).first()
     if room is None:
-        raise SafetyError(_("That conversation has ended or does not exist."))
+        raise Refused(_("That conversation has ended or does not exist."))
     return room
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community.inputs import whole_number
-from community.moderation.actions import SafetyError
+from community.moderation.errors import SafetyError
 from community.moderation.forms import submit_member_text
 from community.permissions import (
     Capability,
@@ -88,7 +88,7 @@ def room(request, slug=None, room_id=None):
                 request.user, room, data["client_id"], data["body"], get_language()
             )
         except ChatError as error:
-            raise SafetyError(str(error)) from error
+            raise error.as_safety_error() from error
 
     sent = None if refusal else submit_member_text(request, form, send)
     if refusal and request.method == "POST":

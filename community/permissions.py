@@ -28,7 +28,6 @@ from community.models import (
     Membership,
     MembershipStatus,
     ModerationCase,
-    Mute,
     MuteWord,
     Pathway,
     Present,
@@ -39,6 +38,7 @@ from community.models import (
     User,
     WallPost,
 )
+from community.models.silence import without_silenced
 
 
 class Capability(StrEnum):
@@ -246,11 +246,7 @@ def visible_content(user: User, queryset: QuerySet, pathway) -> QuerySet:
             status__in=[ContentStatus.HELD, ContentStatus.HIDDEN_BY_REPORTS],
         )
     )
-    silenced = Block.objects.filter(blocker=user).values("blocked")
-    muted = Mute.objects.filter(muter=user).values("muted")
-    queryset = queryset.exclude(**{f"{author}__in": silenced}).exclude(
-        **{f"{author}__in": muted}
-    )
+    queryset = without_silenced(queryset, user, author)
     for word in MuteWord.objects.filter(user=user).values_list("word", flat=True):
         queryset = queryset.exclude(**{f"{body}__icontains": word})
     return queryset

@@ -7,17 +7,12 @@ its pathway); nothing is anonymous and there is no email confirmation step.
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sites.models import Site
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from community.models import ContentStatus, User
-from community.moderation.actions import (
-    SafetyError,
-    Submission,
-    check_can_post,
-    check_texts,
-    store_content,
-)
+from community.moderation.actions import Submission
+from community.moderation.errors import Refused
+from community.moderation.submission import submit_content
 from community.notifications.actions import notify_many
 from community.permissions import visible_content
 
@@ -49,10 +44,9 @@ def do_comment(
     goes through the safety pipeline: on a rewrite nothing is stored; else the
     comment is published or held. Followers of the page and the author of the
     comment replied to hear of a published comment, unless they blocked the
-    commenter. Raises SafetyError while the author is muted or the reply
+    commenter. Raises Refused while the author is muted or the reply
     target is not on this page."""
     pathway = page.pathway_for_comments
-    membership = check_can_post(user, pathway)
     content_type = ContentType.objects.get_for_model(page.specific_class)
     parent = None
     if parent_id:
@@ -64,12 +58,10 @@ def do_comment(
             level=0,
         ).first()
         if parent is None:
-            raise SafetyError(_("That comment is no longer there to reply to."))
-    submission = check_texts(membership, {"comment": text}, language)
-    if submission.needs_rewrite:
-        return submission
-    with transaction.atomic():
-        comment = PageComment(
+            raise Refused(_("That comment is no longer there to reply to."))
+
+    def build(submission: Submission) -> PageComment:
+        return PageComment(
             content_type=content_type,
             object_pk=str(page.pk),
             site=Site.objects.get_current(),
@@ -81,10 +73,14 @@ def do_comment(
             followup=follow,
             pathway=pathway,
         )
-        store_content(comment, submission)
-        if comment.status == ContentStatus.PUBLISHED:
-            _tell_followers(comment, page, parent)
-    return submission
+
+    def then(submission: Submission) -> None:
+        if submission.obj.status == ContentStatus.PUBLISHED:
+            _tell_followers(submission.obj, page, parent)
+
+    return submit_content(
+        user, pathway, {"comment": text}, build, language=language, then=then
+    )
 
 
 def _tell_followers(comment: PageComment, page, parent) -> None:

@@ -51,13 +51,13 @@ from community.models import (
     ContentStatus,
     Membership,
     MembershipStatus,
-    Mute,
     Pathway,
     Reply,
     Topic,
     User,
     WallPost,
 )
+from community.models.silence import without_silenced
 from community.permissions import visible_content, visible_pathways
 from community.safety.registry import kind_named
 from home.permissions import pages_visible_to
@@ -146,18 +146,16 @@ def searchable_content(reader: User, model, pathways) -> QuerySet:
     """`model`'s rows in `pathways` the reader may find, as filters Wagtail's
     search can run inside its query (FilterFields only). Mirrors
     `visible_content` but for mute words; see the module docstring."""
-    rows = (
-        model.objects.filter(pathway_id__in=granted(reader, pathways).values("pk"))
-        .filter(
-            Q(status=ContentStatus.PUBLISHED)
-            | Q(
-                author_id=reader.pk,
-                status__in=[ContentStatus.HELD, ContentStatus.HIDDEN_BY_REPORTS],
-            )
+    rows = model.objects.filter(
+        pathway_id__in=granted(reader, pathways).values("pk")
+    ).filter(
+        Q(status=ContentStatus.PUBLISHED)
+        | Q(
+            author_id=reader.pk,
+            status__in=[ContentStatus.HELD, ContentStatus.HIDDEN_BY_REPORTS],
         )
-        .exclude(author_id__in=Block.objects.filter(blocker=reader).values("blocked"))
-        .exclude(author_id__in=Mute.objects.filter(muter=reader).values("muted"))
     )
+    rows = without_silenced(rows, reader, "author_id")
     if model is WallPost:
         rows = rows.filter(removed_by_owner_at__isnull=True)
     return rows

@@ -1,18 +1,14 @@
-"""Business rules for forums: starting topics and replying. Every text goes
-through the safety pipeline (community.moderation.actions.check_texts) before it is
-stored; nothing is stored when the author is asked to rewrite."""
+"""Business rules for forums: starting topics and replying. Every text takes
+the submission road (community.moderation.submission.submit_content): nothing
+is stored when the author is asked to rewrite."""
 
 from django.db import transaction
 from django.utils.text import slugify
 
 from community.audit import audit
 from community.models import Forum, Pathway, Reply, Topic, User
-from community.moderation.actions import (
-    Submission,
-    check_can_post,
-    check_texts,
-    store_content,
-)
+from community.moderation.actions import Submission
+from community.moderation.submission import submit_content
 from community.social.actions import check_can_reply
 
 
@@ -22,41 +18,39 @@ def do_start_topic(
     """`user` (an active member of the forum's pathway, per the access layer)
     starts a topic. Returns the submission: on a rewrite nothing is stored and
     `submission.errors()` says what to change; else `submission.obj` is the
-    topic, published or held. Raises SafetyError while the author is muted."""
-    membership = check_can_post(user, forum.pathway)
-    submission = check_texts(membership, {"title": title, "body": body}, language)
-    if submission.needs_rewrite:
-        return submission
-    with transaction.atomic():
-        topic = Topic(
+    topic, published or held. Raises Refused while the author is muted."""
+    return submit_content(
+        user,
+        forum.pathway,
+        {"title": title, "body": body},
+        lambda submission: Topic(
             forum=forum,
             pathway=forum.pathway,
             author=user,
             title=submission.clean["title"][:120],
             body=submission.clean["body"],
-        )
-        store_content(topic, submission)
-    return submission
+        ),
+        language=language,
+    )
 
 
 def do_reply(user: User, topic: Topic, body: str, language: str = "en") -> Submission:
     """`user` replies to `topic` (which they may see). As do_start_topic; a
-    locked topic refuses (SafetyError). Followers of the topic hear of a
+    locked topic refuses (Refused). Followers of the topic hear of a
     published reply, and people mentioned in it."""
     check_can_reply(topic)
-    membership = check_can_post(user, topic.pathway)
-    submission = check_texts(membership, {"body": body}, language)
-    if submission.needs_rewrite:
-        return submission
-    with transaction.atomic():
-        reply = Reply(
+    return submit_content(
+        user,
+        topic.pathway,
+        {"body": body},
+        lambda submission: Reply(
             topic=topic,
             pathway=topic.pathway,
             author=user,
             body=submission.clean["body"],
-        )
-        store_content(reply, submission)
-    return submission
+        ),
+        language=language,
+    )
 
 
 def do_create_forum(

@@ -13,6 +13,7 @@ from community import queries
 from community.forums import actions as forums
 from community.inputs import whole_number
 from community.moderation import actions as moderation
+from community.moderation.errors import SafetyError
 from community.moderation.forms import ReportForm, submit_member_text
 from community.permissions import (
     Capability,
@@ -139,7 +140,7 @@ def report(request, slug, kind, pk):
                 form.cleaned_data["reason"],
                 form.cleaned_data["detail"],
             )
-        except moderation.SafetyError as error:
+        except SafetyError as error:
             messages.info(request, str(error))
         else:
             messages.success(

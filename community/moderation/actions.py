@@ -66,14 +66,12 @@ from community.safety.registry import kind_of
 from community.safety.risk import Tier, detect_risk
 from community.safety.sanitise import sanitise
 
+from .errors import InvalidInput, Refused
+
 logger = logging.getLogger(__name__)
 
 MAX_REPORT_DETAIL = 1000
 DEFAULT_MUTE_HOURS = 24
-
-
-class SafetyError(Exception):
-    """A request the safety rules refuse; `str(error)` is kind and clear."""
 
 
 # Submitting member text ---------------------------------------------------------
@@ -88,6 +86,7 @@ class Submission:
     obj: MemberContent | None = None
     clean: dict[str, str] = field(default_factory=dict)
     language: str = "en"
+    membership: Membership | None = None
 
     @property
     def needs_rewrite(self) -> bool:
@@ -103,7 +102,7 @@ class Submission:
 
 
 def check_can_post(user: User, pathway: Pathway, now: datetime | None = None):
-    """The author's active membership of `pathway`; SafetyError while muted.
+    """The author's active membership of `pathway`; Refused while muted.
     (The caller has already asked the access layer.)"""
     membership = Membership.objects.select_related("pathway").get(
         user=user, pathway=pathway, status=MembershipStatus.ACTIVE
@@ -113,10 +112,10 @@ def check_can_post(user: User, pathway: Pathway, now: datetime | None = None):
 
 def check_not_muted(membership: Membership, now: datetime | None = None):
     """`membership` (active, found by the access layer) if its member may
-    post now; SafetyError while a moderator has paused their posting."""
+    post now; Refused while a moderator has paused their posting."""
     if membership.is_muted(now):
         until = timezone.localtime(membership.muted_until)
-        raise SafetyError(
+        raise Refused(
             _(
                 "A moderator has paused your posting in this community until "
                 "%(time)s. You can still read, and the contacts under "
@@ -150,6 +149,7 @@ def check_texts(
             verdict=Verdict(text="", action=Action.PUBLISH),
             clean=blank,
             language=language,
+            membership=membership,
         )
     verdicts = run_pipeline_on_fields(
         fields,
@@ -164,6 +164,7 @@ def check_texts(
         verdict=overall(verdicts),
         clean={**blank, **{name: verdict.text for name, verdict in verdicts.items()}},
         language=language,
+        membership=membership,
     )
 
 
@@ -535,7 +536,7 @@ def do_add_alert_note(actor: User, alert: RiskAlert, text: str) -> RiskAlertNote
     """A staff note on the alert (kept on the alert, not in the audit log)."""
     clean = sanitise(text, max_length=4000).strip()
     if not clean:
-        raise SafetyError(_("Please write the note first."))
+        raise InvalidInput(_("Please write the note first."))
     with transaction.atomic():
         note = RiskAlertNote.objects.create(alert=alert, author=actor, text=clean)
         audit(actor, "alert.noted", pathway=alert.pathway, target=alert)
@@ -587,11 +588,11 @@ def _tier_given(case: ModerationCase) -> str:
 
 
 def check_label(decision: str, reason: str) -> None:
-    """SafetyError unless `reason` is one that fits `decision`."""
+    """InvalidInput unless `reason` is one that fits `decision`."""
     if decision not in LabelDecision.values:
-        raise SafetyError(_("Please choose whether it is a risk."))
+        raise InvalidInput(_("Please choose whether it is a risk."))
     if reason not in LABEL_REASONS[LabelDecision(decision)]:
-        raise SafetyError(_("Please choose a reason from the list."))
+        raise InvalidInput(_("Please choose a reason from the list."))
 
 
 def do_label_case(
@@ -599,7 +600,7 @@ def do_label_case(
 ) -> SafetyLabel:
     """A moderator of the case's pathway (found by `access_case`) says what
     risk detection found in its content is a real sign (`confirmed`) or
-    `not_a_risk`, with a reason (`check_label`; SafetyError otherwise). The
+    `not_a_risk`, with a reason (`check_label`; InvalidInput otherwise). The
     decision is kept as the case's one `SafetyLabel` (the text as assessed,
     its tier and categories), replacing an earlier one; it is never sent
     anywhere.
@@ -615,7 +616,7 @@ def do_label_case(
         case = ModerationCase.objects.select_for_update().get(pk=case.pk)
         content = case.content
         if content is None:
-            raise SafetyError(_("This post is no longer there."))
+            raise Refused(_("This post is no longer there."))
         categories = list(content.risk_categories) or sorted(
             {c for a in case.alerts.all() for c in a.categories}
         )
@@ -676,7 +677,7 @@ def do_label_alert(
 def check_shift(
     membership: Membership, user_id, starts_at: datetime, ends_at: datetime
 ) -> User:
-    """The staff member to put on the lead's pathway rota; SafetyError if not
+    """The staff member to put on the lead's pathway rota; InvalidInput if not
     staff there or the times are the wrong way round."""
     staff = User.objects.filter(
         pk=user_id,
@@ -685,11 +686,11 @@ def check_shift(
         memberships__role__in=STAFF_ROLES,
     ).first()
     if staff is None:
-        raise SafetyError(
+        raise InvalidInput(
             _("Choose a peer supporter, clinician or lead of this community.")
         )
     if ends_at <= starts_at:
-        raise SafetyError(_("The shift must end after it starts."))
+        raise InvalidInput(_("The shift must end after it starts."))
     return staff
 
 
@@ -729,7 +730,7 @@ def do_report(reporter: User, obj: MemberContent, reason: str, detail: str = "")
     content hides until a moderator decides. "Someone may be at risk", or a
     sign of risk in the detail, raises a risk alert."""
     if reason not in ReportReason.values:
-        raise SafetyError(_("Please choose a reason."))
+        raise InvalidInput(_("Please choose a reason."))
     detail = sanitise(detail, max_length=100_000)[:MAX_REPORT_DETAIL]
     risk = detect_risk(detail) if detail else None
     with transaction.atomic():
@@ -740,7 +741,7 @@ def do_report(reporter: User, obj: MemberContent, reason: str, detail: str = "")
                     case=case, reporter=reporter, reason=reason, detail=detail
                 )
         except IntegrityError:
-            raise SafetyError(
+            raise Refused(
                 _(
                     "You have already reported this. Thank you: a moderator will "
                     "look at it."
@@ -828,13 +829,13 @@ def do_decide_case(
     and a note. Closes the case, tells the reporters the outcome and the author
     what happened, and writes one audit row per action."""
     if decision not in Decision.values:
-        raise SafetyError(_("Please choose what to do with the post."))
+        raise InvalidInput(_("Please choose what to do with the post."))
     if sanction and sanction not in SanctionKind.values:
-        raise SafetyError(_("Please choose a valid action for the author."))
+        raise InvalidInput(_("Please choose a valid action for the author."))
     if decision == Decision.EDIT_OUT:
         edited_text = sanitise(edited_text, max_length=100_000)
         if not edited_text:
-            raise SafetyError(_("Please give the edited text, or choose hide."))
+            raise InvalidInput(_("Please give the edited text, or choose hide."))
     actor, pathway = moderator.user, moderator.pathway
     now = timezone.now()
     with transaction.atomic():
@@ -910,14 +911,14 @@ def do_sanction_member(
     straight away (from the chat, say), not through a case. The pathway's
     staff cannot be sanctioned this way. Audited; the member is told."""
     if kind not in SanctionKind.values:
-        raise SafetyError(_("Please choose a valid action for the author."))
+        raise InvalidInput(_("Please choose a valid action for the author."))
     target = Membership.objects.filter(
         user=member, pathway=moderator.pathway, status=MembershipStatus.ACTIVE
     ).first()
     if target is None:
-        raise SafetyError(_("They are not a member of this community just now."))
+        raise Refused(_("They are not a member of this community just now."))
     if target.role in STAFF_ROLES:
-        raise SafetyError(
+        raise Refused(
             _("Members of the care team can't be paused here; talk to your lead.")
         )
     with transaction.atomic():
@@ -970,7 +971,7 @@ def do_mark_notifications_read(user: User) -> None:
 def do_block(user: User, other: User) -> None:
     """`user` blocks `other` (who is not told)."""
     if user == other:
-        raise SafetyError(_("You can't block yourself."))
+        raise InvalidInput(_("You can't block yourself."))
     Block.objects.get_or_create(blocker=user, blocked=other)
 
 
@@ -981,7 +982,7 @@ def do_unblock(user: User, other: User) -> None:
 def do_mute(user: User, other: User) -> None:
     """`user` stops seeing what `other` writes (who is not told)."""
     if user == other:
-        raise SafetyError(_("You can't mute yourself."))
+        raise InvalidInput(_("You can't mute yourself."))
     Mute.objects.get_or_create(muter=user, muted=other)
 
 
@@ -996,11 +997,11 @@ def do_add_mute_word(user: User, word: str) -> MuteWord:
     """Add a word or phrase the member would rather not see."""
     word = sanitise(word, max_length=1000).strip().lower()
     if not word:
-        raise SafetyError(_("Please type a word or phrase."))
+        raise InvalidInput(_("Please type a word or phrase."))
     if len(word) > MuteWord._meta.get_field("word").max_length:
-        raise SafetyError(_("Please keep it to 60 characters or fewer."))
+        raise InvalidInput(_("Please keep it to 60 characters or fewer."))
     if user.mute_words.count() >= MAX_MUTE_WORDS:
-        raise SafetyError(_("You have 100 muted words already; remove one first."))
+        raise Refused(_("You have 100 muted words already; remove one first."))
     found, _created = MuteWord.objects.get_or_create(user=user, word=word)
     return found
 
@@ -1027,11 +1028,11 @@ def do_add_risk_phrase(actor: User, language: str, category: str, phrase: str):
     phrase that must not alert). Every process picks it up on its next check."""
     phrase = sanitise(phrase, max_length=1000).strip().lower()
     if not phrase or len(phrase) > 120:
-        raise SafetyError(_("Please type a phrase of up to 120 characters."))
+        raise InvalidInput(_("Please type a phrase of up to 120 characters."))
     if category not in RiskCategory.values:
-        raise SafetyError(_("Please choose what the phrase is a sign of."))
+        raise InvalidInput(_("Please choose what the phrase is a sign of."))
     if language not in dict(settings.LANGUAGES):
-        raise SafetyError(_("Please choose a language."))
+        raise InvalidInput(_("Please choose a language."))
     with transaction.atomic():
         found, created = RiskPhrase.objects.get_or_create(
             language=language,

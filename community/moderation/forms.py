@@ -22,7 +22,7 @@ from community.models import (
     SanctionKind,
     User,
 )
-from community.moderation.actions import SafetyError
+from community.moderation.errors import SafetyError
 from community.web.forms import show_submission_errors
 
 

@@ -22,6 +22,7 @@ from community.models import (
     User,
 )
 from community.moderation import actions as moderation
+from community.moderation.errors import SafetyError
 from community.moderation.forms import (
     AlertNoteForm,
     DecisionForm,
@@ -118,7 +119,7 @@ def clear_review(request, slug, pk):
                 form.cleaned_data["decision"],
                 form.cleaned_data["reason"],
             )
-        except moderation.SafetyError as error:
+        except SafetyError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Cleared: not a risk. Thank you."))
@@ -167,7 +168,7 @@ def case(request, slug, pk):
                 sanction=form.cleaned_data["sanction"],
                 mute_hours=form.cleaned_data["mute_hours"] or 24,
             )
-        except moderation.SafetyError as error:
+        except SafetyError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Decision saved. Thank you."))
@@ -208,7 +209,7 @@ def _labelled(request, membership, found, form, *, alert=None) -> bool:
             form.cleaned_data["decision"],
             form.cleaned_data["reason"],
         )
-    except moderation.SafetyError as error:
+    except SafetyError as error:
         form.add_error(None, str(error))
         return False
     messages.success(request, _("Thank you: your decision is kept to teach Harbour."))
@@ -278,7 +279,7 @@ def rota(request, slug):
                 user = moderation.check_shift(
                     membership, data["user"].pk, data["starts_at"], data["ends_at"]
                 )
-            except moderation.SafetyError as error:
+            except SafetyError as error:
                 form.add_error(None, str(error))
             else:
                 moderation.do_add_shift(
@@ -349,7 +350,7 @@ def person_action(request, user_id, action):
     do, said = PERSON_ACTIONS[action]
     try:
         do(request.user, person)
-    except moderation.SafetyError as error:
+    except SafetyError as error:
         messages.info(request, str(error))
     else:
         messages.success(request, said % {"name": person.display_name})
@@ -374,7 +375,7 @@ def my_safety(request):
         if form.is_valid():
             try:
                 moderation.do_add_mute_word(request.user, form.cleaned_data["word"])
-            except moderation.SafetyError as error:
+            except SafetyError as error:
                 form.add_error("word", str(error))
             else:
                 messages.success(request, _("Added. You won't see posts with it."))
@@ -441,7 +442,7 @@ def risk_phrases(request):
                     form.cleaned_data["category"],
                     form.cleaned_data["phrase"],
                 )
-            except moderation.SafetyError as error:
+            except SafetyError as error:
                 form.add_error("phrase", str(error))
             else:
                 messages.success(request, _("Phrase added. It applies from now on."))

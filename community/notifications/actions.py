@@ -38,12 +38,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from community.models import (
-    Block,
     Delivery,
     DeliveryChannel,
     EmailFrequency,
     MembershipStatus,
-    Mute,
     Notification,
     Pathway,
     PushSubscription,
@@ -51,6 +49,7 @@ from community.models import (
     Role,
     User,
 )
+from community.models.silence import without_silencers
 from community.notifications import deliveries
 from community.notifications.deliveries import deliverable, push_available
 from community.notifications.events import (
@@ -121,9 +120,7 @@ def notify_many(
                 memberships__pathway=pathway,
                 memberships__status=MembershipStatus.ACTIVE,
             )
-        allowed = allowed.exclude(
-            pk__in=Block.objects.filter(blocked=actor).values("blocker")
-        ).exclude(pk__in=Mute.objects.filter(muted=actor).values("muter"))
+        allowed = without_silencers(allowed, actor)
     with transaction.atomic():
         # The people as they are now (their choices of email and push), not
         # as the caller loaded them.

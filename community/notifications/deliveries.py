@@ -46,20 +46,19 @@ from django_tasks_db.utils import exclusive_transaction
 
 from community.audit import audit
 from community.models import (
-    Block,
     Delivery,
     DeliveryChannel,
     DeliveryState,
     EmailFrequency,
     Membership,
     MembershipStatus,
-    Mute,
     Notification,
     Pathway,
     PushSubscription,
     RiskAlert,
     User,
 )
+from community.models.silence import silencing
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +86,7 @@ def deliverable(notices: QuerySet[Notification]) -> QuerySet[Notification]:
     """Of `notices`, those that may still leave the site: the owner is active
     and, for a notice someone caused, has not blocked or muted them since and
     is still an active member of the notice's pathway."""
-    blocked = Block.objects.filter(blocker=OuterRef("user"), blocked=OuterRef("actor"))
-    muted = Mute.objects.filter(muter=OuterRef("user"), muted=OuterRef("actor"))
+    blocked, muted = silencing(OuterRef("user"), OuterRef("actor"))
     member = Membership.objects.filter(
         user=OuterRef("user"),
         pathway=OuterRef("pathway"),

@@ -2,8 +2,8 @@
 editing within a window, pinning and locking, mentions, walls, presents and
 profile text.
 
-Every text goes through the safety pipeline (moderation.check_texts) before it
-is stored; nothing is stored when the author is asked to rewrite. Notices go
+Every text takes the submission road (moderation.submission.submit_content):
+nothing is stored when the author is asked to rewrite. Notices go
 through community.notifications.actions, which holds them back from people who blocked
 or muted the actor and keeps them inside the pathway. Callers have already
 asked the access layer (community.permissions) for the objects they pass.
@@ -38,13 +38,9 @@ from community.models import (
     User,
     WallPost,
 )
-from community.moderation.actions import (
-    SafetyError,
-    Submission,
-    check_can_post,
-    check_texts,
-    store_content,
-)
+from community.moderation.actions import Submission
+from community.moderation.errors import InvalidInput, Refused
+from community.moderation.submission import submit_content
 from community.notifications.actions import notify, notify_many
 from community.permissions import (
     Capability,
@@ -79,9 +75,9 @@ def do_toggle_reaction(user: User, obj, reaction: str) -> bool:
     back if they had given it. Returns True when added. The author hears of an
     added reaction (not of their own). Refused when the author blocked `user`."""
     if reaction not in ReactionKind.values:
-        raise SafetyError(_("Please choose one of the reactions shown."))
+        raise InvalidInput(_("Please choose one of the reactions shown."))
     if has_blocked(obj.author, user):
-        raise SafetyError(_("You can't react to this."))
+        raise Refused(_("You can't react to this."))
     kind = kind_of(obj)
     with transaction.atomic():
         removed, _count = Reaction.objects.filter(
@@ -201,7 +197,7 @@ def after_reply_published(reply: Reply) -> None:
 
 def check_can_reply(topic: Topic) -> None:
     if topic.locked:
-        raise SafetyError(
+        raise Refused(
             _(
                 "This topic is locked, so it can't have new replies. "
                 "You can start a new topic."
@@ -219,7 +215,7 @@ def do_set_topic_flags(
     """A moderator of the topic's pathway pins/unpins or locks/unlocks it.
     Audited."""
     if not has_capability(moderator, topic.pathway, Capability.MODERATE):
-        raise SafetyError(_("Only the care team can do that."))
+        raise Refused(_("Only the care team can do that."))
     changed = []
     if pinned is not None and pinned != topic.pinned:
         topic.pinned = pinned
@@ -264,22 +260,18 @@ def do_edit(
     or risk holds or alerts as for a new post. The text it replaces is kept as
     a ContentRevision for the pathway's moderators."""
     if not can_edit(user, obj):
-        raise SafetyError(
+        raise Refused(
             _(
                 "This can no longer be edited: posts can be changed for "
                 "%(minutes)s minutes after posting."
             )
             % {"minutes": settings.HARBOUR_EDIT_MINUTES}
         )
-    membership = check_can_post(user, obj.pathway)
-    submission = check_texts(membership, fields, language)
-    if submission.needs_rewrite:
-        return submission
-    kind = kind_of(obj)
-    with transaction.atomic():
+
+    def revise(submission: Submission):
         ContentRevision.objects.create(
             pathway=obj.pathway,
-            content_kind=kind.name,
+            content_kind=kind_of(obj).name,
             object_id=obj.pk,
             title=getattr(obj, "title", ""),
             body=obj.body,
@@ -287,8 +279,11 @@ def do_edit(
         for name, text in submission.clean.items():
             setattr(obj, name, text[:120] if name == "title" else text)
         obj.edited_at = timezone.now()
-        store_content(obj, submission, announce=False)
-    return submission
+        return obj
+
+    return submit_content(
+        user, obj.pathway, fields, revise, language=language, announce=False
+    )
 
 
 def revisions_of(obj):
@@ -313,29 +308,28 @@ def do_post_on_wall(
     language: str = "en",
 ) -> Submission:
     """`user` writes on `owner`'s wall in `pathway` (a pathway both are in),
-    or replies under `parent`. Refused (SafetyError) when the wall is closed,
+    or replies under `parent`. Refused when the wall is closed,
     the owner blocked `user` or keeps their wall to fewer people. A milestone
     is only for one's own wall. The owner (and the parent's author) hear of a
     published message."""
     if not can_write_on_wall(user, owner, pathway):
-        raise SafetyError(_("You can't write on this wall."))
+        raise Refused(_("You can't write on this wall."))
     if milestone and user != owner:
-        raise SafetyError(_("Milestones are shared on your own wall."))
-    membership = check_can_post(user, pathway)
-    submission = check_texts(membership, {"body": body}, language)
-    if submission.needs_rewrite:
-        return submission
-    with transaction.atomic():
-        post = WallPost(
+        raise InvalidInput(_("Milestones are shared on your own wall."))
+    return submit_content(
+        user,
+        pathway,
+        {"body": body},
+        lambda submission: WallPost(
             pathway=pathway,
             author=user,
             owner=owner,
             parent=parent,
             milestone=milestone and parent is None,
             body=submission.clean["body"],
-        )
-        store_content(post, submission)
-    return submission
+        ),
+        language=language,
+    )
 
 
 def after_wall_post_published(post: WallPost) -> None:
@@ -369,7 +363,7 @@ def do_remove_wall_post(user: User, post: WallPost) -> None:
     """The wall's owner (or the message's author) takes it off the wall.
     Moderators still see it in any case it has; nobody else does."""
     if user.pk not in (post.owner_id, post.author_id):
-        raise SafetyError(_("Only the wall's owner or the writer can remove this."))
+        raise Refused(_("Only the wall's owner or the writer can remove this."))
     with transaction.atomic():
         WallPost.objects.filter(pk=post.pk).update(removed_by_owner_at=timezone.now())
         audit(user, "wall.removed", pathway=post.pathway, target=post)
@@ -391,14 +385,14 @@ def gifts_for(pathway: Pathway):
 
 
 def check_present_allowance(sender: User, now=None) -> None:
-    """SafetyError once `sender` has sent HARBOUR_PRESENTS_PER_DAY presents in
+    """Refused once `sender` has sent HARBOUR_PRESENTS_PER_DAY presents in
     the last 24 hours."""
     now = now or timezone.now()
     sent = Present.objects.filter(
         author=sender, created_at__gte=now - timedelta(days=1)
     ).count()
     if sent >= settings.HARBOUR_PRESENTS_PER_DAY:
-        raise SafetyError(
+        raise Refused(
             _(
                 "You've sent %(n)s presents today, which is the most for one "
                 "day. You can send more tomorrow."
@@ -416,38 +410,36 @@ def do_send_present(
     language: str = "en",
 ) -> Submission:
     """`sender` gives `recipient` a present in a pathway both are in, with an
-    optional short note (through the pipeline). Refused (SafetyError) to
+    optional short note (through the pipeline). Refused (or InvalidInput) to
     oneself, when the recipient blocked the sender, when the gift is not
     offered in the pathway or the sender's daily allowance is used up. The
     recipient hears of a published present."""
     if sender == recipient:
-        raise SafetyError(_("Presents are for someone else."))
+        raise InvalidInput(_("Presents are for someone else."))
     if (
         has_blocked(recipient, sender)
         or not Membership.objects.filter(
             user=recipient, pathway=pathway, status=MembershipStatus.ACTIVE
         ).exists()
     ):
-        raise SafetyError(_("You can't send a present to this person."))
+        raise Refused(_("You can't send a present to this person."))
     if not gifts_for(pathway).filter(pk=gift.pk).exists():
-        raise SafetyError(_("Please choose one of the presents shown."))
+        raise InvalidInput(_("Please choose one of the presents shown."))
     check_present_allowance(sender)
-    membership = check_can_post(sender, pathway)
-    submission = check_texts(
-        membership, {"body": note}, language, optional=frozenset({"body"})
-    )
-    if submission.needs_rewrite:
-        return submission
-    with transaction.atomic():
-        present = Present(
+    return submit_content(
+        sender,
+        pathway,
+        {"body": note},
+        lambda submission: Present(
             pathway=pathway,
             author=sender,
             recipient=recipient,
             gift=gift,
             body=submission.clean["body"],
-        )
-        store_content(present, submission)
-    return submission
+        ),
+        language=language,
+        optional=frozenset({"body"}),
+    )
 
 
 def after_present_published(present: Present) -> None:
@@ -487,13 +479,9 @@ def do_set_profile(
         .order_by("pk")
     )
     fields = {"bio": bio, "pronouns": pronouns}
-    optional = frozenset(fields)
-    submissions = [(m, check_texts(m, fields, language, optional)) for m in memberships]
-    for _m, submission in submissions:
-        if submission.needs_rewrite:
-            return submission
-    with transaction.atomic():
-        clean = submissions[0][1].clean if submissions else fields
+
+    def save_user(first: Submission | None) -> None:
+        clean = first.clean if first else fields
         user.pronouns = clean["pronouns"][:30]
         user.avatar = avatar
         changed = ["pronouns", "avatar"]
@@ -502,27 +490,34 @@ def do_set_profile(
             try:
                 do_save_display_name(user, display_name, fields=changed)
             except ValidationError as error:
-                raise SafetyError(error.messages[0]) from error
+                raise InvalidInput(error.messages[0]) from error
         else:
             user.save(update_fields=changed)
-        for membership, submission in submissions:
-            text = submission.clean["bio"]
-            existing = ProfileText.objects.filter(
-                author=user, pathway=membership.pathway
-            ).first()
-            if not text:
-                if existing:
-                    existing.delete()
-                continue
-            if existing and existing.body == text:
-                continue
-            profile_text = existing or ProfileText(
-                author=user, pathway=membership.pathway
-            )
-            profile_text.body = text
-            profile_text.created_at = timezone.now()
-            store_content(profile_text, submission)
-    return submissions[0][1] if submissions else None
+
+    def profile_text(submission: Submission) -> ProfileText | None:
+        text = submission.clean["bio"]
+        pathway = submission.membership.pathway
+        existing = ProfileText.objects.filter(author=user, pathway=pathway).first()
+        if not text:
+            if existing:
+                existing.delete()
+            return None
+        if existing and existing.body == text:
+            return None
+        profile_text = existing or ProfileText(author=user, pathway=pathway)
+        profile_text.body = text
+        profile_text.created_at = timezone.now()
+        return profile_text
+
+    return submit_content(
+        user,
+        memberships,
+        fields,
+        profile_text,
+        language=language,
+        optional=frozenset(fields),
+        before=save_user,
+    )
 
 
 def do_set_privacy(

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from community.inputs import whole_number
 from community.models import Audience, Pathway, Present, Topic, User, WallPost
 from community.permissions import visible_content
 
@@ -56,11 +57,11 @@ class Entry:
 def parse_cursor(raw: str | None) -> tuple[int, int, int] | None:
     """The position a `?before=` cursor names; None (the newest) when it is
     missing or malformed."""
-    try:
-        stamp, source, pk = (int(part) for part in (raw or "").split("_"))
-    except ValueError:
+    parts = [whole_number(part) for part in (raw or "").split("_")]
+    if len(parts) != 3 or None in parts:
         return None
-    if not 0 <= stamp < MAX_MICROS:
+    stamp, source, pk = parts
+    if stamp >= MAX_MICROS:
         return None
     return stamp, source, pk
 

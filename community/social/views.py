@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community import queries
-from community.moderation.actions import SafetyError
+from community.moderation.errors import SafetyError
 from community.moderation.forms import submit_member_text, tell_author
 from community.permissions import (
     Capability,

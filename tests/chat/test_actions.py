@@ -25,6 +25,7 @@ from community.models import (
     RiskAlert,
 )
 from community.moderation import actions as moderation
+from community.moderation.errors import Refused
 from community.safety.registry import kind_of
 from tests.chat.conftest import at_once, stored
 from tests.factories import make_member, make_trusted, put_on_duty
@@ -106,7 +107,7 @@ def test_a_resend_the_checks_would_now_refuse_is_answered_with_its_message(
         muted_until=timezone.now() + timedelta(hours=1)
     )
     assert send(member, room, "I weigh 45kg today", client_id).message == first.message
-    with pytest.raises(moderation.SafetyError):
+    with pytest.raises(Refused):
         send(member, room, "Something new")
 
     Membership.objects.filter(user=member).update(muted_until=None)
@@ -208,7 +209,7 @@ def test_a_muted_member_is_told_until_when(room, member):
     Membership.objects.filter(user=member).update(
         muted_until=timezone.now() + timedelta(hours=1)
     )
-    with pytest.raises(moderation.SafetyError, match="paused your posting"):
+    with pytest.raises(Refused, match="paused your posting"):
         send(member, room, "hello")
 
 
@@ -224,7 +225,7 @@ def test_a_muted_member_is_refused_on_the_socket_too(room, member):
     Membership.objects.filter(user=member).update(
         muted_until=timezone.now() + timedelta(hours=1)
     )
-    with pytest.raises(moderation.SafetyError, match="paused your posting"):
+    with pytest.raises(Refused, match="paused your posting"):
         actions.check_send(member, room.pk, uuid.uuid4(), "hello")
     assert not Message.objects.exists()
 

@@ -19,7 +19,7 @@ from chat.support import (
     support_queue,
 )
 from community.models import AuditEvent, Notification, Role
-from community.moderation.actions import SafetyError
+from community.moderation.errors import SafetyError
 from tests.factories import enrol_totp, make_member, membership, put_on_duty
 
 pytestmark = pytest.mark.django_db

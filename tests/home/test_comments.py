@@ -13,6 +13,7 @@ from community.models import (
     Role,
 )
 from community.moderation import actions as moderation
+from community.moderation.errors import Refused
 from home.comments import do_comment
 from home.models import PageComment
 from tests.factories import make_blog_post, make_member, make_trusted, put_on_duty
@@ -69,7 +70,7 @@ def test_replies_go_one_level_deep(post, pathway):
     top = do_comment(first, post, "Top").obj
     reply = do_comment(make_trusted(pathway), post, "Reply", parent_id=top.pk).obj
     assert (reply.level, reply.thread_id) == (1, top.pk)
-    with pytest.raises(moderation.SafetyError):
+    with pytest.raises(Refused):
         do_comment(make_trusted(pathway), post, "Deeper", parent_id=reply.pk)
 
 

@@ -17,7 +17,7 @@ from community.models import (
     Role,
     Topic,
 )
-from community.moderation.actions import SafetyError
+from community.moderation.errors import Refused
 from tests.factories import make_forum, make_member, make_trusted, put_on_duty
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_a_muted_member_cannot_post_and_is_told_until_when(forum):
     Membership.objects.filter(user=author).update(
         muted_until=timezone.now() + timedelta(hours=2)
     )
-    with pytest.raises(SafetyError, match="paused your posting"):
+    with pytest.raises(Refused, match="paused your posting"):
         forums.do_start_topic(author, forum, "Hi", "Hello")
     assert not Topic.objects.exists()
 

@@ -29,6 +29,7 @@ from community.models import (
     Topic,
 )
 from community.moderation import actions as moderation
+from community.moderation.errors import SafetyError
 from community.permissions import visible_content
 from community.safety.pipeline import run_pipeline
 from tests.factories import (
@@ -93,10 +94,10 @@ def test_a_shift_is_for_staff_of_the_pathway_and_ends_after_it_starts(pathway):
     lead = membership(make_member(pathway, Role.LEAD), pathway)
     member = make_member(pathway)
     now = timezone.now()
-    with pytest.raises(moderation.SafetyError, match="peer supporter"):
+    with pytest.raises(SafetyError, match="peer supporter"):
         moderation.check_shift(lead, member.pk, now, now + timedelta(hours=1))
     peer = make_member(pathway, Role.PEER)
-    with pytest.raises(moderation.SafetyError, match="end after"):
+    with pytest.raises(SafetyError, match="end after"):
         moderation.check_shift(lead, peer.pk, now, now)
     shift = moderation.do_add_shift(lead, peer, now, now + timedelta(hours=1))
     assert AuditEvent.objects.filter(action="rota.added", target_id=shift.pk).exists()
@@ -228,7 +229,7 @@ def test_notes_and_resolving_are_audited_without_copying_text(pathway):
     assert {r.action for r in rows} >= {"alert.noted", "alert.resolved"}
     dumped = " ".join(f"{r.reason} {r.data}" for r in AuditEvent.objects.all())
     assert "crisis team" not in dumped and "cutting" not in dumped
-    with pytest.raises(moderation.SafetyError):
+    with pytest.raises(SafetyError):
         moderation.do_add_alert_note(clinician, alert, "   ")
 
 
@@ -239,7 +240,7 @@ def test_content_hides_after_enough_distinct_reporters(pathway):
     topic = post(pathway)
     reporters = [make_member(pathway) for _ in range(3)]
     moderation.do_report(reporters[0], topic, ReportReason.UNKIND)
-    with pytest.raises(moderation.SafetyError, match="already reported"):
+    with pytest.raises(SafetyError, match="already reported"):
         moderation.do_report(reporters[0], topic, ReportReason.SPAM)
     moderation.do_report(reporters[1], topic, ReportReason.UNKIND)
     topic.refresh_from_db()
@@ -273,7 +274,7 @@ def test_at_risk_reports_and_risk_in_the_detail_raise_an_alert(pathway):
 
 
 def test_a_report_needs_a_known_reason(pathway):
-    with pytest.raises(moderation.SafetyError):
+    with pytest.raises(SafetyError):
         moderation.do_report(make_member(pathway), post(pathway), "nonsense")
 
 
@@ -345,7 +346,7 @@ def test_editing_out_keeps_the_original_for_moderators(pathway):
     assert topic.body == "Meet me at [removed by a moderator]"
     assert topic.original_body == "Meet me at 12 High Street"
     assert topic.edited_by_moderator and topic.status == ContentStatus.PUBLISHED
-    with pytest.raises(moderation.SafetyError):
+    with pytest.raises(SafetyError):
         moderation.do_decide_case(
             moderator_of(pathway), ModerationCase.objects.get(), Decision.EDIT_OUT
         )
@@ -377,7 +378,7 @@ def test_sanctions_are_strikes_with_their_effect(pathway, kind):
 
 def test_a_decision_must_be_one_we_know(pathway):
     post(pathway, author=make_member(pathway))
-    with pytest.raises(moderation.SafetyError):
+    with pytest.raises(SafetyError):
         moderation.do_decide_case(
             moderator_of(pathway), ModerationCase.objects.get(), "delete-all"
         )
@@ -406,13 +407,13 @@ def test_blocks_mutes_and_mute_words_leave_content_out_of_what_i_read(pathway):
 
 def test_no_one_blocks_or_mutes_themselves_and_mute_words_are_bounded(pathway):
     reader = make_member(pathway)
-    with pytest.raises(moderation.SafetyError):
+    with pytest.raises(SafetyError):
         moderation.do_block(reader, reader)
-    with pytest.raises(moderation.SafetyError):
+    with pytest.raises(SafetyError):
         moderation.do_mute(reader, reader)
-    with pytest.raises(moderation.SafetyError):
+    with pytest.raises(SafetyError):
         moderation.do_add_mute_word(reader, "   ")
-    with pytest.raises(moderation.SafetyError):
+    with pytest.raises(SafetyError):
         moderation.do_add_mute_word(reader, "x" * 61)
 
 
@@ -447,7 +448,7 @@ def test_risk_phrases_are_checked(pathway):
         ("en", "weather", "storm"),
         ("xx", "suicide", "storm"),
     ]:
-        with pytest.raises(moderation.SafetyError):
+        with pytest.raises(SafetyError):
             moderation.do_add_risk_phrase(lead, language, category, phrase)
 
 
@@ -459,7 +460,7 @@ def test_a_moderator_pauses_a_member_directly_audited_and_told(pathway):
     )
     assert sanction.case is None and sanction.created_by == clinician
     assert membership(maple, pathway).is_muted()
-    with pytest.raises(moderation.SafetyError):
+    with pytest.raises(SafetyError):
         moderation.check_can_post(maple, pathway)
     assert AuditEvent.objects.filter(action="member.mute", actor=clinician).exists()
     assert Notification.objects.filter(user=maple, kind="sanction").exists()
@@ -470,7 +471,7 @@ def test_the_care_team_and_outsiders_cannot_be_paused_this_way(pathway, other_pa
     peer = make_member(pathway, Role.PEER)
     outsider = make_member(other_pathway)
     for person in (peer, outsider):
-        with pytest.raises(moderation.SafetyError):
+        with pytest.raises(SafetyError):
             moderation.do_sanction_member(
                 membership(clinician, pathway), person, "mute"
             )
@@ -807,7 +808,7 @@ def test_a_label_needs_a_reason_that_fits_its_decision(pathway, decision, reason
 
     topic = stored(pathway, review=["suicide"])
     case = ModerationCase.objects.get(object_id=topic.pk)
-    with pytest.raises(moderation.SafetyError):
+    with pytest.raises(SafetyError):
         moderation.do_label_case(moderator_of(pathway), case, decision, reason)
     assert not SafetyLabel.objects.exists()
 

@@ -24,7 +24,7 @@ from community.models import (
     WallPost,
 )
 from community.moderation import actions as moderation
-from community.moderation.actions import SafetyError
+from community.moderation.errors import InvalidInput, Refused, SafetyError
 from community.permissions import presents_for, profile_text_for, wall_posts_for
 from community.social import actions as social
 from tests.factories import (
@@ -71,10 +71,10 @@ def test_a_reaction_counts_once_tells_the_author_and_can_be_taken_back(forum):
 def test_reactions_are_supportive_only_and_not_from_someone_blocked(forum):
     author, reader = make_trusted(forum.pathway), make_trusted(forum.pathway)
     topic = start(author, forum)
-    with pytest.raises(SafetyError):
+    with pytest.raises(InvalidInput):
         social.do_toggle_reaction(reader, topic, "downvote")
     moderation.do_block(author, reader)
-    with pytest.raises(SafetyError):
+    with pytest.raises(Refused):
         social.do_toggle_reaction(reader, topic, "thanks")
     assert not Reaction.objects.exists()
 

@@ -178,6 +178,31 @@ def visible_in_admin(user, obj) -> bool:
         return can_view_page(user, obj.page, in_admin=True)
     if isinstance(obj, UploadedFile):
         return obj.uploaded_by_user_id == user.pk
+    return _localize_or_redirect_visible(user, obj)
+
+
+def _localize_or_redirect_visible(user, obj) -> bool:
+    """wagtail-localize's translations, their sources and string segments
+    belong where the translated object does; a redirect to a page, where that
+    page is."""
+    from wagtail.contrib.redirects.models import Redirect
+    from wagtail_localize.models import (
+        StringSegment,
+        Translation,
+        TranslationSource,
+    )
+
+    if isinstance(obj, StringSegment):
+        obj = obj.source
+    if isinstance(obj, Translation):
+        obj = obj.source
+    if isinstance(obj, TranslationSource):
+        try:
+            return visible_in_admin(user, obj.get_source_instance())
+        except ObjectDoesNotExist:
+            return True
+    if isinstance(obj, Redirect) and obj.redirect_page_id is not None:
+        return can_view_page(user, obj.redirect_page, in_admin=True)
     return True
 
 
@@ -287,6 +312,7 @@ def _view_model(match) -> type[Model] | None:
 def _param_models(match, kwargs) -> list[tuple[str, type[Model], str]]:
     """(name, model, value) for each URL parameter of `match` that names an object."""
     from wagtail.admin.models import EditingSession
+    from wagtail.contrib.redirects.models import Redirect
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
     from wagtail.models import (
@@ -298,6 +324,11 @@ def _param_models(match, kwargs) -> list[tuple[str, type[Model], str]]:
         UploadedFile,
         Workflow,
         WorkflowState,
+    )
+    from wagtail_localize.models import (
+        StringSegment,
+        Translation,
+        TranslationSource,
     )
     from wagtailmedia.models import get_media_model
 
@@ -316,6 +347,10 @@ def _param_models(match, kwargs) -> list[tuple[str, type[Model], str]]:
         "workflow_pk": Workflow,
         "session_id": EditingSession,
         "uploaded_file_id": UploadedFile,
+        "translation_id": Translation,
+        "translation_source_id": TranslationSource,
+        "string_segment_id": StringSegment,
+        "redirect_id": Redirect,
         **dict.fromkeys(PAGE_PARAMS, Page),
     }
     found = []

@@ -31,16 +31,32 @@ from moto.server import ThreadedMotoServer
 from PIL import Image as PILImage
 from wagtail.admin.models import EditingSession
 from wagtail.admin.views.bulk_action.registry import bulk_action_registry
+from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import (
     Comment,
     GroupApprovalTask,
+    Locale,
     UploadedFile,
     WorkflowTask,
 )
+from wagtail_localize.models import (
+    StringSegment,
+    StringTranslation,
+    Translation,
+    TranslationSource,
+)
+from wagtail_localize.operations import TranslationCreator
 
-from community.models import CrisisContact, PathwayGroup, Role
+from community.models import (
+    CrisisContact,
+    Delivery,
+    DeliveryChannel,
+    DeliveryState,
+    PathwayGroup,
+    Role,
+)
 from home.comments import do_comment
 from home.models import (
     BlogIndexPage,
@@ -52,6 +68,7 @@ from home.models import (
     VideoIndexPage,
     VideoPage,
 )
+from home.pathways import sync_pathway_structure
 from tests.cms.test_urls import all_routes
 from tests.factories import (
     enrol_totp,
@@ -98,6 +115,8 @@ MARKERS = {
     "tag": "Sapodilla",
     "task": "Durian",
     "upload": "tamarindupload",
+    "redirect": "salsifyredirect",
+    "translation": "Mangosteen",
 }
 
 
@@ -216,6 +235,33 @@ def plant_pathway_a() -> Planted:
         object_id=str(blog.pk),
         last_seen_at=timezone.now(),
     )
+    # A Welsh translation of the blog post (wagtail-localize, as its "translate"
+    # action makes one: each ancestor first), with a translated string that
+    # names it.
+    welsh = Locale.objects.get(language_code="cy")
+    creator = TranslationCreator(lead, [welsh])
+    for page in [*blog.get_ancestors().filter(depth__gt=1), blog]:
+        creator.create_translations(page.specific)
+    # What home.signals does once the Welsh landing page is committed.
+    sync_pathway_structure(pathway)
+    source = TranslationSource.objects.get_for_instance(blog)
+    translation = Translation.objects.get(source=source, target_locale=welsh)
+    segment = StringSegment.objects.filter(source=source).first()
+    StringTranslation.objects.create(
+        translation_of=segment.string,
+        locale=welsh,
+        context=segment.context,
+        data=f"{m['translation']} {SEARCH_WORD}",
+    )
+    redirect = Redirect.objects.create(old_path=f"/{m['redirect']}", redirect_page=blog)
+    failed = Delivery.objects.create(
+        channel=DeliveryChannel.EMAIL,
+        recipient=lead,
+        pathway=pathway,
+        subject="Harbour",
+        body="Harbour",
+        state=DeliveryState.FAILED,
+    )
     uploads = {}
     for model in (get_image_model(), get_document_model()):
         uploads[model._meta.model_name] = UploadedFile.objects.create(
@@ -245,6 +291,11 @@ def plant_pathway_a() -> Planted:
         "crisiscontact": str(contact.pk),
         "gift": str(gift.pk),
         "pathway": str(pathway.pk),
+        "translation": str(translation.pk),
+        "translation_source": str(source.pk),
+        "string_segment": str(segment.pk),
+        "redirect": str(redirect.pk),
+        "delivery": str(failed.pk),
     }
     bulk = {
         ("wagtailcore", "page"): str(blog.pk),
@@ -296,7 +347,46 @@ BY_NAME = {
     "task_id": "task",
     "workflow_pk": "workflow",
     "session_id": "session",
+    "translation_id": "translation",
+    "translation_source_id": "translation_source",
+    "string_segment_id": "string_segment",
+    "redirect_id": "redirect",
 }
+# Query-string filters Wagtail's list views and reports take, by what they
+# name. Every list view gets every one: a view that ignores a filter answers
+# alike for A's id and a missing one anyway.
+FILTERS = {
+    "collection_id": "collection",
+    "collection": "collection",
+    "owner": "user",
+    "user": "user",
+    "locked_by": "user",
+    "edited_by": "user",
+    "uploaded_by_user": "user",
+    "parent": "landing",
+    "page": "page",
+    "child_of": "landing",
+    "workflow": "workflow",
+    "task": "task",
+    "group": "group",
+    "translation": "translation",
+}
+# Where the admin lists things (filters are walked there, by B's lead only:
+# the most the admin shows anyone of B).
+LISTINGS = (
+    "admin/pages/",
+    "admin/images/",
+    "admin/documents/",
+    "admin/media/",
+    "admin/reports/",
+    "admin/users/",
+    "admin/snippets/",
+    "admin/workflows/",
+    "admin/api/",
+    "admin/localize/",
+    "admin/collections/",
+    "admin/redirects/",
+)
 # `pk` and `uploaded_file_id` by where they stand.
 BY_PREFIX = [
     ("admin/api/main/^images", "image"),
@@ -316,6 +406,7 @@ BY_PREFIX = [
     ("admin/snippets/choose/community/gift/", "gift"),
     ("admin/snippets/community/pathway/", "pathway"),
     ("admin/snippets/choose/community/pathway/", "pathway"),
+    ("admin/deliveries/", "delivery"),
 ]
 FIXED = {
     "app_label": "wagtailcore",
@@ -376,6 +467,7 @@ class Probe:
     missing: str | None  # the same with missing ones; None: nothing of A's
     query: dict = field(default_factory=dict)
     missing_query: dict | None = None
+    filtering: bool = False  # a list view with a filter naming A's thing
 
 
 def probes(planted: Planted) -> list[Probe]:
@@ -394,6 +486,24 @@ def probes(planted: Planted) -> list[Probe]:
                 found.append(Probe(route, foreign, None, {"search": SEARCH_WORD}))
             if route.startswith("admin/tag-autocomplete/"):
                 found.append(Probe(route, foreign, None, {"term": MARKERS["tag"][:4]}))
+    # List views filtered by one of A's things (a collection, a person, a
+    # page, a workflow, a locale's translation...): as a missing one, and no
+    # filter drop-down or "filtered by" chip may name it.
+    for route in routes:
+        if not route.startswith(LISTINGS) or PARAM.search(route):
+            continue
+        path = fill(route, None)[0]
+        for name, kind in FILTERS.items():
+            found.append(
+                Probe(
+                    route,
+                    path,
+                    path,
+                    {name: planted.ids[kind]},
+                    {name: MISSING},
+                    filtering=True,
+                )
+            )
     # The admin API's pages below one of A's.
     for name in ("child_of", "descendant_of"):
         path = "/admin/api/main/pages/"
@@ -452,14 +562,19 @@ def _with_query(path: str, query: dict) -> str:
     return f"{path}?{urlencode(query)}" if query else path
 
 
-def walk(clients, planted: Planted, markers: list[str], posting=()) -> Walk:
+def walk(
+    clients, planted: Planted, markers: list[str], posting=(), filtering=()
+) -> Walk:
     """GET every probe as each of `clients`; also POST those naming A's
     things as the roles in `posting` (once is enough: the same guard
-    answers every method)."""
+    answers every method); list views' filters only as those in
+    `filtering`."""
     result = Walk()
     every = probes(planted)
     for who, client in clients.items():
         for probe in every:
+            if probe.filtering and who not in filtering:
+                continue
             query = probe.query
             missing_query = (
                 probe.query if probe.missing_query is None else (probe.missing_query)
@@ -494,7 +609,10 @@ def walk(clients, planted: Planted, markers: list[str], posting=()) -> Walk:
                 for marker in markers
                 if marker.lower() in text.lower()
             ]
-            if foreign_post.status_code >= 500:
+            if (
+                foreign_post.status_code >= 500
+                and probe.foreign not in DELIBERATE_ERRORS
+            ):
                 result.errors.append((who, "POST " + probe.foreign, 500))
             if foreign_post.status_code != missing_post.status_code:
                 result.differ.append(
@@ -532,7 +650,11 @@ def planted(home):
 def test_admin_shows_pathway_b_staff_nothing_of_pathway_a(planted, other_pathway):
     clients = staff_of_b(other_pathway)
     result = walk(
-        clients, planted, list(MARKERS.values()), posting=[next(iter(clients))]
+        clients,
+        planted,
+        list(MARKERS.values()),
+        posting=[next(iter(clients))],
+        filtering=[f"{Role.LEAD.label} of B"],
     )
     report(result)
     assert result.leaks == []
@@ -621,9 +743,17 @@ def test_the_markers_do_show_to_pathway_a_staff(planted):
         f"/admin/pages/{planted.ids['landing']}/",
         "/admin/api/main/images/",
         "/admin/images/",
+        f"/admin/localize/translate/{planted.ids['translation']}/pofile/download/",
     ):
         response = client.get(url)
         assert response.status_code == 200, url
         seen += response.content.decode()
-    for marker in ("Jabuticaba", "Persimmon", "Guanabana", "Obsidianite", "Quillwort"):
+    for marker in (
+        "Jabuticaba",
+        "Persimmon",
+        "Guanabana",
+        "Obsidianite",
+        "Quillwort",
+        "Mangosteen",
+    ):
         assert marker in seen

@@ -2,13 +2,14 @@
 // without it (the server draws the messages; the form posts). This module
 // reads the page and joins the parts: the socket and its resync
 // (socket.js), what the person wrote, kept in the tab until the server has
-// it (outbox.js), and drawing (render.js). The protocol is in
-// chat/README.md. A message is shown once whatever way it arrives: sends
-// carry the client's own id, unacknowledged ones go again after a
-// reconnect, and the server stores each id once. Sent while the phone is
-// offline, a message waits in the page and goes once the socket is back,
-// rather than posting the form into no network.
-import { makeOutbox, newId } from "./outbox.js";
+// it (outbox.js), the message box (compose.js) and drawing (render.js). The
+// protocol is in chat/README.md. A message is shown once whatever way it
+// arrives: sends carry the client's own id, unacknowledged ones go again
+// after a reconnect, and the server stores each id once. Sent while the
+// phone is offline, a message waits in the page and goes once the socket is
+// back, rather than posting the form into no network.
+import { makeComposer } from "./compose.js";
+import { makeOutbox } from "./outbox.js";
 import { makeRenderer, say, fillIn } from "./render.js";
 import { roomSocket } from "./socket.js";
 
@@ -18,9 +19,6 @@ if (root && root.dataset.live === "on" && "WebSocket" in window) start(root);
 
 function start(root) {
   const log = document.getElementById("chat-log");
-  const form = document.getElementById("chat-form");
-  const textarea = form && form.querySelector("textarea");
-  const clientIdInput = form && form.querySelector('input[name="client_id"]');
   const typingLine = document.getElementById("chat-typing");
   const connectionLine = document.getElementById("chat-connection");
   const statusLine = document.getElementById("chat-status");
@@ -31,7 +29,6 @@ function start(root) {
   const room = parseInt(root.dataset.room, 10);
   const me = parseInt(root.dataset.user, 10);
   const receipts = {}; // user id -> how far they have read
-  let lastTyping = 0;
   let typingTimer = null;
   let readTimer = null;
 
@@ -76,9 +73,6 @@ function start(root) {
   // A message with this client id that the server has drawn or numbered.
   const stored = (clientId) =>
     !!clientId && !!log.querySelector('li[data-client-id="' + clientId + '"][data-seq]');
-  const keepDraft = () => {
-    if (textarea) outbox.keepDraft(textarea.value, clientIdInput && clientIdInput.value);
-  };
   const nearBottom = () =>
     window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 200;
 
@@ -115,61 +109,6 @@ function start(root) {
     markRead();
   }
 
-  function fieldError(text) {
-    const group = textarea.closest(".nhsuk-form-group");
-    let error = document.getElementById("chat-error");
-    if (!text) {
-      if (error) error.remove();
-      // and the one the server drew after a plain post
-      group.querySelectorAll(".nhsuk-error-message").forEach((old) => old.remove());
-      group.classList.remove("nhsuk-form-group--error");
-      textarea.classList.remove("nhsuk-textarea--error");
-      textarea.removeAttribute("aria-describedby");
-      return;
-    }
-    if (!error) {
-      error = document.createElement("span");
-      error.className = "nhsuk-error-message";
-      error.id = "chat-error";
-      error.setAttribute("role", "alert");
-      textarea.before(error);
-    }
-    error.textContent = text;
-    group.classList.add("nhsuk-form-group--error");
-    textarea.classList.add("nhsuk-textarea--error");
-    textarea.setAttribute("aria-describedby", "chat-error");
-  }
-
-  function showCrisis(texts) {
-    let card = document.querySelector("main .harbour-crisis");
-    if (!card) {
-      card = document.getElementById("chat-crisis").content.firstElementChild.cloneNode(true);
-      form.before(card);
-    }
-    const text = card.querySelector(".nhsuk-card__content p");
-    if (text) text.textContent = texts.join(" ");
-    card.scrollIntoView({ block: "start" });
-  }
-
-  function failed(frame) {
-    const item = waitingFor(frame.client_id);
-    const sent = outbox.take(frame.client_id);
-    if (item) item.remove();
-    // Nothing typed is lost: the refused words go back into the box, after
-    // whatever is there already (words typed since, another refused send).
-    if (sent && textarea.value.indexOf(sent.body) === -1) {
-      if (textarea.value.trim()) {
-        textarea.value = textarea.value + "\n\n" + sent.body;
-      } else {
-        textarea.value = sent.body;
-        if (clientIdInput) clientIdInput.value = sent.client_id;
-      }
-      keepDraft();
-    }
-    fieldError((frame.messages || []).join(" ") || frame.message || words.failed);
-    textarea.focus();
-  }
-
   const handlers = {
     message: show,
     skip: (frame) => {
@@ -202,7 +141,7 @@ function start(root) {
     },
     error: (frame) => {
       if (frame.client_id && outbox.has(frame.client_id)) {
-        failed(frame);
+        compose.failed(frame, waitingFor(frame.client_id));
         return;
       }
       if (frame.message && !frame.client_id && frame.code !== "not_found") {
@@ -210,7 +149,7 @@ function start(root) {
       }
       if (frame.code === "not_found" && frame.room === room) sync.stop();
     },
-    crisis: (frame) => showCrisis(frame.messages),
+    crisis: (frame) => compose.showCrisis(frame.messages),
     typing: (frame) => {
       if (frame.room !== room) return;
       typingLine.textContent = say(words.typing, frame.name);
@@ -249,55 +188,17 @@ function start(root) {
   };
 
   // What this tab kept from before a reload: sends still unacknowledged go
-  // again on join (unless the page shows them stored), and unsent words come
-  // back into the box (unless the page shows them sent, or holds other words
-  // the server drew after a plain post).
+  // again on join (unless the page shows them stored).
   outbox.restore(stored).forEach((frame) => draw.pending(frame, "queued"));
-  const draft = outbox.draft();
-  if (textarea && draft && draft.body) {
-    if (stored(draft.client_id)) {
-      outbox.dropDraft();
-    } else if (!textarea.value.trim()) {
-      textarea.value = draft.body;
-      if (clientIdInput && draft.client_id) clientIdInput.value = draft.client_id;
-    }
-  }
-
-  if (form && textarea) {
-    form.addEventListener("submit", (event) => {
-      const body = textarea.value;
-      const offline = navigator.onLine === false;
-      // Nothing written, or no live connection while the phone is online (a
-      // socket that cannot connect): the form posts as it would without
-      // JavaScript, and the server says what is wrong.
-      if (!body.trim() || (!sync.synced() && !offline)) return;
-      event.preventDefault();
-      // The id the form would have posted, so the draft kept under it cannot
-      // be stored twice whichever road it takes; the form gets a new one.
-      const clientId = (clientIdInput && clientIdInput.value) || newId();
-      if (clientIdInput) clientIdInput.value = newId();
-      const frame = { type: "send", room: room, client_id: clientId, body: body };
-      outbox.add(frame);
-      const item = draw.pending(frame, sync.synced() ? "sending" : "queued");
-      item.scrollIntoView({ block: "nearest" });
-      textarea.value = "";
-      keepDraft();
-      fieldError("");
-      // A summary left by an earlier plain post (e.g. an empty message) is
-      // out of date once a message is on its way.
-      const summary = document.querySelector(".nhsuk-error-summary");
-      if (summary) summary.remove();
-      sync.emit(frame);
-      lastTyping = 0; // the next words typed are news again
-    });
-    textarea.addEventListener("input", () => {
-      keepDraft();
-      const now = Date.now();
-      if (now - lastTyping > 2000 && sync.emit({ type: "typing", room: room })) {
-        lastTyping = now;
-      }
-    });
-  }
+  const compose = makeComposer({
+    form: document.getElementById("chat-form"),
+    words,
+    room,
+    outbox,
+    draw,
+    sync,
+    stored,
+  });
 
   // The author's and moderators' buttons: the page's own forms (as without
   // JavaScript) and the buttons of live messages both ask before acting;

@@ -6,6 +6,8 @@
   var region = document.getElementById("harbour-live");
   if (!region || !("WebSocket" in window)) return;
   var badge = document.getElementById("harbour-unread");
+  // The page's words, in its language (base.html).
+  var words = region.dataset;
   var delay = 1000;
 
   function show(event) {
@@ -17,13 +19,13 @@
     if (event.url) {
       var link = document.createElement("a");
       link.href = event.url;
-      link.textContent = event.kind === "risk_alert" ? "Open the alert" : "Open";
+      link.textContent = event.kind === "risk_alert" ? words.openAlert : words.open;
       notice.appendChild(link);
     }
     var close = document.createElement("button");
     close.type = "button";
     close.className = "harbour-notice__close";
-    close.setAttribute("aria-label", "Dismiss");
+    close.setAttribute("aria-label", words.dismiss);
     close.textContent = "\u00d7";
     close.onclick = function () { notice.remove(); };
     notice.appendChild(close);

@@ -231,6 +231,9 @@ def check_rate(user: User) -> None:
 
 
 def check_body(body: object) -> str:
+    """`body` as the text of a message, for any caller (it reads and locks
+    nothing, and nobody hears of it); ChatError("bad_frame") when it is not
+    text, ChatError("too_long") past MAX_BODY characters."""
     if not isinstance(body, str):
         raise ChatError("bad_frame", _("Please write a message."))
     if len(body) > MAX_BODY:
@@ -422,16 +425,26 @@ def do_hide_message(moderator: User, message: Message, reason: str = "") -> None
 def check_edit(
     user: User, room_id: object, seq: object, body: object, language: str = "en"
 ) -> Submission:
+    """A socket's edit: message `seq` of room `room_id` as `user` may read it
+    (`access_message`, else RoomNotFound), then `do_edit_message` (only the
+    author, within the edit window; the room hears of it on commit)."""
     return do_edit_message(user, access_message(user, room_id, seq), body, language)
 
 
 def check_delete(user: User, room_id: object, seq: object) -> Message:
+    """A socket's delete: message `seq` of room `room_id` as `user` may read
+    it (`access_message`, else RoomNotFound), then `do_delete_message` (only
+    the author; audited, the room hears of it on commit). Returns it."""
     message = access_message(user, room_id, seq)
     do_delete_message(user, message)
     return message
 
 
 def check_hide(user: User, room_id: object, seq: object) -> Message:
+    """A socket's hide: any message `seq` of room `room_id` for a moderator
+    of the room's pathway (`access_moderated_message`, RoomNotFound for
+    anyone else), then `do_hide_message` (audited, the room hears of it on
+    commit). Returns it."""
     message = access_moderated_message(user, room_id, seq)
     do_hide_message(user, message)
     return message
@@ -459,6 +472,10 @@ def do_mark_read(user: User, room: Room, seq: int) -> int:
 
 
 def check_read(user: User, room_id: object, seq: int) -> int:
+    """A socket's read receipt: room `room_id` as `user` may read it
+    (`access_room`, else RoomNotFound), then `do_mark_read` (locks the
+    cursor; the others in the room hear of a move unless `user` keeps
+    receipts to themselves). Returns the cursor."""
     return do_mark_read(user, access_room(user, room_id), seq)
 
 

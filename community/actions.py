@@ -129,6 +129,10 @@ def do_add_membership(
 
 
 def check_invitation_role(membership: Membership, role: str) -> None:
+    """InvitationError unless the staff member's role may invite people into
+    `role` (INVITABLE_ROLES: clinicians members, carers and peers; leads any
+    role). The caller holds `membership` from the access layer; nothing is
+    read or locked, and nobody hears of it."""
     if role not in invitable_roles(membership):
         raise InvitationError(_("You can't invite people in that role."))
 
@@ -326,6 +330,10 @@ def check_invitation_code(code: str, *, client: str | None = None) -> Invitation
 
 
 def check_age_for(pathway: Pathway, user: User) -> None:
+    """InvitationError, in kind words, when `pathway` has a minimum age and
+    `user` is younger or has given no date of birth. Any caller (the sign-up
+    form passes an unsaved user); it reads and locks nothing, and nobody
+    hears of it."""
     age = user.age_on(timezone.localdate())
     if pathway.minimum_age and (age is None or age < pathway.minimum_age):
         raise InvitationError(
@@ -375,6 +383,10 @@ def do_redeem_invitation(user: User, code: str) -> Membership:
 
 
 def do_revoke_invitation(membership: Membership, invitation: Invitation) -> None:
+    """A staff member withdraws `invitation`, so its code can no longer be
+    used. The caller holds `membership` from access_pathway_capability(INVITE)
+    and `invitation` from access_invitation. Stamps it and writes the audit
+    row in one transaction, without locking it; nobody is notified."""
     with transaction.atomic():
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])

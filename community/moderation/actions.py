@@ -722,6 +722,10 @@ def do_add_shift(
 
 
 def do_remove_shift(membership: Membership, shift: DutyShift) -> None:
+    """A lead takes `shift` off the pathway's rota. The caller holds
+    `membership` from access_pathway_capability(EDIT_SETTINGS) and `shift`
+    from access_shift. Audited, then deleted, in one transaction, without a
+    lock; nobody is notified."""
     with transaction.atomic():
         audit(membership.user, "rota.removed", pathway=membership.pathway, target=shift)
         shift.delete()
@@ -980,6 +984,9 @@ def _sanction(
 
 
 def do_mark_notifications_read(user: User) -> None:
+    """Mark all of `user`'s own unread notifications read now (their
+    notifications page was opened). Only for the signed-in user themselves;
+    one UPDATE, no lock, no audit, no event."""
     Notification.objects.filter(user=user, read_at=None).update(read_at=timezone.now())
 
 
@@ -994,6 +1001,8 @@ def do_block(user: User, other: User) -> None:
 
 
 def do_unblock(user: User, other: User) -> None:
+    """`user` lifts their block of `other` (nothing when there was none).
+    Only for `user`'s own blocks; `other` is not told, nothing is audited."""
     Block.objects.filter(blocker=user, blocked=other).delete()
 
 
@@ -1005,6 +1014,8 @@ def do_mute(user: User, other: User) -> None:
 
 
 def do_unmute(user: User, other: User) -> None:
+    """`user` sees what `other` writes again (nothing when not muted). Only
+    for `user`'s own mutes; `other` is not told, nothing is audited."""
     Mute.objects.filter(muter=user, muted=other).delete()
 
 
@@ -1027,6 +1038,8 @@ def do_add_mute_word(user: User, word: str) -> MuteWord:
 
 
 def do_remove_mute_word(user: User, pk: object) -> None:
+    """`user` removes their own mute word `pk`; another person's, a missing
+    one or an odd id removes nothing. Not audited; nobody hears of it."""
     with_id(MuteWord.objects.filter(user=user), pk).delete()
 
 
@@ -1076,6 +1089,10 @@ def do_add_risk_phrase(
 
 
 def do_remove_risk_phrase(actor: User, pk: object) -> None:
+    """A lead or site administrator (the caller asked
+    can_manage_risk_phrases) removes risk phrase `pk` from risk detection;
+    a missing one or an odd id removes nothing. Audited, in one transaction;
+    every process reloads the phrases on commit (phrases_changed)."""
     with transaction.atomic():
         phrase = with_id(RiskPhrase.objects.all(), pk).first()
         if phrase is None:

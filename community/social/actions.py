@@ -198,6 +198,9 @@ def after_reply_published(reply: Reply) -> None:
 
 
 def check_can_reply(topic: Topic) -> None:
+    """Refused when `topic` is locked. The caller found `topic` through the
+    access layer (do_reply); nothing is read again or locked, and nobody
+    hears of it."""
     if topic.locked:
         raise Refused(
             _(

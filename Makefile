@@ -82,13 +82,14 @@ demo: venv
 code: venv
 	$(MANAGE) demo_totp $(EMAIL)
 
-## Everything CI checks: lint, Django checks, migrations, the whole pytest suite
+## Everything CI checks: lint (ruff, mypy), Django checks, migrations, the whole pytest suite
 ## (unit, socket and browser tests).
 test: venv browser lint check pytest
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: venv
 	$(BIN)/ruff format .

@@ -10,6 +10,7 @@ frame and ask the access layer (chat.permissions) each time.
 """
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -128,7 +129,9 @@ def check_direct(user: User, room: Room) -> None:
     membership ended since it opened). Nothing for other rooms."""
     if room.kind != RoomKind.DIRECT:
         return
-    refusal = direct_refusal(user, room.other_person(user), room.pathway)
+    other = room.other_person(user)
+    assert other is not None  # noqa: S101 - a direct room has two people
+    refusal = direct_refusal(user, other, room.pathway)
     if refusal:
         raise ChatError("not_allowed", refusal)
 
@@ -146,6 +149,7 @@ def tell_recipient(message: Message) -> None:
     if room.kind != RoomKind.DIRECT or not message.is_published:
         return
     other = room.other_person(message.author)
+    assert other is not None  # noqa: S101 - a direct room has two people
     url = direct_url(room)
     if other.notifications.filter(url=url, read_at=None).exists():
         return
@@ -196,7 +200,7 @@ class Sent:
         return self.submission.errors() if self.submission else {}
 
 
-def parse_client_id(value) -> uuid.UUID:
+def parse_client_id(value: object) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except (TypeError, ValueError, AttributeError):
@@ -226,7 +230,10 @@ def check_rate(user: User) -> None:
         )
 
 
-def check_body(body) -> str:
+def check_body(body: object) -> str:
+    """`body` as the text of a message, for any caller (it reads and locks
+    nothing, and nobody hears of it); ChatError("bad_frame") when it is not
+    text, ChatError("too_long") past MAX_BODY characters."""
     if not isinstance(body, str):
         raise ChatError("bad_frame", _("Please write a message."))
     if len(body) > MAX_BODY:
@@ -249,7 +256,7 @@ def _stored(room: Room, user: User, client_id: uuid.UUID) -> Message | None:
 
 
 def do_send_message(
-    user: User, room: Room, client_id, body: str, language: str = "en"
+    user: User, room: Room, client_id: object, body: object, language: str = "en"
 ) -> Sent:
     """`user` (whom the access layer let into `room`; its `room.membership`,
     when there, is not looked up again) sends `body` with their own
@@ -271,8 +278,8 @@ def do_send_message(
     towards the rate limit and runs the pipeline again (without effects:
     what it finds is acted on by store_content, which a stored id rolls
     back), and is still answered with the message it sent."""
-    client_id = parse_client_id(client_id)
-    body = check_body(body)
+    message_id = parse_client_id(client_id)
+    text = check_body(body)
 
     def build(submission: Submission) -> Message:
         return Message(
@@ -280,16 +287,17 @@ def do_send_message(
             pathway=room.pathway,
             author=user,
             seq=room.allocate_seq(),
-            client_id=client_id,
+            client_id=message_id,
             body=submission.clean["body"],
         )
 
     def announce(submission: Submission) -> None:
+        message = submission.obj
+        assert isinstance(message, Message)  # noqa: S101 - what build made
+        assert submission.membership is not None  # noqa: S101 - a room's pathway
         staff = submission.membership.role in STAFF_ROLES
-        events.announce_message(
-            submission.obj, frozenset([user.pk]) if staff else frozenset()
-        )
-        tell_recipient(submission.obj)
+        events.announce_message(message, frozenset([user.pk]) if staff else frozenset())
+        tell_recipient(message)
 
     try:
         _may_send(user, room)
@@ -298,7 +306,7 @@ def do_send_message(
         submission = submit_content(
             user,
             getattr(room, "membership", None) or room.pathway,
-            {"body": body},
+            {"body": text},
             build,
             language=language,
             announce=False,
@@ -307,21 +315,23 @@ def do_send_message(
     except (ChatError, Refused):
         # Sent before the refusal applied (a lost ack, then a pause or a
         # closed conversation): the author hears it was stored after all.
-        if (existing := _stored(room, user, client_id)) is not None:
+        if (existing := _stored(room, user, message_id)) is not None:
             return Sent(existing)
         raise
     except IntegrityError:
         # The client id is stored (a resend, or a send racing with this one
         # that the counter's lock let in first): answer with that message.
-        existing = _stored(room, user, client_id)
+        existing = _stored(room, user, message_id)
         if existing is None:
             raise
         return Sent(existing)
     if submission.needs_rewrite:
         # A rule pack changed since this id was stored: the stored one stands.
-        existing = _stored(room, user, client_id)
+        existing = _stored(room, user, message_id)
         return Sent(existing) if existing else Sent(None, submission)
-    return Sent(submission.obj, submission)
+    message = submission.obj
+    assert isinstance(message, Message)  # noqa: S101 - what build made
+    return Sent(message, submission)
 
 
 def _may_send(user: User, room: Room) -> None:
@@ -333,7 +343,9 @@ def _may_send(user: User, room: Room) -> None:
     check_direct(user, room)
 
 
-def check_send(user: User, room_id, client_id, body, language: str = "en") -> Sent:
+def check_send(
+    user: User, room_id: object, client_id: object, body: object, language: str = "en"
+) -> Sent:
     """A socket's send: access to the room is checked again, then
     `do_send_message`."""
     return do_send_message(user, access_room(user, room_id), client_id, body, language)
@@ -360,17 +372,17 @@ def message_published(message: Message) -> None:
 
 
 def do_edit_message(
-    user: User, message: Message, body: str, language: str = "en"
+    user: User, message: Message, body: object, language: str = "en"
 ) -> Submission:
     """The author edits their message within the edit window (as forum
     posts: community.social.actions.do_edit keeps the old text for moderators and
     runs the pipeline; a rewrite changes nothing). The room hears of the
     change on commit."""
-    check_body(body)
+    text = check_body(body)
     if message.author_id != user.pk or message.deleted_at is not None:
         raise ChatError("not_allowed", _("You can only edit your own messages."))
     with transaction.atomic():
-        submission = do_edit(user, message, {"body": body}, language)
+        submission = do_edit(user, message, {"body": text}, language)
         if not submission.needs_rewrite:
             note_changed(message)
     return submission
@@ -410,17 +422,29 @@ def do_hide_message(moderator: User, message: Message, reason: str = "") -> None
         note_changed(message)
 
 
-def check_edit(user: User, room_id, seq, body, language: str = "en") -> Submission:
+def check_edit(
+    user: User, room_id: object, seq: object, body: object, language: str = "en"
+) -> Submission:
+    """A socket's edit: message `seq` of room `room_id` as `user` may read it
+    (`access_message`, else RoomNotFound), then `do_edit_message` (only the
+    author, within the edit window; the room hears of it on commit)."""
     return do_edit_message(user, access_message(user, room_id, seq), body, language)
 
 
-def check_delete(user: User, room_id, seq) -> Message:
+def check_delete(user: User, room_id: object, seq: object) -> Message:
+    """A socket's delete: message `seq` of room `room_id` as `user` may read
+    it (`access_message`, else RoomNotFound), then `do_delete_message` (only
+    the author; audited, the room hears of it on commit). Returns it."""
     message = access_message(user, room_id, seq)
     do_delete_message(user, message)
     return message
 
 
-def check_hide(user: User, room_id, seq) -> Message:
+def check_hide(user: User, room_id: object, seq: object) -> Message:
+    """A socket's hide: any message `seq` of room `room_id` for a moderator
+    of the room's pathway (`access_moderated_message`, RoomNotFound for
+    anyone else), then `do_hide_message` (audited, the room hears of it on
+    commit). Returns it."""
     message = access_moderated_message(user, room_id, seq)
     do_hide_message(user, message)
     return message
@@ -447,11 +471,17 @@ def do_mark_read(user: User, room: Room, seq: int) -> int:
     return cursor.last_read_seq
 
 
-def check_read(user: User, room_id, seq) -> int:
+def check_read(user: User, room_id: object, seq: int) -> int:
+    """A socket's read receipt: room `room_id` as `user` may read it
+    (`access_room`, else RoomNotFound), then `do_mark_read` (locks the
+    cursor; the others in the room hear of a move unless `user` keeps
+    receipts to themselves). Returns the cursor."""
     return do_mark_read(user, access_room(user, room_id), seq)
 
 
-def check_mute(moderator: User, room_id, member_id, hours=None) -> Sanction:
+def check_mute(
+    moderator: User, room_id: object, member_id: int, hours: int | None = None
+) -> Sanction:
     """A moderator of the room's pathway pauses a member's posting there for
     `hours` (a day unless given; at most 30 days), from the chat. Audited,
     and the member is told (community.moderation.actions.do_sanction_member)."""
@@ -462,6 +492,7 @@ def check_mute(moderator: User, room_id, member_id, hours=None) -> Sanction:
     if member is None:
         raise RoomNotFound("No such person")
     staff = membership_in(moderator, room.pathway)
+    assert staff is not None  # noqa: S101 - can_moderate_room found it
     return do_sanction_member(
         staff,
         member,
@@ -471,16 +502,16 @@ def check_mute(moderator: User, room_id, member_id, hours=None) -> Sanction:
     )
 
 
-def check_typing(user: User, room_id) -> None:
+def check_typing(user: User, room_id: object) -> None:
     """Tell the room `user` is typing (nothing stored)."""
     events.announce_typing(access_room(user, room_id), user)
 
 
-def check_last_seqs(user: User, room_ids) -> dict[int, int]:
+def check_last_seqs(user: User, room_ids: Iterable[int]) -> dict[int, int]:
     """The last message number of each room in `room_ids` that `user` may
     still read (the others are left out), for a socket's heartbeat: a client
     behind one of them lost a live copy and joins again. One query a room."""
-    found = {}
+    found: dict[int, int] = {}
     for room_id in room_ids:
         try:
             found[room_id] = access_room(user, room_id).last_seq
@@ -511,7 +542,7 @@ class Backlog:
 CHANGE_MARGIN = timedelta(seconds=10)
 
 
-def _changed_since(room: Room, user: User, after: int, since) -> list[Message]:
+def _changed_since(room: Room, user: User, after: int, since: object) -> list[Message]:
     """Messages up to number `after` that changed after `since` (an ISO
     time from an earlier `joined` frame), as `user` now sees them: those of
     people they blocked or muted left out (they never saw them)."""
@@ -530,7 +561,12 @@ def _changed_since(room: Room, user: User, after: int, since) -> list[Message]:
     )
 
 
-def check_join(user: User, room_id, after=None, changed_since=None) -> Backlog:
+def check_join(
+    user: User,
+    room_id: object,
+    after: int | None = None,
+    changed_since: object = None,
+) -> Backlog:
     """Access to `room_id`, then the messages `user` missed after `after` (a
     number), at most MAX_MISSED of the newest; with no `after`, the last
     page. `complete` is False when older ones were left out (page back).
@@ -544,7 +580,7 @@ def check_join(user: User, room_id, after=None, changed_since=None) -> Backlog:
     last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room.pk)
     found = visible_messages(user, room).filter(seq__lte=last_seq)
     limit = PAGE_SIZE
-    changed = []
+    changed: list[Message] = []
     if after is not None:
         after = max(0, int(after))
         found = found.filter(seq__gt=after)
@@ -556,13 +592,17 @@ def check_join(user: User, room_id, after=None, changed_since=None) -> Backlog:
     )
 
 
-def check_history(user: User, room_id, before) -> tuple[list[Message], bool]:
+def check_history(
+    user: User, room_id: object, before: int
+) -> tuple[list[Message], bool]:
     """Up to PAGE_SIZE visible messages before number `before`, oldest first,
     and whether there are older ones."""
     return recent_messages(user, access_room(user, room_id), max(0, int(before)))
 
 
-def recent_messages(user: User, room: Room, before: int | None = None):
+def recent_messages(
+    user: User, room: Room, before: int | None = None
+) -> tuple[list[Message], bool]:
     """For the page: the last PAGE_SIZE messages (before `before`, when
     paging back), oldest first, and whether there are older ones."""
     found = visible_messages(user, room)

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from community.models import MemberContent, Pathway, User
+from community.models import MemberContent, Membership, Pathway, User
 
 
 class RoomKind(models.TextChoices):
@@ -54,6 +54,9 @@ class Room(models.Model):
     picked_up_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    # The reader's membership of the pathway, set by chat.permissions.access_room.
+    membership: Membership
+
     class Meta:
         ordering = ["pk"]
         constraints = [
@@ -93,8 +96,9 @@ class Room(models.Model):
         One statement, UPDATE ... RETURNING (PostgreSQL, and SQLite from
         3.35), which the ORM cannot write: this is on every message's path."""
         quote, meta = connection.ops.quote_name, Room._meta
-        table, key = quote(meta.db_table), quote(meta.pk.column)
-        column = quote(meta.get_field("last_seq").column)
+        key_column, seq_column = meta.pk.column, meta.get_field("last_seq").column
+        assert key_column and seq_column  # noqa: S101 - both are concrete
+        table, key, column = quote(meta.db_table), quote(key_column), quote(seq_column)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET {column} = {column} + 1 "  # noqa: S608 - names from the model

@@ -7,12 +7,13 @@ cannot tell that a room or a pathway exists.
 """
 
 from dataclasses import dataclass
+from typing import TypeVar
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from community.inputs import whole_number
+from community.inputs import with_id
 from community.models import (
     STAFF_ROLES,
     ContentStatus,
@@ -31,6 +32,8 @@ from community.permissions import (
 )
 
 from .models import Message, ReadCursor, Room, RoomKind
+
+_M = TypeVar("_M", bound=Model)
 
 
 class RoomNotFound(Http404):
@@ -67,13 +70,13 @@ def room_open_to(room: Room, membership: Membership) -> bool:
     return room.kind == RoomKind.PATHWAY
 
 
-def _only(queryset):
+def _only(queryset: QuerySet[_M]) -> _M | None:
     """The one row `queryset` matches by a unique key, or None. Unordered:
     `first()`'s ORDER BY cost Django more to build than PostgreSQL to run."""
     return next(iter(queryset.order_by()[:1]), None)
 
 
-def access_room(user: User, room_id) -> Room:
+def access_room(user: User, room_id: object) -> Room:
     """Room `room_id` with its pathway if `user` is an active member of that
     pathway and, for a support conversation, the member who asked or one of
     the pathway's staff (peer supporters, clinicians, leads); for a direct
@@ -86,9 +89,7 @@ def access_room(user: User, room_id) -> Room:
     Django several times what running it did (bench/chat.py)."""
     room = None
     if user.is_authenticated:
-        room = _only(
-            Room.objects.filter(pk=whole_number(room_id)).select_related("pathway")
-        )
+        room = _only(with_id(Room.objects.select_related("pathway"), room_id))
     membership = (
         _only(
             Membership.objects.filter(
@@ -100,7 +101,7 @@ def access_room(user: User, room_id) -> Room:
         if room is not None
         else None
     )
-    if membership is None or not room_open_to(room, membership):
+    if room is None or membership is None or not room_open_to(room, membership):
         raise RoomNotFound("No such room")
     membership.pathway = room.pathway
     room.membership = membership
@@ -128,25 +129,25 @@ def visible_messages(user: User, room: Room) -> QuerySet[Message]:
     ).select_related("author")
 
 
-def access_message(user: User, room_id, seq) -> Message:
+def access_message(user: User, room_id: object, seq: object) -> Message:
     """Message `seq` of room `room_id` if `user` may read it; else
     RoomNotFound (also when the room is not theirs)."""
     room = access_room(user, room_id)
-    message = visible_messages(user, room).filter(seq=whole_number(seq)).first()
+    message = with_id(visible_messages(user, room), seq, "seq").first()
     if message is None:
         raise RoomNotFound("No such message")
     message.room = room
     return message
 
 
-def access_moderated_message(user: User, room_id, seq) -> Message:
+def access_moderated_message(user: User, room_id: object, seq: object) -> Message:
     """Any message `seq` of room `room_id`, whatever its status, for a
     moderator of the room's pathway; RoomNotFound for anyone else."""
     room = access_room(user, room_id)
     if not has_capability(user, room.pathway, Capability.MODERATE):
         raise RoomNotFound("No such message")
     message = (
-        Message.objects.filter(room=room, seq=whole_number(seq))
+        with_id(Message.objects.filter(room=room), seq, "seq")
         .select_related("author")
         .first()
     )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.audit import audit
-from community.inputs import whole_number
+from community.inputs import with_id
 from community.models import STAFF_ROLES, Membership, MembershipStatus, Pathway, User
 from community.moderation.actions import on_duty_shifts
 from community.moderation.errors import Refused
@@ -103,7 +103,9 @@ def do_ask_for_support(
                 actor=user,
             )
     except IntegrityError:  # asked twice at once: the other request made it
-        return open_support_room(user, pathway)
+        made = open_support_room(user, pathway)
+        assert made is not None  # noqa: S101 - the other request made it
+        return made
     return room
 
 
@@ -123,21 +125,22 @@ def support_queue(pathway: Pathway, now: datetime | None = None):
         .select_related("member", "picked_up_by", "pathway")
         .order_by("created_at")
     )
-    waiting, answered = [], []
+    waiting: list[Waiting] = []
+    answered: list[Waiting] = []
     for room in rooms:
         entry = Waiting(room, int((now - room.created_at).total_seconds() // 60))
         (answered if room.picked_up_by_id else waiting).append(entry)
     return waiting, answered
 
 
-def access_support_room(staff: Membership, room_id) -> Room:
+def access_support_room(staff: Membership, room_id: object) -> Room:
     """An open support room of the staff member's pathway; Refused when
     it is closed or not theirs to see."""
-    room = Room.objects.filter(
-        pk=whole_number(room_id),
-        pathway=staff.pathway,
-        kind=RoomKind.SUPPORT,
-        closed_at=None,
+    room = with_id(
+        Room.objects.filter(
+            pathway=staff.pathway, kind=RoomKind.SUPPORT, closed_at=None
+        ),
+        room_id,
     ).first()
     if room is None:
         raise Refused(_("That conversation has ended or does not exist."))

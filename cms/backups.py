@@ -16,8 +16,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -57,7 +59,7 @@ class Restored:
     last_migration: str
 
 
-def require_postgresql(database: dict) -> None:
+def require_postgresql(database: Mapping[str, Any]) -> None:
     """Raise BackupError unless `database` (a DATABASES entry) is PostgreSQL."""
     engine = database.get("ENGINE", "")
     if engine not in POSTGRESQL_ENGINES:
@@ -70,7 +72,9 @@ def require_postgresql(database: dict) -> None:
         )
 
 
-def connection_env(database: dict, base: dict | None = None) -> dict[str, str]:
+def connection_env(
+    database: Mapping[str, Any], base: dict | None = None
+) -> dict[str, str]:
     """The environment for pg_dump/pg_restore: `base` (this process's
     environment unless given) with host, port, user, password, database name
     and SSL options from `database` set over it. What `database` leaves empty
@@ -92,7 +96,7 @@ def connection_env(database: dict, base: dict | None = None) -> dict[str, str]:
     return env
 
 
-def connect_kwargs(database: dict, name: str | None = None) -> dict:
+def connect_kwargs(database: Mapping[str, Any], name: str | None = None) -> dict:
     """psycopg.connect() keywords for `database` (or its server's database
     `name`)."""
     kwargs = {
@@ -213,7 +217,7 @@ def _user_relations(cursor) -> int:
     return cursor.fetchone()[0]
 
 
-def _open_empty(target: dict, create: bool):
+def _open_empty(target: Mapping[str, Any], create: bool):
     """Check the target database exists (creating it when `create`) and holds
     nothing; raise BackupError otherwise."""
     import psycopg
@@ -297,7 +301,7 @@ def restore(path: Path, target_url: str, create: bool = False) -> Restored:
     return _summary(target)
 
 
-def _summary(target: dict) -> Restored:
+def _summary(target: Mapping[str, Any]) -> Restored:
     import psycopg
 
     with (

@@ -106,5 +106,6 @@ def ready(request) -> JsonResponse:
     )
     # Logged above, once a part: Django's "Service Unavailable" error line
     # would reach Sentry at every probe while the worker is down.
-    response._has_been_logged = True
+    # django-stubs leaves out this private flag that django.utils.log reads.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response

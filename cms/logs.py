@@ -56,7 +56,7 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
-class RedactedTracebacks:
+class RedactedTracebacks(logging.Formatter):
     """A formatter mixin: no email address in a traceback either."""
 
     def formatException(self, ei) -> str:  # noqa: N802 - logging's name

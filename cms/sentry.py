@@ -10,10 +10,13 @@ email address in messages and breadcrumbs. Local variables are never sent.
 
 import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sentry_sdk
 from sentry_sdk.integrations.django import DjangoIntegration
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 KEPT_HEADERS = {"Host", "User-Agent", "X-Request-Id", "X-Request-ID"}
@@ -23,18 +26,18 @@ def _scrub_text(value: Any) -> Any:
     return EMAIL.sub("[email]", value) if isinstance(value, str) else value
 
 
-def scrub_event(event: dict, hint: dict | None = None) -> dict:
+def scrub_event(event: "Event", hint: "Hint | None" = None) -> "Event":
     """The event with member text and personal data taken out (see module)."""
     request = event.get("request")
     if isinstance(request, dict):
         for key in ("data", "query_string", "cookies", "env"):
             request.pop(key, None)
-        headers = request.get("headers") or {}
+        headers = cast("dict[str, str]", request.get("headers") or {})
         request["headers"] = {
             name: value for name, value in headers.items() if name in KEPT_HEADERS
         }
         if "url" in request:
-            request["url"] = request["url"].split("?", 1)[0]
+            request["url"] = cast(str, request["url"]).split("?", 1)[0]
     user = event.get("user")
     if isinstance(user, dict):
         event["user"] = {"id": user["id"]} if "id" in user else {}

@@ -5,14 +5,16 @@ transaction and leaves one audit row for every staff action.
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,7 +42,9 @@ class InvitationError(Exception):
 # Pathways -------------------------------------------------------------------
 
 
-def do_create_pathway(*, slug: str, name: str, actor: User | None = None, **fields):
+def do_create_pathway(
+    *, slug: str, name: str, actor: User | None = None, **fields: Any
+) -> Pathway:
     """Create a pathway and audit it, in one transaction; `actor` is the site
     administrator (None for code). Saving it makes its Wagtail side inside
     the same transaction (home.signals: landing page, privacy, permissions,
@@ -85,7 +89,9 @@ def sync_membership_groups(user: User, pathway: Pathway) -> None:
     user.groups.add(*wanted)
 
 
-def do_update_pathway_settings(actor: User, pathway: Pathway, changed: list[str]):
+def do_update_pathway_settings(
+    actor: User, pathway: Pathway, changed: list[str]
+) -> None:
     """Save settings a service lead changed; `pathway` already holds new values."""
     with transaction.atomic():
         pathway.save()
@@ -123,6 +129,10 @@ def do_add_membership(
 
 
 def check_invitation_role(membership: Membership, role: str) -> None:
+    """InvitationError unless the staff member's role may invite people into
+    `role` (INVITABLE_ROLES: clinicians members, carers and peers; leads any
+    role). The caller holds `membership` from the access layer; nothing is
+    read or locked, and nobody hears of it."""
     if role not in invitable_roles(membership):
         raise InvitationError(_("You can't invite people in that role."))
 
@@ -185,7 +195,7 @@ def check_display_name(
     value: str,
     *,
     email: str = "",
-    exclude_pk=None,
+    exclude_pk: int | None = None,
     may_claim_role: bool = False,
 ) -> str:
     """The display name `value` as it will be stored (community.models.names:
@@ -233,7 +243,7 @@ def check_display_name(
     return value
 
 
-def do_save_display_name(user: User, value: str, *, fields=()) -> None:
+def do_save_display_name(user: User, value: str, *, fields: Sequence[str] = ()) -> None:
     """Store `user`'s display name `value` (already checked) with `fields`.
     Two people can pass the check for look-alike names at the same moment;
     the database's unique skeleton then refuses the second: ValidationError
@@ -246,7 +256,9 @@ def do_save_display_name(user: User, value: str, *, fields=()) -> None:
         raise ValidationError(NAME_TAKEN, code="taken") from error
 
 
-def do_claim_display_name(user: User, wanted: str, *, fields=()) -> str:
+def do_claim_display_name(
+    user: User, wanted: str, *, fields: Sequence[str] = ()
+) -> str:
     """At sign-up, store `wanted` as `user`'s name, or, when someone took a
     look-alike in the moment since the form was checked, the first free
     "wanted 2", "wanted 3"... The account is never lost for a name; returns
@@ -318,6 +330,10 @@ def check_invitation_code(code: str, *, client: str | None = None) -> Invitation
 
 
 def check_age_for(pathway: Pathway, user: User) -> None:
+    """InvitationError, in kind words, when `pathway` has a minimum age and
+    `user` is younger or has given no date of birth. Any caller (the sign-up
+    form passes an unsaved user); it reads and locks nothing, and nobody
+    hears of it."""
     age = user.age_on(timezone.localdate())
     if pathway.minimum_age and (age is None or age < pathway.minimum_age):
         raise InvitationError(
@@ -367,6 +383,10 @@ def do_redeem_invitation(user: User, code: str) -> Membership:
 
 
 def do_revoke_invitation(membership: Membership, invitation: Invitation) -> None:
+    """A staff member withdraws `invitation`, so its code can no longer be
+    used. The caller holds `membership` from access_pathway_capability(INVITE)
+    and `invitation` from access_invitation. Stamps it and writes the audit
+    row in one transaction, without locking it; nobody is notified."""
     with transaction.atomic():
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -381,7 +401,7 @@ def do_revoke_invitation(membership: Membership, invitation: Invitation) -> None
 # Join requests --------------------------------------------------------------
 
 
-def joinable_pathways():
+def joinable_pathways() -> QuerySet[Pathway]:
     """Pathways that accept requests from people without an invitation."""
     return Pathway.objects.filter(allow_join_requests=True)
 

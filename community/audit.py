@@ -2,6 +2,8 @@
 trust may be asked about. Every wing writes through `audit`; nothing here
 imports a wing."""
 
+from django.db.models import Model
+
 from community.models import AuditEvent, Pathway, User
 
 
@@ -10,9 +12,9 @@ def audit(
     action: str,
     *,
     pathway: Pathway | None = None,
-    target=None,
+    target: Model | None = None,
     reason: str = "",
-    **data,
+    **data: object,
 ) -> AuditEvent:
     """Write one audit row. Never pass member-written text in `data`."""
     return AuditEvent.objects.create(

@@ -6,14 +6,16 @@ tells a stranger that a pathway, page or invitation exists. Pages, documents and
 video files are asked of home/permissions.py, which rests on the answers here.
 """
 
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community.inputs import whole_number
+from community.inputs import with_id
 from community.models import (
     STAFF_ROLES,
     Audience,
@@ -25,6 +27,7 @@ from community.models import (
     Forum,
     Invitation,
     JoinRequest,
+    MemberContent,
     Membership,
     MembershipStatus,
     ModerationCase,
@@ -39,6 +42,9 @@ from community.models import (
     WallPost,
 )
 from community.models.silence import without_silenced
+
+_M = TypeVar("_M", bound=Model)
+_C = TypeVar("_C", bound=MemberContent)
 
 
 class Capability(StrEnum):
@@ -184,9 +190,11 @@ def has_two_factor(user: User) -> bool:
     """True if `user` has a TOTP authenticator set up."""
     from allauth.mfa.models import Authenticator
 
-    return Authenticator.objects.filter(
+    # allauth ships no types: its queryset is Any to mypy.
+    found: bool = Authenticator.objects.filter(
         user=user, type=Authenticator.Type.TOTP
     ).exists()
+    return found
 
 
 def may_use_signed_in_endpoints(user: User) -> bool:
@@ -198,34 +206,31 @@ def may_use_signed_in_endpoints(user: User) -> bool:
     return not requires_two_factor(user) or has_two_factor(user)
 
 
-def access_invitation(pathway: Pathway, pk) -> Invitation:
+def access_invitation(pathway: Pathway, pk: object) -> Invitation:
     """An invitation of `pathway` (already access-checked by the caller); Http404
     for one of another pathway or none."""
-    invitation = Invitation.objects.filter(pathway=pathway, pk=_int_or_none(pk)).first()
+    invitation = with_id(Invitation.objects.filter(pathway=pathway), pk).first()
     if invitation is None:
         raise Http404("No such invitation")
     return invitation
 
 
-def access_join_request(pathway: Pathway, pk) -> JoinRequest:
+def access_join_request(pathway: Pathway, pk: object) -> JoinRequest:
     """A join request to `pathway` (already access-checked); Http404 otherwise."""
-    join_request = JoinRequest.objects.filter(
-        pathway=pathway, pk=_int_or_none(pk)
-    ).first()
+    join_request = with_id(JoinRequest.objects.filter(pathway=pathway), pk).first()
     if join_request is None:
         raise Http404("No such request")
     return join_request
 
 
-def _int_or_none(value) -> int | None:
-    # An odd id ("²", 10**30, "-1") is simply not found (community/inputs.py).
-    return whole_number(value)
-
-
 # Member content ---------------------------------------------------------------
 
 
-def visible_content(user: User, queryset: QuerySet, pathway) -> QuerySet:
+def visible_content(
+    user: User,
+    queryset: QuerySet[_M],
+    pathway: Pathway | Iterable[Pathway] | QuerySet[Pathway],
+) -> QuerySet[_M]:
     """Member content of one registered kind in `pathway` (one Pathway, or
     several: a list or queryset) that `user` may read, inside the query:
     published, or the reader's own while held or hidden by reports; without
@@ -261,7 +266,7 @@ def access_forum(user: User, slug: str, forum_slug: str) -> Forum:
     return forum
 
 
-def access_topic(user: User, slug: str, topic_id) -> Topic:
+def access_topic(user: User, slug: str, topic_id: object) -> Topic:
     """Topic `topic_id` of pathway `slug` if the reader may see it (see
     `visible_content`; moderators also see held and hidden topics); else
     Http404."""
@@ -271,43 +276,43 @@ def access_topic(user: User, slug: str, topic_id) -> Topic:
         topics = topics.filter(pathway=membership.pathway)
     else:
         topics = visible_content(user, topics, membership.pathway)
-    topic = topics.filter(pk=_int_or_none(topic_id)).first()
+    topic = with_id(topics, topic_id).first()
     if topic is None:
         raise Http404("No such topic")
     return topic
 
 
-def access_content(user: User, slug: str, model, pk):
+def access_content(user: User, slug: str, model: type[_C], pk: object) -> _C:
     """A piece of member content of kind `model` in pathway `slug` that the user
     may read (to report it); else Http404."""
     from community.safety.registry import kind_for_model
 
     pathway = access_pathway(user, slug)
-    found = visible_content(user, model.objects.all(), pathway)
+    found = visible_content(user, model._default_manager.all(), pathway)
     kind = kind_for_model(model)
     if kind is not None and kind.readable is not None:
         found = kind.readable(user, found)
     if model is WallPost:
         found = found.filter(removed_by_owner_at=None).select_related("owner")
-    obj = found.filter(pk=_int_or_none(pk)).first()
-    if obj is None or (model is WallPost and not can_see_wall(user, obj.owner)):
+    obj = with_id(found, pk).first()
+    if obj is None or (isinstance(obj, WallPost) and not can_see_wall(user, obj.owner)):
         raise Http404("No such content")
     return obj
 
 
-def access_moderated_content(membership: Membership, model, pk):
+def access_moderated_content(membership: Membership, model: type[_C], pk: object) -> _C:
     """Any piece of content of kind `model` in the moderator's pathway,
     whatever its status (for its edit history); Http404 otherwise."""
-    obj = model.objects.filter(pathway=membership.pathway, pk=_int_or_none(pk)).first()
+    obj = with_id(model._default_manager.filter(pathway=membership.pathway), pk).first()
     if obj is None:
         raise Http404("No such content")
     return obj
 
 
-def access_case(membership: Membership, pk) -> ModerationCase:
+def access_case(membership: Membership, pk: object) -> ModerationCase:
     """A moderation case of the moderator's pathway; Http404 otherwise."""
     case = (
-        ModerationCase.objects.filter(pathway=membership.pathway, pk=_int_or_none(pk))
+        with_id(ModerationCase.objects.filter(pathway=membership.pathway), pk)
         .select_related("author", "content_type")
         .first()
     )
@@ -316,10 +321,10 @@ def access_case(membership: Membership, pk) -> ModerationCase:
     return case
 
 
-def access_alert(membership: Membership, pk) -> RiskAlert:
+def access_alert(membership: Membership, pk: object) -> RiskAlert:
     """A risk alert of the moderator's pathway; Http404 otherwise."""
     alert = (
-        RiskAlert.objects.filter(pathway=membership.pathway, pk=_int_or_none(pk))
+        with_id(RiskAlert.objects.filter(pathway=membership.pathway), pk)
         .select_related("case", "author", "notified", "acknowledged_by")
         .first()
     )
@@ -328,11 +333,9 @@ def access_alert(membership: Membership, pk) -> RiskAlert:
     return alert
 
 
-def access_shift(membership: Membership, pk) -> DutyShift:
+def access_shift(membership: Membership, pk: object) -> DutyShift:
     """A rota shift of the lead's pathway; Http404 otherwise."""
-    shift = DutyShift.objects.filter(
-        pathway=membership.pathway, pk=_int_or_none(pk)
-    ).first()
+    shift = with_id(DutyShift.objects.filter(pathway=membership.pathway), pk).first()
     if shift is None:
         raise Http404("No such shift")
     return shift
@@ -370,11 +373,13 @@ def can_review_all_deliveries(user: User) -> bool:
     return user.is_authenticated and user.is_active and user.is_superuser
 
 
-def access_failed_delivery(user: User, pk, pathway: Pathway | None = None) -> Delivery:
+def access_failed_delivery(
+    user: User, pk: object, pathway: Pathway | None = None
+) -> Delivery:
     """A delivery given up that `user` may see and try again (see
     `failed_deliveries_for`; within `pathway` when given); Http404 otherwise,
     alike for one that is missing, another pathway's, or not failed."""
-    found = failed_deliveries_for(user, pathway).filter(pk=_int_or_none(pk)).first()
+    found = with_id(failed_deliveries_for(user, pathway), pk).first()
     if found is None:
         raise Http404("No such delivery")
     return found
@@ -406,10 +411,10 @@ def shared_pathways(user: User, other: User) -> QuerySet[Pathway]:
     )
 
 
-def access_profile(viewer: User, user_id) -> User:
+def access_profile(viewer: User, user_id: object) -> User:
     """Another person's profile if they share an active pathway with the viewer
     and have not blocked them; else Http404, so a block is not announced."""
-    other = User.objects.filter(pk=_int_or_none(user_id), is_active=True).first()
+    other = with_id(User.objects.filter(is_active=True), user_id).first()
     if other is None or not viewer.is_authenticated:
         raise Http404("No such person")
     if other != viewer and (
@@ -429,7 +434,7 @@ def can_manage_risk_phrases(user: User) -> bool:
 # Walls, presents and profile text ---------------------------------------------------
 
 
-def _is_staff_in_any(user: User, pathways) -> bool:
+def _is_staff_in_any(user: User, pathways: QuerySet[Pathway]) -> bool:
     return (
         active_memberships(user)
         .filter(pathway__in=pathways, role__in=STAFF_ROLES)
@@ -554,7 +559,9 @@ def wall_posts_for(viewer: User, owner: User) -> QuerySet[WallPost]:
     )
 
 
-def wall_replies_for(viewer: User, parents) -> QuerySet[WallPost]:
+def wall_replies_for(
+    viewer: User, parents: Iterable[WallPost] | QuerySet[WallPost]
+) -> QuerySet[WallPost]:
     """Replies under `parents` that `viewer` may read."""
     return visible_content(
         viewer,
@@ -563,21 +570,17 @@ def wall_replies_for(viewer: User, parents) -> QuerySet[WallPost]:
     )
 
 
-def access_wall_post(user: User, pk) -> WallPost:
+def access_wall_post(user: User, pk: object) -> WallPost:
     """A wall message `user` may read (to reply under or remove); else Http404
     (for the anonymous too)."""
     if not user.is_authenticated:
         raise Http404("No such message")
-    post = (
-        visible_content(
-            user,
-            WallPost.objects.filter(removed_by_owner_at=None),
-            visible_pathways(user),
-        )
-        .select_related("owner", "pathway", "author")
-        .filter(pk=_int_or_none(pk))
-        .first()
-    )
+    readable = visible_content(
+        user,
+        WallPost.objects.filter(removed_by_owner_at=None),
+        visible_pathways(user),
+    ).select_related("owner", "pathway", "author")
+    post = with_id(readable, pk).first()
     if post is None or not can_see_wall(user, post.owner):
         raise Http404("No such message")
     return post

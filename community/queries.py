@@ -1,5 +1,7 @@
 """Reads for pages, given a pathway the access layer has already granted."""
 
+from collections.abc import Mapping
+
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +41,9 @@ def landing_url(pathway: Pathway) -> str:
     `pathway.pages` is the relation home.PathwayPage declares on the pathway, so
     the core reads its landing page without importing the page types (home
     makes the page: home.pathways)."""
-    page = pathway.pages.live().order_by("pk").first()
+    # Wagtail's PageManager has live(); the plugin, without Wagtail types, sees a
+    # plain RelatedManager.
+    page = pathway.pages.live().order_by("pk").first()  # type: ignore[attr-defined]
     return page.url if page else "/"
 
 
@@ -246,7 +250,9 @@ def reactions_to(reader: User, kind_name: str, objects) -> dict[int, list[dict]]
         .values("object_id", "reaction")
         .annotate(n=Count("pk"), mine=Count("pk", filter=Q(user=reader)))
     )
-    found = {(r["object_id"], r["reaction"]): r for r in rows}
+    found: dict[tuple[int, str], Mapping[str, object]] = {
+        (r["object_id"], r["reaction"]): r for r in rows
+    }
     return {
         pk: [
             {

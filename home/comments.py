@@ -75,8 +75,10 @@ def do_comment(
         )
 
     def then(submission: Submission) -> None:
-        if submission.obj.status == ContentStatus.PUBLISHED:
-            _tell_followers(submission.obj, page, parent)
+        comment = submission.obj
+        assert isinstance(comment, PageComment)  # noqa: S101 - what build made
+        if comment.status == ContentStatus.PUBLISHED:
+            _tell_followers(comment, page, parent)
 
     return submit_content(
         user, pathway, {"comment": text}, build, language=language, then=then

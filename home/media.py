@@ -57,6 +57,9 @@ def check_video_upload(field_file) -> str:
 
 
 def check_poster_upload(field_file) -> str:
+    """The image type of an uploaded video poster (PeerMedia.clean); a
+    ValidationError, in plain words, unless it is a PNG, JPEG or WebP image
+    of at most 10 MB. Reads the file's first bytes; locks nothing."""
     kind = sniff_image(_head(field_file))
     if kind is None:
         raise ValidationError(_("The poster must be a PNG, JPEG or WebP image."))

@@ -189,7 +189,9 @@ class BlogPageTag(TaggedItemBase):
     )
 
 
-class BlogPage(CommentableMixin, Page, ContentWarningMixin):  # noqa: DJ008
+# Wagtail ships no type information, so the django-stubs plugin cannot resolve
+# the managers of page models (here and below).
+class BlogPage(CommentableMixin, Page, ContentWarningMixin):  # type: ignore[django-manager-missing]  # noqa: DJ008
     """A blog post. Its author is shown by display name, never by real name."""
 
     introduction = models.TextField(blank=True)
@@ -228,7 +230,7 @@ class BlogPage(CommentableMixin, Page, ContentWarningMixin):  # noqa: DJ008
         return context
 
 
-class ResourcePage(Page, ContentWarningMixin):  # noqa: DJ008 - Page has __str__
+class ResourcePage(Page, ContentWarningMixin):  # type: ignore[django-manager-missing]  # noqa: DJ008
     """Self-help material, with downloadable documents in its body."""
 
     introduction = models.TextField(blank=True)
@@ -361,7 +363,7 @@ class VideoIndexPage(Page):
         return context
 
 
-class VideoPage(CommentableMixin, Page, ContentWarningMixin):  # noqa: DJ008
+class VideoPage(CommentableMixin, Page, ContentWarningMixin):  # type: ignore[django-manager-missing]  # noqa: DJ008
     """A peer's video with captions (WebVTT) and a transcript below it."""
 
     introduction = models.TextField(blank=True)

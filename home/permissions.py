@@ -7,17 +7,26 @@ active member of which pathway) and adds where a page or file sits. Each
 and what is forbidden, so nothing tells a stranger that a page or file exists.
 """
 
-from django.http import Http404
-from wagtail.models import Page
+from typing import TYPE_CHECKING
 
-from community.inputs import whole_number
+from django.db.models.fields.files import FieldFile
+from django.http import Http404
+from wagtail.models import Collection, Page
+from wagtail.query import PageQuerySet
+
+from community.inputs import with_id
 from community.models import Pathway, User
 from community.permissions import access_profile, can_view_pathway, visible_pathways
 
 from .models import PathwayPage, pathway_of
 
+if TYPE_CHECKING:
+    from wagtailmedia.models import AbstractMedia
 
-def pages_visible_to(user: User, pages, *, in_admin: bool = False):
+
+def pages_visible_to(
+    user: User, pages: PageQuerySet, *, in_admin: bool = False
+) -> PageQuerySet:
     """`pages` (a Page queryset) without those inside pathways the user is not an
     active member of. Site-wide pages stay. In the admin, site administrators
     (superusers) see every pathway; on the site, nobody reads a pathway they are
@@ -30,18 +39,18 @@ def pages_visible_to(user: User, pages, *, in_admin: bool = False):
     return pages
 
 
-def access_page(user: User, page_id, *, in_admin: bool = False) -> Page:
+def access_page(user: User, page_id: object, *, in_admin: bool = False) -> Page:
     """The page `page_id` if it is site-wide or inside a pathway the user may
     read (in the admin, site administrators may read all); else Http404, alike
     for a missing page and another pathway's. Any caller may use it; it reads
     and locks nothing."""
-    page = Page.objects.filter(pk=whole_number(page_id)).first()
+    page = with_id(Page.objects.all(), page_id).first()
     if page is None or not can_view_page(user, page, in_admin=in_admin):
         raise Http404("No such page")
     return page
 
 
-def can_view_page(user: User, page, *, in_admin: bool = False) -> bool:
+def can_view_page(user: User, page: Page, *, in_admin: bool = False) -> bool:
     """True if `page` is site-wide or inside a pathway the user may read."""
     if in_admin and user.is_superuser:
         return True
@@ -52,7 +61,7 @@ def can_view_page(user: User, page, *, in_admin: bool = False) -> bool:
 # Documents and media --------------------------------------------------------------
 
 
-def pathway_of_collection(collection) -> Pathway | None:
+def pathway_of_collection(collection: Collection | None) -> Pathway | None:
     """The pathway whose collection holds `collection` (itself or an
     ancestor), or None for site-wide collections."""
     if collection is None:
@@ -66,7 +75,7 @@ def pathway_of_collection(collection) -> Pathway | None:
     return Pathway.objects.filter(collection__path__in=paths).first()
 
 
-def can_view_collection_item(user: User, item) -> bool:
+def can_view_collection_item(user: User, item: object) -> bool:
     """True if a document or media file is site-wide or in a pathway the
     user is an active member of (site administrators included: files follow
     the same rule as pages on the site)."""
@@ -74,18 +83,18 @@ def can_view_collection_item(user: User, item) -> bool:
     return pathway is None or can_view_pathway(user, pathway)
 
 
-def access_media(user: User, pk):
+def access_media(user: User, pk: object) -> "AbstractMedia":
     """A video file the user may watch (site-wide, or in a pathway they are an
     active member of); Http404 otherwise, alike for missing and forbidden."""
     from wagtailmedia.models import get_media_model
 
-    item = get_media_model().objects.filter(pk=whole_number(pk)).first()
+    item = with_id(get_media_model().objects.all(), pk).first()
     if item is None or not can_view_collection_item(user, item):
         raise Http404("No such file")
     return item
 
 
-def access_stored_file(user: User, name: str):
+def access_stored_file(user: User, name: str) -> FieldFile:
     """The stored file `name` (a path under the media root) if the user may
     see what it belongs to: an image or its rendition, a document, a video
     or its poster by their collection (as `can_view_collection_item`), a
@@ -105,10 +114,11 @@ def access_stored_file(user: User, name: str):
         .select_related("image__collection")
         .first()
     )
+    owner: object = None
+    field: FieldFile | None = None
     if rendition is not None:
         owner, field = rendition.image, rendition.file
     else:
-        owner = field = None
         for model, fields in (
             (image_model, ("file",)),
             (get_document_model(), ("file",)),
@@ -124,6 +134,7 @@ def access_stored_file(user: User, name: str):
     if owner is not None:
         if not can_view_collection_item(user, owner):
             raise Http404("No such file")
+        assert field is not None  # noqa: S101 - found with its owner
         return field
     person = User.objects.filter(avatar_image=name).first()
     if person is None:

@@ -172,7 +172,9 @@ def _member_hits(reader: User, kind: str, text: str, terms, pathways) -> list[Hi
     if not ranked:
         return []
     rows = {row.pk: row for row in _readable(reader, model, pathways, ranked)}
-    url = kind_named(kind).url
+    content_kind = kind_named(kind)
+    assert content_kind is not None  # noqa: S101 - MODELS are all registered
+    url = content_kind.url
     hits = []
     for pk in ranked:
         row = rows.get(pk)

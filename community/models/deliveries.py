@@ -134,4 +134,5 @@ class Delivery(models.Model):
         address."""
         if self.recipient_id is None:
             return str(_("the out-of-hours crisis team"))
+        assert self.recipient is not None  # noqa: S101 - recipient_id is set
         return self.recipient.display_name

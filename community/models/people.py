@@ -7,6 +7,7 @@ import re
 import secrets
 import uuid
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
 from django.core.exceptions import ValidationError
@@ -17,6 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import TranslatableMixin
 from wagtail.snippets.models import register_snippet
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from .names import skeleton
 
@@ -92,11 +96,14 @@ AVATARS = [
 ]
 
 
-class User(AbstractUser):
+# Wagtail ships no type information, so the django-stubs plugin cannot resolve
+# the managers of its page and media models (User.peermedia_set).
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A person. Others only ever see `display_name`; email and real names stay
     private to the person and the site's administrators."""
 
-    username = None
+    # No username (sign-in is by email): django-stubs types it as always str.
+    username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(
         _("display name"),
@@ -118,7 +125,8 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
 
-    objects = UserManager()
+    # django-stubs expects auth's own UserManager here, not a BaseUserManager.
+    objects = UserManager()  # type: ignore[assignment, misc]
 
     class Meta:
         constraints = [
@@ -217,7 +225,8 @@ class RulePack(models.TextChoices):
     EATING_DISORDERS = "eating_disorders", _("Eating disorders: no numbers")
 
 
-class Pathway(models.Model):
+# Pathway.pages is home.PathwayPage's relation; Wagtail ships no types (above).
+class Pathway(models.Model):  # type: ignore[django-manager-missing]
     """A closed community for one care pathway, with its own safety settings."""
 
     slug = models.SlugField(unique=True, max_length=60)
@@ -474,7 +483,7 @@ class Invitation(models.Model):
     }
 
     @property
-    def state_label(self) -> str:
+    def state_label(self) -> "StrOrPromise":
         return self.STATE_LABELS[self.state]
 
     @property

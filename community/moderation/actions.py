@@ -13,6 +13,7 @@ import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.audit import audit
-from community.inputs import whole_number
+from community.inputs import with_id
 from community.models import (
     LABEL_REASONS,
     STAFF_ROLES,
@@ -101,7 +102,9 @@ class Submission:
         }
 
 
-def check_can_post(user: User, pathway: Pathway, now: datetime | None = None):
+def check_can_post(
+    user: User, pathway: Pathway, now: datetime | None = None
+) -> Membership:
     """The author's active membership of `pathway`; Refused while muted.
     (The caller has already asked the access layer.)"""
     membership = Membership.objects.select_related("pathway").get(
@@ -110,7 +113,7 @@ def check_can_post(user: User, pathway: Pathway, now: datetime | None = None):
     return check_not_muted(membership, now)
 
 
-def check_not_muted(membership: Membership, now: datetime | None = None):
+def check_not_muted(membership: Membership, now: datetime | None = None) -> Membership:
     """`membership` (active, found by the access layer) if its member may
     post now; Refused while a moderator has paused their posting."""
     if membership.is_muted(now):
@@ -256,7 +259,8 @@ def on_duty_shifts(pathway: Pathway, now: datetime | None = None) -> list[DutySh
         .annotate(role=Subquery(role))
         .order_by("position", "starts_at", "pk")
     )
-    seen, result = set(), []
+    seen: set[int] = set()
+    result: list[DutyShift] = []
     for shift in shifts:
         if shift.user_id not in seen:
             seen.add(shift.user_id)
@@ -455,7 +459,7 @@ def do_escalate_overdue_alerts(now: datetime | None = None) -> int:
     return escalated
 
 
-def _escalate(alert: RiskAlert, now: datetime, **why) -> None:
+def _escalate(alert: RiskAlert, now: datetime, **why: Any) -> None:
     """Move the (locked) alert one step along the rota, and audit it."""
     alert.level += 1
     _route(alert, on_duty_shifts(alert.pathway, now), now)
@@ -470,7 +474,9 @@ def _escalate(alert: RiskAlert, now: datetime, **why) -> None:
     )
 
 
-def do_escalate_alert_now(alert: RiskAlert, now: datetime | None = None, **why) -> bool:
+def do_escalate_alert_now(
+    alert: RiskAlert, now: datetime | None = None, **why: Any
+) -> bool:
     """Escalate `alert` at once, without waiting for its `escalate_at`: to the
     next on the rota, then the service leads. Locks the alert row (waiting
     for it), so it never escalates twice for one reason; an alert no longer
@@ -675,7 +681,7 @@ def do_label_alert(
 
 
 def check_shift(
-    membership: Membership, user_id, starts_at: datetime, ends_at: datetime
+    membership: Membership, user_id: int, starts_at: datetime, ends_at: datetime
 ) -> User:
     """The staff member to put on the lead's pathway rota; InvalidInput if not
     staff there or the times are the wrong way round."""
@@ -716,6 +722,10 @@ def do_add_shift(
 
 
 def do_remove_shift(membership: Membership, shift: DutyShift) -> None:
+    """A lead takes `shift` off the pathway's rota. The caller holds
+    `membership` from access_pathway_capability(EDIT_SETTINGS) and `shift`
+    from access_shift. Audited, then deleted, in one transaction, without a
+    lock; nobody is notified."""
     with transaction.atomic():
         audit(membership.user, "rota.removed", pathway=membership.pathway, target=shift)
         shift.delete()
@@ -724,7 +734,9 @@ def do_remove_shift(membership: Membership, shift: DutyShift) -> None:
 # Reports --------------------------------------------------------------------------
 
 
-def do_report(reporter: User, obj: MemberContent, reason: str, detail: str = ""):
+def do_report(
+    reporter: User, obj: MemberContent, reason: str, detail: str = ""
+) -> Report:
     """`reporter` (who can see `obj`, per the access layer) reports it. Each
     person counts once; at the pathway's threshold of distinct reporters the
     content hides until a moderator decides. "Someone may be at risk", or a
@@ -749,9 +761,9 @@ def do_report(reporter: User, obj: MemberContent, reason: str, detail: str = "")
             ) from None
         case.report_count = case.reports.count()
         # Lock the content row only (a library manager may join other tables).
-        type(obj).objects.filter(pk=obj.pk).select_related(None).select_for_update(
-            of=("self",)
-        ).first()
+        type(obj)._default_manager.filter(pk=obj.pk).select_related(
+            None
+        ).select_for_update(of=("self",)).first()
         obj.refresh_from_db(fields=["status"])
         if (
             case.report_count >= obj.pathway.reports_to_hide
@@ -759,8 +771,9 @@ def do_report(reporter: User, obj: MemberContent, reason: str, detail: str = "")
         ):
             obj.status = ContentStatus.HIDDEN_BY_REPORTS
             obj.save(update_fields=["status"])
-            if kind_of(obj).changed:
-                kind_of(obj).changed(obj)
+            changed = kind_of(obj).changed
+            if changed:
+                changed(obj)
         at_risk = reason == ReportReason.AT_RISK or (risk and risk.is_risk)
         if at_risk:
             case.risk = True
@@ -773,7 +786,7 @@ def do_report(reporter: User, obj: MemberContent, reason: str, detail: str = "")
 
 # Decisions -------------------------------------------------------------------------
 
-OUTCOME_MESSAGES = {
+OUTCOME_MESSAGES: dict[str, str] = {
     Decision.APPROVE: _(
         "Thank you for your report in %(pathway)s. A moderator looked at it and "
         "decided it can stay."
@@ -787,7 +800,7 @@ OUTCOME_MESSAGES = {
         "edited part of it out."
     ),
 }
-AUTHOR_MESSAGES = {
+AUTHOR_MESSAGES: dict[str, str] = {
     Decision.APPROVE: _("Your post in %(pathway)s has been approved and is now shown."),
     Decision.HIDE: _(
         "A moderator has not shown your post in %(pathway)s. If you're not sure "
@@ -798,7 +811,7 @@ AUTHOR_MESSAGES = {
         "community guidelines."
     ),
 }
-SANCTION_MESSAGES = {
+SANCTION_MESSAGES: dict[str, str] = {
     SanctionKind.WARN: _(
         "A moderator in %(pathway)s has sent you a warning about a post. Please "
         "read the community guidelines."
@@ -841,6 +854,7 @@ def do_decide_case(
     with transaction.atomic():
         case = ModerationCase.objects.select_for_update().get(pk=case.pk)
         obj = case.content
+        assert obj is not None  # noqa: S101 - a case's content is kept
         was_held = obj.status == ContentStatus.HELD
         if decision == Decision.EDIT_OUT:
             if not obj.original_body:
@@ -925,7 +939,15 @@ def do_sanction_member(
         return _sanction(moderator, member, kind, note, mute_hours, timezone.now())
 
 
-def _sanction(moderator, author, kind, note, mute_hours, now, case=None) -> Sanction:
+def _sanction(
+    moderator: Membership,
+    author: User,
+    kind: str,
+    note: str,
+    mute_hours: int,
+    now: datetime,
+    case: ModerationCase | None = None,
+) -> Sanction:
     pathway = moderator.pathway
     membership = Membership.objects.select_for_update().get(
         user=author, pathway=pathway
@@ -962,6 +984,9 @@ def _sanction(moderator, author, kind, note, mute_hours, now, case=None) -> Sanc
 
 
 def do_mark_notifications_read(user: User) -> None:
+    """Mark all of `user`'s own unread notifications read now (their
+    notifications page was opened). Only for the signed-in user themselves;
+    one UPDATE, no lock, no audit, no event."""
     Notification.objects.filter(user=user, read_at=None).update(read_at=timezone.now())
 
 
@@ -976,6 +1001,8 @@ def do_block(user: User, other: User) -> None:
 
 
 def do_unblock(user: User, other: User) -> None:
+    """`user` lifts their block of `other` (nothing when there was none).
+    Only for `user`'s own blocks; `other` is not told, nothing is audited."""
     Block.objects.filter(blocker=user, blocked=other).delete()
 
 
@@ -987,6 +1014,8 @@ def do_mute(user: User, other: User) -> None:
 
 
 def do_unmute(user: User, other: User) -> None:
+    """`user` sees what `other` writes again (nothing when not muted). Only
+    for `user`'s own mutes; `other` is not told, nothing is audited."""
     Mute.objects.filter(muter=user, muted=other).delete()
 
 
@@ -998,7 +1027,9 @@ def do_add_mute_word(user: User, word: str) -> MuteWord:
     word = sanitise(word, max_length=1000).strip().lower()
     if not word:
         raise InvalidInput(_("Please type a word or phrase."))
-    if len(word) > MuteWord._meta.get_field("word").max_length:
+    limit = MuteWord._meta.get_field("word").max_length
+    assert limit is not None  # noqa: S101 - a CharField's
+    if len(word) > limit:
         raise InvalidInput(_("Please keep it to 60 characters or fewer."))
     if user.mute_words.count() >= MAX_MUTE_WORDS:
         raise Refused(_("You have 100 muted words already; remove one first."))
@@ -1006,15 +1037,18 @@ def do_add_mute_word(user: User, word: str) -> MuteWord:
     return found
 
 
-def do_remove_mute_word(user: User, pk) -> None:
-    MuteWord.objects.filter(user=user, pk=whole_number(pk)).delete()
+def do_remove_mute_word(user: User, pk: object) -> None:
+    """`user` removes their own mute word `pk`; another person's, a missing
+    one or an odd id removes nothing. Not audited; nobody hears of it."""
+    with_id(MuteWord.objects.filter(user=user), pk).delete()
 
 
 def do_set_content_warnings(user: User, choice: str) -> None:
     """Whether pages with a content warning open folded or unfolded for
     `user`. An unknown choice keeps the safe default (folded)."""
     valid = {
-        value for value, _label in User._meta.get_field("content_warnings").choices
+        value
+        for value, _label in User._meta.get_field("content_warnings").choices or ()
     }
     user.content_warnings = choice if choice in valid else "collapse"
     user.save(update_fields=["content_warnings"])
@@ -1023,7 +1057,9 @@ def do_set_content_warnings(user: User, choice: str) -> None:
 # Risk phrases ------------------------------------------------------------------------
 
 
-def do_add_risk_phrase(actor: User, language: str, category: str, phrase: str):
+def do_add_risk_phrase(
+    actor: User, language: str, category: str, phrase: str
+) -> RiskPhrase:
     """A lead adds a phrase to risk detection (or, category `safe`, an everyday
     phrase that must not alert). Every process picks it up on its next check."""
     phrase = sanitise(phrase, max_length=1000).strip().lower()
@@ -1052,9 +1088,13 @@ def do_add_risk_phrase(actor: User, language: str, category: str, phrase: str):
     return found
 
 
-def do_remove_risk_phrase(actor: User, pk) -> None:
+def do_remove_risk_phrase(actor: User, pk: object) -> None:
+    """A lead or site administrator (the caller asked
+    can_manage_risk_phrases) removes risk phrase `pk` from risk detection;
+    a missing one or an odd id removes nothing. Audited, in one transaction;
+    every process reloads the phrases on commit (phrases_changed)."""
     with transaction.atomic():
-        phrase = RiskPhrase.objects.filter(pk=whole_number(pk)).first()
+        phrase = with_id(RiskPhrase.objects.all(), pk).first()
         if phrase is None:
             return
         audit(actor, "risk_phrase.removed", target=phrase, category=phrase.category)

@@ -9,6 +9,7 @@ the risk alerts and cases that `store_content` opens.
 """
 
 from collections.abc import Callable, Sequence
+from typing import overload
 
 from django.db import transaction
 
@@ -21,6 +22,36 @@ from .actions import (
     check_texts,
     store_content,
 )
+
+
+@overload
+def submit_content(
+    author: User,
+    where: Pathway | Membership,
+    fields: dict[str, str],
+    build: Callable[[Submission], MemberContent | None],
+    *,
+    language: str = ...,
+    optional: frozenset[str] = ...,
+    announce: bool = ...,
+    before: Callable[[Submission | None], None] | None = ...,
+    then: Callable[[Submission], None] | None = ...,
+) -> Submission: ...
+
+
+@overload
+def submit_content(
+    author: User,
+    where: Sequence[Membership],
+    fields: dict[str, str],
+    build: Callable[[Submission], MemberContent | None],
+    *,
+    language: str = ...,
+    optional: frozenset[str] = ...,
+    announce: bool = ...,
+    before: Callable[[Submission | None], None] | None = ...,
+    then: Callable[[Submission], None] | None = ...,
+) -> Submission | None: ...
 
 
 def submit_content(
@@ -63,7 +94,7 @@ def submit_content(
     `published` hook (the notices of `community.safety.registry`); pass
     `announce=False` for an edit, or when `then` announces it itself.
     Returns the first submission (`submission.obj` is what was stored), or
-    None with no membership at all.
+    None when given an empty list of memberships.
     """
     if isinstance(where, Pathway):
         memberships = [check_can_post(author, where)]

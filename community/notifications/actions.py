@@ -379,7 +379,7 @@ def notify_delivery_failed(delivery: Delivery) -> list[Notification]:
             % words
         )
     sent = []
-    if leads:
+    if leads and pathway is not None:  # leads are only found in a pathway
         url = reverse("community:queue", kwargs={"slug": pathway.slug})
         sent += notify_many(
             leads, pathway, "delivery_failed", message, url + "#undelivered"
@@ -412,7 +412,7 @@ def push_payload(notice: Notification) -> str:
     )
 
 
-def _key(value, size: int, name: str) -> str:
+def _key(value: object, size: int, name: str) -> str:
     """A base64url key of exactly `size` bytes, as browsers send them."""
     if not isinstance(value, str) or not value or len(value) > 200:
         raise PushSubscriptionError(_("The subscription's %s key is missing.") % name)
@@ -428,7 +428,7 @@ def _key(value, size: int, name: str) -> str:
     return value
 
 
-def check_push_subscription(data) -> dict[str, str]:
+def check_push_subscription(data: object) -> dict[str, str]:
     """A browser's `PushSubscription.toJSON()` checked: an https endpoint of a
     push service in HARBOUR_PUSH_HOSTS (the server will POST there, so no
     other address is accepted) and keys of the right size. Returns the fields
@@ -439,6 +439,7 @@ def check_push_subscription(data) -> dict[str, str]:
     if not isinstance(endpoint, str) or not isinstance(keys, dict):
         raise PushSubscriptionError(_("The subscription needs an endpoint and keys."))
     max_length = PushSubscription._meta.get_field("endpoint").max_length
+    assert max_length is not None  # noqa: S101 - a URLField's
     if len(endpoint) > max_length:
         raise PushSubscriptionError(_("That endpoint is too long."))
     try:
@@ -500,7 +501,7 @@ def do_set_notification_settings(
             user.save(update_fields=fields)
 
 
-def do_add_push_subscription(user: User, data) -> PushSubscription:
+def do_add_push_subscription(user: User, data: object) -> PushSubscription:
     """Store the phone (browser) subscription `data` (checked by
     `check_push_subscription`, which raises PushSubscriptionError) for `user`
     and turn web push on for them. A browser has one subscription per site:
@@ -518,7 +519,7 @@ def do_add_push_subscription(user: User, data) -> PushSubscription:
     return subscription
 
 
-def do_remove_push_subscription(user: User, endpoint) -> bool:
+def do_remove_push_subscription(user: User, endpoint: object) -> bool:
     """Forget `user`'s own subscription with `endpoint` ("turn off for this
     phone"); another member's is never touched. With no phone left, web push
     turns off. Returns whether one was removed."""

@@ -279,6 +279,7 @@ def attempt(delivery_id: int) -> str:
             delivery.state = DeliveryState.GONE
             delivery.last_error = "HTTP gone"
             delivery.save()
+            assert delivery.push_subscription_id is not None  # noqa: S101 - a push
             PushSubscription.objects.filter(pk=delivery.push_subscription_id).delete()
         except Exception as error:  # noqa: BLE001 - any failure is tried again
             _failed_attempt(delivery, _error_label(error), now)
@@ -303,6 +304,7 @@ def _withheld(delivery: Delivery) -> str | None:
             return DeliveryState.CANCELLED
         return None
     recipient = delivery.recipient
+    assert recipient is not None  # noqa: S101 - out of hours has none
     if not recipient.is_active:
         return DeliveryState.CANCELLED
     if (
@@ -334,16 +336,18 @@ def _withheld(delivery: Delivery) -> str | None:
 def _send(delivery: Delivery) -> None:
     """One try over the wire; raises on any failure."""
     if delivery.channel == DeliveryChannel.EMAIL:
-        address = (
-            delivery.pathway.out_of_hours_email
-            if delivery.out_of_hours
-            else delivery.recipient.email
-        )
+        if delivery.out_of_hours:
+            assert delivery.pathway is not None  # noqa: S101 - else _withheld cancels
+            address = delivery.pathway.out_of_hours_email
+        else:
+            assert delivery.recipient is not None  # noqa: S101 - as in _withheld
+            address = delivery.recipient.email
         message = EmailMessage(delivery.subject, delivery.body, to=[address])
         if message.send() != 1:
             raise RuntimeError("the mail backend sent nothing")
         return
     subscription = delivery.push_subscription
+    assert subscription is not None  # noqa: S101 - else _withheld: gone
     try:
         pywebpush.webpush(
             subscription_info={
@@ -469,13 +473,14 @@ def do_retry_delivery(actor: User, delivery: Delivery) -> bool:
     failed delivery is retried (returns False otherwise). Audited; queued on
     commit."""
     with transaction.atomic():
-        delivery = (
+        locked = (
             Delivery.objects.select_for_update()
             .filter(pk=delivery.pk, state=DeliveryState.FAILED)
             .first()
         )
-        if delivery is None:
+        if locked is None:
             return False
+        delivery = locked
         delivery.state = DeliveryState.PENDING
         delivery.attempts = 0
         delivery.next_attempt_at = timezone.now()

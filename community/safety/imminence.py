@@ -136,7 +136,9 @@ def _stands(context: Lexicon, text: str, match: re.Match) -> bool:
 
 def _sentence(text: str, match: re.Match) -> str:
     begin = max(text.rfind(stop, 0, match.start()) for stop in ".!?\n") + 1
-    end = SENTENCE.match(text, match.end()).end()
+    sentence = SENTENCE.match(text, match.end())
+    assert sentence is not None  # noqa: S101 - SENTENCE matches "" too
+    end = sentence.end()
     return text[begin:end]
 
 

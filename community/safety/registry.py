@@ -7,14 +7,17 @@ risk alerts and the outcome notices then work for it with no more code.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class ContentKind:
     name: str  # stable key used in URLs, e.g. "topic"
     model: type
-    label: str  # shown to people, e.g. "forum topic"
+    label: "StrOrPromise"  # shown to people, e.g. "forum topic"
     url: Callable[[Any], str]  # where a reader sees the content
     text: Callable[[Any], str]  # what moderators read
     # Database fields holding the author and the text, for filtering inside
@@ -41,7 +44,7 @@ def register(
     model: type,
     *,
     name: str,
-    label: str,
+    label: "StrOrPromise",
     url: Callable[[Any], str],
     text: Callable[[Any], str] | None = None,
     author_field: str = "author",

@@ -10,8 +10,12 @@ sizes, in digits or in words ("7 stone", "1200 kcal", "size 6", "45kg",
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 NUMBER_WORDS = (
     r"zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -41,7 +45,7 @@ class RuleHit:
 @dataclass(frozen=True)
 class Rule:
     pattern: re.Pattern
-    message: str
+    message: "StrOrPromise"  # translated when shown
 
 
 EATING_DISORDER_RULES = [

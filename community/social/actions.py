@@ -10,12 +10,13 @@ asked the access layer (community.permissions) for the objects they pass.
 """
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from community.models import (
     ContentRevision,
     ContentStatus,
     Gift,
+    MemberContent,
     Membership,
     MembershipStatus,
     Pathway,
@@ -70,7 +72,7 @@ def edit_window() -> timedelta:
 # Reactions and following -----------------------------------------------------------
 
 
-def do_toggle_reaction(user: User, obj, reaction: str) -> bool:
+def do_toggle_reaction(user: User, obj: MemberContent, reaction: str) -> bool:
     """`user` adds `reaction` to `obj` (content they may see), or takes it
     back if they had given it. Returns True when added. The author hears of an
     added reaction (not of their own). Refused when the author blocked `user`."""
@@ -147,7 +149,7 @@ def mentioned_members(pathway: Pathway, text: str) -> list[User]:
     )
 
 
-def _notify_mentions(obj, text: str, already: set[int]) -> None:
+def _notify_mentions(obj: MemberContent, text: str, already: set[int]) -> None:
     kind = kind_of(obj)
     people = [u for u in mentioned_members(obj.pathway, text) if u.pk not in already]
     notify_many(
@@ -196,6 +198,9 @@ def after_reply_published(reply: Reply) -> None:
 
 
 def check_can_reply(topic: Topic) -> None:
+    """Refused when `topic` is locked. The caller found `topic` through the
+    access layer (do_reply); nothing is read again or locked, and nobody
+    hears of it."""
     if topic.locked:
         raise Refused(
             _(
@@ -240,7 +245,7 @@ def do_set_topic_flags(
 # Editing within the window ----------------------------------------------------------
 
 
-def can_edit(user: User, obj, now=None) -> bool:
+def can_edit(user: User, obj: MemberContent, now: datetime | None = None) -> bool:
     """The author may edit published content for HARBOUR_EDIT_MINUTES after
     posting. Held or hidden content waits for its moderator instead."""
     now = now or timezone.now()
@@ -253,7 +258,7 @@ def can_edit(user: User, obj, now=None) -> bool:
 
 
 def do_edit(
-    user: User, obj, fields: dict[str, str], language: str = "en"
+    user: User, obj: MemberContent, fields: dict[str, str], language: str = "en"
 ) -> Submission:
     """The author edits `obj` (title and/or body) within the window. The new
     text goes through the pipeline as if new: a rewrite stores nothing; a hold
@@ -268,7 +273,7 @@ def do_edit(
             % {"minutes": settings.HARBOUR_EDIT_MINUTES}
         )
 
-    def revise(submission: Submission):
+    def revise(submission: Submission) -> MemberContent:
         ContentRevision.objects.create(
             pathway=obj.pathway,
             content_kind=kind_of(obj).name,
@@ -278,7 +283,8 @@ def do_edit(
         )
         for name, text in submission.clean.items():
             setattr(obj, name, text[:120] if name == "title" else text)
-        obj.edited_at = timezone.now()
+        # Topics, replies, wall and chat messages keep it; not every kind does.
+        setattr(obj, "edited_at", timezone.now())  # noqa: B010
         return obj
 
     return submit_content(
@@ -286,7 +292,7 @@ def do_edit(
     )
 
 
-def revisions_of(obj):
+def revisions_of(obj: MemberContent) -> QuerySet[ContentRevision]:
     """The earlier texts of `obj`, newest first (for moderators only: the
     caller checks)."""
     return ContentRevision.objects.filter(
@@ -346,16 +352,17 @@ def after_wall_post_published(post: WallPost) -> None:
             actor=post.author,
         )
         told.add(post.owner_id)
-    if post.parent_id and post.parent.author_id not in told:
+    parent = post.parent
+    if parent is not None and parent.author_id not in told:
         notify(
-            post.parent.author,
+            parent.author,
             post.pathway,
             "wall",
             _("%(name)s replied to your wall message.") % who,
             url,
             actor=post.author,
         )
-        told.add(post.parent.author_id)
+        told.add(parent.author_id)
     _notify_mentions(post, post.body, told)
 
 
@@ -372,7 +379,7 @@ def do_remove_wall_post(user: User, post: WallPost) -> None:
 # Presents ---------------------------------------------------------------------------
 
 
-def gifts_for(pathway: Pathway):
+def gifts_for(pathway: Pathway) -> QuerySet[Gift]:
     """The catalogue offered in `pathway`: gifts for every pathway and its own."""
     from django.db.models import Q
 
@@ -384,7 +391,7 @@ def gifts_for(pathway: Pathway):
     )
 
 
-def check_present_allowance(sender: User, now=None) -> None:
+def check_present_allowance(sender: User, now: datetime | None = None) -> None:
     """Refused once `sender` has sent HARBOUR_PRESENTS_PER_DAY presents in
     the last 24 hours."""
     now = now or timezone.now()
@@ -496,6 +503,7 @@ def do_set_profile(
 
     def profile_text(submission: Submission) -> ProfileText | None:
         text = submission.clean["bio"]
+        assert submission.membership is not None  # noqa: S101 - one per membership
         pathway = submission.membership.pathway
         existing = ProfileText.objects.filter(author=user, pathway=pathway).first()
         if not text:
@@ -540,7 +548,7 @@ def do_set_privacy(
     user.save(update_fields=PRIVACY_FIELDS)
 
 
-def do_set_avatar_image(user: User, upload) -> None:
+def do_set_avatar_image(user: User, upload: File | None) -> None:
     """`user` sets their own picture (already checked by the form: a real
     PNG/JPEG/WebP under the size limit), or removes it with None. What is
     stored is the picture drawn anew (community.safety.pictures.reencode_picture):

@@ -1,6 +1,9 @@
 """Forms for walls, presents, profiles and editing. They check shape only;
 the safety pipeline (through the actions) decides about the words."""
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -19,6 +22,11 @@ BODY_ERRORS = {
 class PathwayChoiceMixin:
     """A `pathway` choice among the pathways shared with someone; hidden when
     there is only one."""
+
+    if TYPE_CHECKING:  # what the form it is mixed into has
+        fields: dict[str, forms.Field]
+
+        def order_fields(self, field_order: Iterable[str] | None) -> None: ...
 
     def add_pathway_field(self, pathways) -> None:
         self.pathways = {str(p.pk): p for p in pathways}

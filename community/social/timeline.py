@@ -58,10 +58,10 @@ def parse_cursor(raw: str | None) -> tuple[int, int, int] | None:
     """The position a `?before=` cursor names; None (the newest) when it is
     missing or malformed."""
     parts = [whole_number(part) for part in (raw or "").split("_")]
-    if len(parts) != 3 or None in parts:
+    if len(parts) != 3:
         return None
     stamp, source, pk = parts
-    if stamp >= MAX_MICROS:
+    if stamp is None or source is None or pk is None or stamp >= MAX_MICROS:
         return None
     return stamp, source, pk
 

@@ -309,7 +309,9 @@ class CreateInvitationsForm(forms.Form):
 
     def __init__(self, *args, roles: tuple[str, ...], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)  # noqa: S101 - declared above
+        role.choices = [(r, Role(r).label) for r in roles]
 
 
 class PathwaySettingsForm(forms.ModelForm):

@@ -7,6 +7,7 @@ Idempotent: running it again changes nothing that is already there.
 """
 
 from datetime import date, timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -40,7 +41,7 @@ DEMO_PASSWORD = "harbour-demo-2026"  # noqa: S105 - published demo logins, dev o
 # across runs; `make code EMAIL=...` prints the current code.
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPHARBOURDEMOTWOFA"  # noqa: S105 - demo only
 
-PATHWAYS = [
+PATHWAYS: list[dict[str, Any]] = [
     {
         "slug": "eating-disorders",
         "name": "Eating disorders",

@@ -25,6 +25,7 @@ from community.models.silence import silencing
 from community.permissions import (
     Capability,
     access_pathway,
+    capabilities_of,
     has_capability,
     may_use_signed_in_endpoints,
     visible_content,
@@ -104,6 +105,37 @@ def access_room(user: User, room_id) -> Room:
         raise RoomNotFound("No such room")
     membership.pathway = room.pathway
     room.membership = membership
+    return room
+
+
+def access_direct_room(user: User, room_id) -> Room:
+    """Direct conversation `room_id` for one of its two people (as
+    `access_room`, with `room.membership`); RoomNotFound for any other room,
+    so a direct URL never opens a pathway's room or a support conversation."""
+    room = access_room(user, room_id)
+    if room.kind != RoomKind.DIRECT:
+        raise RoomNotFound("No such room")
+    return room
+
+
+def access_support_room(user: User, slug: str, room_id) -> Room:
+    """Support conversation `room_id` of pathway `slug` for its member or the
+    pathway's staff (as `access_room`, with `room.membership`); RoomNotFound
+    when it is another kind of room, of another pathway, or not theirs."""
+    room = access_room(user, room_id)
+    if room.kind != RoomKind.SUPPORT or room.pathway.slug != slug:
+        raise RoomNotFound("No such room")
+    return room
+
+
+def access_staff_support_room(user: User, slug: str, room_id) -> Room:
+    """`access_support_room` for staff who may pick the conversation up (a
+    role with the MODERATE capability in its pathway); RoomNotFound for the
+    member who asked, as for a stranger. `room.membership` is the staff
+    member's, with its pathway."""
+    room = access_support_room(user, slug, room_id)
+    if Capability.MODERATE not in capabilities_of(room.membership):
+        raise RoomNotFound("No such room")
     return room
 
 

@@ -36,7 +36,7 @@ from community.moderation.actions import (
     Submission,
     do_sanction_member,
 )
-from community.moderation.errors import InvalidInput, Refused, SafetyError
+from community.moderation.errors import Refused
 from community.moderation.submission import submit_content
 from community.notifications.actions import notify
 from community.permissions import direct_refusal, membership_in
@@ -44,11 +44,13 @@ from community.safety.pipeline import Action, Verdict
 from community.social.actions import do_edit
 
 from . import events
+from .errors import ChatError
 from .models import Message, ReadCursor, Room, RoomKind, default_room_name
 from .permissions import (
+    OwnMessage,
     RoomNotFound,
-    access_message,
     access_moderated_message,
+    access_own_message,
     access_room,
     can_moderate_room,
     care_team_ids,
@@ -62,22 +64,6 @@ MAX_MISSED = 500
 # At most RATE_MESSAGES messages in RATE_SECONDS per person, across rooms.
 RATE_MESSAGES = getattr(settings, "HARBOUR_CHAT_RATE_MESSAGES", 20)
 RATE_SECONDS = getattr(settings, "HARBOUR_CHAT_RATE_SECONDS", 10)
-
-
-class ChatError(Exception):
-    """A request chat refuses; `code` for sockets, `str(error)` for people."""
-
-    # What the sender typed or sent is wrong; every other code is a refusal.
-    INPUT_CODES = frozenset({"too_long", "bad_client_id", "bad_frame"})
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-
-    def as_safety_error(self) -> SafetyError:
-        """The same answer as the page forms' kind of error."""
-        kind = InvalidInput if self.code in self.INPUT_CODES else Refused
-        return kind(str(self))
 
 
 # Rooms ----------------------------------------------------------------------------
@@ -364,11 +350,10 @@ def do_edit_message(
 ) -> Submission:
     """The author edits their message within the edit window (as forum
     posts: community.social.actions.do_edit keeps the old text for moderators and
-    runs the pipeline; a rewrite changes nothing). The room hears of the
-    change on commit."""
+    runs the pipeline; a rewrite changes nothing). The caller asked the
+    access layer (`access_own_message`, or `access_message` and `can_edit`,
+    which do_edit asks again). The room hears of the change on commit."""
     check_body(body)
-    if message.author_id != user.pk or message.deleted_at is not None:
-        raise ChatError("not_allowed", _("You can only edit your own messages."))
     with transaction.atomic():
         submission = do_edit(user, message, {"body": body}, language)
         if not submission.needs_rewrite:
@@ -377,11 +362,9 @@ def do_edit_message(
 
 
 def do_delete_message(user: User, message: Message) -> None:
-    """The author deletes their message: it is gone for readers (its number
-    stays, empty), kept for any moderation case it has. Audited; the room
-    hears of it on commit."""
-    if message.author_id != user.pk:
-        raise ChatError("not_allowed", _("You can only delete your own messages."))
+    """The author (the caller asked `access_own_message`) deletes their
+    message: it is gone for readers (its number stays, empty), kept for any
+    moderation case it has. Audited; the room hears of it on commit."""
     if message.deleted_at is not None:
         return
     with transaction.atomic():
@@ -411,11 +394,16 @@ def do_hide_message(moderator: User, message: Message, reason: str = "") -> None
 
 
 def check_edit(user: User, room_id, seq, body, language: str = "en") -> Submission:
-    return do_edit_message(user, access_message(user, room_id, seq), body, language)
+    """The author edits message `seq` of room `room_id` (`access_own_message`,
+    then `do_edit_message`)."""
+    message = access_own_message(user, room_id, seq, OwnMessage.EDIT)
+    return do_edit_message(user, message, body, language)
 
 
 def check_delete(user: User, room_id, seq) -> Message:
-    message = access_message(user, room_id, seq)
+    """The author deletes message `seq` of room `room_id`
+    (`access_own_message`, then `do_delete_message`)."""
+    message = access_own_message(user, room_id, seq, OwnMessage.DELETE)
     do_delete_message(user, message)
     return message
 

@@ -7,10 +7,12 @@ cannot tell that a room or a pathway exists.
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from community.inputs import whole_number
 from community.models import (
@@ -31,6 +33,7 @@ from community.permissions import (
     visible_content,
 )
 
+from .errors import ChatError
 from .models import Message, ReadCursor, Room, RoomKind
 
 
@@ -168,6 +171,30 @@ def access_message(user: User, room_id, seq) -> Message:
     if message is None:
         raise RoomNotFound("No such message")
     message.room = room
+    return message
+
+
+class OwnMessage(StrEnum):
+    """What the author means to do with their message (`access_own_message`)."""
+
+    EDIT = "edit"
+    DELETE = "delete"
+
+
+def access_own_message(
+    user: User, room_id, seq, to: OwnMessage = OwnMessage.EDIT
+) -> Message:
+    """Message `seq` of room `room_id` if `user` wrote it (to edit or delete
+    it): RoomNotFound, as `access_message`, when they may not read it, it is
+    deleted or missing; ChatError("not_allowed") when they may read it but
+    someone else wrote it (nothing leaks: they can see it)."""
+    message = access_message(user, room_id, seq)
+    if message.author_id != user.pk:
+        refusal = {
+            OwnMessage.EDIT: _("You can only edit your own messages."),
+            OwnMessage.DELETE: _("You can only delete your own messages."),
+        }[OwnMessage(to)]
+        raise ChatError("not_allowed", refusal)
     return message
 
 

@@ -3,13 +3,16 @@ only, asked each time; missing and forbidden answer alike."""
 
 import pytest
 from django.http import Http404
+from django.utils import timezone
 
-from chat.models import Room
+from chat.models import Message, Room
 from chat.permissions import (
+    OwnMessage,
     RoomNotFound,
     access_direct_room,
     access_message,
     access_moderated_message,
+    access_own_message,
     access_pathway_room,
     access_room,
     access_staff_support_room,
@@ -246,3 +249,28 @@ def test_only_the_pathways_staff_may_pick_up_a_support_conversation(
             access_staff_support_room(user, slug, room_id)
     with pytest.raises(RoomNotFound):
         access_staff_support_room(clinician, slug, room.pk)
+
+
+def test_only_the_author_reaches_their_message_to_edit_or_delete_it(
+    room, member, other_pathway
+):
+    from chat.errors import ChatError
+
+    mine = stored(room, member, "mine")
+    assert access_own_message(member, room.pk, mine.seq) == mine  # allow
+    assert access_own_message(member, room.pk, str(mine.seq), "delete") == mine
+    # Deny: a reader of the room who did not write it, told in words (they
+    # can see the message, so nothing leaks).
+    reader = make_member(room.pathway)
+    with pytest.raises(ChatError, match="only edit your own") as refused:
+        access_own_message(reader, room.pk, mine.seq)
+    assert refused.value.code == "not_allowed"
+    with pytest.raises(ChatError, match="only delete your own"):
+        access_own_message(reader, room.pk, mine.seq, OwnMessage.DELETE)
+    # Not found: a missing or deleted message, or a room not theirs.
+    gone = stored(room, member, "gone")
+    Message.objects.filter(pk=gone.pk).update(deleted_at=timezone.now())
+    outsider = make_member(other_pathway)
+    for user, seq in [(member, 999), (member, gone.seq), (outsider, mine.seq)]:
+        with pytest.raises(RoomNotFound):
+            access_own_message(user, room.pk, seq)

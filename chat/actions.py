@@ -48,15 +48,17 @@ from .errors import ChatError
 from .models import Message, ReadCursor, Room, RoomKind, default_room_name
 from .permissions import (
     OwnMessage,
+    ReaderFilter,
     RoomNotFound,
     access_moderated_message,
     access_own_message,
     access_room,
     can_moderate_room,
     care_team_ids,
+    reader_filter,
     visible_messages,
 )
-from .presence import is_here
+from .presence import do_arrive, is_here, receipts_for
 
 MAX_BODY = 4000
 PAGE_SIZE = 50
@@ -544,10 +546,59 @@ def check_join(user: User, room_id, after=None, changed_since=None) -> Backlog:
     )
 
 
+@dataclass
+class Joined:
+    """Everything a socket sends and keeps when it joins a room: the frames
+    (changed messages, the backlog, read receipts, then `joined`), the room's
+    pathway (to be cut off with it), the last number the backlog covers and
+    the reader's filter for live events, read afresh."""
+
+    frames: list[dict]
+    pathway_id: int
+    last_seq: int
+    filter: ReaderFilter
+
+
+def check_socket_join(
+    user: User, room_id, after, changed_since, channel_name: str
+) -> Joined:
+    """A socket's join, in one call: `check_join` (access, then the
+    backlog), as `user` sees it (blocked and muted people and mute words
+    left out), with the read receipts of the others, then the socket counts
+    among those here (presence.do_arrive: the room hears who is here, on
+    commit). The caller joined the room's group before asking."""
+    backlog = check_join(user, room_id, after, changed_since)
+    seen = reader_filter(user)
+    team = care_team_ids(backlog.room.pathway_id)
+    frames = [
+        seen.as_seen(events.reader_frame(m, user.pk, team)) for m in backlog.changed
+    ]
+    frames += [events.reader_frame(m, user.pk, team) for m in backlog.messages]
+    frames += [
+        receipt
+        for receipt in receipts_for(backlog.room, user)
+        if receipt["user"]["id"] not in seen.silenced
+    ]
+    frames.append(events.joined_frame(backlog))
+    # Said after the backlog is read: the room (this socket too) hears who
+    # is here once this socket counts among them.
+    do_arrive(user, backlog.room, channel_name)
+    return Joined(frames, backlog.room.pathway_id, backlog.last_seq, seen)
+
+
 def check_history(user: User, room_id, before) -> tuple[list[Message], bool]:
     """Up to PAGE_SIZE visible messages before number `before`, oldest first,
     and whether there are older ones."""
     return recent_messages(user, access_room(user, room_id), max(0, int(before)))
+
+
+def check_history_frames(user: User, room_id, before) -> list[dict]:
+    """A socket's page back (`check_history`) as the frames it sends: the
+    messages, marked where the care team wrote them, then `history`."""
+    older, more = check_history(user, room_id, before)
+    team = care_team_ids(older[0].pathway_id) if older else frozenset()
+    frames = [events.reader_frame(m, user.pk, team) for m in older]
+    return [*frames, events.history_frame(room_id, before, more)]
 
 
 def recent_messages(user: User, room: Room, before: int | None = None):

@@ -37,7 +37,7 @@ from community.moderation.actions import (
     Submission,
     do_sanction_member,
 )
-from community.moderation.errors import InvalidInput, Refused, SafetyError
+from community.moderation.errors import Refused
 from community.moderation.submission import submit_content
 from community.notifications.actions import notify
 from community.permissions import direct_refusal, membership_in
@@ -45,17 +45,21 @@ from community.safety.pipeline import Action, Verdict
 from community.social.actions import do_edit
 
 from . import events
+from .errors import ChatError
 from .models import Message, ReadCursor, Room, RoomKind, default_room_name
 from .permissions import (
+    OwnMessage,
+    ReaderFilter,
     RoomNotFound,
-    access_message,
     access_moderated_message,
+    access_own_message,
     access_room,
     can_moderate_room,
     care_team_ids,
+    reader_filter,
     visible_messages,
 )
-from .presence import is_here
+from .presence import do_arrive, is_here, receipts_for
 
 MAX_BODY = 4000
 PAGE_SIZE = 50
@@ -63,22 +67,6 @@ MAX_MISSED = 500
 # At most RATE_MESSAGES messages in RATE_SECONDS per person, across rooms.
 RATE_MESSAGES = getattr(settings, "HARBOUR_CHAT_RATE_MESSAGES", 20)
 RATE_SECONDS = getattr(settings, "HARBOUR_CHAT_RATE_SECONDS", 10)
-
-
-class ChatError(Exception):
-    """A request chat refuses; `code` for sockets, `str(error)` for people."""
-
-    # What the sender typed or sent is wrong; every other code is a refusal.
-    INPUT_CODES = frozenset({"too_long", "bad_client_id", "bad_frame"})
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-
-    def as_safety_error(self) -> SafetyError:
-        """The same answer as the page forms' kind of error."""
-        kind = InvalidInput if self.code in self.INPUT_CODES else Refused
-        return kind(str(self))
 
 
 # Rooms ----------------------------------------------------------------------------
@@ -376,11 +364,10 @@ def do_edit_message(
 ) -> Submission:
     """The author edits their message within the edit window (as forum
     posts: community.social.actions.do_edit keeps the old text for moderators and
-    runs the pipeline; a rewrite changes nothing). The room hears of the
-    change on commit."""
+    runs the pipeline; a rewrite changes nothing). The caller asked the
+    access layer (`access_own_message`, or `access_message` and `can_edit`,
+    which do_edit asks again). The room hears of the change on commit."""
     text = check_body(body)
-    if message.author_id != user.pk or message.deleted_at is not None:
-        raise ChatError("not_allowed", _("You can only edit your own messages."))
     with transaction.atomic():
         submission = do_edit(user, message, {"body": text}, language)
         if not submission.needs_rewrite:
@@ -389,11 +376,9 @@ def do_edit_message(
 
 
 def do_delete_message(user: User, message: Message) -> None:
-    """The author deletes their message: it is gone for readers (its number
-    stays, empty), kept for any moderation case it has. Audited; the room
-    hears of it on commit."""
-    if message.author_id != user.pk:
-        raise ChatError("not_allowed", _("You can only delete your own messages."))
+    """The author (the caller asked `access_own_message`) deletes their
+    message: it is gone for readers (its number stays, empty), kept for any
+    moderation case it has. Audited; the room hears of it on commit."""
     if message.deleted_at is not None:
         return
     with transaction.atomic():
@@ -425,17 +410,16 @@ def do_hide_message(moderator: User, message: Message, reason: str = "") -> None
 def check_edit(
     user: User, room_id: object, seq: object, body: object, language: str = "en"
 ) -> Submission:
-    """A socket's edit: message `seq` of room `room_id` as `user` may read it
-    (`access_message`, else RoomNotFound), then `do_edit_message` (only the
-    author, within the edit window; the room hears of it on commit)."""
-    return do_edit_message(user, access_message(user, room_id, seq), body, language)
+    """The author edits message `seq` of room `room_id` (`access_own_message`,
+    then `do_edit_message`)."""
+    message = access_own_message(user, room_id, seq, OwnMessage.EDIT)
+    return do_edit_message(user, message, body, language)
 
 
 def check_delete(user: User, room_id: object, seq: object) -> Message:
-    """A socket's delete: message `seq` of room `room_id` as `user` may read
-    it (`access_message`, else RoomNotFound), then `do_delete_message` (only
-    the author; audited, the room hears of it on commit). Returns it."""
-    message = access_message(user, room_id, seq)
+    """The author deletes message `seq` of room `room_id`
+    (`access_own_message`, then `do_delete_message`)."""
+    message = access_own_message(user, room_id, seq, OwnMessage.DELETE)
     do_delete_message(user, message)
     return message
 
@@ -592,12 +576,65 @@ def check_join(
     )
 
 
+@dataclass
+class Joined:
+    """Everything a socket sends and keeps when it joins a room: the frames
+    (changed messages, the backlog, read receipts, then `joined`), the room's
+    pathway (to be cut off with it), the last number the backlog covers and
+    the reader's filter for live events, read afresh."""
+
+    frames: list[dict]
+    pathway_id: int
+    last_seq: int
+    filter: ReaderFilter
+
+
+def check_socket_join(
+    user: User,
+    room_id: int,
+    after: int | None,
+    changed_since: datetime | None,
+    channel_name: str,
+) -> Joined:
+    """A socket's join, in one call: `check_join` (access, then the
+    backlog), as `user` sees it (blocked and muted people and mute words
+    left out), with the read receipts of the others, then the socket counts
+    among those here (presence.do_arrive: the room hears who is here, on
+    commit). The caller joined the room's group before asking."""
+    backlog = check_join(user, room_id, after, changed_since)
+    seen = reader_filter(user)
+    team = care_team_ids(backlog.room.pathway_id)
+    frames = [
+        seen.as_seen(events.reader_frame(m, user.pk, team)) for m in backlog.changed
+    ]
+    frames += [events.reader_frame(m, user.pk, team) for m in backlog.messages]
+    frames += [
+        receipt
+        for receipt in receipts_for(backlog.room, user)
+        if receipt["user"]["id"] not in seen.silenced
+    ]
+    frames.append(events.joined_frame(backlog))
+    # Said after the backlog is read: the room (this socket too) hears who
+    # is here once this socket counts among them.
+    do_arrive(user, backlog.room, channel_name)
+    return Joined(frames, backlog.room.pathway_id, backlog.last_seq, seen)
+
+
 def check_history(
     user: User, room_id: object, before: int
 ) -> tuple[list[Message], bool]:
     """Up to PAGE_SIZE visible messages before number `before`, oldest first,
     and whether there are older ones."""
     return recent_messages(user, access_room(user, room_id), max(0, int(before)))
+
+
+def check_history_frames(user: User, room_id: int, before: int) -> list[dict]:
+    """A socket's page back (`check_history`) as the frames it sends: the
+    messages, marked where the care team wrote them, then `history`."""
+    older, more = check_history(user, room_id, before)
+    team = care_team_ids(older[0].pathway_id) if older else frozenset()
+    frames = [events.reader_frame(m, user.pk, team) for m in older]
+    return [*frames, events.history_frame(room_id, before, more)]
 
 
 def recent_messages(

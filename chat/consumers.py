@@ -24,7 +24,7 @@ from community.safety.risk import Tier
 
 from . import actions, events, presence
 from .actions import ChatError
-from .permissions import RoomNotFound, care_team_ids, may_open_socket, reader_filter
+from .permissions import RoomNotFound, may_open_socket, reader_filter
 
 logger = logging.getLogger(__name__)
 
@@ -106,23 +106,7 @@ def _open(user):
 
 @database_sync_to_async
 def _join(user, room_id, after, changed_since, channel_name):
-    backlog = actions.check_join(user, room_id, after, changed_since)
-    seen = reader_filter(user)
-    team = care_team_ids(backlog.room.pathway_id)
-    frames = [
-        seen.as_seen(events.reader_frame(m, user.pk, team)) for m in backlog.changed
-    ]
-    frames += [events.reader_frame(m, user.pk, team) for m in backlog.messages]
-    frames += [
-        receipt
-        for receipt in presence.receipts_for(backlog.room, user)
-        if receipt["user"]["id"] not in seen.silenced
-    ]
-    frames.append(events.joined_frame(backlog))
-    # Said after the backlog is read: the room (this socket too) hears who
-    # is here once this socket counts among them.
-    presence.do_arrive(user, backlog.room, channel_name)
-    return backlog.room.pathway_id, backlog.last_seq, frames, seen
+    return actions.check_socket_join(user, room_id, after, changed_since, channel_name)
 
 
 @database_sync_to_async
@@ -137,10 +121,7 @@ def _still_here(channel_name):
 
 @database_sync_to_async
 def _history(user, room_id, before):
-    older, more = actions.check_history(user, room_id, before)
-    team = care_team_ids(older[0].pathway_id) if older else frozenset()
-    frames = [events.reader_frame(m, user.pk, team) for m in older]
-    return [*frames, events.history_frame(room_id, before, more)]
+    return actions.check_history_frames(user, room_id, before)
 
 
 def _crisis(verdict, pathway, client_id=None) -> list[dict]:
@@ -327,14 +308,18 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             events.room_group(room_id), self.channel_name
         )
         try:
-            pathway_id, last_seq, frames, self.filter = await _join(
+            joined = await _join(
                 self.user, room_id, after, changed_since, self.channel_name
             )
         except RoomNotFound:
             await self._leave(room_id)  # also out of it if it was joined before
             raise
-        self.rooms[room_id] = {"pathway": pathway_id, "backlog_to": last_seq}
-        for frame in frames:
+        self.filter = joined.filter
+        self.rooms[room_id] = {
+            "pathway": joined.pathway_id,
+            "backlog_to": joined.last_seq,
+        }
+        for frame in joined.frames:
             await self.send_json(frame)
 
     async def frame_leave(self, content):

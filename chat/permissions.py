@@ -7,11 +7,13 @@ cannot tell that a room or a pathway exists.
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TypeVar
 
 from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from community.inputs import with_id
 from community.models import (
@@ -26,11 +28,13 @@ from community.models.silence import silencing
 from community.permissions import (
     Capability,
     access_pathway,
+    capabilities_of,
     has_capability,
     may_use_signed_in_endpoints,
     visible_content,
 )
 
+from .errors import ChatError
 from .models import Message, ReadCursor, Room, RoomKind
 
 _M = TypeVar("_M", bound=Model)
@@ -108,6 +112,37 @@ def access_room(user: User, room_id: object) -> Room:
     return room
 
 
+def access_direct_room(user: User, room_id: object) -> Room:
+    """Direct conversation `room_id` for one of its two people (as
+    `access_room`, with `room.membership`); RoomNotFound for any other room,
+    so a direct URL never opens a pathway's room or a support conversation."""
+    room = access_room(user, room_id)
+    if room.kind != RoomKind.DIRECT:
+        raise RoomNotFound("No such room")
+    return room
+
+
+def access_support_room(user: User, slug: str, room_id: object) -> Room:
+    """Support conversation `room_id` of pathway `slug` for its member or the
+    pathway's staff (as `access_room`, with `room.membership`); RoomNotFound
+    when it is another kind of room, of another pathway, or not theirs."""
+    room = access_room(user, room_id)
+    if room.kind != RoomKind.SUPPORT or room.pathway.slug != slug:
+        raise RoomNotFound("No such room")
+    return room
+
+
+def access_staff_support_room(user: User, slug: str, room_id: object) -> Room:
+    """`access_support_room` for staff who may pick the conversation up (a
+    role with the MODERATE capability in its pathway); RoomNotFound for the
+    member who asked, as for a stranger. `room.membership` is the staff
+    member's, with its pathway."""
+    room = access_support_room(user, slug, room_id)
+    if Capability.MODERATE not in capabilities_of(room.membership):
+        raise RoomNotFound("No such room")
+    return room
+
+
 def access_pathway_room(user: User, slug: str) -> Room:
     """The default room of pathway `slug` for an active member; else Http404."""
     pathway = access_pathway(user, slug)
@@ -137,6 +172,30 @@ def access_message(user: User, room_id: object, seq: object) -> Message:
     if message is None:
         raise RoomNotFound("No such message")
     message.room = room
+    return message
+
+
+class OwnMessage(StrEnum):
+    """What the author means to do with their message (`access_own_message`)."""
+
+    EDIT = "edit"
+    DELETE = "delete"
+
+
+def access_own_message(
+    user: User, room_id: object, seq: object, to: OwnMessage = OwnMessage.EDIT
+) -> Message:
+    """Message `seq` of room `room_id` if `user` wrote it (to edit or delete
+    it): RoomNotFound, as `access_message`, when they may not read it, it is
+    deleted or missing; ChatError("not_allowed") when they may read it but
+    someone else wrote it (nothing leaks: they can see it)."""
+    message = access_message(user, room_id, seq)
+    if message.author_id != user.pk:
+        refusal = {
+            OwnMessage.EDIT: _("You can only edit your own messages."),
+            OwnMessage.DELETE: _("You can only delete your own messages."),
+        }[OwnMessage(to)]
+        raise ChatError("not_allowed", refusal)
     return message
 
 

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.audit import audit
-from community.inputs import with_id
 from community.models import STAFF_ROLES, Membership, MembershipStatus, Pathway, User
 from community.moderation.actions import on_duty_shifts
 from community.moderation.errors import Refused
@@ -131,20 +130,6 @@ def support_queue(pathway: Pathway, now: datetime | None = None):
         entry = Waiting(room, int((now - room.created_at).total_seconds() // 60))
         (answered if room.picked_up_by_id else waiting).append(entry)
     return waiting, answered
-
-
-def access_support_room(staff: Membership, room_id: object) -> Room:
-    """An open support room of the staff member's pathway; Refused when
-    it is closed or not theirs to see."""
-    room = with_id(
-        Room.objects.filter(
-            pathway=staff.pathway, kind=RoomKind.SUPPORT, closed_at=None
-        ),
-        room_id,
-    ).first()
-    if room is None:
-        raise Refused(_("That conversation has ended or does not exist."))
-    return room
 
 
 def do_pick_up(staff: Membership, room: Room) -> bool:

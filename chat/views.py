@@ -43,11 +43,13 @@ from .content_kinds import room_url
 from .forms import EditMessageForm, MessageForm
 from .models import RoomKind
 from .permissions import (
-    RoomNotFound,
+    access_direct_room,
     access_message,
     access_moderated_message,
     access_pathway_room,
     access_room,
+    access_staff_support_room,
+    access_support_room,
     care_team_ids,
     direct_rooms_of,
 )
@@ -62,14 +64,9 @@ def _room_for(user, slug, room_id):
     `room_id`) or a direct conversation (`room_id` alone)."""
     if room_id is None:
         return access_pathway_room(user, slug)
-    room = access_room(user, room_id)
-    if slug is None and room.kind != RoomKind.DIRECT:
-        raise RoomNotFound("No such room")
-    if slug is not None and (
-        room.pathway.slug != slug or room.kind != RoomKind.SUPPORT
-    ):
-        raise RoomNotFound("No such room")
-    return room
+    if slug is None:
+        return access_direct_room(user, room_id)
+    return access_support_room(user, slug, room_id)
 
 
 def room(request, slug=None, room_id=None):
@@ -339,15 +336,13 @@ def support_queue(request, slug):
 @require_POST
 def support_action(request, slug, room_id, action):
     """Staff pick up a waiting conversation; the member or staff end one."""
-    room = access_room(request.user, room_id)
-    if room.pathway.slug != slug or room.kind != RoomKind.SUPPORT:
-        raise Http404("No such conversation")
     if action == "pick-up":
-        staff = access_pathway_capability(request.user, slug, Capability.MODERATE)
-        if not support_actions.do_pick_up(staff, room):
+        room = access_staff_support_room(request.user, slug, room_id)
+        if not support_actions.do_pick_up(room.membership, room):
             messages.info(request, _("Someone else has already picked this up."))
         return redirect(support_actions.room_path(room))
     if action == "close":
+        room = access_support_room(request.user, slug, room_id)
         support_actions.do_close_support(request.user, room)
         messages.success(request, _("The conversation has ended."))
         return redirect("chat:support", slug=slug)

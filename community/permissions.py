@@ -284,7 +284,9 @@ def access_topic(user: User, slug: str, topic_id: object) -> Topic:
 
 def access_content(user: User, slug: str, model: type[_C], pk: object) -> _C:
     """A piece of member content of kind `model` in pathway `slug` that the user
-    may read (to report it); else Http404."""
+    may read (to report it); else Http404. Beyond the pathway's rules
+    (`visible_content`), the kind's own registered `readable` and `may_read`
+    hooks decide (community.safety.registry): this layer names no wing's model."""
     from community.safety.registry import kind_for_model
 
     pathway = access_pathway(user, slug)
@@ -292,10 +294,10 @@ def access_content(user: User, slug: str, model: type[_C], pk: object) -> _C:
     kind = kind_for_model(model)
     if kind is not None and kind.readable is not None:
         found = kind.readable(user, found)
-    if model is WallPost:
-        found = found.filter(removed_by_owner_at=None).select_related("owner")
     obj = with_id(found, pk).first()
-    if obj is None or (isinstance(obj, WallPost) and not can_see_wall(user, obj.owner)):
+    if obj is None or (
+        kind is not None and kind.may_read is not None and not kind.may_read(user, obj)
+    ):
         raise Http404("No such content")
     return obj
 

@@ -35,6 +35,9 @@ class ContentKind:
     # pathway rules (e.g. a support chat only its member and staff), for the
     # access layer's `access_content`.
     readable: Callable[[Any, Any], Any] | None = None
+    # Whether a reader may read one piece of this kind found by `readable`,
+    # for rules a query does not hold (e.g. who the owner lets see their wall).
+    may_read: Callable[[Any, Any], bool] | None = None
 
 
 _KINDS: dict[str, ContentKind] = {}
@@ -52,6 +55,7 @@ def register(
     published: Callable[[Any], None] | None = None,
     changed: Callable[[Any], None] | None = None,
     readable: Callable[[Any, Any], Any] | None = None,
+    may_read: Callable[[Any, Any], bool] | None = None,
 ) -> ContentKind:
     """Register `model` as a kind of content. It has MemberContent's fields
     (pathway, status, risk_categories, original_body, edited_by_moderator) and
@@ -59,7 +63,8 @@ def register(
     database fields behind them when they differ. `published(obj)`, if given,
     runs when a moderator approves held content of this kind; `changed(obj)`,
     if given, whenever a decision or reports change how it shows;
-    `readable(user, queryset)`, if given, narrows what a reader may read."""
+    `readable(user, queryset)`, if given, narrows what a reader may read, and
+    `may_read(user, obj)`, if given, decides for one piece the query found."""
     kind = ContentKind(
         name=name,
         model=model,
@@ -71,6 +76,7 @@ def register(
         published=published,
         changed=changed,
         readable=readable,
+        may_read=may_read,
     )
     _KINDS[name] = kind
     return kind

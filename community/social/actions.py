@@ -52,6 +52,7 @@ from community.permissions import (
 )
 from community.safety.pictures import reencode_picture
 from community.safety.registry import kind_of
+from community.social.permissions import access_removable_wall_post
 
 IMAGE_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 MENTION = re.compile(r"@([^\s@.,!?;:()\"']{2,30}(?: [^\s@.,!?;:()\"']{1,30}){0,2})")
@@ -366,11 +367,19 @@ def after_wall_post_published(post: WallPost) -> None:
     _notify_mentions(post, post.body, told)
 
 
+def check_remove_wall_post(user: User, pk: object) -> WallPost:
+    """The wall's owner or the message's writer takes wall message `pk` off
+    the wall: `access_removable_wall_post` (Http404 or Refused), then
+    `do_remove_wall_post`."""
+    post = access_removable_wall_post(user, pk)
+    do_remove_wall_post(user, post)
+    return post
+
+
 def do_remove_wall_post(user: User, post: WallPost) -> None:
-    """The wall's owner (or the message's author) takes it off the wall.
-    Moderators still see it in any case it has; nobody else does."""
-    if user.pk not in (post.owner_id, post.author_id):
-        raise Refused(_("Only the wall's owner or the writer can remove this."))
+    """The wall's owner (or the message's author; the caller asked
+    `access_removable_wall_post`) takes it off the wall. Audited. Moderators
+    still see it in any case it has; nobody else does."""
     with transaction.atomic():
         WallPost.objects.filter(pk=post.pk).update(removed_by_owner_at=timezone.now())
         audit(user, "wall.removed", pathway=post.pathway, target=post)

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Present, ProfileText, WallPost
+from community.permissions import can_see_wall
 from community.safety.registry import register
 from community.social import actions as social
 
@@ -13,12 +14,24 @@ def profile_url(user_id: int) -> str:
     return reverse("community:profile", kwargs={"user_id": user_id})
 
 
+def readable_wall_posts(user, posts):
+    """A message its wall's owner took off is gone for readers."""
+    return posts.filter(removed_by_owner_at=None).select_related("owner")
+
+
+def may_read_wall_post(user, post) -> bool:
+    """The owner chooses who may see their wall at all."""
+    return can_see_wall(user, post.owner)
+
+
 register(
     WallPost,
     name="wall",
     label=_("wall message"),
     url=lambda post: f"{profile_url(post.owner_id)}#wall-{post.pk}",
     published=social.after_wall_post_published,
+    readable=readable_wall_posts,
+    may_read=may_read_wall_post,
 )
 register(
     Present,

@@ -290,7 +290,7 @@ def wall_reply(request, pk):
 def wall_remove(request, pk):
     post = access_wall_post(request.user, pk)
     try:
-        social.do_remove_wall_post(request.user, post)
+        social.check_remove_wall_post(request.user, post.pk)
     except SafetyError as error:
         messages.info(request, str(error))
     else:

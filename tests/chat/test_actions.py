@@ -439,6 +439,34 @@ def test_content_hidden_by_reports_leaves_open_rooms_at_once(
     assert own[0]["frame"]["status"] == "reported"
 
 
+def test_a_sockets_join_is_one_call_with_all_it_sends_and_keeps(
+    room, member, other_pathway
+):
+    """`check_socket_join` gives the consumer its frames (the backlog as the
+    reader sees it, then `joined`), the room's pathway, the last number and
+    the reader's filter, and counts the socket among those here."""
+    from chat.models import Presence
+    from community.moderation.actions import do_block
+
+    other, blocked = make_member(room.pathway), make_member(room.pathway)
+    stored(room, other, "hello")
+    stored(room, blocked, "not for you")
+    do_block(member, blocked)
+    joined = actions.check_socket_join(member, room.pk, None, None, "socket-1")
+    assert [f["body"] for f in joined.frames if "body" in f] == ["hello"]
+    assert joined.frames[-1]["type"] == "joined"
+    assert joined.pathway_id == room.pathway_id and joined.last_seq == 2
+    assert blocked.pk in joined.filter.silenced
+    assert Presence.objects.filter(room=room, user=member).exists()
+    frames = actions.check_history_frames(member, room.pk, 2)
+    assert [f.get("body") for f in frames[:-1]] == ["hello"]
+    assert frames[-1]["type"] == "history"
+    with pytest.raises(RoomNotFound):
+        actions.check_socket_join(
+            make_member(other_pathway), room.pk, None, None, "socket-2"
+        )
+
+
 def test_a_join_after_a_number_brings_older_messages_changed_since_the_last_join(
     room, member, clinician
 ):

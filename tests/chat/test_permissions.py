@@ -3,14 +3,20 @@ only, asked each time; missing and forbidden answer alike."""
 
 import pytest
 from django.http import Http404
+from django.utils import timezone
 
-from chat.models import Room
+from chat.models import Message, Room
 from chat.permissions import (
+    OwnMessage,
     RoomNotFound,
+    access_direct_room,
     access_message,
     access_moderated_message,
+    access_own_message,
     access_pathway_room,
     access_room,
+    access_staff_support_room,
+    access_support_room,
     reader_filter,
     rooms_visible_to,
     visible_messages,
@@ -181,3 +187,90 @@ def test_entering_one_room_follows_the_same_rule_as_listing_rooms(
     # The matrix says something: some are let in, some kept out.
     assert any(answers.values()) and not all(answers.values())
     assert answers[(member.pk, rooms[2].pk)] and not answers[(peer.pk, rooms[2].pk)]
+
+
+def test_a_direct_url_opens_a_direct_conversation_and_no_other_kind(
+    room, member, other_pathway
+):
+    from chat.actions import do_open_direct
+    from chat.support import do_ask_for_support
+
+    friend, bystander = make_member(room.pathway), make_member(room.pathway)
+    direct = do_open_direct(member, friend, room.pathway)
+    assert access_direct_room(member, direct.pk) == direct  # allow
+    assert access_direct_room(friend, str(direct.pk)).membership.user == friend
+    with pytest.raises(RoomNotFound):  # deny: not one of its two people
+        access_direct_room(bystander, direct.pk)
+    # Rooms the member may enter, but not by a direct URL, and missing ones.
+    support = do_ask_for_support(member, room.pathway)
+    for room_id in (room.pk, support.pk, 999_999, "x"):
+        with pytest.raises(RoomNotFound):
+            access_direct_room(member, room_id)
+
+
+def test_a_support_url_opens_that_pathways_support_conversation_only(
+    room, member, clinician, other_pathway
+):
+    from chat.support import do_ask_for_support
+
+    slug = room.pathway.slug
+    support = do_ask_for_support(member, room.pathway)
+    assert access_support_room(member, slug, support.pk) == support  # allow
+    assert access_support_room(clinician, slug, support.pk) == support
+    with pytest.raises(RoomNotFound):  # deny: another member of the pathway
+        access_support_room(make_member(room.pathway), slug, support.pk)
+    # The wrong pathway's slug, another kind of room, a missing one.
+    Membership.objects.create(user=member, pathway=other_pathway)
+    for wrong_slug, room_id in [
+        (other_pathway.slug, support.pk),
+        (slug, room.pk),
+        (slug, 999_999),
+        (slug, None),
+    ]:
+        with pytest.raises(RoomNotFound):
+            access_support_room(member, wrong_slug, room_id)
+
+
+def test_only_the_pathways_staff_may_pick_up_a_support_conversation(
+    room, member, clinician
+):
+    from chat.support import do_ask_for_support
+
+    slug = room.pathway.slug
+    support = do_ask_for_support(member, room.pathway)
+    found = access_staff_support_room(clinician, slug, support.pk)  # allow
+    assert found == support and found.membership.user == clinician
+    peer = make_member(room.pathway, Role.PEER)
+    assert access_staff_support_room(peer, slug, support.pk) == support
+    # Deny: the member who asked may be in it, but not pick it up; the same
+    # answer as for a stranger and for a missing room.
+    for user, room_id in [(member, support.pk), (clinician, 999_999)]:
+        with pytest.raises(RoomNotFound):
+            access_staff_support_room(user, slug, room_id)
+    with pytest.raises(RoomNotFound):
+        access_staff_support_room(clinician, slug, room.pk)
+
+
+def test_only_the_author_reaches_their_message_to_edit_or_delete_it(
+    room, member, other_pathway
+):
+    from chat.errors import ChatError
+
+    mine = stored(room, member, "mine")
+    assert access_own_message(member, room.pk, mine.seq) == mine  # allow
+    assert access_own_message(member, room.pk, str(mine.seq), "delete") == mine
+    # Deny: a reader of the room who did not write it, told in words (they
+    # can see the message, so nothing leaks).
+    reader = make_member(room.pathway)
+    with pytest.raises(ChatError, match="only edit your own") as refused:
+        access_own_message(reader, room.pk, mine.seq)
+    assert refused.value.code == "not_allowed"
+    with pytest.raises(ChatError, match="only delete your own"):
+        access_own_message(reader, room.pk, mine.seq, OwnMessage.DELETE)
+    # Not found: a missing or deleted message, or a room not theirs.
+    gone = stored(room, member, "gone")
+    Message.objects.filter(pk=gone.pk).update(deleted_at=timezone.now())
+    outsider = make_member(other_pathway)
+    for user, seq in [(member, 999), (member, gone.seq), (outsider, mine.seq)]:
+        with pytest.raises(RoomNotFound):
+            access_own_message(user, room.pk, seq)

@@ -396,3 +396,33 @@ def test_failed_deliveries_are_seen_by_their_pathways_leads_and_site_admins(
             access_failed_delivery(user, pk, pathway=where)
     assert not failed_deliveries_for(other_lead, pathway).exists()
     assert not failed_deliveries_for(clinician, pathway).exists()
+
+
+def test_access_content_asks_a_wall_messages_kind_who_may_read_it(
+    pathway, other_pathway
+):
+    """The access layer names no wing's model: the wall kind's registered
+    `readable` and `may_read` hooks keep a removed message and a wall its
+    owner closed to the reader out, answered as "not found"."""
+    from community.models import WallPost
+    from community.permissions import access_content
+    from community.social import actions as social
+    from tests.factories import make_trusted
+
+    owner, writer = make_trusted(pathway), make_trusted(pathway)
+    reader = make_member(pathway)
+    post = social.do_post_on_wall(writer, owner, pathway, "Hello").obj
+    assert access_content(reader, pathway.slug, WallPost, post.pk) == post  # allow
+    outsider = make_member(other_pathway)
+    for user, pk in [(outsider, post.pk), (reader, 999_999), (reader, "x")]:
+        with pytest.raises(Http404):  # not found
+            access_content(user, pathway.slug, WallPost, pk)
+    owner.wall_audience = Audience.STAFF
+    owner.save(update_fields=["wall_audience"])
+    with pytest.raises(Http404):  # deny: the owner keeps their wall to staff
+        access_content(reader, pathway.slug, WallPost, post.pk)
+    clinician = make_member(pathway, Role.CLINICIAN)
+    assert access_content(clinician, pathway.slug, WallPost, post.pk) == post
+    social.do_remove_wall_post(owner, post)
+    with pytest.raises(Http404):  # deny: taken off the wall
+        access_content(clinician, pathway.slug, WallPost, post.pk)

@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from community.models import STAFF_ROLES, Membership, MembershipStatus, User
+from community.models import Membership, User
 from community.moderation.actions import on_duty_shifts
 
 from . import events
@@ -56,11 +56,9 @@ def people_here(room: Room, now=None) -> list[Person]:
         .values_list("pk", "display_name")
     )
     staff = set(
-        Membership.objects.filter(
-            pathway_id=room.pathway_id,
-            status=MembershipStatus.ACTIVE,
-            role__in=STAFF_ROLES,
-        ).values_list("user_id", flat=True)
+        Membership.objects.active_staff()
+        .filter(pathway_id=room.pathway_id)
+        .values_list("user_id", flat=True)
     )
     people = [Person(pk, name, pk in staff) for pk, name in users]
     return sorted(people, key=lambda person: not person.staff)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.audit import audit
-from community.models import STAFF_ROLES, Membership, MembershipStatus, Pathway, User
+from community.models import Membership, Pathway, User
 from community.moderation.actions import on_duty_shifts
 from community.moderation.errors import Refused
 from community.notifications.actions import notify_many
@@ -86,11 +86,7 @@ def do_ask_for_support(
                 name=_("Support for %(name)s") % {"name": user.display_name},
             )
             staff = [shift.user for shift in on_duty_shifts(pathway, now)] or list(
-                User.objects.filter(
-                    memberships__pathway=pathway,
-                    memberships__status=MembershipStatus.ACTIVE,
-                    memberships__role__in=STAFF_ROLES,
-                )
+                User.objects.staff_of(pathway)
             )
             notify_many(
                 staff,

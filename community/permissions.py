@@ -416,7 +416,7 @@ def shared_pathways(user: User, other: User) -> QuerySet[Pathway]:
 def access_profile(viewer: User, user_id: object) -> User:
     """Another person's profile if they share an active pathway with the viewer
     and have not blocked them; else Http404, so a block is not announced."""
-    other = with_id(User.objects.filter(is_active=True), user_id).first()
+    other: User | None = with_id(User.objects.filter(is_active=True), user_id).first()
     if other is None or not viewer.is_authenticated:
         raise Http404("No such person")
     if other != viewer and (
@@ -480,12 +480,11 @@ def is_under_18(user: User, pathway: Pathway) -> bool:
     age = user.age_on(timezone.localdate())
     if age is not None:
         return age < 18
-    return not Membership.objects.filter(
-        user=user,
-        pathway=pathway,
-        status=MembershipStatus.ACTIVE,
-        role__in=STAFF_ROLES,
-    ).exists()
+    return (
+        not Membership.objects.active_staff()
+        .filter(user=user, pathway=pathway)
+        .exists()
+    )
 
 
 def _audience_allows(owner: User, other: User, pathway: Pathway) -> bool:
@@ -493,12 +492,11 @@ def _audience_allows(owner: User, other: User, pathway: Pathway) -> bool:
     if owner.message_audience == Audience.MEMBERS:
         return True
     if owner.message_audience == Audience.STAFF:
-        return Membership.objects.filter(
-            user=other,
-            pathway=pathway,
-            status=MembershipStatus.ACTIVE,
-            role__in=STAFF_ROLES,
-        ).exists()
+        return (
+            Membership.objects.active_staff()
+            .filter(user=other, pathway=pathway)
+            .exists()
+        )
     return False
 
 

@@ -8,7 +8,6 @@ from django.utils import timezone
 from wagtail.models import Locale
 
 from community.models import (
-    STAFF_ROLES,
     AlertState,
     Block,
     CaseState,
@@ -18,7 +17,6 @@ from community.models import (
     Invitation,
     JoinRequest,
     Membership,
-    MembershipStatus,
     ModerationCase,
     Mute,
     Pathway,
@@ -157,11 +155,7 @@ def strikes_against(pathway: Pathway, user: User):
 
 def pathway_staff(pathway: Pathway):
     """The pathway's active peer supporters, clinicians and leads."""
-    return User.objects.filter(
-        memberships__pathway=pathway,
-        memberships__status=MembershipStatus.ACTIVE,
-        memberships__role__in=STAFF_ROLES,
-    ).order_by("display_name")
+    return User.objects.staff_of(pathway).order_by("display_name")
 
 
 # People ---------------------------------------------------------------------------
@@ -173,11 +167,11 @@ def staff_roles_for(reader: User) -> dict[tuple[int, int], str]:
     from (the membership, never anything the person wrote)."""
     if not reader.is_authenticated:
         return {}
-    rows = Membership.objects.filter(
-        pathway__in=visible_pathways(reader),
-        status=MembershipStatus.ACTIVE,
-        role__in=STAFF_ROLES,
-    ).values_list("pathway_id", "user_id", "role")
+    rows = (
+        Membership.objects.active_staff()
+        .filter(pathway__in=visible_pathways(reader))
+        .values_list("pathway_id", "user_id", "role")
+    )
     return {(pathway_id, user_id): role for pathway_id, user_id, role in rows}
 
 

@@ -49,7 +49,24 @@ def validate_display_name(value: str) -> None:
         )
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    """The questions asked of people everywhere, each in one filter, so the
+    pathway, status and role are those of the same membership."""
+
+    def active_in(self, pathway, roles=None) -> "UserQuerySet":
+        """People with an active membership of `pathway` (in one of `roles`)."""
+        wanted = {"memberships__pathway": pathway}
+        wanted["memberships__status"] = MembershipStatus.ACTIVE
+        if roles is not None:
+            wanted["memberships__role__in"] = roles
+        return self.filter(**wanted)
+
+    def staff_of(self, pathway) -> "UserQuerySet":
+        """`pathway`'s active peer supporters, clinicians and leads."""
+        return self.active_in(pathway, STAFF_ROLES)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     """Users sign in by email; there is no username."""
 
     use_in_migrations = True
@@ -125,8 +142,8 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
 
-    # django-stubs expects auth's own UserManager here, not a BaseUserManager.
-    objects = UserManager()  # type: ignore[assignment, misc]
+    # A manager built from_queryset: django-stubs cannot type its dynamic base.
+    objects = UserManager()  # type: ignore[misc]
 
     class Meta:
         constraints = [
@@ -364,6 +381,17 @@ class MembershipStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
 
 
+class MembershipQuerySet(models.QuerySet):
+    """Memberships as they are asked for everywhere."""
+
+    def active(self) -> "MembershipQuerySet":
+        return self.filter(status=MembershipStatus.ACTIVE)
+
+    def active_staff(self) -> "MembershipQuerySet":
+        """Active memberships as a peer supporter, clinician or lead."""
+        return self.filter(status=MembershipStatus.ACTIVE, role__in=STAFF_ROLES)
+
+
 class Membership(models.Model):
     """One person's role in one pathway. Its Django groups follow it
     (community.signals keeps them in step)."""
@@ -386,6 +414,8 @@ class Membership(models.Model):
         default=0, help_text=_("Posts a moderator approved; enough makes trusted.")
     )
     muted_until = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [

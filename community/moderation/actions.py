@@ -685,12 +685,9 @@ def check_shift(
 ) -> User:
     """The staff member to put on the lead's pathway rota; InvalidInput if not
     staff there or the times are the wrong way round."""
-    staff = User.objects.filter(
-        pk=user_id,
-        memberships__pathway=membership.pathway,
-        memberships__status=MembershipStatus.ACTIVE,
-        memberships__role__in=STAFF_ROLES,
-    ).first()
+    staff: User | None = (
+        User.objects.staff_of(membership.pathway).filter(pk=user_id).first()
+    )
     if staff is None:
         raise InvalidInput(
             _("Choose a peer supporter, clinician or lead of this community.")

@@ -135,3 +135,27 @@ def test_a_safety_label_is_one_per_case_and_goes_with_its_author(home):
         SafetyLabel.objects.create(**fields)
     author.delete()
     assert not SafetyLabel.objects.filter(pk=label.pk).exists()
+
+
+@pytest.mark.django_db
+def test_staff_of_a_pathway_asks_one_membership_for_pathway_status_and_role(
+    pathway, other_pathway
+):
+    """A clinician of one pathway who is a member of another is not the
+    other's staff; a suspended clinician is nobody's staff."""
+    from community.models import Membership, MembershipStatus, Role, User
+    from tests.factories import make_member
+
+    clinician = make_member(pathway, Role.CLINICIAN)
+    Membership.objects.create(user=clinician, pathway=other_pathway, role=Role.MEMBER)
+    suspended = make_member(pathway, Role.CLINICIAN)
+    Membership.objects.filter(user=suspended).update(status=MembershipStatus.SUSPENDED)
+    member = make_member(pathway)
+
+    assert set(User.objects.staff_of(pathway)) == {clinician}
+    assert set(User.objects.staff_of(other_pathway)) == set()
+    assert set(User.objects.active_in(other_pathway)) == {clinician}
+    assert set(User.objects.active_in(pathway)) == {clinician, member}
+    staff = Membership.objects.active_staff()
+    assert {(m.user, m.pathway) for m in staff} == {(clinician, pathway)}
+    assert Membership.objects.active().filter(user=suspended).count() == 0

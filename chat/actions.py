@@ -32,13 +32,9 @@ from community.models import (
     User,
 )
 from community.models.silence import without_silenced
-from community.moderation.actions import (
-    DEFAULT_MUTE_HOURS,
-    Submission,
-    do_sanction_member,
-)
+from community.moderation.cases import DEFAULT_MUTE_HOURS, do_sanction_member
 from community.moderation.errors import Refused
-from community.moderation.submission import submit_content
+from community.moderation.submission import Submission, submit_content
 from community.notifications.actions import notify
 from community.permissions import direct_refusal, membership_in
 from community.safety.pipeline import Action, Verdict
@@ -468,7 +464,7 @@ def check_mute(
 ) -> Sanction:
     """A moderator of the room's pathway pauses a member's posting there for
     `hours` (a day unless given; at most 30 days), from the chat. Audited,
-    and the member is told (community.moderation.actions.do_sanction_member)."""
+    and the member is told (community.moderation.cases.do_sanction_member)."""
     room = access_room(moderator, room_id)
     if not can_moderate_room(moderator, room):
         raise RoomNotFound("No such room")

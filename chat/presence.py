@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from community.models import Membership, User
-from community.moderation.actions import on_duty_shifts
+from community.moderation.rota import on_duty_shifts
 
 from . import events
 from .models import Presence, ReadCursor, Room, RoomKind

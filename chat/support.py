@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from community.audit import audit
 from community.models import Membership, Pathway, User
-from community.moderation.actions import on_duty_shifts
 from community.moderation.errors import Refused
+from community.moderation.rota import on_duty_shifts
 from community.notifications.actions import notify_many
 
 from .events import announce_picked_up

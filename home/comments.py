@@ -10,9 +10,8 @@ from django.contrib.sites.models import Site
 from django.utils.translation import gettext as _
 
 from community.models import ContentStatus, User
-from community.moderation.actions import Submission
 from community.moderation.errors import Refused
-from community.moderation.submission import submit_content
+from community.moderation.submission import Submission, submit_content
 from community.notifications.actions import notify_many
 from community.permissions import visible_content
 

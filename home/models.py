@@ -19,7 +19,8 @@ from wagtailmedia.models import AbstractMedia
 
 from community import permissions
 from community.models import Pathway
-from community.moderation.actions import on_duty_shifts, open_alerts_for
+from community.moderation.alerts import open_alerts_for
+from community.moderation.rota import on_duty_shifts
 from community.queries import crisis_contacts
 
 from .blocks import PageBodyBlock

@@ -7,8 +7,7 @@ from django.utils.text import slugify
 
 from community.audit import audit
 from community.models import Forum, Pathway, Reply, Topic, User
-from community.moderation.actions import Submission
-from community.moderation.submission import submit_content
+from community.moderation.submission import Submission, submit_content
 from community.social.actions import check_can_reply
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from community import queries
 from community.forums import actions as forums
 from community.inputs import whole_number
-from community.moderation import actions as moderation
+from community.moderation.cases import do_report
 from community.moderation.errors import SafetyError
 from community.moderation.forms import ReportForm, submit_member_text
 from community.permissions import (
@@ -134,7 +134,7 @@ def report(request, slug, kind, pk):
     form = ReportForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            moderation.do_report(
+            do_report(
                 request.user,
                 obj,
                 form.cleaned_data["reason"],

@@ -3,7 +3,8 @@ risk alerts and the duty rota, sanctions, blocks and mutes, notifications and
 the risk phrases service leads add.
 
 Who may see or change these is decided in community/permissions.py; how they
-change is community/moderation/actions.py.
+change is the moderation wing (community/moderation/: submission, alerts,
+rota, cases, labels, blocks).
 """
 
 from django.contrib.contenttypes.fields import GenericForeignKey

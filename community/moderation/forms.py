@@ -1,5 +1,5 @@
 """Forms for reporting, moderating, the duty rota, blocks and mute words, and
-risk phrases. They check shape; community.moderation.actions checks the rules.
+risk phrases. They check shape; the wing's modules check the rules.
 
 Also the submission gate's answer on any form of member text
 (`submit_member_text`): every entry that takes member text (forums, walls,

@@ -8,20 +8,187 @@ room's rate limit), then calls `submit_content` once. The gate's pieces
 the risk alerts and cases that `store_content` opens.
 """
 
+import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import overload
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from community.models import MemberContent, Membership, Pathway, User
-
-from .actions import (
-    Submission,
-    check_can_post,
-    check_not_muted,
-    check_texts,
-    store_content,
+from community.models import (
+    CaseState,
+    ContentStatus,
+    MemberContent,
+    Membership,
+    MembershipStatus,
+    ModerationCase,
+    Pathway,
+    User,
 )
+from community.moderation.alerts import do_raise_alert
+from community.moderation.errors import Refused
+from community.moderation.rota import anyone_on_duty
+from community.safety.pipeline import Action, Verdict, overall, run_pipeline_on_fields
+from community.safety.registry import kind_of
+from community.safety.risk import Tier
+
+
+@dataclass
+class Submission:
+    """The pipeline's answer for one submission, and what was stored."""
+
+    verdicts: dict[str, Verdict]
+    verdict: Verdict
+    obj: MemberContent | None = None
+    clean: dict[str, str] = field(default_factory=dict)
+    language: str = "en"
+    membership: Membership | None = None
+
+    @property
+    def needs_rewrite(self) -> bool:
+        return self.verdict.action == Action.REWRITE
+
+    def errors(self) -> dict[str, list[str]]:
+        """Field -> what to change, for showing the form again."""
+        return {
+            name: verdict.messages
+            for name, verdict in self.verdicts.items()
+            if verdict.action == Action.REWRITE
+        }
+
+
+def check_can_post(
+    user: User, pathway: Pathway, now: datetime | None = None
+) -> Membership:
+    """The author's active membership of `pathway`; Refused while muted.
+    (The caller has already asked the access layer.)"""
+    membership = Membership.objects.select_related("pathway").get(
+        user=user, pathway=pathway, status=MembershipStatus.ACTIVE
+    )
+    return check_not_muted(membership, now)
+
+
+def check_not_muted(membership: Membership, now: datetime | None = None) -> Membership:
+    """`membership` (active, found by the access layer) if its member may
+    post now; Refused while a moderator has paused their posting."""
+    if membership.is_muted(now):
+        until = timezone.localtime(membership.muted_until)
+        raise Refused(
+            _(
+                "A moderator has paused your posting in this community until "
+                "%(time)s. You can still read, and the contacts under "
+                "\u201cGet help now\u201d are always there."
+            )
+            % {"time": until.strftime("%d %B at %H:%M")}
+        )
+    return membership
+
+
+def check_texts(
+    membership: Membership,
+    fields: dict[str, str],
+    language: str = "en",
+    optional: frozenset[str] = frozenset(),
+) -> Submission:
+    """Run the safety pipeline on each field of a submission by `membership`'s
+    member, with the pathway's rules, the author's trust and the rota now.
+    Fields named in `optional` may be left blank: a blank one is stored empty
+    and not checked; with nothing left to check, the verdict is to publish."""
+    pathway = membership.pathway
+    blank = {
+        name: ""
+        for name, text in fields.items()
+        if name in optional and not (text or "").strip()
+    }
+    fields = {name: text for name, text in fields.items() if name not in blank}
+    if not fields:
+        return Submission(
+            verdicts={},
+            verdict=Verdict(text="", action=Action.PUBLISH),
+            clean=blank,
+            language=language,
+            membership=membership,
+        )
+    verdicts = run_pipeline_on_fields(
+        fields,
+        pathway=pathway,
+        language=language,
+        trusted=membership.is_trusted,
+        moderator_on_duty=functools.cache(lambda: anyone_on_duty(pathway)),
+        hold_when_unstaffed=pathway.hold_all_when_unstaffed,
+    )
+    return Submission(
+        verdicts=verdicts,
+        verdict=overall(verdicts),
+        clean={**blank, **{name: verdict.text for name, verdict in verdicts.items()}},
+        language=language,
+        membership=membership,
+    )
+
+
+def store_content(
+    obj: MemberContent, submission: Submission, *, announce: bool = True
+) -> MemberContent:
+    """Save `obj` (its text fields already set from `submission.clean`) as the
+    verdict says: published or held. Held content, and content with any sign
+    of risk, opens a moderation case. By tier (`risk.Tier`): a review marks
+    the case "please review" and pages no one (no alert, email, push or
+    escalation); an alert raises a risk alert to the on-duty staff; an urgent
+    one raises an urgent alert (everyone on duty at once; see `_route`).
+    Published content runs its kind's `published` hook (the notices it sends)
+    unless `announce` is False (an edit). Runs inside the caller's
+    transaction."""
+    verdict = submission.verdict
+    if verdict.action == Action.REWRITE:
+        raise ValueError("nothing is stored when the author is asked to rewrite")
+    obj.status = (
+        ContentStatus.HELD if verdict.action == Action.HOLD else ContentStatus.PUBLISHED
+    )
+    risk = verdict.risk
+    tier = verdict.tier
+    obj.risk_categories = risk.categories + risk.review
+    obj.save()
+    if obj.status == ContentStatus.HELD or tier != Tier.NONE:
+        case = _open_case(obj, held=obj.status == ContentStatus.HELD)
+        case.language = submission.language
+        if tier == Tier.REVIEW:
+            case.for_review = True
+        elif tier != Tier.NONE:
+            case.risk = True
+        case.save(update_fields=["language", "for_review", "risk"])
+        if tier in (Tier.ALERT, Tier.URGENT):
+            do_raise_alert(
+                case,
+                risk.categories,
+                urgent=tier == Tier.URGENT,
+                kinds=sorted({match.kind for match in risk.imminent}),
+            )
+    kind = kind_of(obj)
+    if announce and obj.is_published and kind.published:
+        kind.published(obj)
+    submission.obj = obj
+    return obj
+
+
+def _open_case(obj: MemberContent, *, held: bool = False) -> ModerationCase:
+    """The (locked) moderation case of `obj`, created or reopened."""
+    content_type = ContentType.objects.get_for_model(obj)
+    case, created = ModerationCase.objects.select_for_update().get_or_create(
+        content_type=content_type,
+        object_id=obj.pk,
+        defaults={"pathway": obj.pathway, "author": obj.author, "held": held},
+    )
+    if not created and case.state == CaseState.CLOSED:
+        case.state = CaseState.OPEN
+        case.opened_at = timezone.now()
+        case.decision = ""
+        case.held = held
+        case.save()
+    return case
 
 
 @overload

@@ -21,7 +21,21 @@ from community.models import (
     RiskPhrase,
     User,
 )
-from community.moderation import actions as moderation
+from community.moderation.alerts import (
+    do_acknowledge_alert,
+    do_add_alert_note,
+    do_resolve_alert,
+)
+from community.moderation.blocks import (
+    do_add_mute_word,
+    do_block,
+    do_mute,
+    do_remove_mute_word,
+    do_set_content_warnings,
+    do_unblock,
+    do_unmute,
+)
+from community.moderation.cases import do_decide_case
 from community.moderation.errors import SafetyError
 from community.moderation.forms import (
     AlertNoteForm,
@@ -31,7 +45,20 @@ from community.moderation.forms import (
     RiskPhraseForm,
     ShiftForm,
 )
+from community.moderation.labels import (
+    do_add_risk_phrase,
+    do_label_alert,
+    do_label_case,
+    do_remove_risk_phrase,
+)
+from community.moderation.rota import (
+    check_shift,
+    do_add_shift,
+    do_remove_shift,
+    on_duty_shifts,
+)
 from community.notifications import deliveries
+from community.notifications.actions import do_mark_notifications_read
 from community.notifications.events import notification_event
 from community.permissions import (
     Capability,
@@ -92,7 +119,7 @@ def _queue_page(request, membership, refused=None):
             "alerts": alerts,
             "cases": cases,
             "clear_reasons": CLEAR_REASONS,
-            "on_duty": moderation.on_duty_shifts(membership.pathway),
+            "on_duty": on_duty_shifts(membership.pathway),
             "undelivered": list(undelivered[:UNDELIVERED_SHOWN]),
             "undelivered_count": undelivered.count(),
         },
@@ -102,7 +129,7 @@ def _queue_page(request, membership, refused=None):
 @require_POST
 def clear_review(request, slug, pk):
     """One tap on a queue item marked "please review": not a risk, for the
-    reason on the button. Kept as a label (moderation.do_label_case). A
+    reason on the button. Kept as a label (do_label_case). A
     missing or unknown reason shows the queue again with a kind word at the
     item."""
     membership = _moderator(request, slug)
@@ -113,7 +140,7 @@ def clear_review(request, slug, pk):
     )
     if form.is_valid():
         try:
-            moderation.do_label_case(
+            do_label_case(
                 membership,
                 found,
                 form.cleaned_data["decision"],
@@ -159,7 +186,7 @@ def case(request, slug, pk):
             return redirect("community:queue", slug=slug)
     elif request.method == "POST" and form.is_valid():
         try:
-            moderation.do_decide_case(
+            do_decide_case(
                 membership,
                 found,
                 form.cleaned_data["decision"],
@@ -201,7 +228,7 @@ def _labelled(request, membership, found, form, *, alert=None) -> bool:
     False, with why on the form, when it cannot be done."""
     if not form.is_valid():
         return False
-    label = moderation.do_label_alert if alert is not None else moderation.do_label_case
+    label = do_label_alert if alert is not None else do_label_case
     try:
         label(
             membership,
@@ -228,17 +255,15 @@ def alert(request, slug, pk):
             return redirect("community:alert", slug=slug, pk=found.pk)
     elif request.method == "POST":
         if action == "acknowledge":
-            moderation.do_acknowledge_alert(request.user, found)
+            do_acknowledge_alert(request.user, found)
             messages.success(request, _("Thank you. The alert is yours now."))
             return redirect("community:alert", slug=slug, pk=found.pk)
         if action == "resolve":
-            moderation.do_resolve_alert(
-                request.user, found, request.POST.get("note", "")
-            )
+            do_resolve_alert(request.user, found, request.POST.get("note", ""))
             messages.success(request, _("Alert resolved."))
             return redirect("community:queue", slug=slug)
         if form.is_valid():
-            moderation.do_add_alert_note(request.user, found, form.cleaned_data["note"])
+            do_add_alert_note(request.user, found, form.cleaned_data["note"])
             messages.success(request, _("Note added."))
             return redirect("community:alert", slug=slug, pk=found.pk)
     content = found.case.content
@@ -276,13 +301,13 @@ def rota(request, slug):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                user = moderation.check_shift(
+                user = check_shift(
                     membership, data["user"].pk, data["starts_at"], data["ends_at"]
                 )
             except SafetyError as error:
                 form.add_error(None, str(error))
             else:
-                moderation.do_add_shift(
+                do_add_shift(
                     membership,
                     user,
                     data["starts_at"],
@@ -302,7 +327,7 @@ def rota(request, slug):
         {
             "pathway": pathway,
             "shifts": shifts,
-            "on_duty": moderation.on_duty_shifts(pathway),
+            "on_duty": on_duty_shifts(pathway),
             "form": form,
         },
     )
@@ -311,7 +336,7 @@ def rota(request, slug):
 @require_POST
 def remove_shift(request, slug, pk):
     membership = access_pathway_capability(request.user, slug, Capability.EDIT_SETTINGS)
-    moderation.do_remove_shift(membership, access_shift(membership, pk))
+    do_remove_shift(membership, access_shift(membership, pk))
     messages.success(request, _("Shift removed."))
     return redirect("community:rota", slug=slug)
 
@@ -332,13 +357,13 @@ def moderation_home(request):
 
 
 PERSON_ACTIONS = {
-    "block": (moderation.do_block, _("You've blocked %(name)s. They are not told.")),
-    "unblock": (moderation.do_unblock, _("You've unblocked %(name)s.")),
+    "block": (do_block, _("You've blocked %(name)s. They are not told.")),
+    "unblock": (do_unblock, _("You've unblocked %(name)s.")),
     "mute": (
-        moderation.do_mute,
+        do_mute,
         _("You've muted %(name)s: you won't see what they write. They are not told."),
     ),
-    "unmute": (moderation.do_unmute, _("You've unmuted %(name)s.")),
+    "unmute": (do_unmute, _("You've unmuted %(name)s.")),
 }
 
 
@@ -363,18 +388,16 @@ def my_safety(request):
     form = MuteWordForm(posted(request))
     if request.method == "POST":
         if "content_warnings" in request.POST:
-            moderation.do_set_content_warnings(
-                request.user, request.POST["content_warnings"]
-            )
+            do_set_content_warnings(request.user, request.POST["content_warnings"])
             messages.success(request, _("Saved."))
             return redirect("community:my_safety")
         if "remove" in request.POST:
-            moderation.do_remove_mute_word(request.user, request.POST["remove"])
+            do_remove_mute_word(request.user, request.POST["remove"])
             messages.success(request, _("Removed."))
             return redirect("community:my_safety")
         if form.is_valid():
             try:
-                moderation.do_add_mute_word(request.user, form.cleaned_data["word"])
+                do_add_mute_word(request.user, form.cleaned_data["word"])
             except SafetyError as error:
                 form.add_error("word", str(error))
             else:
@@ -396,7 +419,7 @@ def my_safety(request):
 def notifications(request):
     """The member's notifications, newest first; opening the page reads them."""
     items = list(request.user.notifications.all()[:50])
-    moderation.do_mark_notifications_read(request.user)
+    do_mark_notifications_read(request.user)
     return render(request, "community/notifications.html", {"items": items})
 
 
@@ -431,12 +454,12 @@ def risk_phrases(request):
     form = RiskPhraseForm(posted(request))
     if request.method == "POST":
         if "remove" in request.POST:
-            moderation.do_remove_risk_phrase(request.user, request.POST["remove"])
+            do_remove_risk_phrase(request.user, request.POST["remove"])
             messages.success(request, _("Phrase removed."))
             return redirect("community:risk_phrases")
         if form.is_valid():
             try:
-                moderation.do_add_risk_phrase(
+                do_add_risk_phrase(
                     request.user,
                     form.cleaned_data["language"],
                     form.cleaned_data["category"],

@@ -533,3 +533,10 @@ def do_remove_push_subscription(user: User, endpoint: object) -> bool:
             user.web_push = False
             user.save(update_fields=["web_push"])
     return bool(removed)
+
+
+def do_mark_notifications_read(user: User) -> None:
+    """Mark all of `user`'s own unread notifications read now (their
+    notifications page was opened). Only for the signed-in user themselves;
+    one UPDATE, no lock, no audit, no event."""
+    Notification.objects.filter(user=user, read_at=None).update(read_at=timezone.now())

@@ -40,9 +40,8 @@ from community.models import (
     User,
     WallPost,
 )
-from community.moderation.actions import Submission
 from community.moderation.errors import InvalidInput, Refused
-from community.moderation.submission import submit_content
+from community.moderation.submission import Submission, submit_content
 from community.notifications.actions import notify, notify_many
 from community.permissions import (
     Capability,

@@ -24,8 +24,10 @@ from community.models import (
     ReportReason,
     RiskAlert,
 )
-from community.moderation import actions as moderation
+from community.moderation.blocks import do_block
+from community.moderation.cases import do_decide_case, do_report
 from community.moderation.errors import Refused
+from community.notifications.actions import do_mark_notifications_read
 from community.safety.registry import kind_of
 from tests.chat.conftest import at_once, stored
 from tests.factories import make_member, make_trusted, put_on_duty
@@ -161,9 +163,7 @@ def test_a_held_message_a_moderator_approves_appears_in_the_room(
     message = send(newcomer, room, "Hello").message
     case = ModerationCase.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.do_decide_case(
-            Membership.objects.get(user=clinician), case, Decision.APPROVE
-        )
+        do_decide_case(Membership.objects.get(user=clinician), case, Decision.APPROVE)
     [(group, event)] = [(g, e) for g, e in broadcasts if e["type"] == "chat.update"]
     assert group == room_group(room.pk)
     assert (event["frame"]["seq"], event["frame"]["status"]) == (
@@ -383,7 +383,7 @@ def test_members_who_are_suspended_or_removed_are_told_to_their_sockets(
 def test_chat_messages_are_reported_into_the_pathways_queue(room, member):
     message = send(member, room, "Hello").message
     reader = make_member(room.pathway)
-    moderation.do_report(reader, message, ReportReason.UNKIND)
+    do_report(reader, message, ReportReason.UNKIND)
     case = ModerationCase.objects.get()
     assert case.content == message and case.pathway == room.pathway
     kind = kind_of(message)
@@ -401,11 +401,11 @@ def test_a_moderators_queue_decision_changes_the_message_in_open_rooms(
     room, member, clinician, decision, broadcasts, django_capture_on_commit_callbacks
 ):
     message = send(member, room, "You are all hopeless").message
-    moderation.do_report(make_member(room.pathway), message, ReportReason.UNKIND)
+    do_report(make_member(room.pathway), message, ReportReason.UNKIND)
     case = ModerationCase.objects.get()
     broadcasts.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.do_decide_case(
+        do_decide_case(
             Membership.objects.get(user=clinician),
             case,
             decision,
@@ -431,7 +431,7 @@ def test_content_hidden_by_reports_leaves_open_rooms_at_once(
     message = send(member, room, "Hello").message
     broadcasts.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.do_report(make_member(room.pathway), message, ReportReason.SPAM)
+        do_report(make_member(room.pathway), message, ReportReason.SPAM)
     updates = [(g, e) for g, e in broadcasts if e["type"] == "chat.update"]
     public = [e for g, e in updates if g == room_group(room.pk)]
     own = [e for g, e in updates if g == chat_user_group(member.pk)]
@@ -446,7 +446,7 @@ def test_a_sockets_join_is_one_call_with_all_it_sends_and_keeps(
     reader sees it, then `joined`), the room's pathway, the last number and
     the reader's filter, and counts the socket among those here."""
     from chat.models import Presence
-    from community.moderation.actions import do_block
+    from community.moderation.blocks import do_block
 
     other, blocked = make_member(room.pathway), make_member(room.pathway)
     stored(room, other, "hello")
@@ -501,7 +501,7 @@ def test_changes_by_people_the_reader_blocked_are_not_replayed(room, member):
     other = make_member(room.pathway)
     message = send(member, room, "first").message
     earlier = actions.check_join(other, room.pk)
-    moderation.do_block(other, member)
+    do_block(other, member)
     actions.do_edit_message(member, message, "first, edited")
     later = actions.check_join(other, room.pk, 1, earlier.at.isoformat())
     assert later.changed == []
@@ -541,7 +541,7 @@ def test_a_block_after_opening_stops_sending_but_keeps_the_history(
     birch = make_trusted(room.pathway)
     direct = actions.do_open_direct(member, birch, room.pathway)
     send(birch, direct, "Hello Maple")
-    moderation.do_block(member, birch)
+    do_block(member, birch)
     for sender in (birch, member):
         with pytest.raises(ChatError) as refused:
             send(sender, direct, "Still there?")
@@ -562,7 +562,7 @@ def test_the_recipient_hears_of_a_new_conversation_once_until_they_read(
     [notice] = Notification.objects.filter(user=member)
     assert notice.kind == "message" and notice.url == f"/messages/{direct.pk}/"
     assert birch.display_name in notice.message
-    moderation.do_mark_notifications_read(member)
+    do_mark_notifications_read(member)
     send(birch, direct, "Later, then")
     assert Notification.objects.filter(user=member).count() == 2
 
@@ -577,7 +577,7 @@ def test_a_held_direct_message_is_heard_of_only_when_approved(
     message = send(newcomer, direct, "Hello").message
     assert message.status == "held"
     assert not Notification.objects.filter(user=member, kind="message").exists()
-    moderation.do_decide_case(
+    do_decide_case(
         Membership.objects.get(user=clinician),
         ModerationCase.objects.get(),
         Decision.APPROVE,

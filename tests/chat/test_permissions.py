@@ -22,7 +22,7 @@ from chat.permissions import (
     visible_messages,
 )
 from community.models import ContentStatus, Membership, MembershipStatus, Role
-from community.moderation import actions as moderation
+from community.moderation.blocks import do_add_mute_word, do_block, do_mute
 from tests.chat.conftest import stored
 from tests.factories import make_member
 
@@ -91,9 +91,9 @@ def test_blocked_and_muted_authors_and_mute_words_are_left_out(room, member):
     stored(room, muted, "from someone I muted")
     kept = stored(room, friend, "a good day")
     stored(room, friend, "talking about Calories")
-    moderation.do_block(member, blocked)
-    moderation.do_mute(member, muted)
-    moderation.do_add_mute_word(member, "calories")
+    do_block(member, blocked)
+    do_mute(member, muted)
+    do_add_mute_word(member, "calories")
     assert list(visible_messages(member, room)) == [kept]
     rules = reader_filter(member)
     assert rules.hides(blocked.pk) and rules.hides(muted.pk)

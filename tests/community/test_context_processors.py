@@ -3,7 +3,7 @@
 import pytest
 from django.test import RequestFactory
 
-from community.moderation.actions import notify
+from community.notifications.actions import notify
 from community.web.context_processors import harbour
 from tests.factories import make_member
 

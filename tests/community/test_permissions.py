@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from community.models import Audience, Membership, MembershipStatus, Role
-from community.moderation.actions import do_block
+from community.moderation.blocks import do_block
 from community.permissions import (
     ROLE_CAPABILITIES,
     Capability,
@@ -245,7 +245,7 @@ def test_cases_alerts_and_shifts_belong_to_their_pathway(pathway, other_pathway)
 
 
 def test_profiles_need_a_shared_pathway_and_no_block(pathway, other_pathway):
-    from community.moderation.actions import do_block
+    from community.moderation.blocks import do_block
     from community.permissions import access_profile, has_blocked
 
     me, them = make_member(pathway), make_member(pathway)

@@ -202,21 +202,21 @@ def _stored_for_review(forum, author, text):
     from django.db import transaction
 
     from community.models import ModerationCase
-    from community.moderation import actions as moderation
+    from community.moderation.submission import Submission, store_content
     from community.safety.pipeline import Action, Verdict
     from community.safety.risk import RiskResult
 
     verdict = Verdict(
         text=text, action=Action.PUBLISH, risk=RiskResult(review=["suicide"])
     )
-    submission = moderation.Submission(
+    submission = Submission(
         verdicts={"body": verdict}, verdict=verdict, clean={"body": text}
     )
     with transaction.atomic():
         topic = Topic(
             forum=forum, pathway=forum.pathway, author=author, title="Tired", body=text
         )
-        moderation.store_content(topic, submission)
+        store_content(topic, submission)
     return ModerationCase.objects.get(object_id=topic.pk, content_type__model="topic")
 
 

@@ -12,7 +12,8 @@ from community.models import (
     RiskAlert,
     Role,
 )
-from community.moderation import actions as moderation
+from community.moderation.blocks import do_block
+from community.moderation.cases import do_decide_case
 from community.moderation.errors import Refused
 from home.comments import do_comment
 from home.models import PageComment
@@ -78,7 +79,7 @@ def test_follow_up_notices_reach_followers_but_not_those_who_blocked(post, pathw
     follower, blocker, writer = (make_trusted(pathway) for _ in range(3))
     top = do_comment(follower, post, "Following this", follow=True).obj
     do_comment(blocker, post, "Me too", follow=True)
-    moderation.do_block(blocker, writer)
+    do_block(blocker, writer)
     do_comment(writer, post, "Welcome", parent_id=top.pk)
     # The follower hears of both later comments; the one who blocked the
     # writer hears nothing of the writer's.
@@ -94,7 +95,7 @@ def test_comments_are_reported_into_the_queue(client, post, pathway):
     client.post(url, {"reason": ReportReason.UNKIND})
     case = ModerationCase.objects.get()
     assert case.report_count == 1 and case.content == comment
-    moderation.do_decide_case(
+    do_decide_case(
         make_member(pathway, Role.CLINICIAN).memberships.get(),
         case,
         "edit_out",

@@ -21,7 +21,8 @@ from community.models import (
     User,
     WallPost,
 )
-from community.moderation import actions as moderation
+from community.moderation.blocks import do_add_mute_word, do_block, do_mute
+from community.moderation.cases import do_decide_case, do_report
 from community.social import actions as social
 from search import queries
 from tests.factories import (
@@ -121,8 +122,8 @@ def test_new_and_edited_content_is_found_by_its_current_words(pathway, forum):
 def test_text_a_moderator_edited_out_is_not_found(pathway, forum):
     topic = topic_by(make_trusted(pathway), forum, body=f"Meet me at {WORD} Street")
     reader = make_trusted(pathway)
-    moderation.do_report(reader, topic, ReportReason.RULES)
-    moderation.do_decide_case(
+    do_report(reader, topic, ReportReason.RULES)
+    do_decide_case(
         membership(make_member(pathway, Role.CLINICIAN), pathway),
         ModerationCase.objects.get(),
         Decision.EDIT_OUT,
@@ -214,8 +215,8 @@ def test_held_content_is_found_only_by_its_author(pathway, forum):
 def test_hidden_content_is_found_by_nobody(pathway, forum):
     author = make_trusted(pathway)
     topic = topic_by(author, forum)
-    moderation.do_report(make_member(pathway), topic, ReportReason.UNKIND)
-    moderation.do_decide_case(
+    do_report(make_member(pathway), topic, ReportReason.UNKIND)
+    do_decide_case(
         membership(make_member(pathway, Role.CLINICIAN), pathway),
         ModerationCase.objects.get(),
         Decision.HIDE,
@@ -244,8 +245,8 @@ def test_posts_by_someone_the_reader_blocked_or_muted_are_not_found(pathway, for
     make_wall_post(muted, muted, pathway, f"{WORD} from muted")
     reader = make_trusted(pathway)
     assert kinds(reader) == ["topic", "wall"]
-    moderation.do_block(reader, blocked)
-    moderation.do_mute(reader, muted)
+    do_block(reader, blocked)
+    do_mute(reader, muted)
     assert find(reader) == []
     assert Block.objects.count() == 1 and Mute.objects.count() == 1
 
@@ -253,7 +254,7 @@ def test_posts_by_someone_the_reader_blocked_or_muted_are_not_found(pathway, for
 def test_the_readers_mute_words_hide_what_contains_them(pathway, forum):
     topic_by(make_trusted(pathway), forum, body=f"{WORD} and chips")
     reader = make_trusted(pathway)
-    moderation.do_add_mute_word(reader, "chips")
+    do_add_mute_word(reader, "chips")
     assert find(reader) == []
     assert find(make_trusted(pathway)) == [("topic", "A good day")]
 
@@ -311,7 +312,7 @@ def test_walls_open_to_agrees_with_the_access_layer(pathway, other_pathway):
         for where in (pathway, other_pathway, third_pathway):
             owners.append(make_trusted(where, wall_audience=audience))
     blocker = make_trusted(pathway)
-    moderation.do_block(blocker, reader)
+    do_block(blocker, reader)
     gone = make_trusted(pathway, is_active=False)
     owners += [blocker, gone]
     for owner in owners:
@@ -342,7 +343,7 @@ def test_a_message_on_the_wall_of_someone_who_blocked_the_reader_is_hidden(pathw
     make_wall_post(writer, owner, pathway, f"{WORD} for you")
     reader = make_trusted(pathway)
     assert kinds(reader) == ["wall"]
-    moderation.do_block(owner, reader)
+    do_block(owner, reader)
     assert find(reader) == []
 
 

@@ -25,7 +25,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from community.moderation.actions import do_escalate_overdue_alerts
+from community.moderation.alerts import do_escalate_overdue_alerts
 from community.notifications.actions import run_daily_digest_if_due
 from community.notifications.deliveries import retry_due_deliveries
 from community.notifications.worker import beat, run_delivery_queue

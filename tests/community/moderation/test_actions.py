@@ -28,8 +28,38 @@ from community.models import (
     Sanction,
     Topic,
 )
-from community.moderation import actions as moderation
+from community.moderation.alerts import (
+    do_acknowledge_alert,
+    do_add_alert_note,
+    do_escalate_alert_now,
+    do_escalate_overdue_alerts,
+    do_escalate_undelivered_alert,
+    do_resolve_alert,
+    open_alerts_for,
+)
+from community.moderation.blocks import (
+    do_add_mute_word,
+    do_block,
+    do_mute,
+    do_remove_mute_word,
+    do_unblock,
+    do_unmute,
+)
+from community.moderation.cases import do_decide_case, do_report, do_sanction_member
 from community.moderation.errors import SafetyError
+from community.moderation.labels import (
+    do_add_risk_phrase,
+    do_label_alert,
+    do_label_case,
+    do_remove_risk_phrase,
+)
+from community.moderation.rota import (
+    anyone_on_duty,
+    check_shift,
+    do_add_shift,
+    on_duty_shifts,
+)
+from community.moderation.submission import Submission, check_can_post, store_content
 from community.permissions import visible_content
 from community.safety.pipeline import run_pipeline
 from tests.factories import (
@@ -71,11 +101,11 @@ def test_on_duty_is_ordered_by_position_and_only_current_active_staff(pathway):
         starts_at=timezone.now() + timedelta(hours=1),
         ends_at=timezone.now() + timedelta(hours=2),
     )
-    assert [s.user for s in moderation.on_duty_shifts(pathway)] == [first, second]
+    assert [s.user for s in on_duty_shifts(pathway)] == [first, second]
 
 
 def test_anyone_on_duty_counts_only_current_shifts_of_active_staff(pathway):
-    assert not moderation.anyone_on_duty(pathway)
+    assert not anyone_on_duty(pathway)
     gone = make_member(pathway, Role.CLINICIAN)
     put_on_duty(pathway, gone)
     Membership.objects.filter(user=gone).update(status=MembershipStatus.SUSPENDED)
@@ -85,9 +115,9 @@ def test_anyone_on_duty_counts_only_current_shifts_of_active_staff(pathway):
         starts_at=timezone.now() + timedelta(hours=1),
         ends_at=timezone.now() + timedelta(hours=2),
     )
-    assert not moderation.anyone_on_duty(pathway)
+    assert not anyone_on_duty(pathway)
     put_on_duty(pathway, make_member(pathway, Role.PEER))
-    assert moderation.anyone_on_duty(pathway)
+    assert anyone_on_duty(pathway)
 
 
 def test_a_shift_is_for_staff_of_the_pathway_and_ends_after_it_starts(pathway):
@@ -95,11 +125,11 @@ def test_a_shift_is_for_staff_of_the_pathway_and_ends_after_it_starts(pathway):
     member = make_member(pathway)
     now = timezone.now()
     with pytest.raises(SafetyError, match="peer supporter"):
-        moderation.check_shift(lead, member.pk, now, now + timedelta(hours=1))
+        check_shift(lead, member.pk, now, now + timedelta(hours=1))
     peer = make_member(pathway, Role.PEER)
     with pytest.raises(SafetyError, match="end after"):
-        moderation.check_shift(lead, peer.pk, now, now)
-    shift = moderation.do_add_shift(lead, peer, now, now + timedelta(hours=1))
+        check_shift(lead, peer.pk, now, now)
+    shift = do_add_shift(lead, peer, now, now + timedelta(hours=1))
     assert AuditEvent.objects.filter(action="rota.added", target_id=shift.pk).exists()
 
 
@@ -122,23 +152,23 @@ def test_an_unacknowledged_alert_escalates_along_the_rota_then_to_leads(
         assert alert.escalate_at == T0 + timedelta(minutes=15)
 
         clock.shift(timedelta(minutes=14))
-        assert moderation.do_escalate_overdue_alerts() == 0
+        assert do_escalate_overdue_alerts() == 0
 
         clock.shift(timedelta(minutes=2))
         with django_capture_on_commit_callbacks(execute=True):
-            assert moderation.do_escalate_overdue_alerts() == 1
+            assert do_escalate_overdue_alerts() == 1
         alert.refresh_from_db()
         assert (alert.level, alert.notified, alert.to_leads) == (1, second, False)
 
         clock.shift(timedelta(minutes=15))
         with django_capture_on_commit_callbacks(execute=True):
-            assert moderation.do_escalate_overdue_alerts() == 1
+            assert do_escalate_overdue_alerts() == 1
         alert.refresh_from_db()
         assert alert.to_leads and alert.notified == lead
         assert alert.escalate_at is None
 
         clock.shift(timedelta(hours=1))
-        assert moderation.do_escalate_overdue_alerts() == 0
+        assert do_escalate_overdue_alerts() == 0
     assert [m.to[0] for m in mailoutbox] == [first.email, second.email, lead.email]
     assert AuditEvent.objects.filter(action="alert.escalated").count() == 2
     for user in (first, second, lead):
@@ -152,9 +182,9 @@ def test_an_acknowledged_alert_stops_escalating(pathway):
         put_on_duty(pathway, make_member(pathway, Role.PEER), position=2)
         post(pathway, "I want to kill myself")
         alert = RiskAlert.objects.get()
-        moderation.do_acknowledge_alert(clinician, alert)
+        do_acknowledge_alert(clinician, alert)
         clock.shift(timedelta(hours=2))
-        assert moderation.do_escalate_overdue_alerts() == 0
+        assert do_escalate_overdue_alerts() == 0
     alert.refresh_from_db()
     assert alert.state == AlertState.ACKNOWLEDGED
     assert alert.acknowledged_by == clinician and alert.notified == clinician
@@ -177,13 +207,13 @@ def test_an_alert_whose_every_delivery_at_its_level_failed_escalates_at_once(
         alert = RiskAlert.objects.get()
         [email] = Delivery.objects.filter(risk_alert=alert, alert_level=0)
         # Still trying, or reached: it stays with the first on duty.
-        assert moderation.do_escalate_undelivered_alert(email) is False
+        assert do_escalate_undelivered_alert(email) is False
         Delivery.objects.filter(pk=email.pk).update(state=DeliveryState.SENT)
-        assert moderation.do_escalate_undelivered_alert(email) is False
+        assert do_escalate_undelivered_alert(email) is False
         Delivery.objects.filter(pk=email.pk).update(state=DeliveryState.FAILED)
-        assert moderation.do_escalate_undelivered_alert(email) is True
+        assert do_escalate_undelivered_alert(email) is True
         # Once per level: the same failure again finds the alert moved on.
-        assert moderation.do_escalate_undelivered_alert(email) is False
+        assert do_escalate_undelivered_alert(email) is False
     alert.refresh_from_db()
     assert (alert.level, alert.notified, alert.to_leads) == (1, second, False)
     assert alert.escalate_at == T0 + timedelta(minutes=15)
@@ -201,15 +231,15 @@ def test_escalating_at_once_leaves_an_acknowledged_alert_or_one_with_the_leads(
     put_on_duty(pathway, clinician)
     post(pathway, "I want to kill myself")
     alert = RiskAlert.objects.get()
-    assert moderation.do_escalate_alert_now(alert) is True  # past the rota: leads
+    assert do_escalate_alert_now(alert) is True  # past the rota: leads
     alert.refresh_from_db()
     assert alert.to_leads and alert.escalate_at is None
-    assert moderation.do_escalate_alert_now(alert) is False  # the last step
+    assert do_escalate_alert_now(alert) is False  # the last step
     other = post(pathway, "I'm going to end my life", title="Again")
     second = RiskAlert.objects.exclude(pk=alert.pk).get()
     assert second.case.object_id == other.pk
-    moderation.do_acknowledge_alert(clinician, second)
-    assert moderation.do_escalate_alert_now(second) is False
+    do_acknowledge_alert(clinician, second)
+    assert do_escalate_alert_now(second) is False
     second.refresh_from_db()
     assert second.level == 0 and second.notified == clinician
 
@@ -219,8 +249,8 @@ def test_notes_and_resolving_are_audited_without_copying_text(pathway):
     put_on_duty(pathway, clinician)
     post(pathway, "I keep cutting my arms")
     alert = RiskAlert.objects.get()
-    moderation.do_add_alert_note(clinician, alert, "Phoned the crisis team")
-    moderation.do_resolve_alert(clinician, alert, "They are safe with family")
+    do_add_alert_note(clinician, alert, "Phoned the crisis team")
+    do_resolve_alert(clinician, alert, "They are safe with family")
     alert.refresh_from_db()
     assert alert.state == AlertState.RESOLVED and alert.resolved_by == clinician
     assert alert.acknowledged_by == clinician
@@ -230,7 +260,7 @@ def test_notes_and_resolving_are_audited_without_copying_text(pathway):
     dumped = " ".join(f"{r.reason} {r.data}" for r in AuditEvent.objects.all())
     assert "crisis team" not in dumped and "cutting" not in dumped
     with pytest.raises(SafetyError):
-        moderation.do_add_alert_note(clinician, alert, "   ")
+        do_add_alert_note(clinician, alert, "   ")
 
 
 # Reports ---------------------------------------------------------------------------
@@ -239,13 +269,13 @@ def test_notes_and_resolving_are_audited_without_copying_text(pathway):
 def test_content_hides_after_enough_distinct_reporters(pathway):
     topic = post(pathway)
     reporters = [make_member(pathway) for _ in range(3)]
-    moderation.do_report(reporters[0], topic, ReportReason.UNKIND)
+    do_report(reporters[0], topic, ReportReason.UNKIND)
     with pytest.raises(SafetyError, match="already reported"):
-        moderation.do_report(reporters[0], topic, ReportReason.SPAM)
-    moderation.do_report(reporters[1], topic, ReportReason.UNKIND)
+        do_report(reporters[0], topic, ReportReason.SPAM)
+    do_report(reporters[1], topic, ReportReason.UNKIND)
     topic.refresh_from_db()
     assert topic.status == ContentStatus.PUBLISHED
-    moderation.do_report(reporters[2], topic, ReportReason.RULES)
+    do_report(reporters[2], topic, ReportReason.RULES)
     topic.refresh_from_db()
     case = ModerationCase.objects.get()
     assert topic.status == ContentStatus.HIDDEN_BY_REPORTS
@@ -260,8 +290,8 @@ def test_at_risk_reports_and_risk_in_the_detail_raise_an_alert(pathway):
     clinician = make_member(pathway, Role.CLINICIAN)
     put_on_duty(pathway, clinician)
     first, second = post(pathway), post(pathway, "Another day")
-    moderation.do_report(make_member(pathway), first, ReportReason.AT_RISK)
-    moderation.do_report(
+    do_report(make_member(pathway), first, ReportReason.AT_RISK)
+    do_report(
         make_member(pathway),
         second,
         ReportReason.OTHER,
@@ -275,7 +305,7 @@ def test_at_risk_reports_and_risk_in_the_detail_raise_an_alert(pathway):
 
 def test_a_report_needs_a_known_reason(pathway):
     with pytest.raises(SafetyError):
-        moderation.do_report(make_member(pathway), post(pathway), "nonsense")
+        do_report(make_member(pathway), post(pathway), "nonsense")
 
 
 # Decisions and sanctions ------------------------------------------------------------
@@ -293,9 +323,7 @@ def test_approving_a_held_post_publishes_it_and_counts_towards_trust(
     assert topic.status == ContentStatus.HELD
     moderator = moderator_of(pathway, Role.PEER)
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.do_decide_case(
-            moderator, ModerationCase.objects.get(), Decision.APPROVE
-        )
+        do_decide_case(moderator, ModerationCase.objects.get(), Decision.APPROVE)
     topic.refresh_from_db()
     assert topic.status == ContentStatus.PUBLISHED
     assert membership(author, pathway).approved_posts == 1
@@ -308,8 +336,8 @@ def test_hiding_tells_each_reporter_the_outcome(pathway):
     topic = post(pathway)
     reporters = [make_member(pathway) for _ in range(2)]
     for reporter in reporters:
-        moderation.do_report(reporter, topic, ReportReason.UNKIND)
-    moderation.do_decide_case(
+        do_report(reporter, topic, ReportReason.UNKIND)
+    do_decide_case(
         moderator_of(pathway),
         ModerationCase.objects.get(),
         Decision.HIDE,
@@ -326,17 +354,17 @@ def test_hiding_tells_each_reporter_the_outcome(pathway):
 
 def test_a_reported_post_reported_again_after_a_decision_reopens(pathway):
     topic = post(pathway)
-    moderation.do_report(make_member(pathway), topic, ReportReason.SPAM)
+    do_report(make_member(pathway), topic, ReportReason.SPAM)
     moderator = moderator_of(pathway)
-    moderation.do_decide_case(moderator, ModerationCase.objects.get(), Decision.APPROVE)
-    moderation.do_report(make_member(pathway), topic, ReportReason.UNKIND)
+    do_decide_case(moderator, ModerationCase.objects.get(), Decision.APPROVE)
+    do_report(make_member(pathway), topic, ReportReason.UNKIND)
     assert ModerationCase.objects.get().state == CaseState.OPEN
 
 
 def test_editing_out_keeps_the_original_for_moderators(pathway):
     topic = post(pathway, "Meet me at 12 High Street")
-    moderation.do_report(make_member(pathway), topic, ReportReason.RULES)
-    moderation.do_decide_case(
+    do_report(make_member(pathway), topic, ReportReason.RULES)
+    do_decide_case(
         moderator_of(pathway),
         ModerationCase.objects.get(),
         Decision.EDIT_OUT,
@@ -347,7 +375,7 @@ def test_editing_out_keeps_the_original_for_moderators(pathway):
     assert topic.original_body == "Meet me at 12 High Street"
     assert topic.edited_by_moderator and topic.status == ContentStatus.PUBLISHED
     with pytest.raises(SafetyError):
-        moderation.do_decide_case(
+        do_decide_case(
             moderator_of(pathway), ModerationCase.objects.get(), Decision.EDIT_OUT
         )
 
@@ -356,8 +384,8 @@ def test_editing_out_keeps_the_original_for_moderators(pathway):
 def test_sanctions_are_strikes_with_their_effect(pathway, kind):
     author = make_trusted(pathway)
     topic = post(pathway, author=author)
-    moderation.do_report(make_member(pathway), topic, ReportReason.UNKIND)
-    moderation.do_decide_case(
+    do_report(make_member(pathway), topic, ReportReason.UNKIND)
+    do_decide_case(
         moderator_of(pathway),
         ModerationCase.objects.get(),
         Decision.HIDE,
@@ -379,7 +407,7 @@ def test_sanctions_are_strikes_with_their_effect(pathway, kind):
 def test_a_decision_must_be_one_we_know(pathway):
     post(pathway, author=make_member(pathway))
     with pytest.raises(SafetyError):
-        moderation.do_decide_case(
+        do_decide_case(
             moderator_of(pathway), ModerationCase.objects.get(), "delete-all"
         )
 
@@ -394,27 +422,27 @@ def test_blocks_mutes_and_mute_words_leave_content_out_of_what_i_read(pathway):
     post(pathway, "from the muted one", author=muted)
     post(pathway, "I had a panic attack on the bus", author=other)
     post(pathway, "A calm walk today", author=other)
-    moderation.do_block(reader, blocked)
-    moderation.do_mute(reader, muted)
-    moderation.do_add_mute_word(reader, "  Panic ATTACK ")
+    do_block(reader, blocked)
+    do_mute(reader, muted)
+    do_add_mute_word(reader, "  Panic ATTACK ")
     seen = visible_content(reader, Topic.objects.all(), pathway)
     assert [t.body for t in seen] == ["A calm walk today"]
-    moderation.do_unblock(reader, blocked)
-    moderation.do_unmute(reader, muted)
-    moderation.do_remove_mute_word(reader, reader.mute_words.get().pk)
+    do_unblock(reader, blocked)
+    do_unmute(reader, muted)
+    do_remove_mute_word(reader, reader.mute_words.get().pk)
     assert visible_content(reader, Topic.objects.all(), pathway).count() == 4
 
 
 def test_no_one_blocks_or_mutes_themselves_and_mute_words_are_bounded(pathway):
     reader = make_member(pathway)
     with pytest.raises(SafetyError):
-        moderation.do_block(reader, reader)
+        do_block(reader, reader)
     with pytest.raises(SafetyError):
-        moderation.do_mute(reader, reader)
+        do_mute(reader, reader)
     with pytest.raises(SafetyError):
-        moderation.do_add_mute_word(reader, "   ")
+        do_add_mute_word(reader, "   ")
     with pytest.raises(SafetyError):
-        moderation.do_add_mute_word(reader, "x" * 61)
+        do_add_mute_word(reader, "x" * 61)
 
 
 # Risk phrases -------------------------------------------------------------------------
@@ -426,17 +454,17 @@ def test_a_leads_phrase_alerts_from_the_next_post_and_a_safe_phrase_does_not(
     lead = make_member(pathway, Role.LEAD)
     assert not run_pipeline("going to see the rainbow bridge").risk.is_risk
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.do_add_risk_phrase(lead, "en", "suicide", "Rainbow  Bridge")
+        do_add_risk_phrase(lead, "en", "suicide", "Rainbow  Bridge")
     assert run_pipeline("going to see the rainbow bridge").risk.categories == [
         "suicide"
     ]
     assert run_pipeline("I want to die").risk.is_risk
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.do_add_risk_phrase(lead, "en", "safe", "want to die laughing")
+        do_add_risk_phrase(lead, "en", "safe", "want to die laughing")
     assert not run_pipeline("I want to die laughing at that").risk.is_risk
     phrase = RiskPhrase.objects.get(category="suicide")
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.do_remove_risk_phrase(lead, phrase.pk)
+        do_remove_risk_phrase(lead, phrase.pk)
     assert not run_pipeline("going to see the rainbow bridge").risk.is_risk
     assert AuditEvent.objects.filter(action="risk_phrase.added").count() == 2
 
@@ -449,19 +477,19 @@ def test_risk_phrases_are_checked(pathway):
         ("xx", "suicide", "storm"),
     ]:
         with pytest.raises(SafetyError):
-            moderation.do_add_risk_phrase(lead, language, category, phrase)
+            do_add_risk_phrase(lead, language, category, phrase)
 
 
 def test_a_moderator_pauses_a_member_directly_audited_and_told(pathway):
     clinician = make_member(pathway, Role.CLINICIAN)
     maple = make_trusted(pathway)
-    sanction = moderation.do_sanction_member(
+    sanction = do_sanction_member(
         membership(clinician, pathway), maple, "mute", note="from chat", mute_hours=2
     )
     assert sanction.case is None and sanction.created_by == clinician
     assert membership(maple, pathway).is_muted()
     with pytest.raises(SafetyError):
-        moderation.check_can_post(maple, pathway)
+        check_can_post(maple, pathway)
     assert AuditEvent.objects.filter(action="member.mute", actor=clinician).exists()
     assert Notification.objects.filter(user=maple, kind="sanction").exists()
 
@@ -472,9 +500,7 @@ def test_the_care_team_and_outsiders_cannot_be_paused_this_way(pathway, other_pa
     outsider = make_member(other_pathway)
     for person in (peer, outsider):
         with pytest.raises(SafetyError):
-            moderation.do_sanction_member(
-                membership(clinician, pathway), person, "mute"
-            )
+            do_sanction_member(membership(clinician, pathway), person, "mute")
     assert not Sanction.objects.exists()
 
 
@@ -511,7 +537,7 @@ def stored(
     verdict = Verdict(
         text=text, action=Action.HOLD if held else Action.PUBLISH, risk=risk
     )
-    submission = moderation.Submission(
+    submission = Submission(
         verdicts={"body": verdict},
         verdict=verdict,
         clean={"title": "Hi", "body": text},
@@ -521,7 +547,7 @@ def stored(
         topic = Topic(
             forum=forum, pathway=pathway, author=author, title="Hi", body=text
         )
-        return moderation.store_content(topic, submission)
+        return store_content(topic, submission)
 
 
 def test_a_review_opens_a_case_for_review_and_pages_no_one(
@@ -541,7 +567,7 @@ def test_a_review_opens_a_case_for_review_and_pages_no_one(
     assert not Notification.objects.exists() and not Delivery.objects.exists()
     assert mailoutbox == []
     with time_machine.travel(timezone.now() + timedelta(hours=3)):
-        assert moderation.do_escalate_overdue_alerts() == 0
+        assert do_escalate_overdue_alerts() == 0
 
 
 def test_an_alert_still_goes_to_the_first_on_duty_only(pathway):
@@ -604,12 +630,12 @@ def test_an_urgent_alert_escalates_after_five_minutes_clinicians_then_leads_then
         assert alert.escalate_at == T0 + timedelta(minutes=5)
 
         clock.shift(timedelta(minutes=4, seconds=59))
-        assert moderation.do_escalate_overdue_alerts() == 0
+        assert do_escalate_overdue_alerts() == 0
         walked = []
         for _step in range(3):
             clock.shift(timedelta(minutes=5))
             with django_capture_on_commit_callbacks(execute=True):
-                assert moderation.do_escalate_overdue_alerts() == 1
+                assert do_escalate_overdue_alerts() == 1
             alert.refresh_from_db()
             walked.append((alert.notified, alert.to_leads))
     assert walked == [(lead, False), (peer, False), (lead, True)]
@@ -710,12 +736,10 @@ def test_open_alerts_for_staff_are_their_own_pathways_urgent_first(
     urgent = stored(pathway, imminent=[("suicide", "act")])
     stored(other_pathway, imminent=[("suicide", "act")])
     resolved = stored(pathway, categories=["suicide"])
-    moderation.do_resolve_alert(
-        clinician, RiskAlert.objects.get(case__object_id=resolved.pk)
-    )
-    found = moderation.open_alerts_for(clinician)
+    do_resolve_alert(clinician, RiskAlert.objects.get(case__object_id=resolved.pk))
+    found = open_alerts_for(clinician)
     assert [a.case.object_id for a in found] == [urgent.pk, plain.pk]
-    assert moderation.open_alerts_for(make_member(pathway)) == []
+    assert open_alerts_for(make_member(pathway)) == []
 
 
 # Labels ----------------------------------------------------------------------------
@@ -729,9 +753,7 @@ def test_clearing_a_review_keeps_a_label_and_closes_the_case(pathway):
         pathway, "Just joined. My little one is 3 weeks old.", review=["safeguarding"]
     )
     case = ModerationCase.objects.get(object_id=topic.pk)
-    label = moderation.do_label_case(
-        clinician, case, LabelDecision.NOT_A_RISK, "everyday"
-    )
+    label = do_label_case(clinician, case, LabelDecision.NOT_A_RISK, "everyday")
     assert (label.decision, label.reason, label.tier) == (
         "not_a_risk",
         "everyday",
@@ -747,7 +769,7 @@ def test_clearing_a_review_keeps_a_label_and_closes_the_case(pathway):
     dumped = " ".join(f"{r.reason} {r.data}" for r in AuditEvent.objects.all())
     assert "little one" not in dumped
     # A second decision replaces the first.
-    moderation.do_label_case(clinician, case, LabelDecision.CONFIRMED, "risk_stated")
+    do_label_case(clinician, case, LabelDecision.CONFIRMED, "risk_stated")
     assert SafetyLabel.objects.get().decision == LabelDecision.CONFIRMED
 
 
@@ -756,9 +778,7 @@ def test_a_held_review_stays_in_the_queue_for_its_hold_once_cleared(pathway):
 
     topic = stored(pathway, review=["suicide"], held=True)
     case = ModerationCase.objects.get(object_id=topic.pk)
-    moderation.do_label_case(
-        moderator_of(pathway), case, LabelDecision.NOT_A_RISK, "misread"
-    )
+    do_label_case(moderator_of(pathway), case, LabelDecision.NOT_A_RISK, "misread")
     case.refresh_from_db()
     assert not case.for_review and case.state == CaseState.OPEN and case.held
 
@@ -772,10 +792,8 @@ def test_confirming_or_clearing_an_alert_keeps_a_label_and_moves_the_alert_on(
     stored(pathway, "I want to die", categories=["suicide"])
     stored(pathway, "took them all", imminent=[("suicide", "act")])
     plain, urgent = RiskAlert.objects.order_by("pk")
-    moderation.do_label_alert(clinician, urgent, LabelDecision.CONFIRMED, "plan_or_act")
-    moderation.do_label_alert(
-        clinician, plain, LabelDecision.NOT_A_RISK, "someone_else"
-    )
+    do_label_alert(clinician, urgent, LabelDecision.CONFIRMED, "plan_or_act")
+    do_label_alert(clinician, plain, LabelDecision.NOT_A_RISK, "someone_else")
     urgent.refresh_from_db()
     plain.refresh_from_db()
     assert urgent.state == AlertState.ACKNOWLEDGED
@@ -809,7 +827,7 @@ def test_a_label_needs_a_reason_that_fits_its_decision(pathway, decision, reason
     topic = stored(pathway, review=["suicide"])
     case = ModerationCase.objects.get(object_id=topic.pk)
     with pytest.raises(SafetyError):
-        moderation.do_label_case(moderator_of(pathway), case, decision, reason)
+        do_label_case(moderator_of(pathway), case, decision, reason)
     assert not SafetyLabel.objects.exists()
 
 
@@ -819,9 +837,7 @@ def test_labels_go_when_the_members_data_is_erased(pathway):
     author = make_trusted(pathway)
     topic = stored(pathway, review=["suicide"], author=author)
     case = ModerationCase.objects.get(object_id=topic.pk)
-    moderation.do_label_case(
-        moderator_of(pathway), case, LabelDecision.NOT_A_RISK, "everyday"
-    )
+    do_label_case(moderator_of(pathway), case, LabelDecision.NOT_A_RISK, "everyday")
     assert SafetyLabel.objects.count() == 1
     author.delete()
     assert not SafetyLabel.objects.exists()

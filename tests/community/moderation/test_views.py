@@ -24,7 +24,8 @@ from community.models import (
     Role,
     SafetyLabel,
 )
-from community.moderation import actions as moderation
+from community.moderation.cases import do_decide_case, do_report
+from community.moderation.submission import Submission, store_content
 from tests.factories import (
     enrol_totp,
     make_forum,
@@ -73,7 +74,7 @@ def stored(pathway, text="Some words of mine", review=(), imminent=(), author=No
     verdict = Verdict(
         text=text, action=Action.HOLD if imminent else Action.PUBLISH, risk=risk
     )
-    submission = moderation.Submission(
+    submission = Submission(
         verdicts={"body": verdict}, verdict=verdict, clean={"body": text}
     )
     with transaction.atomic():
@@ -84,7 +85,7 @@ def stored(pathway, text="Some words of mine", review=(), imminent=(), author=No
             title="Hi",
             body=text,
         )
-        return moderation.store_content(topic, submission)
+        return store_content(topic, submission)
 
 
 def test_the_queue_lists_alerts_and_held_posts_oldest_first(client, pathway):
@@ -264,8 +265,8 @@ def test_notifications_page_shows_and_reads_them(client, pathway):
     forum = make_forum(pathway)
     topic = forums.do_start_topic(me, forum, "Hi", "Hello").obj
     reporter = make_member(pathway)
-    moderation.do_report(reporter, topic, ReportReason.SPAM)
-    moderation.do_decide_case(
+    do_report(reporter, topic, ReportReason.SPAM)
+    do_decide_case(
         make_member(pathway, Role.CLINICIAN).memberships.get(),
         ModerationCase.objects.get(),
         "hide",

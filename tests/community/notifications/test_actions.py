@@ -32,7 +32,7 @@ from community.models import (
     RiskAlert,
     Role,
 )
-from community.moderation import actions as moderation
+from community.moderation.blocks import do_block, do_mute
 from community.notifications import actions as notifications
 from community.notifications.actions import PushSubscriptionError
 from community.notifications.worker import run_delivery_queue
@@ -120,8 +120,8 @@ def test_a_notice_someone_caused_is_held_back_by_blocks_mutes_and_pathways(
     actor = make_member(pathway)
     blocker, muter, outsider, friend = (make_member(pathway) for _ in range(4))
     outsider.memberships.update(pathway=other_pathway)
-    moderation.do_block(blocker, actor)
-    moderation.do_mute(muter, actor)
+    do_block(blocker, actor)
+    do_mute(muter, actor)
     sent = notifications.notify_many(
         [blocker, muter, outsider, friend, actor],
         pathway,
@@ -242,7 +242,7 @@ def test_a_block_made_after_the_email_was_queued_still_holds_it_back(
     actor = make_member(pathway)
     with django_capture_on_commit_callbacks(execute=False) as queued:
         notice = notifications.notify(eager, pathway, "wall", "Hi", actor=actor)
-    moderation.do_block(eager, actor)  # before the queue gets to it
+    do_block(eager, actor)  # before the queue gets to it
     for callback in queued:
         callback()
     assert mailoutbox == []
@@ -314,9 +314,9 @@ def test_the_digest_leaves_out_what_a_block_mute_or_leaving_holds_back(
     notice_for(daily, pathway, "Loud Gull wrote on your wall.", actor=actor)
     notice_for(daily, pathway, "A moderator has looked at your report.")
     if since == "block":
-        moderation.do_block(daily, actor)
+        do_block(daily, actor)
     elif since == "mute":
-        moderation.do_mute(daily, actor)
+        do_mute(daily, actor)
     else:
         Membership.objects.filter(user=daily).update(status=MembershipStatus.SUSPENDED)
     assert notifications.do_send_daily_digests() == 1
@@ -405,7 +405,7 @@ def test_a_blocked_actor_pushes_nothing(
 ):
     phone_owner, actor = member(pathway), make_member(pathway)
     notifications.do_add_push_subscription(phone_owner, subscription())
-    moderation.do_block(phone_owner, actor)
+    do_block(phone_owner, actor)
     with django_capture_on_commit_callbacks(execute=True):
         notifications.notify(phone_owner, pathway, "wall", "Hi", actor=actor)
     assert pushes.calls == []

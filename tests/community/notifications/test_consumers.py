@@ -7,7 +7,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from community.models import Role
-from community.moderation.actions import notify
+from community.notifications.actions import notify
 from community.notifications.consumers import NotificationConsumer
 from tests.factories import enrol_totp, make_member
 

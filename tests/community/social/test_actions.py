@@ -23,7 +23,8 @@ from community.models import (
     TopicFollow,
     WallPost,
 )
-from community.moderation import actions as moderation
+from community.moderation.blocks import do_block, do_mute
+from community.moderation.cases import do_decide_case
 from community.moderation.errors import InvalidInput, Refused, SafetyError
 from community.permissions import presents_for, profile_text_for, wall_posts_for
 from community.social import actions as social
@@ -73,7 +74,7 @@ def test_reactions_are_supportive_only_and_not_from_someone_blocked(forum):
     topic = start(author, forum)
     with pytest.raises(InvalidInput):
         social.do_toggle_reaction(reader, topic, "downvote")
-    moderation.do_block(author, reader)
+    do_block(author, reader)
     with pytest.raises(Refused):
         social.do_toggle_reaction(reader, topic, "thanks")
     assert not Reaction.objects.exists()
@@ -82,7 +83,7 @@ def test_reactions_are_supportive_only_and_not_from_someone_blocked(forum):
 def test_a_muted_reactor_does_not_notify(forum):
     author, reader = make_trusted(forum.pathway), make_trusted(forum.pathway)
     topic = start(author, forum)
-    moderation.do_mute(author, reader)
+    do_mute(author, reader)
     social.do_toggle_reaction(reader, topic, "me_too")
     assert Reaction.objects.count() == 1
     assert notices(author, "reaction") == []
@@ -99,7 +100,7 @@ def test_followers_hear_of_replies_but_not_from_someone_they_blocked(forum):
     assert TopicFollow.objects.filter(topic=topic, user=author).exists()
     social.do_follow_topic(follower, topic)
     social.do_follow_topic(blocker, topic)
-    moderation.do_block(blocker, replier)
+    do_block(blocker, replier)
     forums.do_reply(replier, topic, "Sending strength")
     assert len(notices(author, "reply")) == 1
     assert len(notices(follower, "reply")) == 1
@@ -147,7 +148,7 @@ def test_held_replies_tell_nobody_until_a_moderator_decides(forum):
     assert notices(author) == []
     peer = make_member(forum.pathway, Role.PEER)
     case = ModerationCase.objects.get(object_id=reply.pk)
-    moderation.do_decide_case(membership(peer, forum.pathway), case, "approve")
+    do_decide_case(membership(peer, forum.pathway), case, "approve")
     assert [n.kind for n in notices(author)] == ["reply"]  # once, on approval
 
 
@@ -159,7 +160,7 @@ def test_an_approved_present_reaches_its_recipient_then(pathway):
     assert present.status == ContentStatus.HELD and notices(recipient) == []
     clinician = make_member(pathway, Role.CLINICIAN)
     case = ModerationCase.objects.get(object_id=present.pk)
-    moderation.do_decide_case(membership(clinician, pathway), case, "approve")
+    do_decide_case(membership(clinician, pathway), case, "approve")
     assert [n.kind for n in notices(recipient)] == ["present"]
 
 
@@ -286,7 +287,7 @@ def test_walls_refuse_when_closed_blocked_staff_only_or_not_shared(
     assert social.do_post_on_wall(peer, owner, pathway, "Hi from the team").obj
     owner.wall_audience = "members"
     owner.save()
-    moderation.do_block(owner, writer)
+    do_block(owner, writer)
     with pytest.raises(SafetyError):
         social.do_post_on_wall(writer, owner, pathway, "Hi")
 
@@ -362,7 +363,7 @@ def test_presents_refuse_self_blocked_other_pathways_and_unoffered_gifts(
         social.do_send_present(sender, outsider, pathway, gift)
     with pytest.raises(SafetyError):
         social.do_send_present(sender, recipient, pathway, elsewhere)
-    moderation.do_block(recipient, sender)
+    do_block(recipient, sender)
     with pytest.raises(SafetyError):
         social.do_send_present(sender, recipient, pathway, gift)
     assert not Present.objects.exists()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from community.forums import actions as forums
 from community.models import Topic, WallPost
-from community.moderation import actions as moderation
+from community.moderation.blocks import do_block
 from community.social import actions as social
 from community.social import timeline
 from tests.factories import make_blog_post, make_forum, make_gift, make_trusted
@@ -72,7 +72,7 @@ def test_another_pathway_blocked_people_and_closed_walls_stay_out(
     private.save()
     social.do_post_on_wall(private, private, pathway, "Only my care team")
     social.do_post_on_wall(blocked, blocked, pathway, "From someone blocked")
-    moderation.do_block(reader, blocked)
+    do_block(reader, blocked)
     social.do_post_on_wall(friend, friend, pathway, "Hello all")
     entries, _ = timeline.entries(reader, [pathway])
     assert [entry.obj.body for entry in entries] == ["Hello all"]

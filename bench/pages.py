@@ -248,7 +248,8 @@ def generate_content(pathways, members, rng: random.Random) -> dict:
     the big one and its oldest topic the hot one; members[0][1] has the busy
     wall. Returns what the pages are measured on."""
     from community.forums.actions import do_create_forum
-    from community.models import Gift, Present, Reaction, Reply, Topic, WallPost
+    from community.forums.models import Reply, Topic
+    from community.social.models import Gift, Present, Reaction, WallPost
 
     words, cumulative = vocabulary(rng)
     now = timezone.now()
@@ -387,7 +388,8 @@ def generate_content(pathways, members, rng: random.Random) -> dict:
 
 def find_existing():
     """The handles of a data set kept by BENCH_KEEPDB, or None."""
-    from community.models import Pathway, Topic, User
+    from community.forums.models import Topic
+    from community.models import Pathway, User
 
     reader = User.objects.filter(email="bench0@example.org").first()
     hot = Topic.objects.order_by("pk").select_related("forum").first()
@@ -415,7 +417,8 @@ def build_index(reader_pathways) -> tuple[int, int, str]:
     `add_items` on a sample of rows."""
     from wagtail.search.backends import get_search_backend
 
-    from community.models import Reply, Topic, WallPost
+    from community.forums.models import Reply, Topic
+    from community.social.models import WallPost
 
     backend = get_search_backend()
     indexed = total = 0
@@ -519,16 +522,9 @@ def check_index_sql(index, model, sample: int = 200) -> None:
 
 
 def sizes() -> str:
-    from community.models import (
-        Forum,
-        Membership,
-        Present,
-        Reaction,
-        Reply,
-        Topic,
-        User,
-        WallPost,
-    )
+    from community.forums.models import Forum, Reply, Topic
+    from community.models import Membership, User
+    from community.social.models import Present, Reaction, WallPost
 
     counts = [
         ("members", User.objects.count()),
@@ -544,7 +540,8 @@ def sizes() -> str:
 
 
 def shape(handles) -> str:
-    from community.models import Reply, Topic, WallPost
+    from community.forums.models import Reply, Topic
+    from community.social.models import WallPost
 
     hot = Reply.objects.filter(topic=handles["hot"]).count()
     big = Topic.objects.filter(forum=handles["forum"]).count()

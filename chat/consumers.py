@@ -186,7 +186,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     covered, so a live event already sent in it is not sent twice), and the
     reader's blocks, mutes and mute words, for filtering live events."""
 
-    async def connect(self):
+    async def connect(self) -> None:
         self.user = self.scope.get("user")
         self.rooms: dict[int, dict] = {}
         self.typed: dict[int, float] = {}

@@ -1,9 +1,24 @@
+from importlib import import_module
+
 from django.apps import AppConfig
+
+# The wings that keep models of their own, in the order their models refer to
+# each other (forums before social, whose reactions and walls sit beside
+# topics; moderation before notifications, whose deliveries count for alerts).
+WINGS_WITH_MODELS = ("safety", "forums", "social", "moderation", "notifications")
 
 
 class CommunityConfig(AppConfig):
     name = "community"
     verbose_name = "Community"
+
+    def import_models(self) -> None:
+        """The core's models (community.models), then each wing's: all under
+        the one `community` label, so their tables and migrations are the
+        app's as before they moved (docs/decisions/0018-community-wings.md)."""
+        super().import_models()
+        for wing in WINGS_WITH_MODELS:
+            import_module(f"{self.name}.{wing}.models")
 
     def ready(self) -> None:
         """Register each wing's kinds of member content, its receivers and

@@ -21,25 +21,15 @@ from community.models import (
     Audience,
     Block,
     ContentStatus,
-    Delivery,
-    DeliveryState,
-    DutyShift,
-    Forum,
     Invitation,
     JoinRequest,
     MemberContent,
     Membership,
     MembershipStatus,
-    ModerationCase,
     MuteWord,
     Pathway,
-    Present,
-    ProfileText,
-    RiskAlert,
     Role,
-    Topic,
     User,
-    WallPost,
 )
 from community.models.silence import without_silenced
 
@@ -124,7 +114,7 @@ def access_pathway(user: User, slug: str) -> Pathway:
 
     Missing and forbidden answer alike. Pending and suspended members are not in.
     """
-    return _membership_by_slug(user, slug).pathway
+    return membership_by_slug(user, slug).pathway
 
 
 def access_pathway_capability(
@@ -133,13 +123,13 @@ def access_pathway_capability(
     """The user's active membership of pathway `slug` if its role grants
     `capability`; else Http404 (a member asking for a staff page sees the same
     "not found" as a stranger)."""
-    membership = _membership_by_slug(user, slug)
+    membership = membership_by_slug(user, slug)
     if capability not in ROLE_CAPABILITIES[membership.role]:
         raise Http404("No such pathway")
     return membership
 
 
-def _membership_by_slug(user: User, slug: str) -> Membership:
+def membership_by_slug(user: User, slug: str) -> Membership:
     """The user's active membership of pathway `slug`; Http404 otherwise."""
     membership = active_memberships(user).filter(pathway__slug=slug).first()
     if membership is None:
@@ -257,31 +247,6 @@ def visible_content(
     return queryset
 
 
-def access_forum(user: User, slug: str, forum_slug: str) -> Forum:
-    """Forum `forum_slug` of pathway `slug` for an active member; else Http404."""
-    pathway = access_pathway(user, slug)
-    forum = Forum.objects.filter(pathway=pathway, slug=forum_slug).first()
-    if forum is None:
-        raise Http404("No such forum")
-    return forum
-
-
-def access_topic(user: User, slug: str, topic_id: object) -> Topic:
-    """Topic `topic_id` of pathway `slug` if the reader may see it (see
-    `visible_content`; moderators also see held and hidden topics); else
-    Http404."""
-    membership = _membership_by_slug(user, slug)
-    topics = Topic.objects.select_related("forum", "author", "pathway")
-    if Capability.MODERATE in ROLE_CAPABILITIES[membership.role]:
-        topics = topics.filter(pathway=membership.pathway)
-    else:
-        topics = visible_content(user, topics, membership.pathway)
-    topic = with_id(topics, topic_id).first()
-    if topic is None:
-        raise Http404("No such topic")
-    return topic
-
-
 def access_content(user: User, slug: str, model: type[_C], pk: object) -> _C:
     """A piece of member content of kind `model` in pathway `slug` that the user
     may read (to report it); else Http404. Beyond the pathway's rules
@@ -300,91 +265,6 @@ def access_content(user: User, slug: str, model: type[_C], pk: object) -> _C:
     ):
         raise Http404("No such content")
     return obj
-
-
-def access_moderated_content(membership: Membership, model: type[_C], pk: object) -> _C:
-    """Any piece of content of kind `model` in the moderator's pathway,
-    whatever its status (for its edit history); Http404 otherwise."""
-    obj = with_id(model._default_manager.filter(pathway=membership.pathway), pk).first()
-    if obj is None:
-        raise Http404("No such content")
-    return obj
-
-
-def access_case(membership: Membership, pk: object) -> ModerationCase:
-    """A moderation case of the moderator's pathway; Http404 otherwise."""
-    case = (
-        with_id(ModerationCase.objects.filter(pathway=membership.pathway), pk)
-        .select_related("author", "content_type")
-        .first()
-    )
-    if case is None:
-        raise Http404("No such case")
-    return case
-
-
-def access_alert(membership: Membership, pk: object) -> RiskAlert:
-    """A risk alert of the moderator's pathway; Http404 otherwise."""
-    alert = (
-        with_id(RiskAlert.objects.filter(pathway=membership.pathway), pk)
-        .select_related("case", "author", "notified", "acknowledged_by")
-        .first()
-    )
-    if alert is None:
-        raise Http404("No such alert")
-    return alert
-
-
-def access_shift(membership: Membership, pk: object) -> DutyShift:
-    """A rota shift of the lead's pathway; Http404 otherwise."""
-    shift = with_id(DutyShift.objects.filter(pathway=membership.pathway), pk).first()
-    if shift is None:
-        raise Http404("No such shift")
-    return shift
-
-
-def failed_deliveries_for(
-    user: User, pathway: Pathway | None = None
-) -> QuerySet[Delivery]:
-    """Deliveries given up (community/notifications/deliveries.py), as `user`
-    may see them,
-    newest first, with their recipients: a site administrator sees every one
-    (or `pathway`'s); an active service lead of `pathway` sees that pathway's;
-    anyone else, none. What leads see names the recipient by display name and
-    shows no address."""
-    failed = (
-        Delivery.objects.filter(state=DeliveryState.FAILED)
-        .select_related("recipient", "pathway")
-        .order_by("-created_at", "-pk")
-    )
-    if not user.is_authenticated or not user.is_active:
-        return Delivery.objects.none()
-    if user.is_superuser:
-        return failed if pathway is None else failed.filter(pathway=pathway)
-    if pathway is None:
-        return Delivery.objects.none()
-    membership = membership_in(user, pathway)
-    if membership is None or membership.role != Role.LEAD:
-        return Delivery.objects.none()
-    return failed.filter(pathway=pathway)
-
-
-def can_review_all_deliveries(user: User) -> bool:
-    """Only site administrators see every pathway's failed deliveries (the
-    Wagtail admin's list); leads see their own pathway's on its queue page."""
-    return user.is_authenticated and user.is_active and user.is_superuser
-
-
-def access_failed_delivery(
-    user: User, pk: object, pathway: Pathway | None = None
-) -> Delivery:
-    """A delivery given up that `user` may see and try again (see
-    `failed_deliveries_for`; within `pathway` when given); Http404 otherwise,
-    alike for one that is missing, another pathway's, or not failed."""
-    found = with_id(failed_deliveries_for(user, pathway), pk).first()
-    if found is None:
-        raise Http404("No such delivery")
-    return found
 
 
 def moderated_memberships(user: User) -> QuerySet[Membership]:
@@ -426,51 +306,7 @@ def access_profile(viewer: User, user_id: object) -> User:
     return other
 
 
-def can_manage_risk_phrases(user: User) -> bool:
-    """Service leads (in any pathway) and site administrators edit risk phrases."""
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or active_memberships(user).filter(role=Role.LEAD).exists()
-
-
 # Walls, presents and profile text ---------------------------------------------------
-
-
-def _is_staff_in_any(user: User, pathways: QuerySet[Pathway]) -> bool:
-    return (
-        active_memberships(user)
-        .filter(pathway__in=pathways, role__in=STAFF_ROLES)
-        .exists()
-    )
-
-
-def can_see_wall(viewer: User, owner: User) -> bool:
-    """The owner always; else someone who may see the owner's profile and whom
-    the owner's "who can see my wall" allows (everyone in a shared pathway, or
-    only the care team of one)."""
-    if viewer == owner:
-        return True
-    if owner.wall_audience == Audience.MEMBERS:
-        return True
-    if owner.wall_audience == Audience.STAFF:
-        return _is_staff_in_any(viewer, shared_pathways(viewer, owner))
-    return False
-
-
-def can_write_on_wall(user: User, owner: User, pathway: Pathway) -> bool:
-    """`user` may write on `owner`'s wall in `pathway`: both active members of
-    it, not blocked by the owner, and the wall open and visible to `user`
-    (the owner may always write on their own wall)."""
-    both = Membership.objects.filter(
-        pathway=pathway, status=MembershipStatus.ACTIVE, user__in=[user, owner]
-    ).count() == (1 if user == owner else 2)
-    if not both:
-        return False
-    if user == owner:
-        return True
-    return (
-        owner.wall_open and not has_blocked(owner, user) and can_see_wall(user, owner)
-    )
 
 
 def is_under_18(user: User, pathway: Pathway) -> bool:
@@ -544,63 +380,3 @@ def direct_refusal(user: User, other: User, pathway: Pathway) -> str | None:
             "name": other.display_name
         }
     return None
-
-
-def wall_posts_for(viewer: User, owner: User) -> QuerySet[WallPost]:
-    """Top-level messages on `owner`'s wall that `viewer` may read: in a
-    pathway the viewer is in (see `visible_content`), not removed by the
-    owner. Empty when the owner's wall is closed to the viewer."""
-    if not can_see_wall(viewer, owner):
-        return WallPost.objects.none()
-    return visible_content(
-        viewer,
-        WallPost.objects.filter(owner=owner, parent=None, removed_by_owner_at=None),
-        visible_pathways(viewer),
-    )
-
-
-def wall_replies_for(
-    viewer: User, parents: Iterable[WallPost] | QuerySet[WallPost]
-) -> QuerySet[WallPost]:
-    """Replies under `parents` that `viewer` may read."""
-    return visible_content(
-        viewer,
-        WallPost.objects.filter(parent__in=parents, removed_by_owner_at=None),
-        visible_pathways(viewer),
-    )
-
-
-def access_wall_post(user: User, pk: object) -> WallPost:
-    """A wall message `user` may read (to reply under or remove); else Http404
-    (for the anonymous too)."""
-    if not user.is_authenticated:
-        raise Http404("No such message")
-    readable = visible_content(
-        user,
-        WallPost.objects.filter(removed_by_owner_at=None),
-        visible_pathways(user),
-    ).select_related("owner", "pathway", "author")
-    post = with_id(readable, pk).first()
-    if post is None or not can_see_wall(user, post.owner):
-        raise Http404("No such message")
-    return post
-
-
-def presents_for(viewer: User, recipient: User) -> QuerySet[Present]:
-    """Presents to `recipient` that `viewer` may see on their wall."""
-    if not can_see_wall(viewer, recipient):
-        return Present.objects.none()
-    return visible_content(
-        viewer, Present.objects.filter(recipient=recipient), visible_pathways(viewer)
-    )
-
-
-def profile_text_for(viewer: User, person: User) -> ProfileText | None:
-    """`person`'s bio as the viewer may read it: from a pathway they share."""
-    return (
-        visible_content(
-            viewer, ProfileText.objects.filter(author=person), visible_pathways(viewer)
-        )
-        .order_by("-created_at")
-        .first()
-    )

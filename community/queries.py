@@ -1,36 +1,21 @@
 """Reads for pages, given a pathway the access layer has already granted."""
 
-from collections.abc import Mapping
-
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Locale
 
 from community.models import (
-    AlertState,
     Block,
-    CaseState,
-    ContentStatus,
     CrisisContact,
-    Forum,
     Invitation,
     JoinRequest,
     Membership,
-    ModerationCase,
     Mute,
     Pathway,
-    Reaction,
-    ReactionKind,
-    Reply,
-    RiskAlert,
-    Sanction,
-    Topic,
-    TopicFollow,
     User,
 )
-from community.permissions import visible_content, visible_pathways
-from community.safety.registry import kind_of
+from community.permissions import visible_pathways
 
 
 def landing_url(pathway: Pathway) -> str:
@@ -101,58 +86,6 @@ def help_contacts(user: User) -> dict:
 # Moderation ----------------------------------------------------------------------
 
 
-def open_queue(pathway):
-    """The pathway's open alerts and cases, oldest first, with what a
-    moderator needs to decide (content, reports, the author's strikes)."""
-    alerts = list(
-        RiskAlert.objects.filter(pathway=pathway)
-        .exclude(state=AlertState.RESOLVED)
-        .select_related("author", "notified", "acknowledged_by")
-        .order_by("created_at")
-    )
-    cases = list(
-        ModerationCase.objects.filter(pathway=pathway, state=CaseState.OPEN)
-        .select_related("author")
-        .prefetch_related("content", "reports")
-        .order_by("opened_at")
-    )
-    strikes = dict(
-        Sanction.objects.filter(membership__pathway=pathway)
-        .values_list("membership__user")
-        .annotate(n=Count("pk"))
-    )
-    for case in cases:
-        case.kind = kind_of(case.content) if case.content is not None else None
-        case.strikes = strikes.get(case.author_id, 0)
-        if case.kind is not None:
-            case.excerpt = case.kind.text(case.content)[:300]
-    return alerts, [case for case in cases if case.kind is not None]
-
-
-def moderation_counts(memberships):
-    """(pathway, open alerts, open cases) for each membership, in two queries."""
-    pathways = [m.pathway for m in memberships]
-    alerts = dict(
-        RiskAlert.objects.filter(pathway__in=pathways)
-        .exclude(state=AlertState.RESOLVED)
-        .values_list("pathway")
-        .annotate(n=Count("pk"))
-    )
-    cases = dict(
-        ModerationCase.objects.filter(pathway__in=pathways, state=CaseState.OPEN)
-        .values_list("pathway")
-        .annotate(n=Count("pk"))
-    )
-    return [(p, alerts.get(p.pk, 0), cases.get(p.pk, 0)) for p in pathways]
-
-
-def strikes_against(pathway: Pathway, user: User):
-    """The sanctions against `user` in `pathway`, newest first."""
-    return Sanction.objects.filter(
-        membership__pathway=pathway, membership__user=user
-    ).order_by("-created_at")
-
-
 def pathway_staff(pathway: Pathway):
     """The pathway's active peer supporters, clinicians and leads."""
     return User.objects.staff_of(pathway).order_by("display_name")
@@ -191,82 +124,3 @@ def my_blocks_and_mutes(user: User) -> dict:
 
 
 # Forums ---------------------------------------------------------------------------
-
-
-def forums_of(pathway: Pathway):
-    return Forum.objects.filter(pathway=pathway)
-
-
-def topics_in(reader: User, forum):
-    """The forum's topics the reader may see, pinned first then newest
-    activity."""
-    return (
-        visible_content(reader, Topic.objects.filter(forum=forum), forum.pathway)
-        .select_related("author")
-        .order_by("-pinned", "-last_activity_at", "-pk")
-    )
-
-
-def reply_counts(topics) -> dict[int, int]:
-    """Published replies of each of `topics` (one page of them), in one query.
-    Counted per page, not annotated on the whole forum: a count over every
-    topic before paging made a big forum's page slow (bench/pages.py)."""
-    return dict(
-        Reply.objects.filter(
-            topic__in=[t.pk for t in topics], status=ContentStatus.PUBLISHED
-        )
-        .values_list("topic")
-        .annotate(n=Count("pk"))
-    )
-
-
-def unanswered_topics(reader: User, pathway: Pathway):
-    """Topics in `pathway` the reader may see that nobody but their author has
-    replied to yet, longest waiting first (for peer supporters)."""
-    answered = Reply.objects.filter(
-        topic=OuterRef("pk"), status=ContentStatus.PUBLISHED
-    ).exclude(author=OuterRef("author"))
-    return (
-        visible_content(reader, Topic.objects.filter(locked=False), pathway)
-        .filter(status=ContentStatus.PUBLISHED)
-        .exclude(Exists(answered))
-        .select_related("author", "forum")
-        .order_by("created_at", "pk")
-    )
-
-
-def reactions_to(reader: User, kind_name: str, objects) -> dict[int, list[dict]]:
-    """For each object id: every reaction kind with its count and whether the
-    reader gave it, in one query whatever the number of objects."""
-    ids = [obj.pk for obj in objects]
-    rows = (
-        Reaction.objects.filter(content_kind=kind_name, object_id__in=ids)
-        .values("object_id", "reaction")
-        .annotate(n=Count("pk"), mine=Count("pk", filter=Q(user=reader)))
-    )
-    found: dict[tuple[int, str], Mapping[str, object]] = {
-        (r["object_id"], r["reaction"]): r for r in rows
-    }
-    return {
-        pk: [
-            {
-                "value": value,
-                "label": label,
-                "count": found.get((pk, value), {}).get("n", 0),
-                "mine": bool(found.get((pk, value), {}).get("mine", 0)),
-            }
-            for value, label in ReactionKind.choices
-        ]
-        for pk in ids
-    }
-
-
-def follows_topic(user: User, topic) -> bool:
-    return TopicFollow.objects.filter(topic=topic, user=user).exists()
-
-
-def replies_to(reader: User, topic):
-    """The topic's replies the reader may see, oldest first."""
-    return visible_content(
-        reader, Reply.objects.filter(topic=topic), topic.pathway
-    ).select_related("author")

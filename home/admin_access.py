@@ -33,8 +33,9 @@ from django.http import Http404, JsonResponse
 from django.template.response import TemplateResponse
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
-from community.models import CrisisContact, Gift, Pathway, PathwayGroup, User
+from community.models import CrisisContact, Pathway, PathwayGroup, User
 from community.permissions import visible_pathways
+from community.social.models import Gift
 
 from .permissions import can_view_page, pages_visible_to, pathway_of_collection
 

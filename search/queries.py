@@ -44,6 +44,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale, Page
 from wagtail.search.backends import get_search_backend
 
+from community.forums.models import Reply, Topic
 from community.models import (
     STAFF_ROLES,
     Audience,
@@ -52,14 +53,12 @@ from community.models import (
     Membership,
     MembershipStatus,
     Pathway,
-    Reply,
-    Topic,
     User,
-    WallPost,
 )
 from community.models.silence import without_silenced
 from community.permissions import visible_content, visible_pathways
 from community.safety.registry import kind_named
+from community.social.models import WallPost
 from home.permissions import pages_visible_to
 
 MAX_QUERY_LENGTH = 200

@@ -13,7 +13,8 @@ from wagtail.models import Locale, Page, Site
 
 from community import actions
 from community.forums.actions import do_create_forum
-from community.models import DutyShift, Invitation, Membership, Pathway, Role, User
+from community.models import Invitation, Membership, Pathway, Role, User
+from community.moderation.models import DutyShift
 from home.models import HomePage
 
 PASSWORD = "a-long-test-passphrase-42"
@@ -142,7 +143,7 @@ def make_blog_post(pathway: Pathway, title: str = "What helped", **fields):
 
 def make_gift(name: str = "A cup of tea", icon: str = "tea", pathways=()):
     """A present in the catalogue, offered in `pathways` (all when empty)."""
-    from community.models import Gift
+    from community.social.models import Gift
 
     gift = Gift.objects.create(name=name, icon=icon)
     gift.pathways.set(pathways)
@@ -152,7 +153,7 @@ def make_gift(name: str = "A cup of tea", icon: str = "tea", pathways=()):
 def make_wall_post(author: User, owner: User, pathway: Pathway, body: str, **fields):
     """A wall message stored as it is (published unless `status` says), without
     the safety pipeline: for tests that need many rows or a given status."""
-    from community.models import WallPost
+    from community.social.models import WallPost
 
     return WallPost.objects.create(
         pathway=pathway, author=author, owner=owner, body=body, **fields

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from community.audit import audit
-from community.models import Forum, Pathway, Reply, Topic, User
+from community.forums.models import Forum, Reply, Topic
+from community.models import Pathway, User
 from community.moderation.submission import Submission, submit_content
 from community.social.actions import check_can_reply
 

@@ -4,7 +4,7 @@ mechanism (connected by community/apps.py)."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from community.models import Reply, Topic
+from community.forums.models import Reply, Topic
 from community.safety.registry import register
 from community.social import actions as social
 

@@ -9,8 +9,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from community import queries
 from community.forums import actions as forums
+from community.forums.permissions import access_forum, access_topic
+from community.forums.queries import (
+    follows_topic,
+    forums_of,
+    replies_to,
+    reply_counts,
+    topics_in,
+)
 from community.inputs import whole_number
 from community.moderation.cases import do_report
 from community.moderation.errors import SafetyError
@@ -18,13 +25,12 @@ from community.moderation.forms import ReportForm, submit_member_text
 from community.permissions import (
     Capability,
     access_content,
-    access_forum,
     access_pathway,
-    access_topic,
     has_capability,
 )
 from community.safety.registry import kind_named
 from community.social import actions as social
+from community.social.queries import reactions_to
 from community.web.forms import ReplyForm, TopicForm, posted
 
 TOPICS_PER_PAGE = 20
@@ -36,7 +42,7 @@ def forum_list(request, slug):
     return render(
         request,
         "community/forum_list.html",
-        {"pathway": pathway, "forums": queries.forums_of(pathway)},
+        {"pathway": pathway, "forums": forums_of(pathway)},
     )
 
 
@@ -53,7 +59,7 @@ def forum(request, slug, forum_slug):
     )
     if submission:
         return redirect("community:topic", slug=slug, pk=submission.obj.pk)
-    topics = queries.topics_in(request.user, forum)
+    topics = topics_in(request.user, forum)
     page = Paginator(topics, TOPICS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     return render(
@@ -64,7 +70,7 @@ def forum(request, slug, forum_slug):
             "forum": forum,
             "page_obj": page,
             "form": form,
-            "reply_counts": queries.reply_counts(page.object_list),
+            "reply_counts": reply_counts(page.object_list),
         },
     )
 
@@ -82,7 +88,7 @@ def topic(request, slug, pk):
     )
     if submission:
         return redirect(f"{request.path}?page=last#reply-{submission.obj.pk}")
-    replies = queries.replies_to(request.user, topic)
+    replies = replies_to(request.user, topic)
     paginator = Paginator(replies, REPLIES_PER_PAGE)
     wanted = request.GET.get("page")
     page = paginator.get_page(paginator.num_pages if wanted == "last" else wanted)
@@ -98,11 +104,9 @@ def topic(request, slug, pk):
             "can_moderate": has_capability(
                 request.user, topic.pathway, Capability.MODERATE
             ),
-            "following": queries.follows_topic(request.user, topic),
-            "topic_reactions": queries.reactions_to(request.user, "topic", [topic])[
-                topic.pk
-            ],
-            "reactions": queries.reactions_to(request.user, "reply", shown),
+            "following": follows_topic(request.user, topic),
+            "topic_reactions": reactions_to(request.user, "topic", [topic])[topic.pk],
+            "reactions": reactions_to(request.user, "reply", shown),
             "editable": {r.pk for r in shown if social.can_edit(request.user, r)},
             "topic_editable": social.can_edit(request.user, topic),
         },
@@ -116,9 +120,7 @@ def quoted(reader, topic, wanted) -> str:
         return ""
     source = topic
     if wanted != "topic":
-        source = (
-            queries.replies_to(reader, topic).filter(pk=whole_number(wanted)).first()
-        )
+        source = replies_to(reader, topic).filter(pk=whole_number(wanted)).first()
     if source is None:
         return ""
     lines = "\n".join(f"> {line}" for line in source.body.splitlines()[:8])

@@ -1,13 +1,14 @@
-"""Community models, split by domain: people and pathways, safety records,
-forums, deliveries and the worker's heartbeat. Import them from here."""
+"""The core's models: people, pathways, memberships, invitations, crisis
+contacts and the audit (people.py), display names (names.py), what every kind
+of member content shares (content.py), blocks and mutes (silence.py) and the
+worker's heartbeat. Import them from here.
 
-from .deliveries import (
-    UNDELIVERED_STATES,
-    Delivery,
-    DeliveryChannel,
-    DeliveryState,
-)
-from .forums import Forum, Reply, Topic
+Each wing keeps its own models in its package (community/forums/models.py,
+social, moderation, notifications, safety); CommunityConfig.import_models
+loads them with these, under the one `community` app label, so no table or
+migration changed when they moved (docs/decisions/0018-community-wings.md)."""
+
+from .content import ContentRevision, ContentStatus, MemberContent
 from .people import (
     AVATARS,
     DISPLAY_NAME_CHARS,
@@ -33,108 +34,38 @@ from .people import (
     new_invitation_code,
     validate_display_name,
 )
-from .safety import (
-    LABEL_REASONS,
-    AlertState,
-    Block,
-    CaseState,
-    ContentStatus,
-    Decision,
-    DutyShift,
-    LabelDecision,
-    LabelReason,
-    MemberContent,
-    ModerationCase,
-    Mute,
-    MuteWord,
-    Notification,
-    Report,
-    ReportReason,
-    RiskAlert,
-    RiskAlertNote,
-    RiskCategory,
-    RiskPhrase,
-    SafetyLabel,
-    Sanction,
-    SanctionKind,
-)
-from .social import (
-    ContentRevision,
-    Gift,
-    Present,
-    PresentIcon,
-    ProfileText,
-    PushSubscription,
-    Reaction,
-    ReactionKind,
-    TopicFollow,
-    WallPost,
-)
+from .silence import Block, Mute, MuteWord
 from .worker import WorkerHeartbeat
 
 __all__ = [
-    "Delivery",
-    "DeliveryChannel",
-    "DeliveryState",
-    "UNDELIVERED_STATES",
-    "WorkerHeartbeat",
     "AVATARS",
     "Audience",
-    "ContentRevision",
-    "EmailFrequency",
-    "Gift",
-    "Present",
-    "PresentIcon",
-    "ProfileText",
-    "PushSubscription",
-    "Reaction",
-    "ReactionKind",
-    "TopicFollow",
-    "WallPost",
-    "AlertState",
     "AuditEvent",
     "Block",
-    "CaseState",
+    "ContentRevision",
     "ContentStatus",
     "CrisisContact",
     "DISPLAY_NAME_CHARS",
-    "Decision",
-    "DutyShift",
     "EMAIL_LIKE",
-    "Forum",
+    "EmailFrequency",
     "Invitation",
     "JoinRequest",
     "MemberContent",
     "Membership",
     "MembershipStatus",
-    "ModerationCase",
     "Mute",
     "MuteWord",
-    "Notification",
     "PHONE_LIKE",
     "Pathway",
     "PathwayGroup",
-    "Reply",
-    "Report",
-    "ReportReason",
-    "RiskAlert",
-    "RiskAlertNote",
-    "RiskCategory",
-    "RiskPhrase",
     "Role",
     "RulePack",
     "STAFF_ROLES",
     "URGENT_ACKNOWLEDGE_MINUTES",
     "URGENT_ROLE_ORDER",
-    "LABEL_REASONS",
-    "LabelDecision",
-    "LabelReason",
-    "SafetyLabel",
-    "Sanction",
-    "SanctionKind",
-    "Topic",
     "User",
     "UserManager",
+    "WorkerHeartbeat",
     "new_invitation_code",
     "validate_display_name",
 ]

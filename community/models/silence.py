@@ -1,15 +1,67 @@
-"""Blocks and mutes as a reader's filter: the one rule "what the people a
-member blocked or muted write, that member does not see, and those people's
-doings are not announced to them".
+"""Blocks, mutes and mute words; and blocks and mutes as a reader's filter,
+the one rule "what the people a member blocked or muted write, that member
+does not see, and those people's doings are not announced to them".
 
 Every reader-facing query (pages and comments, timelines, search, chat's
 backlog and socket filter, notices and their deliveries) applies it here,
 inside its own query, so the rule cannot drift between them.
 """
 
+from django.db import models
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from .safety import Block, Mute
+from .people import User
+
+
+class Block(models.Model):
+    """`blocker` no longer hears from `blocked`: no messages, wall posts,
+    presents, and `blocked` cannot see `blocker`'s profile."""
+
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocked {self.blocked_id}"
+
+
+class Mute(models.Model):
+    """`muter` does not see what `muted` writes; `muted` is not told."""
+
+    muter = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    muted = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["muter", "muted"], name="mute_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.muter_id} muted {self.muted_id}"
+
+
+class MuteWord(models.Model):
+    """A word or phrase a member would rather not see; content containing it is
+    left out of what they read."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mute_words")
+    word = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["word"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "word"], name="mute_word_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.word
 
 
 def silencing(reader=None, author=None) -> tuple[QuerySet[Block], QuerySet[Mute]]:

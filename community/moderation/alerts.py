@@ -13,20 +13,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.audit import audit
-from community.models import (
-    UNDELIVERED_STATES,
+from community.models import User
+from community.moderation.errors import InvalidInput
+from community.moderation.models import (
     AlertState,
-    Delivery,
     DutyShift,
     ModerationCase,
     RiskAlert,
     RiskAlertNote,
-    User,
 )
-from community.moderation.errors import InvalidInput
 from community.moderation.rota import on_duty_shifts, service_leads, urgent_order
 from community.notifications.actions import notify
 from community.notifications.deliveries import queue_email, queue_out_of_hours_email
+from community.notifications.models import UNDELIVERED_STATES, Delivery
 from community.permissions import moderated_memberships
 from community.safety.sanitise import sanitise
 

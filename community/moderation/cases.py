@@ -10,22 +10,24 @@ from django.utils.translation import gettext as _
 from community.audit import audit
 from community.models import (
     STAFF_ROLES,
-    AlertState,
-    CaseState,
     ContentStatus,
-    Decision,
     MemberContent,
     Membership,
     MembershipStatus,
+    User,
+)
+from community.moderation.alerts import do_raise_alert
+from community.moderation.errors import InvalidInput, Refused
+from community.moderation.models import (
+    AlertState,
+    CaseState,
+    Decision,
     ModerationCase,
     Report,
     ReportReason,
     Sanction,
     SanctionKind,
-    User,
 )
-from community.moderation.alerts import do_raise_alert
-from community.moderation.errors import InvalidInput, Refused
 from community.moderation.submission import _open_case
 from community.notifications.actions import notify
 from community.queries import landing_url

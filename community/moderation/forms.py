@@ -12,17 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from community.models import (
+from community.models import User
+from community.moderation.errors import SafetyError
+from community.moderation.models import (
     LABEL_REASONS,
     Decision,
     LabelDecision,
     LabelReason,
     ReportReason,
-    RiskCategory,
     SanctionKind,
-    User,
 )
-from community.moderation.errors import SafetyError
+from community.safety.models import RiskCategory
 from community.web.forms import show_submission_errors
 
 

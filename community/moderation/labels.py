@@ -10,23 +10,21 @@ from django.utils.translation import gettext as _
 
 from community.audit import audit
 from community.inputs import with_id
-from community.models import (
+from community.models import Membership, User
+from community.moderation.alerts import do_acknowledge_alert, do_resolve_alert
+from community.moderation.errors import InvalidInput, Refused
+from community.moderation.models import (
     LABEL_REASONS,
     AlertState,
     CaseState,
     Decision,
     LabelDecision,
-    Membership,
     ModerationCase,
     RiskAlert,
-    RiskCategory,
-    RiskPhrase,
     SafetyLabel,
-    User,
 )
-from community.moderation.alerts import do_acknowledge_alert, do_resolve_alert
-from community.moderation.errors import InvalidInput, Refused
 from community.safety.lexicon_store import phrases_changed
+from community.safety.models import RiskCategory, RiskPhrase
 from community.safety.registry import kind_of
 from community.safety.risk import Tier
 from community.safety.sanitise import sanitise

@@ -13,7 +13,6 @@ from community.audit import audit
 from community.models import (
     STAFF_ROLES,
     URGENT_ROLE_ORDER,
-    DutyShift,
     Membership,
     MembershipStatus,
     Pathway,
@@ -21,6 +20,7 @@ from community.models import (
     User,
 )
 from community.moderation.errors import InvalidInput
+from community.moderation.models import DutyShift
 
 
 def _shifts_now(pathway: Pathway, now: datetime | None) -> QuerySet[DutyShift]:

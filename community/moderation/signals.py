@@ -6,10 +6,10 @@ the delivery up."""
 
 from django.dispatch import receiver
 
-from community.models import Delivery
 from community.moderation.alerts import do_escalate_undelivered_alert
 from community.notifications.actions import notify_delivery_failed
 from community.notifications.deliveries import delivery_failed
+from community.notifications.models import Delivery
 
 
 @receiver(delivery_failed, sender=Delivery)

@@ -20,17 +20,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.models import (
-    CaseState,
     ContentStatus,
     MemberContent,
     Membership,
     MembershipStatus,
-    ModerationCase,
     Pathway,
     User,
 )
 from community.moderation.alerts import do_raise_alert
 from community.moderation.errors import Refused
+from community.moderation.models import CaseState, ModerationCase
 from community.moderation.rota import anyone_on_duty
 from community.safety.pipeline import Action, Verdict, overall, run_pipeline_on_fields
 from community.safety.registry import kind_of

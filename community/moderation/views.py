@@ -13,14 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community import queries
 from community.inputs import MAX_EPOCH_SECONDS, whole_number
-from community.models import (
-    LABEL_REASONS,
-    LabelDecision,
-    RiskPhrase,
-    User,
-)
+from community.models import User
 from community.moderation.alerts import (
     do_acknowledge_alert,
     do_add_alert_note,
@@ -51,6 +45,14 @@ from community.moderation.labels import (
     do_label_case,
     do_remove_risk_phrase,
 )
+from community.moderation.models import LABEL_REASONS, LabelDecision
+from community.moderation.permissions import (
+    access_alert,
+    access_case,
+    access_shift,
+    can_manage_risk_phrases,
+)
+from community.moderation.queries import moderation_counts, open_queue, strikes_against
 from community.moderation.rota import (
     check_shift,
     do_add_shift,
@@ -60,21 +62,21 @@ from community.moderation.rota import (
 from community.notifications import deliveries
 from community.notifications.actions import do_mark_notifications_read
 from community.notifications.events import notification_event
+from community.notifications.permissions import (
+    access_failed_delivery,
+    failed_deliveries_for,
+)
 from community.permissions import (
     Capability,
-    access_alert,
-    access_case,
-    access_failed_delivery,
     access_pathway,
     access_pathway_capability,
     access_profile,
-    access_shift,
-    can_manage_risk_phrases,
-    failed_deliveries_for,
     has_capability,
     moderated_memberships,
 )
+from community.queries import my_blocks_and_mutes, pathway_staff
 from community.safety.classifier import why_flagged
+from community.safety.models import RiskPhrase
 from community.safety.registry import kind_of
 from community.web.forms import posted
 from community.web.middleware import json_endpoint
@@ -105,7 +107,7 @@ CLEAR_REASONS = [
 def _queue_page(request, membership, refused=None):
     """The queue page; `refused`: (case id, form) of a one-tap clear that
     could not be done, shown again at its item with why."""
-    alerts, cases = queries.open_queue(membership.pathway)
+    alerts, cases = open_queue(membership.pathway)
     alerts.sort(key=lambda alert: not alert.urgent)  # stable: oldest first
     undelivered = failed_deliveries_for(request.user, membership.pathway)
     refused_case, refused_form = refused or (None, None)
@@ -211,7 +213,7 @@ def case(request, slug, pk):
             "content": content,
             "text": kind.text(content),
             "reports": found.reports.select_related("reporter").order_by("created_at"),
-            "strikes": queries.strikes_against(membership.pathway, found.author),
+            "strikes": strikes_against(membership.pathway, found.author),
             "form": form,
             "label_form": label_form,
             "why": (
@@ -293,7 +295,7 @@ def rota(request, slug):
     membership = _moderator(request, slug)
     pathway = membership.pathway
     can_edit = has_capability(request.user, pathway, Capability.EDIT_SETTINGS)
-    staff = queries.pathway_staff(pathway)
+    staff = pathway_staff(pathway)
     form = ShiftForm(posted(request), staff=staff) if can_edit else None
     if request.method == "POST":
         if not can_edit:
@@ -349,7 +351,7 @@ def moderation_home(request):
     return render(
         request,
         "community/moderation_home.html",
-        {"rows": queries.moderation_counts(memberships)},
+        {"rows": moderation_counts(memberships)},
     )
 
 
@@ -409,7 +411,7 @@ def my_safety(request):
         {
             "form": form,
             "words": request.user.mute_words.all(),
-            **queries.my_blocks_and_mutes(request.user),
+            **my_blocks_and_mutes(request.user),
             "warning_choices": User._meta.get_field("content_warnings").choices,
         },
     )

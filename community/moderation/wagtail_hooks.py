@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from community.moderation.queries import open_queue
 from community.permissions import moderated_memberships
-from community.queries import open_queue
 
 
 class ModerationMenuItem(MenuItem):

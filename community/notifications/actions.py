@@ -37,25 +37,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from community.models import (
-    Delivery,
-    DeliveryChannel,
-    EmailFrequency,
-    MembershipStatus,
-    Notification,
-    Pathway,
-    PushSubscription,
-    RiskAlert,
-    Role,
-    User,
-)
+from community.models import EmailFrequency, MembershipStatus, Pathway, Role, User
 from community.models.silence import without_silencers
+from community.moderation.models import RiskAlert
 from community.notifications import deliveries
 from community.notifications.deliveries import deliverable, push_available
 from community.notifications.events import (
     broadcast_on_commit,
     notification_event,
     user_group,
+)
+from community.notifications.models import (
+    Delivery,
+    DeliveryChannel,
+    Notification,
+    PushSubscription,
 )
 
 logger = logging.getLogger(__name__)

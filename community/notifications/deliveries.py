@@ -45,20 +45,16 @@ from django_tasks import task
 from django_tasks_db.utils import exclusive_transaction
 
 from community.audit import audit
-from community.models import (
+from community.models import EmailFrequency, Membership, MembershipStatus, Pathway, User
+from community.models.silence import silencing
+from community.moderation.models import RiskAlert
+from community.notifications.models import (
     Delivery,
     DeliveryChannel,
     DeliveryState,
-    EmailFrequency,
-    Membership,
-    MembershipStatus,
     Notification,
-    Pathway,
     PushSubscription,
-    RiskAlert,
-    User,
 )
-from community.models.silence import silencing
 
 logger = logging.getLogger(__name__)
 

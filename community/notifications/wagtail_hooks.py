@@ -13,7 +13,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from community.notifications.deliveries import do_retry_delivery
-from community.permissions import (
+from community.notifications.permissions import (
     access_failed_delivery,
     can_review_all_deliveries,
     failed_deliveries_for,

@@ -43,7 +43,7 @@ def lexicons_for(language: str) -> list[Lexicon]:
 
 
 def _with_phrases(lexicon: Lexicon) -> Lexicon:
-    from community.models import RiskCategory, RiskPhrase
+    from community.safety.models import RiskCategory, RiskPhrase
 
     rows = list(
         RiskPhrase.objects.filter(language=lexicon.language).values_list(

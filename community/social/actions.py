@@ -22,36 +22,31 @@ from django.utils.translation import gettext as _
 
 from community.actions import do_save_display_name
 from community.audit import audit
+from community.forums.models import Reply, Topic, TopicFollow
 from community.models import (
     ContentRevision,
     ContentStatus,
-    Gift,
     MemberContent,
     Membership,
     MembershipStatus,
     Pathway,
-    Present,
-    ProfileText,
-    Reaction,
-    ReactionKind,
-    Reply,
-    Topic,
-    TopicFollow,
     User,
-    WallPost,
 )
 from community.moderation.errors import InvalidInput, Refused
 from community.moderation.submission import Submission, submit_content
 from community.notifications.actions import notify, notify_many
-from community.permissions import (
-    Capability,
-    can_write_on_wall,
-    has_blocked,
-    has_capability,
-)
+from community.permissions import Capability, has_blocked, has_capability
 from community.safety.pictures import reencode_picture
 from community.safety.registry import kind_of
-from community.social.permissions import access_removable_wall_post
+from community.social.models import (
+    Gift,
+    Present,
+    ProfileText,
+    Reaction,
+    ReactionKind,
+    WallPost,
+)
+from community.social.permissions import access_removable_wall_post, can_write_on_wall
 
 IMAGE_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 MENTION = re.compile(r"@([^\s@.,!?;:()\"']{2,30}(?: [^\s@.,!?;:()\"']{1,30}){0,2})")

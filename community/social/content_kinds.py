@@ -4,10 +4,10 @@ bios), registered with the safety mechanism (connected by community/apps.py)."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from community.models import Present, ProfileText, WallPost
-from community.permissions import can_see_wall
 from community.safety.registry import register
 from community.social import actions as social
+from community.social.models import Present, ProfileText, WallPost
+from community.social.permissions import can_see_wall
 
 
 def profile_url(user_id: int) -> str:

@@ -9,9 +9,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
-from community.models import AVATARS, Audience, Gift
+from community.models import AVATARS, Audience
 from community.permissions import requires_two_factor
 from community.safety.pictures import PictureError, reencode_picture
+from community.social.models import Gift
 
 BODY_ERRORS = {
     "required": _("Write your message first."),

@@ -15,9 +15,11 @@ from typing import Any
 
 from django.db.models import Q
 
+from community.forums.models import Topic
 from community.inputs import whole_number
-from community.models import Audience, Pathway, Present, Topic, User, WallPost
+from community.models import Audience, Pathway, User
 from community.permissions import visible_content
+from community.social.models import Present, WallPost
 
 PAGE_SIZE = 20
 

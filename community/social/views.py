@@ -14,27 +14,22 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community import queries
+from community.forums.permissions import access_topic
+from community.forums.queries import unanswered_topics
 from community.moderation.errors import SafetyError
 from community.moderation.forms import submit_member_text, tell_author
+from community.moderation.permissions import access_moderated_content
 from community.permissions import (
     Capability,
     access_content,
-    access_moderated_content,
     access_pathway,
     access_pathway_capability,
     access_profile,
-    access_topic,
-    access_wall_post,
-    can_write_on_wall,
     direct_refusal,
-    presents_for,
-    profile_text_for,
     shared_pathways,
     visible_pathways,
-    wall_posts_for,
-    wall_replies_for,
 )
+from community.queries import relation_to
 from community.safety.registry import kind_named
 from community.social import actions as social
 from community.social import timeline
@@ -45,6 +40,15 @@ from community.social.forms import (
     WallPostForm,
     WallReplyForm,
 )
+from community.social.permissions import (
+    access_wall_post,
+    can_write_on_wall,
+    presents_for,
+    profile_text_for,
+    wall_posts_for,
+    wall_replies_for,
+)
+from community.social.queries import reactions_to
 from community.web.forms import ReplyForm, TopicForm, posted, show_submission_errors
 
 WALL_POSTS_PER_PAGE = 20
@@ -174,9 +178,9 @@ def history(request, slug, kind, pk):
 def unanswered(request, slug):
     """Topics nobody has replied to yet, longest waiting first (care team)."""
     membership = access_pathway_capability(request.user, slug, Capability.MODERATE)
-    page = Paginator(
-        queries.unanswered_topics(request.user, membership.pathway), 30
-    ).get_page(request.GET.get("page"))
+    page = Paginator(unanswered_topics(request.user, membership.pathway), 30).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "community/unanswered.html",
@@ -241,14 +245,14 @@ def profile(request, user_id):
             "form": form,
             "page_obj": page,
             "posts": [(post, replies.get(post.pk, [])) for post in posts],
-            "reactions": queries.reactions_to(request.user, "wall", posts),
+            "reactions": reactions_to(request.user, "wall", posts),
             "editable": {p.pk for p in posts if social.can_edit(request.user, p)},
             "can_send_present": not is_me and bool(shared),
             # Where the two may talk directly (chat opens the conversation).
             "message_pathways": []
             if is_me
             else [p for p in shared if not direct_refusal(request.user, person, p)],
-            **queries.relation_to(request.user, person),
+            **relation_to(request.user, person),
         },
     )
 

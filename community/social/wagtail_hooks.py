@@ -5,7 +5,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from community.models import Gift
+from community.social.models import Gift
 
 
 class GiftViewSet(SnippetViewSet):

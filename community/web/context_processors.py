@@ -6,7 +6,7 @@ def harbour(request):
     """What every page's frame needs: the site name and the languages, and,
     only if the page uses them, the reader's crisis contacts, unread count
     and the roles of the care teams of their pathways."""
-    from community.models import Notification
+    from community.notifications.models import Notification
     from community.queries import help_contacts
 
     user = getattr(request, "user", None)

@@ -20,15 +20,13 @@ from community.models import (
     ContentStatus,
     Membership,
     MembershipStatus,
-    ModerationCase,
-    Notification,
-    ReportReason,
-    RiskAlert,
 )
 from community.moderation.blocks import do_block
 from community.moderation.cases import do_decide_case, do_report
 from community.moderation.errors import Refused
+from community.moderation.models import ModerationCase, ReportReason, RiskAlert
 from community.notifications.actions import do_mark_notifications_read
+from community.notifications.models import Notification
 from community.safety.registry import kind_of
 from tests.chat.conftest import at_once, stored
 from tests.factories import make_member, make_trusted, put_on_duty
@@ -158,7 +156,7 @@ def test_a_new_members_message_is_held_and_only_its_author_hears_of_it(
 def test_a_held_message_a_moderator_approves_appears_in_the_room(
     room, clinician, broadcasts, django_capture_on_commit_callbacks
 ):
-    from community.models import Decision
+    from community.moderation.models import Decision
 
     newcomer = make_member(room.pathway)
     message = send(newcomer, room, "Hello").message
@@ -575,7 +573,7 @@ def test_the_recipient_hears_of_a_new_conversation_once_until_they_read(
 def test_a_held_direct_message_is_heard_of_only_when_approved(
     room, member, clinician, django_capture_on_commit_callbacks
 ):
-    from community.models import Decision
+    from community.moderation.models import Decision
 
     newcomer = make_member(room.pathway)
     direct = actions.do_open_direct(newcomer, member, room.pathway)

@@ -7,7 +7,7 @@ import pytest
 
 from chat.actions import do_send_message
 from chat.support import do_ask_for_support
-from community.models import ModerationCase
+from community.moderation.models import ModerationCase
 from tests.factories import make_trusted
 
 pytestmark = pytest.mark.django_db

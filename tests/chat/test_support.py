@@ -18,8 +18,9 @@ from chat.support import (
     support_hours,
     support_queue,
 )
-from community.models import AuditEvent, Notification, Role
+from community.models import AuditEvent, Role
 from community.moderation.errors import SafetyError
+from community.notifications.models import Notification
 from tests.factories import enrol_totp, make_member, membership, put_on_duty
 
 pytestmark = pytest.mark.django_db

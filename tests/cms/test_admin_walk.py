@@ -49,14 +49,8 @@ from wagtail_localize.models import (
 )
 from wagtail_localize.operations import TranslationCreator
 
-from community.models import (
-    CrisisContact,
-    Delivery,
-    DeliveryChannel,
-    DeliveryState,
-    PathwayGroup,
-    Role,
-)
+from community.models import CrisisContact, PathwayGroup, Role
+from community.notifications.models import Delivery, DeliveryChannel, DeliveryState
 from home.comments import do_comment
 from home.models import (
     BlogIndexPage,

@@ -18,7 +18,8 @@ from django.test import Client
 from chat.actions import do_send_message
 from chat.models import Room
 from community.forums import actions as forums
-from community.models import DutyShift, ModerationCase, RiskAlert, Role
+from community.models import Role
+from community.moderation.models import DutyShift, ModerationCase, RiskAlert
 from community.social import actions as social
 from home.models import PathwayPage
 from tests.cms.test_urls import DELIBERATE_ERRORS, all_routes, concrete

@@ -15,7 +15,8 @@ from chat.actions import do_open_direct, do_send_message
 from chat.models import Room
 from community import actions
 from community.forums import actions as forums
-from community.models import DutyShift, ModerationCase, RiskAlert, Role
+from community.models import Role
+from community.moderation.models import DutyShift, ModerationCase, RiskAlert
 from community.social import actions as social
 from home.models import PathwayPage
 from tests.factories import (

@@ -66,7 +66,7 @@ def test_demo_totp_refuses_outside_the_demo(settings):
 def _labelled(pathway, text, decision, reason, categories, language="en"):
     from django.contrib.contenttypes.models import ContentType
 
-    from community.models import ModerationCase, SafetyLabel
+    from community.moderation.models import ModerationCase, SafetyLabel
     from tests.factories import UserFactory
 
     author = UserFactory()

@@ -12,9 +12,11 @@ from django.test import TestCase
 from django.utils import timezone
 
 from community.forums import actions as forums
-from community.models import Delivery, EmailFrequency, RiskAlert, Role
+from community.models import EmailFrequency, Role
+from community.moderation.models import RiskAlert
 from community.notifications import actions as notifications
 from community.notifications import worker
+from community.notifications.models import Delivery
 from tests.factories import make_forum, make_member, make_trusted, put_on_duty
 
 pytestmark = pytest.mark.django_db

@@ -90,7 +90,7 @@ def test_an_urgent_alert_has_five_minutes_unless_the_pathway_says_otherwise(home
 
 @pytest.mark.django_db
 def test_the_out_of_hours_route_is_named_for_staff_without_its_address(home):
-    from community.models import Delivery, DeliveryChannel
+    from community.notifications.models import Delivery, DeliveryChannel
 
     pathway = Pathway.objects.create(
         slug="ooh", name="OOH", out_of_hours_email="crisis@trust.example"
@@ -108,7 +108,7 @@ def test_the_out_of_hours_route_is_named_for_staff_without_its_address(home):
 def test_a_safety_label_is_one_per_case_and_goes_with_its_author(home):
     from django.contrib.contenttypes.models import ContentType
 
-    from community.models import ModerationCase, SafetyLabel
+    from community.moderation.models import ModerationCase, SafetyLabel
 
     pathway = Pathway.objects.create(slug="labels", name="Labels")
     author = UserFactory()

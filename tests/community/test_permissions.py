@@ -172,8 +172,9 @@ def _topic(pathway, author=None):
 def test_access_topic_allows_members_and_denies_other_pathways(
     pathway, other_pathway, role
 ):
-    from community.models import Topic
-    from community.permissions import access_content, access_forum, access_topic
+    from community.forums.models import Topic
+    from community.forums.permissions import access_forum, access_topic
+    from community.permissions import access_content
 
     topic = _topic(pathway)
     user = make_member(pathway, role)
@@ -204,7 +205,7 @@ def test_access_topic_allows_members_and_denies_other_pathways(
     ],
 )
 def test_held_topics_are_for_their_author_and_moderators(pathway, role, sees_held):
-    from community.permissions import access_topic
+    from community.forums.permissions import access_topic
 
     author = make_member(pathway)
     held = _topic(pathway, author)
@@ -219,8 +220,8 @@ def test_held_topics_are_for_their_author_and_moderators(pathway, role, sees_hel
 
 def test_cases_alerts_and_shifts_belong_to_their_pathway(pathway, other_pathway):
     from community.forums import actions as forums
-    from community.models import ModerationCase, RiskAlert
-    from community.permissions import access_alert, access_case, access_shift
+    from community.moderation.models import ModerationCase, RiskAlert
+    from community.moderation.permissions import access_alert, access_case, access_shift
     from tests.factories import make_forum, make_trusted, put_on_duty
 
     clinician = make_member(pathway, Role.CLINICIAN)
@@ -272,7 +273,7 @@ def test_profiles_need_a_shared_pathway_and_no_block(pathway, other_pathway):
     ],
 )
 def test_only_leads_and_admins_manage_risk_phrases(pathway, role, allowed):
-    from community.permissions import can_manage_risk_phrases
+    from community.moderation.permissions import can_manage_risk_phrases
 
     assert can_manage_risk_phrases(make_member(pathway, role)) is allowed
     assert can_manage_risk_phrases(UserFactory(is_superuser=True))
@@ -343,7 +344,7 @@ def test_both_must_be_active_members_of_that_pathway(pathway, other_pathway):
 
 
 def _failed_delivery(pathway, **fields):
-    from community.models import Delivery, DeliveryState
+    from community.notifications.models import Delivery, DeliveryState
 
     fields.setdefault("state", DeliveryState.FAILED)
     return Delivery.objects.create(
@@ -359,8 +360,8 @@ def _failed_delivery(pathway, **fields):
 def test_failed_deliveries_are_seen_by_their_pathways_leads_and_site_admins(
     pathway, other_pathway
 ):
-    from community.models import DeliveryState
-    from community.permissions import (
+    from community.notifications.models import DeliveryState
+    from community.notifications.permissions import (
         access_failed_delivery,
         can_review_all_deliveries,
         failed_deliveries_for,
@@ -404,9 +405,9 @@ def test_access_content_asks_a_wall_messages_kind_who_may_read_it(
     """The access layer names no wing's model: the wall kind's registered
     `readable` and `may_read` hooks keep a removed message and a wall its
     owner closed to the reader out, answered as "not found"."""
-    from community.models import WallPost
     from community.permissions import access_content
     from community.social import actions as social
+    from community.social.models import WallPost
     from tests.factories import make_trusted
 
     owner, writer = make_trusted(pathway), make_trusted(pathway)

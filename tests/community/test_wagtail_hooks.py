@@ -83,7 +83,8 @@ def test_moderators_see_their_queues_in_the_admin_and_no_one_elses(
 def test_only_site_admins_see_every_undelivered_notification_in_the_admin(
     client, pathway, django_capture_on_commit_callbacks
 ):
-    from community.models import Delivery, DeliveryState, Role
+    from community.models import Role
+    from community.notifications.models import Delivery, DeliveryState
     from tests.factories import make_member
 
     delivery = Delivery.objects.create(

@@ -10,15 +10,9 @@ import threading
 
 from playwright.sync_api import expect
 
-from community.models import (
-    Gift,
-    Notification,
-    Present,
-    Reaction,
-    Reply,
-    Topic,
-    WallPost,
-)
+from community.forums.models import Reply, Topic
+from community.notifications.models import Notification
+from community.social.models import Gift, Present, Reaction, WallPost
 from tests.factories import make_forum, make_trusted
 
 # A live notice crosses a commit, the channel layer (Redis in CI) and a socket;

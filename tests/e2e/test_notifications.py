@@ -12,7 +12,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from playwright.sync_api import expect
 
-from community.models import EmailFrequency, PushSubscription
+from community.models import EmailFrequency
+from community.notifications.models import PushSubscription
 from tests.factories import make_member
 
 PHONE_ENDPOINT = "https://fcm.googleapis.com/fcm/send/e2e-phone"

@@ -8,14 +8,9 @@ the text. Each page is checked with axe and screenshots are saved at 390px."""
 
 from playwright.sync_api import expect
 
-from community.models import (
-    AlertState,
-    ContentStatus,
-    RiskAlert,
-    Role,
-    SafetyLabel,
-    Topic,
-)
+from community.forums.models import Topic
+from community.models import ContentStatus, Role
+from community.moderation.models import AlertState, RiskAlert, SafetyLabel
 from tests.factories import (
     TOTP_SECRET,
     enrol_totp,
@@ -201,7 +196,7 @@ def _stored_for_review(forum, author, text):
     returns its moderation case."""
     from django.db import transaction
 
-    from community.models import ModerationCase
+    from community.moderation.models import ModerationCase
     from community.moderation.submission import Submission, store_content
     from community.safety.pipeline import Action, Verdict
     from community.safety.risk import RiskResult

@@ -4,17 +4,12 @@ the moderation queue, and nothing for anyone outside the pathway."""
 
 import pytest
 
-from community.models import (
-    ContentStatus,
-    ModerationCase,
-    Notification,
-    ReportReason,
-    RiskAlert,
-    Role,
-)
+from community.models import ContentStatus, Role
 from community.moderation.blocks import do_block
 from community.moderation.cases import do_decide_case
 from community.moderation.errors import Refused
+from community.moderation.models import ModerationCase, ReportReason, RiskAlert
+from community.notifications.models import Notification
 from home.comments import do_comment
 from home.models import PageComment
 from tests.factories import make_blog_post, make_member, make_trusted, put_on_duty

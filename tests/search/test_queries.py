@@ -11,19 +11,18 @@ from community.models import (
     Audience,
     Block,
     ContentStatus,
-    Decision,
     Membership,
     MembershipStatus,
-    ModerationCase,
     Mute,
-    ReportReason,
     Role,
     User,
-    WallPost,
 )
 from community.moderation.blocks import do_add_mute_word, do_block, do_mute
 from community.moderation.cases import do_decide_case, do_report
+from community.moderation.models import Decision, ModerationCase, ReportReason
 from community.social import actions as social
+from community.social import permissions as social_permissions
+from community.social.models import WallPost
 from search import queries
 from tests.factories import (
     make_blog_post,
@@ -331,7 +330,7 @@ def test_walls_open_to_agrees_with_the_access_layer(pathway, other_pathway):
             permissions.access_profile(reader, owner.pk)
         except Exception:  # noqa: BLE001 - Http404
             return False
-        return permissions.can_see_wall(reader, owner)
+        return social_permissions.can_see_wall(reader, owner)
 
     assert open_walls == {o.pk for o in owners if may_open(o)}
     assert reader.pk in open_walls and len(open_walls) == 1 + 2 + 1

@@ -20,7 +20,8 @@ import re
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from community.models import LabelDecision, Pathway, SafetyLabel
+from community.models import Pathway
+from community.moderation.models import LabelDecision, SafetyLabel
 
 SPACES = re.compile(r"\s+")
 

@@ -21,17 +21,9 @@ from wagtail.models import Locale, Page, Site
 
 from community import actions
 from community.forums import actions as forums
-from community.models import (
-    CrisisContact,
-    DutyShift,
-    Forum,
-    Membership,
-    Pathway,
-    Role,
-    RulePack,
-    Topic,
-    User,
-)
+from community.forums.models import Forum, Topic
+from community.models import CrisisContact, Membership, Pathway, Role, RulePack, User
+from community.moderation.models import DutyShift
 from home.models import HomePage
 from home.pathways import sync_pathway_structure
 
@@ -278,8 +270,8 @@ class Command(BaseCommand):
     def ensure_walls(self, pathway):
         """In the perinatal pathway: a wall message, a milestone, a present and
         a reaction, through the same actions (and safety pipeline) as people."""
-        from community.models import Gift, WallPost
         from community.social import actions as social
+        from community.social.models import Gift, WallPost
 
         if WallPost.objects.filter(pathway=pathway).exists():
             return

@@ -7,17 +7,11 @@ import pytest
 from django.utils import timezone
 
 from community.forums import actions as forums
-from community.models import (
-    AlertState,
-    ContentStatus,
-    Membership,
-    ModerationCase,
-    Notification,
-    RiskAlert,
-    Role,
-    Topic,
-)
+from community.forums.models import Topic
+from community.models import ContentStatus, Membership, Role
 from community.moderation.errors import Refused
+from community.moderation.models import AlertState, ModerationCase, RiskAlert
+from community.notifications.models import Notification
 from tests.factories import make_forum, make_member, make_trusted, put_on_duty
 
 pytestmark = pytest.mark.django_db

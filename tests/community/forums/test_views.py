@@ -5,7 +5,9 @@ and nothing of another pathway."""
 import pytest
 
 from community.forums import actions as forums
-from community.models import ContentStatus, ModerationCase, Report, Role, Topic
+from community.forums.models import Topic
+from community.models import ContentStatus, Role
+from community.moderation.models import ModerationCase, Report
 from tests.factories import enrol_totp, make_forum, make_member, make_trusted
 
 pytestmark = pytest.mark.django_db

@@ -2,10 +2,8 @@
 one stored as the pipeline would with a given risk, and a moderator."""
 
 from community.forums import actions as forums
-from community.models import (
-    Role,
-    Topic,
-)
+from community.forums.models import Topic
+from community.models import Role
 from community.moderation.submission import Submission, store_content
 from tests.factories import (
     make_forum,

@@ -8,17 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from community.models import (
-    AlertState,
-    AuditEvent,
-    CaseState,
-    ContentStatus,
-    ModerationCase,
-    Notification,
-    RiskAlert,
-    RiskAlertNote,
-    Role,
-)
+from community.models import AuditEvent, ContentStatus, Role
 from community.moderation.alerts import (
     do_acknowledge_alert,
     do_add_alert_note,
@@ -29,6 +19,14 @@ from community.moderation.alerts import (
     open_alerts_for,
 )
 from community.moderation.errors import SafetyError
+from community.moderation.models import (
+    AlertState,
+    CaseState,
+    ModerationCase,
+    RiskAlert,
+    RiskAlertNote,
+)
+from community.notifications.models import Notification
 from tests.community.moderation.posting import post, stored
 from tests.factories import (
     make_member,
@@ -100,7 +98,7 @@ def test_an_acknowledged_alert_stops_escalating(pathway):
 def test_an_alert_whose_every_delivery_at_its_level_failed_escalates_at_once(
     pathway,
 ):
-    from community.models import Delivery, DeliveryState
+    from community.notifications.models import Delivery, DeliveryState
 
     first = make_member(pathway, Role.CLINICIAN)
     second = make_member(pathway, Role.PEER)
@@ -170,7 +168,7 @@ def test_notes_and_resolving_are_audited_without_copying_text(pathway):
 def test_a_review_opens_a_case_for_review_and_pages_no_one(
     pathway, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from community.models import Delivery
+    from community.notifications.models import Delivery
 
     clinician = make_member(pathway, Role.CLINICIAN)
     make_member(pathway, Role.LEAD)
@@ -274,7 +272,7 @@ def test_the_urgent_minutes_are_the_pathways_own(pathway):
 def test_an_urgent_alert_with_no_one_on_duty_reaches_the_leads_and_out_of_hours(
     pathway, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from community.models import Delivery, DeliveryState
+    from community.notifications.models import Delivery, DeliveryState
 
     pathway.out_of_hours_email = "crisis-team@trust.example"
     pathway.save()
@@ -301,8 +299,8 @@ def test_an_urgent_alert_with_no_one_on_duty_reaches_the_leads_and_out_of_hours(
 def test_the_out_of_hours_email_goes_to_the_address_of_the_day_or_not_at_all(
     pathway, mailoutbox
 ):
-    from community.models import Delivery, DeliveryState
     from community.notifications import deliveries
+    from community.notifications.models import Delivery, DeliveryState
 
     pathway.out_of_hours_email = "old@trust.example"
     pathway.save()
@@ -322,7 +320,7 @@ def test_the_out_of_hours_email_goes_to_the_address_of_the_day_or_not_at_all(
 def test_a_plain_alert_with_no_one_on_duty_does_not_use_the_out_of_hours_route(
     pathway,
 ):
-    from community.models import Delivery
+    from community.notifications.models import Delivery
 
     pathway.out_of_hours_email = "crisis-team@trust.example"
     pathway.save()

@@ -3,9 +3,7 @@ reads free of what they chose not to see."""
 
 import pytest
 
-from community.models import (
-    Topic,
-)
+from community.forums.models import Topic
 from community.moderation.blocks import (
     do_add_mute_word,
     do_block,

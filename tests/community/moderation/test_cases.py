@@ -2,23 +2,20 @@
 
 import pytest
 
-from community.models import (
-    AuditEvent,
-    CaseState,
-    ContentStatus,
-    Decision,
-    MembershipStatus,
-    ModerationCase,
-    Notification,
-    ReportReason,
-    RiskAlert,
-    Role,
-    Sanction,
-    Topic,
-)
+from community.forums.models import Topic
+from community.models import AuditEvent, ContentStatus, MembershipStatus, Role
 from community.moderation.cases import do_decide_case, do_report, do_sanction_member
 from community.moderation.errors import SafetyError
+from community.moderation.models import (
+    CaseState,
+    Decision,
+    ModerationCase,
+    ReportReason,
+    RiskAlert,
+    Sanction,
+)
 from community.moderation.submission import check_can_post
+from community.notifications.models import Notification
 from community.permissions import visible_content
 from tests.community.moderation.posting import moderator_of, post
 from tests.factories import (

@@ -3,16 +3,7 @@ found, and the risk phrases leads add."""
 
 import pytest
 
-from community.models import (
-    AlertState,
-    AuditEvent,
-    CaseState,
-    ModerationCase,
-    Notification,
-    RiskAlert,
-    RiskPhrase,
-    Role,
-)
+from community.models import AuditEvent, Role
 from community.moderation.errors import SafetyError
 from community.moderation.labels import (
     do_add_risk_phrase,
@@ -20,6 +11,9 @@ from community.moderation.labels import (
     do_label_case,
     do_remove_risk_phrase,
 )
+from community.moderation.models import AlertState, CaseState, ModerationCase, RiskAlert
+from community.notifications.models import Notification
+from community.safety.models import RiskPhrase
 from community.safety.pipeline import run_pipeline
 from tests.community.moderation.posting import moderator_of, stored
 from tests.factories import (
@@ -63,7 +57,7 @@ def test_risk_phrases_are_checked(pathway):
 
 
 def test_clearing_a_review_keeps_a_label_and_closes_the_case(pathway):
-    from community.models import LabelDecision, SafetyLabel
+    from community.moderation.models import LabelDecision, SafetyLabel
 
     clinician = moderator_of(pathway)
     topic = stored(
@@ -91,7 +85,7 @@ def test_clearing_a_review_keeps_a_label_and_closes_the_case(pathway):
 
 
 def test_a_held_review_stays_in_the_queue_for_its_hold_once_cleared(pathway):
-    from community.models import LabelDecision
+    from community.moderation.models import LabelDecision
 
     topic = stored(pathway, review=["suicide"], held=True)
     case = ModerationCase.objects.get(object_id=topic.pk)
@@ -103,7 +97,7 @@ def test_a_held_review_stays_in_the_queue_for_its_hold_once_cleared(pathway):
 def test_confirming_or_clearing_an_alert_keeps_a_label_and_moves_the_alert_on(
     pathway,
 ):
-    from community.models import LabelDecision, SafetyLabel
+    from community.moderation.models import LabelDecision, SafetyLabel
 
     clinician = moderator_of(pathway)
     stored(pathway, "I want to die", categories=["suicide"])
@@ -139,7 +133,7 @@ def test_confirming_or_clearing_an_alert_keeps_a_label_and_moves_the_alert_on(
     ],
 )
 def test_a_label_needs_a_reason_that_fits_its_decision(pathway, decision, reason):
-    from community.models import SafetyLabel
+    from community.moderation.models import SafetyLabel
 
     topic = stored(pathway, review=["suicide"])
     case = ModerationCase.objects.get(object_id=topic.pk)
@@ -149,7 +143,7 @@ def test_a_label_needs_a_reason_that_fits_its_decision(pathway, decision, reason
 
 
 def test_labels_go_when_the_members_data_is_erased(pathway):
-    from community.models import LabelDecision, SafetyLabel
+    from community.moderation.models import LabelDecision, SafetyLabel
 
     author = make_trusted(pathway)
     topic = stored(pathway, review=["suicide"], author=author)

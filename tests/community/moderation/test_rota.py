@@ -5,14 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from community.models import (
-    AuditEvent,
-    DutyShift,
-    Membership,
-    MembershipStatus,
-    Role,
-)
+from community.models import AuditEvent, Membership, MembershipStatus, Role
 from community.moderation.errors import SafetyError
+from community.moderation.models import DutyShift
 from community.moderation.rota import (
     anyone_on_duty,
     check_shift,

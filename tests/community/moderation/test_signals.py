@@ -11,8 +11,9 @@ def test_a_delivery_given_up_is_told_and_its_alert_that_reached_nobody_escalates
     pathway,
 ):
     from community.forums import actions as forums
-    from community.models import Delivery, Notification, RiskAlert
+    from community.moderation.models import RiskAlert
     from community.notifications.deliveries import delivery_failed
+    from community.notifications.models import Delivery, Notification
     from tests.factories import make_forum, make_member, make_trusted, put_on_duty
 
     lead = make_member(pathway, Role.LEAD)

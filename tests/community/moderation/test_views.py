@@ -8,24 +8,21 @@ import pytest
 from django.utils import timezone
 
 from community.forums import actions as forums
-from community.models import (
+from community.models import Block, ContentStatus, Mute, Role
+from community.moderation.cases import do_decide_case, do_report
+from community.moderation.models import (
     AlertState,
-    Block,
     CaseState,
-    ContentStatus,
     DutyShift,
     LabelDecision,
     ModerationCase,
-    Mute,
-    Notification,
     ReportReason,
     RiskAlert,
-    RiskPhrase,
-    Role,
     SafetyLabel,
 )
-from community.moderation.cases import do_decide_case, do_report
 from community.moderation.submission import Submission, store_content
+from community.notifications.models import Notification
+from community.safety.models import RiskPhrase
 from tests.factories import (
     enrol_totp,
     make_forum,
@@ -61,7 +58,7 @@ def stored(pathway, text="Some words of mine", review=(), imminent=(), author=No
     urgent act), whatever the detector says of `text` today."""
     from django.db import transaction
 
-    from community.models import Topic
+    from community.forums.models import Topic
     from community.safety.pipeline import Action, Verdict
     from community.safety.risk import ImminentMatch, RiskResult
 
@@ -343,7 +340,7 @@ def test_a_page_can_fetch_the_notices_it_missed(client, pathway):
 
 
 def _undelivered(pathway, **fields):
-    from community.models import Delivery, DeliveryState
+    from community.notifications.models import Delivery, DeliveryState
 
     recipient = make_member(pathway, display_name="Quiet Heron")
     return Delivery.objects.create(
@@ -362,7 +359,8 @@ def _undelivered(pathway, **fields):
 def test_leads_see_what_could_not_be_delivered_and_try_it_again(
     client, pathway, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from community.models import AuditEvent, Delivery, DeliveryState
+    from community.models import AuditEvent
+    from community.notifications.models import Delivery, DeliveryState
 
     delivery = _undelivered(pathway)
     lead = staff(client, pathway, Role.LEAD)
@@ -387,7 +385,7 @@ def test_leads_see_what_could_not_be_delivered_and_try_it_again(
 def test_other_staff_and_other_pathways_leads_neither_see_nor_retry_them(
     client, pathway, other_pathway
 ):
-    from community.models import DeliveryState
+    from community.notifications.models import DeliveryState
 
     delivery = _undelivered(pathway)
     staff(client, pathway, Role.CLINICIAN)

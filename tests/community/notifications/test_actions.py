@@ -21,20 +21,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from community.forums import actions as forums
-from community.models import (
-    Delivery,
-    DeliveryState,
-    EmailFrequency,
-    Membership,
-    MembershipStatus,
-    Notification,
-    PushSubscription,
-    RiskAlert,
-    Role,
-)
+from community.models import EmailFrequency, Membership, MembershipStatus, Role
 from community.moderation.blocks import do_block, do_mute
+from community.moderation.models import RiskAlert
 from community.notifications import actions as notifications
 from community.notifications.actions import PushSubscriptionError
+from community.notifications.models import (
+    Delivery,
+    DeliveryState,
+    Notification,
+    PushSubscription,
+)
 from community.notifications.worker import run_delivery_queue
 from community.social import actions as social
 from tests.caches import clear_cache

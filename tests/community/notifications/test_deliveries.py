@@ -32,19 +32,16 @@ from django.test import TestCase
 from django.utils import timezone
 
 from community.forums import actions as forums
-from community.models import (
-    AlertState,
-    AuditEvent,
-    Delivery,
-    DeliveryState,
-    EmailFrequency,
-    Notification,
-    PushSubscription,
-    RiskAlert,
-    Role,
-)
+from community.models import AuditEvent, EmailFrequency, Role
+from community.moderation.models import AlertState, RiskAlert
 from community.notifications import actions as notifications
 from community.notifications import deliveries
+from community.notifications.models import (
+    Delivery,
+    DeliveryState,
+    Notification,
+    PushSubscription,
+)
 from tests.factories import (
     UserFactory,
     make_forum,

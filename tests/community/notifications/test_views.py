@@ -8,7 +8,8 @@ import json
 import pytest
 from django.test import Client
 
-from community.models import EmailFrequency, PushSubscription
+from community.models import EmailFrequency
+from community.notifications.models import PushSubscription
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db

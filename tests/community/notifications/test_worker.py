@@ -10,8 +10,9 @@ from django.test import TestCase
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from community.models import Delivery, DeliveryState, WorkerHeartbeat
+from community.models import WorkerHeartbeat
 from community.notifications import deliveries, worker
+from community.notifications.models import Delivery, DeliveryState
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db

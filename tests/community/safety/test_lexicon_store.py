@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from community.models import RiskPhrase
 from community.safety.lexicon_store import lexicons_for, phrase_pattern, phrases_changed
+from community.safety.models import RiskPhrase
 from community.safety.risk import detect_risk
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ by object."""
 
 import pytest
 
-from community.models import Reply, Topic
+from community.forums.models import Reply, Topic
 from community.safety.registry import kind_named, kind_of, registered_kinds
 
 

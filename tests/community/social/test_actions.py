@@ -8,26 +8,16 @@ import pytest
 from django.utils import timezone
 
 from community.forums import actions as forums
-from community.models import (
-    AuditEvent,
-    ContentRevision,
-    ContentStatus,
-    ModerationCase,
-    Notification,
-    Present,
-    ProfileText,
-    Reaction,
-    RiskAlert,
-    Role,
-    Topic,
-    TopicFollow,
-    WallPost,
-)
+from community.forums.models import Topic, TopicFollow
+from community.models import AuditEvent, ContentRevision, ContentStatus, Role
 from community.moderation.blocks import do_block, do_mute
 from community.moderation.cases import do_decide_case
 from community.moderation.errors import InvalidInput, Refused, SafetyError
-from community.permissions import presents_for, profile_text_for, wall_posts_for
+from community.moderation.models import ModerationCase, RiskAlert
+from community.notifications.models import Notification
 from community.social import actions as social
+from community.social.models import Present, ProfileText, Reaction, WallPost
+from community.social.permissions import presents_for, profile_text_for, wall_posts_for
 from tests.factories import (
     make_forum,
     make_gift,
@@ -186,7 +176,7 @@ def test_pinned_topics_come_first(forum):
     first = start(make_trusted(forum.pathway), forum, title="Older")
     start(make_trusted(forum.pathway), forum, title="Newer")
     social.do_set_topic_flags(make_member(forum.pathway, Role.PEER), first, pinned=True)
-    from community.queries import topics_in
+    from community.forums.queries import topics_in
 
     titles = [t.title for t in topics_in(first.author, forum)]
     assert titles == ["Older", "Newer"]

@@ -4,9 +4,9 @@ off a wall."""
 import pytest
 from django.http import Http404
 
-from community.models import WallPost
 from community.moderation.errors import Refused
 from community.social import actions as social
+from community.social.models import WallPost
 from community.social.permissions import access_removable_wall_post
 from tests.factories import make_member, make_trusted
 

@@ -8,10 +8,11 @@ import pytest
 from django.utils import timezone
 
 from community.forums import actions as forums
-from community.models import Topic, WallPost
+from community.forums.models import Topic
 from community.moderation.blocks import do_block
 from community.social import actions as social
 from community.social import timeline
+from community.social.models import WallPost
 from tests.factories import make_blog_post, make_forum, make_gift, make_trusted
 
 pytestmark = pytest.mark.django_db

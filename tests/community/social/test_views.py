@@ -8,16 +8,10 @@ import pytest
 from PIL import Image
 
 from community.forums import actions as forums
-from community.models import (
-    AuditEvent,
-    ContentRevision,
-    Present,
-    Reaction,
-    Role,
-    Topic,
-    WallPost,
-)
+from community.forums.models import Topic
+from community.models import AuditEvent, ContentRevision, Role
 from community.social import actions as social
+from community.social.models import Present, Reaction, WallPost
 from tests.factories import (
     enrol_totp,
     make_forum,
@@ -429,7 +423,8 @@ def test_timelines_run_a_constant_number_of_queries(
 
 @pytest.mark.parametrize("kind", ["wall", "present", "bio"])
 def test_walls_presents_and_bios_reach_the_moderation_queue(client, pathway, kind):
-    from community.models import ModerationCase, ProfileText
+    from community.moderation.models import ModerationCase
+    from community.social.models import ProfileText
 
     owner, writer = make_trusted(pathway), make_trusted(pathway)
     if kind == "wall":

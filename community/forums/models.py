@@ -1,17 +1,14 @@
-"""Forums: the first kind of member content to join the safety pipeline.
-
-A pathway has several forums; a topic opens with its first post (title and
-body) and replies follow. Both are MemberContent, so holding, reporting and
-moderation work for them as for every other kind.
-"""
+"""Forums: a pathway has several; a topic opens with its first post (title and
+body), replies follow, and members follow topics. Topics and replies are
+MemberContent, so holding, reporting and moderation work for them as for
+every other kind."""
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
-from .people import Pathway
-from .safety import MemberContent
+from community.models import MemberContent, Pathway, User
 
 
 class Forum(models.Model):
@@ -83,3 +80,21 @@ class Reply(index.Indexed, MemberContent):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["topic", "status", "created_at"])]
         verbose_name_plural = "replies"
+
+
+class TopicFollow(models.Model):
+    """A member hears of new replies to a topic they follow."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "user"], name="follow_a_topic_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.topic}"

@@ -1,11 +1,9 @@
-"""Safety records: member content's shared shape, moderation cases and reports,
-risk alerts and the duty rota, sanctions, blocks and mutes, notifications and
-the risk phrases service leads add.
-
-Who may see or change these is decided in community/permissions.py; how they
-change is the moderation wing (community/moderation/: submission, alerts,
-rota, cases, labels, blocks).
-"""
+"""The moderation wing's records: moderation cases and reports, decisions and
+sanctions, risk alerts with their notes, the labelled examples staff
+decisions leave (SafetyLabel), and the duty rota.
+Who may see or change these is decided in community/moderation/permissions.py
+on the core's access layer; how they change, in this wing's actions (alerts,
+rota, cases, labels, submission)."""
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -13,40 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .people import Membership, Pathway, User
-
-
-class ContentStatus(models.TextChoices):
-    PUBLISHED = "published", _("Published")
-    HELD = "held", _("Waiting for a moderator")
-    HIDDEN_BY_REPORTS = "reported", _("Hidden while a moderator looks at reports")
-    HIDDEN = "hidden", _("Hidden by a moderator")
-
-
-class MemberContent(models.Model):
-    """What every kind of member-written content shares. A kind subclasses this
-    and registers with community.safety.registry; the safety pipeline, reports
-    and the moderation queue then work for it without more code."""
-
-    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="+")
-    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    body = models.TextField()
-    status = models.CharField(
-        max_length=16, choices=ContentStatus.choices, default=ContentStatus.PUBLISHED
-    )
-    risk_categories = models.JSONField(default=list, blank=True)
-    # Kept when a moderator edits text out, for the clinical record; shown only
-    # to the pathway's moderators.
-    original_body = models.TextField(blank=True)
-    edited_by_moderator = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == ContentStatus.PUBLISHED
+from community.models import Membership, Pathway, User
 
 
 class CaseState(models.TextChoices):
@@ -356,117 +321,3 @@ class Sanction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for membership {self.membership_id}"
-
-
-class Block(models.Model):
-    """`blocker` no longer hears from `blocked`: no messages, wall posts,
-    presents, and `blocked` cannot see `blocker`'s profile."""
-
-    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.blocker_id} blocked {self.blocked_id}"
-
-
-class Mute(models.Model):
-    """`muter` does not see what `muted` writes; `muted` is not told."""
-
-    muter = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    muted = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["muter", "muted"], name="mute_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.muter_id} muted {self.muted_id}"
-
-
-class MuteWord(models.Model):
-    """A word or phrase a member would rather not see; content containing it is
-    left out of what they read."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mute_words")
-    word = models.CharField(max_length=60)
-
-    class Meta:
-        ordering = ["word"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "word"], name="mute_word_once")
-        ]
-
-    def __str__(self) -> str:
-        return self.word
-
-
-class Notification(models.Model):
-    """Something a member should know about: a moderation outcome, a warning, a
-    risk alert for staff. `message` is written by Harbour, never copied from a
-    member's text."""
-
-    user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="notifications"
-    )
-    pathway = models.ForeignKey(
-        Pathway, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    kind = models.CharField(max_length=32)
-    message = models.CharField(max_length=300)
-    url = models.CharField(max_length=300, blank=True)
-    # Who caused it (a replier, a sender), so blocks and mutes can hold it back.
-    actor = models.ForeignKey(
-        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-    # Set once the notice went out by email (at once or in the daily digest).
-    emailed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"])]
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class RiskCategory(models.TextChoices):
-    SUICIDE = "suicide", _("Suicide")
-    SELF_HARM = "self_harm", _("Self-harm")
-    HARM_TO_OTHERS = "harm_to_others", _("Harm to others")
-    SAFEGUARDING = "safeguarding", _("Safeguarding (abuse, a child at risk)")
-    SAFE = "safe", _("Not a risk: an everyday phrase")
-
-
-class RiskPhrase(models.Model):
-    """A phrase service leads add to risk detection without a deploy: a sign of
-    risk in a category, or (category `safe`) an everyday phrase that must not
-    alert. Matched on the same normalised text as the shipped lexicons."""
-
-    language = models.CharField(max_length=8, default="en")
-    category = models.CharField(max_length=16, choices=RiskCategory.choices)
-    phrase = models.CharField(max_length=120)
-    created_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["language", "category", "phrase"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["language", "category", "phrase"], name="risk_phrase_once"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.phrase

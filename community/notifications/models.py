@@ -1,24 +1,67 @@
-"""What must leave the site, one row per message and channel: a risk-alert
-email, a notice's email, a push to one phone. The row is written in the same
-transaction as what caused it (the alert, the notice), so neither commits
-without the other; the task queue only carries its id. Why:
-docs/decisions/0015-durable-deliveries.md.
-
-How a delivery is sent, retried and given up is
-community/notifications/deliveries.py; who may see the ones that failed,
-community/permissions.py. Every subject, body and payload is Harbour's own
-words, never a member's text; `last_error` is an exception's class or a
-status code, never an address or a server's answer.
-"""
+"""Notices and what must leave the site. A Notification is one line in a
+person's bell. A Delivery is one row per message and channel (a risk-alert
+email, a notice's email, a push to one phone), written in the same
+transaction as what caused it, so neither commits without the other; the task
+queue only carries its id (docs/decisions/0015-durable-deliveries.md). A
+PushSubscription is one phone's browser that asked for pushes.
+How a delivery is sent, retried and given up is deliveries.py; who may see
+the ones that failed, permissions.py. Every subject, body and payload is
+Harbour's own words, never a member's text; `last_error` is an exception's
+class or a status code, never an address or a server's answer."""
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .people import Pathway, User
-from .safety import Notification, RiskAlert
-from .social import PushSubscription
+from community.models import Pathway, User
+from community.moderation.models import RiskAlert
+
+
+class Notification(models.Model):
+    """Something a member should know about: a moderation outcome, a warning, a
+    risk alert for staff. `message` is written by Harbour, never copied from a
+    member's text."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications"
+    )
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=32)
+    message = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    # Who caused it (a replier, a sender), so blocks and mutes can hold it back.
+    actor = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Set once the notice went out by email (at once or in the daily digest).
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class PushSubscription(models.Model):
+    """A browser's web-push endpoint for one member (opt-in)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=800, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Push endpoint of {self.user}"
 
 
 class DeliveryChannel(models.TextChoices):

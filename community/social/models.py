@@ -1,20 +1,16 @@
-"""What members do together besides forums: reactions, following topics, edit
-history, walls, presents, profile text, and where notices are delivered.
-
-Wall messages, presents and profile text are MemberContent, so the safety
-pipeline, reports and the moderation queue work for them as for forum posts.
-Who may see what is decided in community/permissions.py; how it changes, in
-community/social/actions.py and community/notifications/actions.py.
-"""
+"""What members do together besides forums: reactions, walls, presents and
+profile text. Wall messages, presents and profile text are MemberContent, so
+the safety pipeline, reports and the moderation queue work for them as for
+forum posts. Who may see what is decided in permissions.py here on the core's
+access layer; how it changes, in actions.py."""
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
-from .forums import SEARCH_FILTERS, Topic
-from .people import Pathway, User
-from .safety import MemberContent
+from community.forums.models import SEARCH_FILTERS
+from community.models import MemberContent, Pathway, User
 
 
 class ReactionKind(models.TextChoices):
@@ -47,43 +43,6 @@ class Reaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reaction} on {self.content_kind} {self.object_id}"
-
-
-class TopicFollow(models.Model):
-    """A member hears of new replies to a topic they follow."""
-
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="follows")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["topic", "user"], name="follow_a_topic_once"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} follows {self.topic}"
-
-
-class ContentRevision(models.Model):
-    """The text a piece of content had before its author edited it. Shown to
-    the pathway's moderators only."""
-
-    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="+")
-    content_kind = models.CharField(max_length=24)
-    object_id = models.PositiveBigIntegerField()
-    title = models.CharField(max_length=120, blank=True)
-    body = models.TextField()
-    replaced_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-replaced_at"]
-        indexes = [models.Index(fields=["content_kind", "object_id"])]
-
-    def __str__(self) -> str:
-        return f"Earlier text of {self.content_kind} {self.object_id}"
 
 
 class WallPost(index.Indexed, MemberContent):
@@ -188,18 +147,3 @@ class ProfileText(MemberContent):
                 fields=["author", "pathway"], name="one_bio_per_pathway"
             )
         ]
-
-
-class PushSubscription(models.Model):
-    """A browser's web-push endpoint for one member (opt-in)."""
-
-    user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="push_subscriptions"
-    )
-    endpoint = models.URLField(max_length=800, unique=True)
-    p256dh = models.CharField(max_length=200)
-    auth = models.CharField(max_length=100)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"Push endpoint of {self.user}"

@@ -22,11 +22,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from community.actions import Refused
 from community.audit import audit
 from community.models import STAFF_ROLES, ContentStatus, Pathway, User
 from community.models.silence import without_silenced
 from community.moderation.cases import DEFAULT_MUTE_HOURS, do_sanction_member
-from community.moderation.errors import Refused
 from community.moderation.models import Sanction, SanctionKind
 from community.moderation.submission import Submission, submit_content
 from community.notifications.actions import notify

@@ -17,8 +17,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer, WebsocketCons
 from django.conf import settings
 from django.utils import translation
 
+from community.actions import SafetyError
 from community.inputs import whole_number
-from community.moderation.errors import SafetyError
 from community.queries import crisis_contacts
 from community.safety.risk import Tier
 

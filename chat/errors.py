@@ -1,7 +1,7 @@
 """Chat's refusals, beneath both the access layer (chat.permissions) and the
 actions (chat.actions), so that either may raise them without a circle."""
 
-from community.moderation.errors import InvalidInput, Refused, SafetyError
+from community.actions import InvalidInput, Refused, SafetyError
 
 
 class ChatError(Exception):

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community.actions import Refused
 from community.audit import audit
 from community.models import Membership, Pathway, User
-from community.moderation.errors import Refused
 from community.moderation.rota import on_duty_shifts
 from community.notifications.actions import notify_many
 

@@ -12,8 +12,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from community.actions import SafetyError
 from community.inputs import whole_number
-from community.moderation.errors import SafetyError
 from community.moderation.forms import submit_member_text
 from community.permissions import (
     Capability,
@@ -143,7 +143,6 @@ def chat_strings() -> dict[str, str]:
         "failed": _("Not sent. Please try again."),
         "edited": _("edited"),
         "report": _("Report"),
-        "reportFor": _("message by %(name)s"),
         "typing": _("%(name)s is typing\u2026"),
         "offline": _(
             "Live updates have paused. Trying to reconnect\u2026 You can still "
@@ -158,7 +157,6 @@ def chat_strings() -> dict[str, str]:
             "That needs the live connection, which is coming back. Please try "
             "again in a moment."
         ),
-        "rateLimited": _("Please wait a few seconds, then send again."),
         "pickedUp": _("%(name)s from the care team is here."),
         "here": _("Here now: %(names)s"),
         "andMore": _("and %(n)s more"),
@@ -175,7 +173,6 @@ def chat_strings() -> dict[str, str]:
         "confirmHide": _("Hide this message from everyone?"),
         "confirmPause": _("Pause %(name)s's posting here for 24 hours?"),
         "paused": _("Posting is paused for this member until %(time)s."),
-        "careTeamTag": _("care team"),
         "edit": _("Edit"),
         "delete": _("Delete"),
         "confirmDelete": _("Delete your message? Others will no longer see it."),

@@ -9,8 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sites.models import Site
 from django.utils.translation import gettext as _
 
+from community.actions import Refused
 from community.models import ContentStatus, User
-from community.moderation.errors import Refused
 from community.moderation.submission import Submission, submit_content
 from community.notifications.actions import notify_many
 from community.permissions import visible_content

@@ -158,3 +158,21 @@ def make_wall_post(author: User, owner: User, pathway: Pathway, body: str, **fie
     return WallPost.objects.create(
         pathway=pathway, author=author, owner=owner, body=body, **fields
     )
+
+
+def make_failed_delivery(pathway: Pathway, recipient: User | None = None, **fields):
+    """An email delivery given up after its retries (the worker's last word),
+    to `recipient` (a new member of `pathway` when not given)."""
+    from community.notifications.models import Delivery, DeliveryState
+
+    fields.setdefault("state", DeliveryState.FAILED)
+    return Delivery.objects.create(
+        channel="email",
+        recipient=recipient or make_member(pathway),
+        pathway=pathway,
+        subject="A new notification on Harbour",
+        body="You have a new notification on Harbour.",
+        attempts=8,
+        last_error="ConnectionRefusedError",
+        **fields,
+    )

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from community.actions import SafetyError
 from community.forums import actions as forums
 from community.forums.permissions import access_forum, access_topic
 from community.forums.queries import (
@@ -20,7 +21,6 @@ from community.forums.queries import (
 )
 from community.inputs import whole_number
 from community.moderation.cases import do_report
-from community.moderation.errors import SafetyError
 from community.moderation.forms import ReportForm, submit_member_text
 from community.permissions import (
     Capability,

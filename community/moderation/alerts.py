@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community.actions import InvalidInput
 from community.audit import audit
 from community.models import User
-from community.moderation.errors import InvalidInput
 from community.moderation.models import (
     AlertState,
     DutyShift,

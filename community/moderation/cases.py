@@ -7,6 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community.actions import InvalidInput, Refused
 from community.audit import audit
 from community.models import (
     STAFF_ROLES,
@@ -17,7 +18,6 @@ from community.models import (
     User,
 )
 from community.moderation.alerts import do_raise_alert
-from community.moderation.errors import InvalidInput, Refused
 from community.moderation.models import (
     AlertState,
     CaseState,

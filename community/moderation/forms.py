@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from community.actions import SafetyError
 from community.models import User
-from community.moderation.errors import SafetyError
 from community.moderation.models import (
     LABEL_REASONS,
     Decision,

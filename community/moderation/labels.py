@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community.actions import InvalidInput, Refused
 from community.audit import audit
 from community.inputs import with_id
 from community.models import Membership, User
 from community.moderation.alerts import do_acknowledge_alert, do_resolve_alert
-from community.moderation.errors import InvalidInput, Refused
 from community.moderation.models import (
     LABEL_REASONS,
     AlertState,

@@ -9,6 +9,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community.actions import InvalidInput
 from community.audit import audit
 from community.models import (
     STAFF_ROLES,
@@ -19,7 +20,6 @@ from community.models import (
     Role,
     User,
 )
-from community.moderation.errors import InvalidInput
 from community.moderation.models import DutyShift
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community.actions import Refused
 from community.models import (
     ContentStatus,
     MemberContent,
@@ -28,7 +29,6 @@ from community.models import (
     User,
 )
 from community.moderation.alerts import do_raise_alert
-from community.moderation.errors import Refused
 from community.moderation.models import CaseState, ModerationCase
 from community.moderation.rota import anyone_on_duty
 from community.safety.pipeline import Action, Verdict, overall, run_pipeline_on_fields

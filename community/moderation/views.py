@@ -13,14 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community.inputs import MAX_EPOCH_SECONDS, whole_number
-from community.models import User
-from community.moderation.alerts import (
-    do_acknowledge_alert,
-    do_add_alert_note,
-    do_resolve_alert,
-)
-from community.moderation.blocks import (
+from community.actions import (
+    SafetyError,
     do_add_mute_word,
     do_block,
     do_mute,
@@ -29,8 +23,14 @@ from community.moderation.blocks import (
     do_unblock,
     do_unmute,
 )
+from community.inputs import MAX_EPOCH_SECONDS, whole_number
+from community.models import User
+from community.moderation.alerts import (
+    do_acknowledge_alert,
+    do_add_alert_note,
+    do_resolve_alert,
+)
 from community.moderation.cases import do_decide_case
-from community.moderation.errors import SafetyError
 from community.moderation.forms import (
     AlertNoteForm,
     DecisionForm,

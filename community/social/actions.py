@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community.actions import do_save_display_name
+from community.actions import InvalidInput, Refused, do_save_display_name
 from community.audit import audit
 from community.forums.models import Reply, Topic, TopicFollow
 from community.models import (
@@ -32,7 +32,6 @@ from community.models import (
     Pathway,
     User,
 )
-from community.moderation.errors import InvalidInput, Refused
 from community.moderation.submission import Submission, submit_content
 from community.notifications.actions import notify, notify_many
 from community.permissions import Capability, has_blocked, has_capability

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from community.actions import Refused
 from community.inputs import with_id
 from community.models import (
     STAFF_ROLES,
@@ -18,7 +19,6 @@ from community.models import (
     Pathway,
     User,
 )
-from community.moderation.errors import Refused
 from community.permissions import (
     active_memberships,
     has_blocked,

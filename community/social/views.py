@@ -14,9 +14,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from community.actions import SafetyError
 from community.forums.permissions import access_topic
 from community.forums.queries import unanswered_topics
-from community.moderation.errors import SafetyError
 from community.moderation.forms import submit_member_text, tell_author
 from community.moderation.permissions import access_moderated_content
 from community.permissions import (

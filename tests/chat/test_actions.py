@@ -14,6 +14,7 @@ from chat.actions import ChatError
 from chat.events import chat_user_group, room_group
 from chat.models import Message, ReadCursor
 from chat.permissions import RoomNotFound
+from community.actions import Refused, do_block
 from community.models import (
     AuditEvent,
     ContentRevision,
@@ -21,9 +22,7 @@ from community.models import (
     Membership,
     MembershipStatus,
 )
-from community.moderation.blocks import do_block
 from community.moderation.cases import do_decide_case, do_report
-from community.moderation.errors import Refused
 from community.moderation.models import ModerationCase, ReportReason, RiskAlert
 from community.notifications.actions import do_mark_notifications_read
 from community.notifications.models import Notification
@@ -449,7 +448,7 @@ def test_a_sockets_join_is_one_call_with_all_it_sends_and_keeps(
     reader sees it, then `joined`), the room's pathway, the last number and
     the reader's filter, and counts the socket among those here."""
     from chat.models import Presence
-    from community.moderation.blocks import do_block
+    from community.actions import do_block
 
     other, blocked = make_member(room.pathway), make_member(room.pathway)
     stored(room, other, "hello")

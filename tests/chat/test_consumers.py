@@ -17,8 +17,8 @@ from chat import actions
 from chat.consumers import ChatConsumer
 from chat.events import chat_user_group, room_group
 from chat.models import Message, Presence
+from community.actions import do_block
 from community.models import CrisisContact, Membership, MembershipStatus, Role
-from community.moderation.blocks import do_block
 from tests.chat.conftest import stored
 from tests.factories import enrol_totp, make_member, make_trusted, put_on_duty
 

@@ -21,8 +21,8 @@ from chat.permissions import (
     rooms_visible_to,
     visible_messages,
 )
+from community.actions import do_add_mute_word, do_block, do_mute
 from community.models import ContentStatus, Membership, MembershipStatus, Role
-from community.moderation.blocks import do_add_mute_word, do_block, do_mute
 from tests.chat.conftest import stored
 from tests.factories import make_member
 

@@ -18,8 +18,8 @@ from chat.support import (
     support_hours,
     support_queue,
 )
+from community.actions import SafetyError
 from community.models import AuditEvent, Role
-from community.moderation.errors import SafetyError
 from community.notifications.models import Notification
 from tests.factories import enrol_totp, make_member, membership, put_on_duty
 

@@ -205,7 +205,7 @@ def test_a_refused_conversation_is_explained_on_the_profile(client, room, member
 def test_after_a_block_the_conversation_reads_but_the_form_gives_way(
     client, room, member
 ):
-    from community.moderation.blocks import do_block
+    from community.actions import do_block
 
     birch = make_trusted(room.pathway, display_name="Birch")
     direct = do_open_direct(member, birch, room.pathway)

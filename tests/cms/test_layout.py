@@ -180,3 +180,18 @@ def test_every_wing_says_what_it_owns():
         readme = ROOT / "community" / wing / "README.md"
         assert readme.exists(), wing
         assert "must not" in " ".join(readme.read_text().split()), wing
+
+
+def test_every_access_check_and_do_states_its_contract():
+    """Every public `access_*`, `check_*` and `do_*` has a docstring saying
+    what it returns, raises or changes (issue #17)."""
+    undocumented = []
+    for name, path in project_modules().items():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if (
+                isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                and node.name.startswith(("access_", "check_", "do_"))
+                and not ast.get_docstring(node)
+            ):
+                undocumented.append(f"{name}.{node.name}")
+    assert undocumented == []

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
+from community.actions import do_block
 from community.models import Audience, Membership, MembershipStatus, Role
-from community.moderation.blocks import do_block
 from community.permissions import (
     ROLE_CAPABILITIES,
     Capability,
@@ -159,94 +159,8 @@ def test_site_admins_require_two_factor(db):
 # Member content, moderation and people -------------------------------------------
 
 
-def _topic(pathway, author=None):
-    from community.forums import actions as forums
-    from tests.factories import make_forum, make_trusted
-
-    forum = pathway.forums.first() or make_forum(pathway)
-    author = author or make_trusted(pathway)
-    return forums.do_start_topic(author, forum, "Title", "Body").obj
-
-
-@pytest.mark.parametrize("role", ALL_ROLES)
-def test_access_topic_allows_members_and_denies_other_pathways(
-    pathway, other_pathway, role
-):
-    from community.forums.models import Topic
-    from community.forums.permissions import access_forum, access_topic
-    from community.permissions import access_content
-
-    topic = _topic(pathway)
-    user = make_member(pathway, role)
-    assert access_topic(user, pathway.slug, topic.pk) == topic
-    assert access_forum(user, pathway.slug, topic.forum.slug) == topic.forum
-    assert access_content(user, pathway.slug, Topic, topic.pk) == topic
-    outsider = make_member(other_pathway, role)
-    for call in (
-        lambda: access_topic(outsider, pathway.slug, topic.pk),
-        lambda: access_topic(outsider, other_pathway.slug, topic.pk),
-        lambda: access_forum(outsider, pathway.slug, topic.forum.slug),
-        lambda: access_content(outsider, other_pathway.slug, Topic, topic.pk),
-        lambda: access_topic(user, pathway.slug, "not-a-number"),
-        lambda: access_topic(user, pathway.slug, 999999),
-    ):
-        with pytest.raises(Http404):
-            call()
-
-
-@pytest.mark.parametrize(
-    ("role", "sees_held"),
-    [
-        (Role.MEMBER, False),
-        (Role.CARER, False),
-        (Role.PEER, True),
-        (Role.CLINICIAN, True),
-        (Role.LEAD, True),
-    ],
-)
-def test_held_topics_are_for_their_author_and_moderators(pathway, role, sees_held):
-    from community.forums.permissions import access_topic
-
-    author = make_member(pathway)
-    held = _topic(pathway, author)
-    assert access_topic(author, pathway.slug, held.pk) == held
-    reader = make_member(pathway, role)
-    if sees_held:
-        assert access_topic(reader, pathway.slug, held.pk) == held
-    else:
-        with pytest.raises(Http404):
-            access_topic(reader, pathway.slug, held.pk)
-
-
-def test_cases_alerts_and_shifts_belong_to_their_pathway(pathway, other_pathway):
-    from community.forums import actions as forums
-    from community.moderation.models import ModerationCase, RiskAlert
-    from community.moderation.permissions import access_alert, access_case, access_shift
-    from tests.factories import make_forum, make_trusted, put_on_duty
-
-    clinician = make_member(pathway, Role.CLINICIAN)
-    shift = put_on_duty(pathway, clinician)
-    forums.do_start_topic(
-        make_trusted(pathway), make_forum(pathway), "x", "I want to kill myself"
-    )
-    case, alert = ModerationCase.objects.get(), RiskAlert.objects.get()
-    mine = membership(clinician, pathway)
-    assert access_case(mine, case.pk) == case
-    assert access_alert(mine, alert.pk) == alert
-    assert access_shift(mine, shift.pk) == shift
-    theirs = membership(make_member(other_pathway, Role.LEAD), other_pathway)
-    for call in (
-        lambda: access_case(theirs, case.pk),
-        lambda: access_alert(theirs, alert.pk),
-        lambda: access_shift(theirs, shift.pk),
-        lambda: access_case(mine, "x"),
-    ):
-        with pytest.raises(Http404):
-            call()
-
-
 def test_profiles_need_a_shared_pathway_and_no_block(pathway, other_pathway):
-    from community.moderation.blocks import do_block
+    from community.actions import do_block
     from community.permissions import access_profile, has_blocked
 
     me, them = make_member(pathway), make_member(pathway)
@@ -261,23 +175,6 @@ def test_profiles_need_a_shared_pathway_and_no_block(pathway, other_pathway):
     with pytest.raises(Http404):
         access_profile(me, them.pk)
     assert access_profile(them, me.pk) == me
-
-
-@pytest.mark.parametrize(
-    ("role", "allowed"),
-    [
-        (Role.MEMBER, False),
-        (Role.PEER, False),
-        (Role.CLINICIAN, False),
-        (Role.LEAD, True),
-    ],
-)
-def test_only_leads_and_admins_manage_risk_phrases(pathway, role, allowed):
-    from community.moderation.permissions import can_manage_risk_phrases
-
-    assert can_manage_risk_phrases(make_member(pathway, role)) is allowed
-    assert can_manage_risk_phrases(UserFactory(is_superuser=True))
-    assert not can_manage_risk_phrases(AnonymousUser())
 
 
 # Direct messages: who may talk with whom --------------------------------------
@@ -341,62 +238,6 @@ def test_both_must_be_active_members_of_that_pathway(pathway, other_pathway):
     Membership.objects.filter(user=birch).update(status=MembershipStatus.SUSPENDED)
     assert "not in" in direct_refusal(maple, birch, pathway)
     assert "yourself" in direct_refusal(maple, maple, pathway)
-
-
-def _failed_delivery(pathway, **fields):
-    from community.notifications.models import Delivery, DeliveryState
-
-    fields.setdefault("state", DeliveryState.FAILED)
-    return Delivery.objects.create(
-        channel="email",
-        recipient=make_member(pathway),
-        pathway=pathway,
-        subject="A new notification on Harbour",
-        last_error="ConnectionRefusedError",
-        **fields,
-    )
-
-
-def test_failed_deliveries_are_seen_by_their_pathways_leads_and_site_admins(
-    pathway, other_pathway
-):
-    from community.notifications.models import DeliveryState
-    from community.notifications.permissions import (
-        access_failed_delivery,
-        can_review_all_deliveries,
-        failed_deliveries_for,
-    )
-
-    mine = _failed_delivery(pathway)
-    theirs = _failed_delivery(other_pathway)
-    sent = _failed_delivery(pathway, state=DeliveryState.SENT)
-    lead = make_member(pathway, Role.LEAD)
-    admin = UserFactory(is_superuser=True, is_staff=True)
-    # Allow: a lead sees their pathway's; an admin sees every pathway's.
-    assert list(failed_deliveries_for(lead, pathway)) == [mine]
-    assert access_failed_delivery(lead, mine.pk, pathway=pathway) == mine
-    assert set(failed_deliveries_for(admin)) == {mine, theirs}
-    assert access_failed_delivery(admin, theirs.pk) == theirs
-    assert can_review_all_deliveries(admin) and not can_review_all_deliveries(lead)
-    # Deny, alike with not found: another pathway's lead, other staff, members,
-    # strangers, a lead asking outside a pathway, a delivery that did not fail.
-    other_lead = make_member(other_pathway, Role.LEAD)
-    clinician = make_member(pathway, Role.CLINICIAN)
-    for user, pk, where in [
-        (other_lead, mine.pk, pathway),
-        (other_lead, mine.pk, other_pathway),
-        (clinician, mine.pk, pathway),
-        (make_member(pathway), mine.pk, pathway),
-        (AnonymousUser(), mine.pk, pathway),
-        (lead, mine.pk, None),
-        (lead, sent.pk, pathway),
-        (lead, 999999, pathway),
-        (admin, "x", None),
-    ]:
-        with pytest.raises(Http404):
-            access_failed_delivery(user, pk, pathway=where)
-    assert not failed_deliveries_for(other_lead, pathway).exists()
-    assert not failed_deliveries_for(clinician, pathway).exists()
 
 
 def test_access_content_asks_a_wall_messages_kind_who_may_read_it(

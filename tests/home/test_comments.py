@@ -4,10 +4,9 @@ the moderation queue, and nothing for anyone outside the pathway."""
 
 import pytest
 
+from community.actions import Refused, do_block
 from community.models import ContentStatus, Role
-from community.moderation.blocks import do_block
 from community.moderation.cases import do_decide_case
-from community.moderation.errors import Refused
 from community.moderation.models import ModerationCase, ReportReason, RiskAlert
 from community.notifications.models import Notification
 from home.comments import do_comment

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.search.backends import get_search_backend
 
 from community import actions, permissions
+from community.actions import do_add_mute_word, do_block, do_mute
 from community.forums import actions as forums
 from community.models import (
     Audience,
@@ -17,7 +18,6 @@ from community.models import (
     Role,
     User,
 )
-from community.moderation.blocks import do_add_mute_word, do_block, do_mute
 from community.moderation.cases import do_decide_case, do_report
 from community.moderation.models import Decision, ModerationCase, ReportReason
 from community.social import actions as social

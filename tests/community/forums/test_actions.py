@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from community.actions import Refused
 from community.forums import actions as forums
 from community.forums.models import Topic
 from community.models import ContentStatus, Membership, Role
-from community.moderation.errors import Refused
 from community.moderation.models import AlertState, ModerationCase, RiskAlert
 from community.notifications.models import Notification
 from tests.factories import make_forum, make_member, make_trusted, put_on_duty

@@ -184,7 +184,7 @@ def test_forum_and_topic_pages_run_a_constant_number_of_queries(
         topic_by(make_trusted(forum.pathway), forum, f"Topic {n}")
         forums.do_reply(make_trusted(forum.pathway), topic, f"Reply {n}")
     reader = signed_in(client, make_trusted(forum.pathway))
-    from community.moderation.blocks import do_add_mute_word
+    from community.actions import do_add_mute_word
 
     do_add_mute_word(reader, "nothing-matches")
     slug = forum.pathway.slug

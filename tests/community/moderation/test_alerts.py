@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from community.actions import SafetyError
 from community.models import AuditEvent, ContentStatus, Role
 from community.moderation.alerts import (
     do_acknowledge_alert,
@@ -18,7 +19,6 @@ from community.moderation.alerts import (
     do_resolve_alert,
     open_alerts_for,
 )
-from community.moderation.errors import SafetyError
 from community.moderation.models import (
     AlertState,
     CaseState,

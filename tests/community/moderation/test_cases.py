@@ -2,10 +2,10 @@
 
 import pytest
 
+from community.actions import SafetyError
 from community.forums.models import Topic
 from community.models import AuditEvent, ContentStatus, MembershipStatus, Role
 from community.moderation.cases import do_decide_case, do_report, do_sanction_member
-from community.moderation.errors import SafetyError
 from community.moderation.models import (
     CaseState,
     Decision,

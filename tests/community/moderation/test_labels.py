@@ -3,8 +3,8 @@ found, and the risk phrases leads add."""
 
 import pytest
 
+from community.actions import SafetyError
 from community.models import AuditEvent, Role
-from community.moderation.errors import SafetyError
 from community.moderation.labels import (
     do_add_risk_phrase,
     do_label_alert,

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from community.actions import SafetyError
 from community.models import AuditEvent, Membership, MembershipStatus, Role
-from community.moderation.errors import SafetyError
 from community.moderation.models import DutyShift
 from community.moderation.rota import (
     anyone_on_duty,

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from community import actions
+from community.actions import Refused, SafetyError
 from community.forums.models import Topic
 from community.models import ContentStatus, Membership, Role
-from community.moderation.errors import Refused, SafetyError
 from community.moderation.submission import submit_content
 from tests.factories import make_forum, make_trusted
 

@@ -25,6 +25,7 @@ from community.notifications.models import Notification
 from community.safety.models import RiskPhrase
 from tests.factories import (
     enrol_totp,
+    make_failed_delivery,
     make_forum,
     make_member,
     make_trusted,
@@ -339,30 +340,15 @@ def test_a_page_can_fetch_the_notices_it_missed(client, pathway):
 # Deliveries that could not be delivered -------------------------------------------
 
 
-def _undelivered(pathway, **fields):
-    from community.notifications.models import Delivery, DeliveryState
-
-    recipient = make_member(pathway, display_name="Quiet Heron")
-    return Delivery.objects.create(
-        channel="email",
-        recipient=recipient,
-        pathway=pathway,
-        subject="A new notification on Harbour",
-        body="You have a new notification on Harbour.",
-        state=DeliveryState.FAILED,
-        attempts=8,
-        last_error="ConnectionRefusedError",
-        **fields,
-    )
-
-
 def test_leads_see_what_could_not_be_delivered_and_try_it_again(
     client, pathway, mailoutbox, django_capture_on_commit_callbacks
 ):
     from community.models import AuditEvent
     from community.notifications.models import Delivery, DeliveryState
 
-    delivery = _undelivered(pathway)
+    delivery = make_failed_delivery(
+        pathway, make_member(pathway, display_name="Quiet Heron")
+    )
     lead = staff(client, pathway, Role.LEAD)
     page = client.get(f"/community/{pathway.slug}/moderation/").content.decode()
     assert "1 notification could not be delivered" in page
@@ -387,7 +373,9 @@ def test_other_staff_and_other_pathways_leads_neither_see_nor_retry_them(
 ):
     from community.notifications.models import DeliveryState
 
-    delivery = _undelivered(pathway)
+    delivery = make_failed_delivery(
+        pathway, make_member(pathway, display_name="Quiet Heron")
+    )
     staff(client, pathway, Role.CLINICIAN)
     page = client.get(f"/community/{pathway.slug}/moderation/").content.decode()
     assert "could not be delivered" not in page and "Quiet Heron" not in page

@@ -20,9 +20,9 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from community.actions import do_block, do_mute
 from community.forums import actions as forums
 from community.models import EmailFrequency, Membership, MembershipStatus, Role
-from community.moderation.blocks import do_block, do_mute
 from community.moderation.models import RiskAlert
 from community.notifications import actions as notifications
 from community.notifications.actions import PushSubscriptionError
@@ -35,7 +35,13 @@ from community.notifications.models import (
 from community.notifications.worker import run_delivery_queue
 from community.social import actions as social
 from tests.caches import clear_cache
-from tests.factories import UserFactory, make_forum, make_member, make_trusted
+from tests.factories import (
+    UserFactory,
+    make_failed_delivery,
+    make_forum,
+    make_member,
+    make_trusted,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -469,20 +475,6 @@ def test_a_push_to_a_phone_now_signed_in_as_someone_else_does_not_go(
 # Deliveries given up ---------------------------------------------------------------
 
 
-def failed_delivery(pathway, recipient, **fields):
-    return Delivery.objects.create(
-        channel="email",
-        recipient=recipient,
-        pathway=pathway,
-        subject="A new notification on Harbour",
-        body="You have a new notification on Harbour.",
-        state=DeliveryState.FAILED,
-        attempts=8,
-        last_error="ConnectionRefusedError",
-        **fields,
-    )
-
-
 def test_a_delivery_given_up_is_told_to_leads_and_admins_in_the_site_only(
     pathway, other_pathway, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -491,7 +483,7 @@ def test_a_delivery_given_up_is_told_to_leads_and_admins_in_the_site_only(
     clinician = make_member(pathway, Role.CLINICIAN)
     admin = UserFactory(is_superuser=True, is_staff=True)
     recipient = make_member(pathway, display_name="Quiet Heron")
-    delivery = failed_delivery(pathway, recipient)
+    delivery = make_failed_delivery(pathway, recipient)
     with django_capture_on_commit_callbacks(execute=True):
         told = notifications.notify_delivery_failed(delivery)
     assert {n.user for n in told} == {lead, admin}
@@ -507,12 +499,16 @@ def test_a_delivery_given_up_is_told_to_leads_and_admins_in_the_site_only(
     # In the site only: a notice about a failed delivery needs no delivery.
     assert mailoutbox == [] and not Delivery.objects.exclude(pk=delivery.pk).exists()
     # An outage tells each person once while the notice is unread...
-    assert notifications.notify_delivery_failed(failed_delivery(pathway, lead)) == []
+    assert (
+        notifications.notify_delivery_failed(make_failed_delivery(pathway, lead)) == []
+    )
     # ...but a risk alert's failure always.
     forums.do_start_topic(
         make_trusted(pathway), make_forum(pathway), "x", "I want to kill myself"
     )
-    alert_failure = failed_delivery(pathway, lead, risk_alert=RiskAlert.objects.get())
+    alert_failure = make_failed_delivery(
+        pathway, lead, risk_alert=RiskAlert.objects.get()
+    )
     again = notifications.notify_delivery_failed(alert_failure)
     assert {n.user for n in again} == {lead, admin}
     assert "could not deliver a risk alert" in again[0].message

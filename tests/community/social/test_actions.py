@@ -7,12 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from community.actions import InvalidInput, Refused, SafetyError, do_block, do_mute
 from community.forums import actions as forums
 from community.forums.models import Topic, TopicFollow
 from community.models import AuditEvent, ContentRevision, ContentStatus, Role
-from community.moderation.blocks import do_block, do_mute
 from community.moderation.cases import do_decide_case
-from community.moderation.errors import InvalidInput, Refused, SafetyError
 from community.moderation.models import ModerationCase, RiskAlert
 from community.notifications.models import Notification
 from community.social import actions as social

@@ -4,7 +4,7 @@ off a wall."""
 import pytest
 from django.http import Http404
 
-from community.moderation.errors import Refused
+from community.actions import Refused
 from community.social import actions as social
 from community.social.models import WallPost
 from community.social.permissions import access_removable_wall_post

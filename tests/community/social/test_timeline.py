@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from community.actions import do_block
 from community.forums import actions as forums
 from community.forums.models import Topic
-from community.moderation.blocks import do_block
 from community.social import actions as social
 from community.social import timeline
 from community.social.models import WallPost

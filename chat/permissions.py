@@ -21,7 +21,6 @@ from community.models import (
     ContentStatus,
     Membership,
     MembershipStatus,
-    MuteWord,
     User,
 )
 from community.models.silence import silencing
@@ -29,8 +28,10 @@ from community.permissions import (
     Capability,
     access_pathway,
     capabilities_of,
+    forget_mute_words,
     has_capability,
     may_use_signed_in_endpoints,
+    mute_words_of,
     visible_content,
 )
 
@@ -302,11 +303,15 @@ class ReaderFilter:
 
 
 def reader_filter(user: User) -> ReaderFilter:
-    """`user`'s blocks, mutes and mute words, read once when a socket joins."""
+    """`user`'s blocks, mutes and mute words, read afresh when a socket opens
+    and joins a room. The mute words read here are also what the backlog's
+    `visible_content` uses for this User object from then on, so the two
+    always agree."""
     blocks, mutes = silencing(reader=user)
     silenced = set(blocks.values_list("blocked_id", flat=True))
     silenced.update(mutes.values_list("muted_id", flat=True))
-    words = MuteWord.objects.filter(user=user).values_list("word", flat=True)
+    forget_mute_words(user)
+    words = mute_words_of(user)
     return ReaderFilter(
         user_id=user.pk,
         silenced=frozenset(silenced),

@@ -36,7 +36,7 @@ from community.models import (
     names,
     validate_display_name,
 )
-from community.permissions import invitable_roles
+from community.permissions import forget_mute_words, invitable_roles
 from community.safety.sanitise import sanitise
 
 # What the safety mechanism says when it will not do what was asked.
@@ -525,6 +525,7 @@ def do_add_mute_word(user: User, word: str) -> MuteWord:
     if user.mute_words.count() >= MAX_MUTE_WORDS:
         raise Refused(_("You have 100 muted words already; remove one first."))
     found, _created = MuteWord.objects.get_or_create(user=user, word=word)
+    forget_mute_words(user)
     return found
 
 
@@ -532,6 +533,7 @@ def do_remove_mute_word(user: User, pk: object) -> None:
     """`user` removes their own mute word `pk`; another person's, a missing
     one or an odd id removes nothing. Not audited; nobody hears of it."""
     with_id(MuteWord.objects.filter(user=user), pk).delete()
+    forget_mute_words(user)
 
 
 def do_set_content_warnings(user: User, choice: str) -> None:

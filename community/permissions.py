@@ -242,9 +242,29 @@ def visible_content(
         )
     )
     queryset = without_silenced(queryset, user, author)
-    for word in MuteWord.objects.filter(user=user).values_list("word", flat=True):
+    for word in mute_words_of(user):
         queryset = queryset.exclude(**{f"{body}__icontains": word})
     return queryset
+
+
+# Where a reader's mute words are kept for the life of the User object: one
+# request, one socket (a wall page asked for them four times, issue #18).
+_MUTE_WORDS = "_harbour_mute_words"
+
+
+def mute_words_of(user: User) -> list[str]:
+    """`user`'s mute words, read once per User object; the mute word actions
+    forget them (`forget_mute_words`) when they change."""
+    words: list[str] | None = getattr(user, _MUTE_WORDS, None)
+    if words is None:
+        words = list(MuteWord.objects.filter(user=user).values_list("word", flat=True))
+        setattr(user, _MUTE_WORDS, words)
+    return words
+
+
+def forget_mute_words(user: User) -> None:
+    """Drop what `mute_words_of` kept for `user`: after a mute word changes."""
+    user.__dict__.pop(_MUTE_WORDS, None)
 
 
 def access_content(user: User, slug: str, model: type[_C], pk: object) -> _C:

@@ -38,9 +38,13 @@ class StaffTwoFactorMiddleware:
             return None
         match = request.resolver_match
         name = (match.url_name or "") if match else ""
+        # Staff of some pathway (or site staff): base.html draws Wagtail's
+        # userbar only for them, sparing every member's page the two queries
+        # of loading their permissions (issue #18).
+        request.harbour_staff = requires_two_factor(user)
         if name in OPEN_URL_NAMES or name.startswith(OPEN_URL_PREFIXES):
             return None
-        if not requires_two_factor(user):
+        if not request.harbour_staff:
             return None
         if has_two_factor(user):
             return None

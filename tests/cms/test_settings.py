@@ -37,6 +37,7 @@ def settings_in(module: str, **env) -> dict:
         ".get('hosts'),"
         "'layer': settings.CHANNEL_LAYERS['default']['BACKEND'],"
         "'cache': settings.CACHES['default']['BACKEND'],"
+        "'sessions': settings.SESSION_ENGINE,"
         "'media': settings.STORAGES['default']['BACKEND'],"
         "'static': settings.STORAGES['staticfiles']['BACKEND'],"
         "'base_url': settings.WAGTAILADMIN_BASE_URL,"
@@ -80,6 +81,7 @@ def test_embedded_defaults_need_nothing_running():
     assert found["db"] == "django.db.backends.sqlite3"
     assert found["layer"] == "channels.layers.InMemoryChannelLayer"
     assert found["cache"].endswith("LocMemCache")
+    assert found["sessions"] == "django.contrib.sessions.backends.db"
     assert found["media"] == "django.core.files.storage.FileSystemStorage"
     assert found["csp"]["img-src"] == ["'self'", "data:"]
     # The demo's server, sockets and worker write at once: WAL, and
@@ -106,6 +108,9 @@ def test_production_parts_are_chosen_by_environment():
     # sockets all at once.
     assert found["layer_hosts"][0]["max_connections"] >= 1000
     assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    # A signed-in request reads its session from Redis; changes also go to
+    # the database, so a Redis restart signs nobody out.
+    assert found["sessions"] == "django.contrib.sessions.backends.cached_db"
     assert found["media"] == "storages.backends.s3.S3Storage"
     # Signed media URLs point at the bucket: the browser may load them.
     bucket = "https://harbour-media.s3.eu-west-2.amazonaws.com"

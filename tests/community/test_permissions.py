@@ -268,3 +268,52 @@ def test_access_content_asks_a_wall_messages_kind_who_may_read_it(
     social.do_remove_wall_post(owner, post)
     with pytest.raises(Http404):  # deny: taken off the wall
         access_content(clinician, pathway.slug, WallPost, post.pk)
+
+
+def test_mute_words_are_read_once_per_reader_and_forgotten_when_they_change(
+    pathway, django_assert_num_queries
+):
+    """A page asks `visible_content` several times (a wall: messages, replies,
+    presents, bio); the reader's mute words are one query, not one each, and
+    a word added or removed counts at once."""
+    from community.actions import do_add_mute_word, do_remove_mute_word
+    from community.forums.models import Topic
+    from community.permissions import visible_content
+    from tests.community.moderation.posting import post
+
+    reader = make_member(pathway)
+    post(pathway, "All about spiders today")
+    post(pathway, "A calm walk")
+
+    def titles():
+        topics = visible_content(reader, Topic.objects.all(), pathway)
+        return sorted(t.body for t in topics)
+
+    assert titles() == ["A calm walk", "All about spiders today"]
+    with django_assert_num_queries(1):  # the topics alone: the words are kept
+        titles()
+    word = do_add_mute_word(reader, "Spiders")
+    assert titles() == ["A calm walk"]
+    do_remove_mute_word(reader, word.pk)
+    assert titles() == ["A calm walk", "All about spiders today"]
+
+
+def test_a_members_page_skips_the_admin_userbar_and_its_permission_queries(
+    client, pathway
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import enrol_totp
+
+    client.force_login(make_member(pathway))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/{pathway.slug}/")
+    assert page.status_code == 200
+    assert "wagtail-userbar" not in page.content.decode()
+    assert not any("auth_permission" in q["sql"] for q in queries.captured_queries)
+    # Staff, who may edit the page, still have it.
+    lead = make_member(pathway, Role.LEAD)
+    enrol_totp(lead)
+    client.force_login(lead)
+    assert "wagtail-userbar" in client.get(f"/{pathway.slug}/").content.decode()

@@ -12,14 +12,14 @@ from tests.factories import enrol_totp, make_forum, make_member, make_trusted
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, two-factor and membership checks, the reader's mute words, the
-# pager's count, the page's rows, the unread badge and the Wagtail user bar's
-# permissions: the same whatever the forum's or topic's length. A topic adds
-# whether the reader follows it and the reactions to the topic and its replies;
+# Session, user, two-factor and membership checks, the reader's mute words
+# (once), the pager's count, the page's rows and the unread badge (a member has
+# no Wagtail user bar, so no permissions are read): the same whatever the
+# forum's or topic's length. A topic adds whether the reader follows it and the reactions to the topic and its replies;
 # a forum, its page's reply counts. Both also read the care team's roles,
 # for the badges by staff names.
-QUERIES_FORUM = 14
-QUERIES_TOPIC = 17
+QUERIES_FORUM = 12
+QUERIES_TOPIC = 14
 
 
 @pytest.fixture

@@ -25,16 +25,16 @@ pytestmark = pytest.mark.django_db
 
 # Session, user, two-factor check, the viewer's memberships and shared
 # pathways, the owner's block of the viewer, the pager's count and rows,
-# replies, reactions, presents, bio, blocks and mutes, mute words, the unread
-# badge, whether the two may talk directly in their shared pathway (both
+# replies, reactions, presents, bio, blocks and mutes, mute words (once), the
+# unread badge, whether the two may talk directly in their shared pathway (both
 # members, no block between them), and the care teams' roles for the badges
 # by staff names: the same however long the wall.
-QUERIES_WALL = 27
-# Session, user, two-factor check, the pathway, the reader's mute words (once
-# per source), one query per source, the landing pages and their specific
-# rows, the unread badge, the care team's roles for their badges: the same
+QUERIES_WALL = 22
+# Session, user, two-factor check, the pathway, the reader's mute words (once),
+# one query per source, the landing pages and their specific rows, the unread
+# badge, the care team's roles for their badges: the same
 # however long the timeline.
-QUERIES_TIMELINE = 18
+QUERIES_TIMELINE = 14
 
 
 def staff(pathway, role):
@@ -414,6 +414,9 @@ def test_timelines_run_a_constant_number_of_queries(
         social.do_post_on_wall(b, a, pathway, f"Wall {n}")
         social.do_send_present(b, a, pathway, gift) if n < 3 else None
     client.force_login(b)
+    # Once unmeasured: the process's first look at a content type is a query
+    # its cache spares every later page, whichever test ran first.
+    client.get(f"/community/{pathway.slug}/timeline/")
     with django_assert_num_queries(QUERIES_TIMELINE):
         assert client.get(f"/community/{pathway.slug}/timeline/").status_code == 200
     with django_assert_num_queries(QUERIES_TIMELINE):

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 # Session, user, two-factor and membership checks, the reader's mute words
 # (once), the pager's count, the page's rows and the unread badge (a member has
 # no Wagtail user bar, so no permissions are read): the same whatever the
-# forum's or topic's length. A topic adds whether the reader follows it and the reactions to the topic and its replies;
-# a forum, its page's reply counts. Both also read the care team's roles,
-# for the badges by staff names.
+# forum's or topic's length. A topic adds whether the reader follows it and
+# the reactions to the topic and its replies; a forum, its page's reply counts.
+# Both also read the care team's roles, for the badges by staff names.
 QUERIES_FORUM = 12
 QUERIES_TOPIC = 14
 

@@ -554,12 +554,12 @@ class Member(HttpUser):
 
     @task(20)
     def pathway_page(self) -> None:
-        self.client.get(f"/{self.slug}/", name="pathway page")
+        self._get(f"/{self.slug}/", "pathway page")
 
     @task(20)
     def forum(self) -> None:
         forum = random.choice(self.pathway["forums"])
-        self.client.get(f"/community/{self.slug}/forums/{forum}/", name="forum")
+        self._get(f"/community/{self.slug}/forums/{forum}/", "forum")
 
     @task(25)
     def topic(self) -> None:
@@ -567,16 +567,15 @@ class Member(HttpUser):
 
     @task(15)
     def feed(self) -> None:
-        self.client.get("/feed/", name="feed")
+        self._get("/feed/", "feed")
 
     @task(10)
     def notifications(self) -> None:
-        self.client.get("/notifications/", name="notifications")
+        self._get("/notifications/", "notifications")
 
     @task(5)
     def search(self) -> None:
-        word = random.choice(SEARCH_WORDS)
-        self.client.get(f"/search/?q={word}", name="search")
+        self._get(f"/search/?q={random.choice(SEARCH_WORDS)}", "search")
 
     # Writing (5 in 100) -------------------------------------------------------
 
@@ -606,8 +605,7 @@ class Member(HttpUser):
         if not people:
             return
         url = f"/people/{random.choice(people)}/"
-        page = self.client.get(url, name="member's wall")
-        token = form_token(page.text)
+        token = form_token(self._get(url, "member's wall"))
         if token:
             self._post(
                 url,
@@ -626,8 +624,17 @@ class Member(HttpUser):
     def _topic_page(self) -> tuple[str, str | None]:
         topic = random.choice(self.pathway["topics"])
         url = f"/community/{self.slug}/topics/{topic}/"
-        page = self.client.get(url, name="topic")
-        return url, form_token(page.text) if page.ok else None
+        return url, form_token(self._get(url, "topic"))
+
+    def _get(self, url: str, name: str) -> str:
+        """GET a page as the member; a page that sends them to sign in (the
+        session was lost) is a failure, not a fast answer. Returns its HTML
+        ("" when it failed)."""
+        with self.client.get(url, name=name, catch_response=True) as response:
+            if response.ok and "/accounts/login/" in response.url:
+                response.failure("signed out: sent to the sign-in page")
+                return ""
+            return response.text if response.ok else ""
 
     def _post(
         self, url: str, data: dict, token: str, name: str, referer: str | None = None
@@ -744,6 +751,8 @@ def print_step(step: Step, row: dict) -> None:
 def print_kinds(row: dict) -> None:
     print(f"   at {row['members']} members, by kind (n, p50 ms, p95 ms, failures):")
     for name, (n, p50, p95, failures) in sorted(row["kinds"].items()):
+        if not n:
+            continue
         print(f"     {name:34} {n:6d} {p50 or 0:7.0f} {p95 or 0:7.0f} {failures:5d}")
 
 

@@ -174,7 +174,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
-def pool_connections(database: dict) -> None:
+def pool_connections(database: dj_database_url.DBConfig) -> None:
     """Give a PostgreSQL `database` setting production's connections: a
     bounded pool per process instead of a connection per thread.
 

@@ -10,7 +10,7 @@ HEADERS_MORE := /usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve nginx test test-fast lint format check pytest bench browser demo code clean lock
+.PHONY: run serve nginx test test-fast lint format check pytest bench load browser demo code clean lock
 
 # `make serve`: the site at https://localhost:8443 unless HOST or PORT is given;
 # its app processes on ports from APP_PORT; what it generates in .serve/.
@@ -135,11 +135,21 @@ test-fast: venv
 	  $(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses=4 --dist load --reuse-db \
 	  -m "not e2e and not services" $(ARGS)
 
+## Every benchmark but the capacity load test (about 20 minutes on PostgreSQL,
+## Redis and nginx: `make load`) and the modules the benchmarks import
+## (bench/*_asgi.py, bench/load_*.py).
 bench: venv
 	@for script in bench/*.py; do \
-	  case $$script in *_asgi.py) continue;; esac; \
+	  case $$script in *_asgi.py|bench/load.py|bench/load_*.py) continue;; esac; \
 	  echo "== $$script"; $(BIN)/python $$script || exit 1; \
 	done
+
+## The capacity load test (issue #18, bench/load.py): signed-in members through
+## nginx and the production stack with 1 and 2 app processes, ramped until a
+## stopping rule breaks; about 20 minutes (BENCH_LOAD_BUDGET). Needs this
+## machine's PostgreSQL and Redis; nginx as `make serve` installs it.
+load: venv nginx
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .test-db*.sqlite3* .pytest_cache .ruff_cache

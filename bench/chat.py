@@ -54,8 +54,11 @@ layer as configured, 30 s; seconds: the bench server's layer connections get
 that read timeout instead, see bench/README.md), BENCH_CHAT_SERVER (uvicorn or
 daphne), BENCH_CHAT_DEFLATE (1: uvicorn accepts permessage-deflate, which the
 clients offer as browsers do; 0: plain frames), BENCH_CHAT_RATE_LIMIT (the
-bench server's chat rate limit, 1000000), DATABASE_CONN_MAX_AGE (passed to the
-server as to the site; default 0, a new connection for every database hop).
+bench server's chat rate limit, 1000000), BENCH_CHAT_CONNECTIONS (on
+PostgreSQL: "pool", the default, production's connection pool as
+cms/settings/base.py's pool_connections makes it, sized by
+DATABASE_POOL_MAX_SIZE and the like; "new", a connection for every database
+hop, or kept DATABASE_CONN_MAX_AGE seconds, as the test settings make them).
 The clients share the machine with the server: the load average is printed
 with each part.
 """
@@ -114,6 +117,8 @@ REDIS_URL = os.environ.get("BENCH_CHAT_REDIS_URL", "redis://127.0.0.1:6379/14")
 SERVER = os.environ.get("BENCH_CHAT_SERVER", "uvicorn")
 DEFLATE = os.environ.get("BENCH_CHAT_DEFLATE", "1") == "1"
 RATE_LIMIT = os.environ.get("BENCH_CHAT_RATE_LIMIT", "1000000")
+# Read by the server (chat_asgi.py): production's pool, or "new".
+CONNECTIONS = os.environ.get("BENCH_CHAT_CONNECTIONS", "pool")
 # Sockets opened at once while connecting many (the server's thread pool
 # serialises the session and access look-ups anyway).
 CONNECT_AT_ONCE = 50
@@ -169,6 +174,17 @@ class Database:
             self.live.drop()
         if self.tmp is not None:
             self.tmp.cleanup()
+
+
+def connections(database: Database) -> str:
+    """How the bench server connects to the database (bench/chat_asgi.py)."""
+    if not database.postgres:
+        return "SQLite, a connection per database hop (production has no pool there)"
+    if CONNECTIONS == "pool":
+        size = os.environ.get("DATABASE_POOL_MAX_SIZE", "10")
+        return f"production's pool, at most {size} (pool_connections)"
+    age = os.environ.get("DATABASE_CONN_MAX_AGE", "0")
+    return f"no pool (BENCH_CHAT_CONNECTIONS=new), DATABASE_CONN_MAX_AGE={age}"
 
 
 def layer_env(database: Database, layer: str, prefix: str) -> dict:
@@ -701,7 +717,7 @@ def main() -> None:
         print(
             f"server: {SERVER} bench.chat_asgi:application, one process ({ws}, "
             f"permessage-deflate {'on' if DEFLATE else 'off'}; {DEFAULT_SETTINGS}; "
-            f"DATABASE_CONN_MAX_AGE={os.environ.get('DATABASE_CONN_MAX_AGE', '0')}); "
+            f"database connections: {connections(database)}); "
             "clients: websockets, in this process"
         )
         print(

@@ -20,9 +20,10 @@ no pipeline: what is left between it and the chat is what Harbour adds.
 
 Settings: DJANGO_SETTINGS_MODULE as bench/chat.py sets it (cms.settings.test,
 as the live-process test harness uses: DATABASE_URL and REDIS_URL choose the
-database and the layer as in production, DEBUG is off), with two changes made
-here before Django starts:
-the chat rate limit is raised (BENCH_CHAT_RATE_LIMIT messages in
+database and the layer as in production, DEBUG is off), with these changes made
+here before Django starts: on PostgreSQL the database connections are
+production's (a pool per process, unless BENCH_CHAT_CONNECTIONS=new), the chat
+rate limit is raised (BENCH_CHAT_RATE_LIMIT messages in
 HARBOUR_CHAT_RATE_SECONDS, default a million) so a benchmark sender is not
 refused, and on Redis the channel layer and the cache use BENCH_CHAT_PREFIX as
 their key prefix, so a run can delete what it wrote. With
@@ -46,6 +47,17 @@ PREFIX = os.environ.get("BENCH_CHAT_PREFIX")
 if PREFIX and settings.REDIS_URL:
     settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = PREFIX
     settings.CACHES["default"]["KEY_PREFIX"] = PREFIX
+# Production's database connections (cms/settings/base.py, pool_connections:
+# a bounded pool per process, health checks) unless BENCH_CHAT_CONNECTIONS=new
+# asks for a connection per database hop, as the test settings make them.
+CONNECTIONS = os.environ.get("BENCH_CHAT_CONNECTIONS", "pool")
+if (
+    CONNECTIONS == "pool"
+    and settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+):
+    from cms.settings.base import pool_connections
+
+    pool_connections(settings.DATABASES["default"])
 # Not the site's configuration: another read timeout for the layer's
 # connections than the site's 30 s (bench/README.md).
 SOCKET_TIMEOUT = os.environ.get("BENCH_CHAT_REDIS_SOCKET_TIMEOUT")

@@ -10,8 +10,9 @@ in by bulk insert (COPY on PostgreSQL, bulk_create elsewhere), then the search
 index is built for them (see build_index). The search page is measured once
 the search app is routed; until then the figures say it is not available.
 
-Runs against DATABASE_URL in a throwaway test database (test_<name>, created
-and dropped here). Prints data set sizes, generation and indexing time, and
+Runs against DATABASE_URL in a throwaway test database (test_<name>_<pid>,
+as the test settings name it, created and dropped here; with BENCH_KEEPDB=1,
+test_<name>, kept and reused). Prints data set sizes, generation and indexing time, and
 p50/p95 in milliseconds, the floor's p50/p95 and the query count of each page.
 
     make bench                      # SQLite (embedded default), a smaller set
@@ -653,7 +654,19 @@ def measure(reader, handles) -> None:
 def main() -> None:
     old_name = connection.settings_dict["NAME"]
     keep = KEEPDB and POSTGRES
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
+    if keep:
+        # cms/settings/test.py names a PostgreSQL test database after the
+        # process (test_<name>_<pid>), so that two test runs on one server
+        # never share one; a kept data set would then never be found again.
+        # The kept one has a name of its own, the same every run. (Without
+        # BENCH_KEEPDB the per-process name stays: two runs side by side do
+        # not drop each other's database.)
+        connection.settings_dict["TEST"]["NAME"] = f"test_{old_name}"
+    # serialize=False: no test case here rolls back to a snapshot, and on a
+    # kept data set the snapshot would be every row of it.
+    connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=keep, serialize=False
+    )
     try:
         existing = find_existing() if keep else None
         if existing:

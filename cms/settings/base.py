@@ -174,6 +174,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
+def pool_connections(database: dj_database_url.DBConfig) -> None:
+    """Give a PostgreSQL `database` setting production's connections: a
+    bounded pool per process instead of a connection per thread.
+
+    Under ASGI every request runs on a thread of its own, and persistent
+    connections (CONN_MAX_AGE) were kept per thread: a few hundred members
+    opened a few hundred connections and PostgreSQL refused the rest. Django
+    returns a connection to the pool after each request and each socket frame;
+    with health checks on, the pool tests one before lending it, so a restarted
+    database is survived. At most DATABASE_POOL_MAX_SIZE connections per
+    process (docs/deploy.md). production.py applies it; so does the chat
+    benchmark's server (bench/chat_asgi.py), to measure what production runs."""
+    database["CONN_MAX_AGE"] = 0
+    database["CONN_HEALTH_CHECKS"] = True
+    database.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "2")),
+        "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10")),
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+    }
+
+
 # Connections to Redis one process may open, for its channel layer and for
 # its cache each. redis-py 8 caps a pool at 100: when 200 sockets closed at
 # once (a process died and its members came back to this one), leaving their

@@ -21,6 +21,7 @@ from .base import (
     SECRET_KEY,
     STORAGES,
     env_bool,
+    pool_connections,
 )
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:
@@ -37,22 +38,9 @@ if not os.environ.get("WAGTAILADMIN_BASE_URL", "").startswith("https://"):
 
 DEBUG = False
 
-# Database: a bounded pool per process instead of a connection per thread.
-# Under ASGI every request runs on a thread of its own, and persistent
-# connections (CONN_MAX_AGE) were kept per thread: a few hundred members
-# opened a few hundred connections and PostgreSQL refused the rest. Django
-# returns a connection to the pool after each request and each socket frame;
-# with health checks on, the pool tests one before lending it, so a restarted
-# database is survived.
-# At most DATABASE_POOL_MAX_SIZE connections per process (docs/deploy.md).
+# Database: a bounded pool per process (see pool_connections in base.py).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "2")),
-        "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10")),
-        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
-    }
+    pool_connections(DATABASES["default"])
     # Through PgBouncer in transaction mode a cursor cannot outlive its
     # transaction (docs/deploy.md, "The database connection pool").
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(

@@ -25,7 +25,8 @@ BENCH_INDEX ("all", or a number: index the reader's pathways whole and that
 many rows of each kind from the others), BENCH_REQUESTS (200 per page),
 BENCH_SECONDS (time budget per page, 60: a slower page stops early, at 20
 requests at least, and says how many it made), BENCH_KEEPDB=1 (PostgreSQL:
-keep the test database and reuse its data on the next run).
+keep the test database and reuse its data on the next run), BENCH_ONLY (measure
+only the pages whose name contains it, e.g. "search").
 """
 
 import os
@@ -72,6 +73,7 @@ INDEX = os.environ.get("BENCH_INDEX", "all")
 REQUESTS = env_int("BENCH_REQUESTS", 200)
 SECONDS = env_int("BENCH_SECONDS", 60)
 KEEPDB = os.environ.get("BENCH_KEEPDB") == "1"
+ONLY = os.environ.get("BENCH_ONLY", "")
 BATCH = 5000
 PATHWAYS = 7
 FORUMS_PER_PATHWAY = 4
@@ -631,6 +633,8 @@ def measure(reader, handles) -> None:
         client = Client()
         client.force_login(reader)
         for n, (name, url) in enumerate(pages(handles["pathway"], handles)):
+            if ONLY not in name:
+                continue
             samples, queries = timed(client, url)
             FLOOR_HTML[n] = client.get(url).content
             floor, _ = timed(client, f"/__floor__/{n}/")

@@ -9,7 +9,9 @@ are never read, ranked or counted (docs/decisions/0010-search.md).
 
 In the search query, for member content, mirroring
 `community.permissions.visible_content`:
-- `pathway_id IN` the pathways searched (the reader's, from `visible_pathways`);
+- `pathway_id IN` the pathways searched that the reader may read
+  (`visible_pathways`, read once a search, so the ids are in the statement:
+  PostgreSQL then checks them on each row before anything costlier);
 - `status` published, or `author_id` the reader's own while held or hidden by
   reports;
 - `author_id NOT IN` the people the reader blocked or muted (subqueries);
@@ -27,9 +29,19 @@ through `visible_content` itself plus those rules: that read decides what
 shows, and the search query's mirror of it only keeps what is ranked, counted
 and paged inside the reader's pathways.
 
-A search runs a fixed few queries a kind (the ranked search, the rows read
-again, and `visible_content`'s look-up of the reader's mute words; for pages,
-the landing pages, other pathways' paths and one per page type for
+At scale (docs/decisions/0022-search-at-scale.md) member content is not ranked
+whole: a common word matches a good part of a million posts, and ranking means
+reading every match's vectors. Each kind first finds when its newest
+`recent_matches()` matches were written, without ranking (`search.recent`: a
+walk down the `created_at` index for a common word, the full-text index for a
+rare one), then ranks only the rows written at those times. When more matched
+than that, the page says the results come from the most recent posts
+(`Found.limited`). Both steps run over the same filtered queryset, so the
+reader's rules hold on each.
+
+A search runs a fixed few queries a kind (the newest matches, the ranked search,
+the rows read again, and `visible_content`'s look-up of the reader's mute words;
+for pages, the landing pages, other pathways' paths and one per page type for
 `specific()`): the same however many rows match.
 """
 
@@ -38,6 +50,7 @@ from dataclasses import dataclass
 from html import unescape
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -61,10 +74,16 @@ from community.safety.registry import kind_named
 from community.social.models import WallPost
 from home.permissions import pages_visible_to
 
+from .recent import newest_matches
+
 MAX_QUERY_LENGTH = 200
 # The most ranked hits read of each kind: the page shows a bounded, combined
 # list, never an unbounded scan.
 MAX_PER_KIND = 50
+# How many of the newest matches of each kind of member content are ranked, by
+# default (settings.HARBOUR_SEARCH_RECENT_MATCHES): ranking reads each match's
+# vectors, so a common word would otherwise rank a good part of every post.
+RECENT_MATCHES = 200
 # Words searched at the most; more add nothing a reader needs.
 MAX_TERMS = 12
 EXCERPT_CHARS = 180
@@ -96,6 +115,19 @@ class Hit:
         return getattr(self.obj, "status", ContentStatus.PUBLISHED)
 
 
+@dataclass(frozen=True)
+class Found:
+    hits: list[Hit]
+    # More member content matched than was ranked: the hits are the best of the
+    # most recent matches (`recent_matches()` of a kind), not of every match.
+    limited: bool = False
+
+
+def recent_matches() -> int:
+    """How many of the newest matches of each kind are ranked."""
+    return int(getattr(settings, "HARBOUR_SEARCH_RECENT_MATCHES", RECENT_MATCHES))
+
+
 def search_terms(query: str) -> list[str]:
     """The words of `query`, without the punctuation a full-text engine would
     read as syntax (quotes, stars, brackets), at most MAX_TERMS."""
@@ -110,24 +142,28 @@ def my_pathways(user: User) -> list[Pathway]:
 
 def search_everything(
     reader: User, query: str, pathways: list[Pathway], *, site_wide: bool, request=None
-) -> list[Hit]:
+) -> Found:
     """What `reader` may find for `query` in `pathways` (some of
     `my_pathways`), plus site-wide pages when `site_wide`: the best
-    MAX_PER_KIND of each kind, each kind in its own rank order, interleaved."""
+    MAX_PER_KIND of each kind, each kind in its own rank order, interleaved.
+    Member content is ranked among its `recent_matches()` newest matches of
+    each kind; `limited` says when older ones were left out."""
     terms = search_terms(query)
     if not terms:
-        return []
+        return Found([])
     text = " ".join(terms)
     by_kind = [_page_hits(reader, text, terms, pathways, site_wide, request)]
+    limited = False
     if pathways:
-        by_kind += [
-            _member_hits(reader, kind, text, terms, pathways)
-            for kind in ("topic", "reply", "wall")
-        ]
+        searched = list(granted(reader, pathways).values_list("pk", flat=True))
+        for kind in ("topic", "reply", "wall"):
+            hits, cut = _member_hits(reader, kind, text, terms, pathways, searched)
+            by_kind.append(hits)
+            limited |= cut
     mixed = []
     for rank in range(MAX_PER_KIND):
         mixed += [hits[rank] for hits in by_kind if rank < len(hits)]
-    return mixed
+    return Found(mixed, limited)
 
 
 # Member content ----------------------------------------------------------------
@@ -141,13 +177,11 @@ def granted(reader: User, pathways) -> QuerySet[Pathway]:
     return visible_pathways(reader).filter(pk__in=[p.pk for p in pathways])
 
 
-def searchable_content(reader: User, model, pathways) -> QuerySet:
-    """`model`'s rows in `pathways` the reader may find, as filters Wagtail's
-    search can run inside its query (FilterFields only). Mirrors
-    `visible_content` but for mute words; see the module docstring."""
-    rows = model.objects.filter(
-        pathway_id__in=granted(reader, pathways).values("pk")
-    ).filter(
+def searchable_content(reader: User, model, pathway_ids: list[int]) -> QuerySet:
+    """`model`'s rows in `pathway_ids` (from `granted`) the reader may find,
+    as filters Wagtail's search can run inside its query (FilterFields only).
+    Mirrors `visible_content` but for mute words; see the module docstring."""
+    rows = model.objects.filter(pathway_id__in=pathway_ids).filter(
         Q(status=ContentStatus.PUBLISHED)
         | Q(
             author_id=reader.pk,
@@ -160,16 +194,36 @@ def searchable_content(reader: User, model, pathways) -> QuerySet:
     return rows
 
 
-def _member_hits(reader: User, kind: str, text: str, terms, pathways) -> list[Hit]:
+def ranked_recent(
+    reader: User, model, text: str, pathway_ids: list[int]
+) -> tuple[list[int], bool]:
+    """The ids of the best MAX_PER_KIND of `model`'s rows the reader may find
+    for `text`, ranked among the newest `recent_matches()` matches only, and
+    whether older matches were left unranked.
+
+    Both steps search the same filtered queryset (`searchable_content`), so
+    both keep to the reader's rules: first when the newest matches were
+    written, not ranked (`search.recent`); then Wagtail's ranked search over
+    the rows written at those times."""
+    rows = searchable_content(reader, model, pathway_ids)
+    cap = recent_matches()
+    times = newest_matches(rows, text, cap + 1)
+    if not times:
+        return [], False
+    # Rows written at the same instant as one of them are ranked too (and
+    # kept only if they match): a few more than `cap` at most.
+    rows = rows.filter(created_at__in=times[:cap])
+    ranked = get_search_backend().search(text, rows, operator="and")[:MAX_PER_KIND]
+    return list(ranked.get_queryset().values_list("pk", flat=True)), len(times) > cap
+
+
+def _member_hits(
+    reader: User, kind: str, text: str, terms, pathways, pathway_ids
+) -> tuple[list[Hit], bool]:
     model = MODELS[kind]
-    ranked = [
-        row.pk
-        for row in get_search_backend().search(
-            text, searchable_content(reader, model, pathways).only("pk"), operator="and"
-        )[:MAX_PER_KIND]
-    ]
+    ranked, limited = ranked_recent(reader, model, text, pathway_ids)
     if not ranked:
-        return []
+        return [], limited
     rows = {row.pk: row for row in _readable(reader, model, pathways, ranked)}
     content_kind = kind_named(kind)
     assert content_kind is not None  # noqa: S101 - MODELS are all registered
@@ -189,7 +243,7 @@ def _member_hits(reader: User, kind: str, text: str, terms, pathways) -> list[Hi
                 obj=row,
             )
         )
-    return hits
+    return hits, limited
 
 
 def _readable(reader: User, model, pathways, ids) -> QuerySet:

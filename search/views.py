@@ -18,22 +18,24 @@ def search(request):
     names (a slug that is not theirs means all of theirs). Without `?q=` it
     shows the box and a hint; an empty or over-long `q` is a form error. The
     list is the best `queries.MAX_PER_KIND` of each kind, interleaved, paged
-    in memory: bounded, so a page costs the same whatever matches."""
+    in memory: bounded, so a page costs the same whatever matches. Member
+    content is ranked among its most recent matches; the page says so when
+    older ones were left out (`limited`)."""
     mine = queries.my_pathways(request.user)
     # No `q` at all: the empty box and a hint, not an error.
     form = SearchForm(request.GET if "q" in request.GET else None, mine)
-    hits, query = [], ""
+    found, query = queries.Found([]), ""
     if form.is_valid():
         query = form.cleaned_data["q"]
         chosen = form.cleaned_data.get("pathway")
-        hits = queries.search_everything(
+        found = queries.search_everything(
             request.user,
             query,
             [chosen] if chosen else mine,
             site_wide=chosen is None,
             request=request,
         )
-    page_obj = Paginator(hits, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = Paginator(found.hits, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "search/search.html",
@@ -41,6 +43,7 @@ def search(request):
             "form": form,
             "query": query,
             "page_obj": page_obj,
+            "limited": found.limited,
             "page_query": urlencode(
                 {"q": query, "pathway": request.GET.get("pathway", "")}
             ),

@@ -1,8 +1,11 @@
 """search.queries: what a reader may find, filtered inside the search query."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from wagtail.search.backends import get_search_backend
 
 from community import actions, permissions
@@ -23,7 +26,7 @@ from community.moderation.models import Decision, ModerationCase, ReportReason
 from community.social import actions as social
 from community.social import permissions as social_permissions
 from community.social.models import WallPost
-from search import queries
+from search import queries, recent
 from tests.factories import (
     make_blog_post,
     make_forum,
@@ -40,7 +43,7 @@ WORD = "zephyrine"  # a word nothing else in the test data contains
 def find(reader, query=WORD, pathways=None, site_wide=True):
     """(kind, title) of what `reader` finds, in the order shown."""
     pathways = queries.my_pathways(reader) if pathways is None else pathways
-    hits = queries.search_everything(reader, query, pathways, site_wide=site_wide)
+    hits = queries.search_everything(reader, query, pathways, site_wide=site_wide).hits
     return [(hit.kind, hit.title) for hit in hits]
 
 
@@ -88,24 +91,28 @@ def test_the_database_backend_uses_the_databases_own_full_text_search(db):
     assert f"{backend.__module__}.{backend.__qualname__}" == expected[connection.vendor]
 
 
-def test_the_readers_rules_are_in_the_full_text_statement_itself(pathway, forum):
+def test_the_readers_rules_are_in_the_full_text_statements_themselves(
+    pathway, forum, each_plan
+):
+    """Both full-text statements, the newest matches and the ranking of them,
+    carry the reader's rules: nothing forbidden takes a place among the
+    newest matches or is ranked."""
     reader = make_trusted(pathway)
     topic_by(reader, forum)
     with CaptureQueriesContext(connection) as captured:
-        assert queries.search_everything(reader, WORD, [pathway], site_wide=False)
+        assert queries.search_everything(reader, WORD, [pathway], site_wide=False).hits
     match = "MATCH" if connection.vendor == "sqlite" else "@@"
     statements = [
         q["sql"]
         for q in captured.captured_queries
         if match in q["sql"] and 'FROM "community_topic"' in q["sql"]
     ]
-    assert len(statements) == 1
-    sql = statements[0]
-    # The reader's pathways as a subquery on their active memberships.
-    assert '"community_topic"."pathway_id" IN (SELECT' in sql
-    assert '"community_membership"' in sql
-    assert '"community_topic"."status" = \'published\'' in sql
-    assert '"community_block"' in sql and '"community_mute"' in sql
+    assert len(statements) == 2
+    for sql in statements:
+        # The reader's pathways, read from their active memberships.
+        assert f'"community_topic"."pathway_id" IN ({pathway.pk})' in sql
+        assert '"community_topic"."status" = \'published\'' in sql
+        assert '"community_block"' in sql and '"community_mute"' in sql
 
 
 def test_new_and_edited_content_is_found_by_its_current_words(pathway, forum):
@@ -206,7 +213,7 @@ def test_held_content_is_found_only_by_its_author(pathway, forum):
     newcomer = make_member(pathway)  # not yet trusted: held
     topic = topic_by(newcomer, forum)
     assert topic.status == ContentStatus.HELD
-    hits = queries.search_everything(newcomer, WORD, [pathway], site_wide=False)
+    hits = queries.search_everything(newcomer, WORD, [pathway], site_wide=False).hits
     assert [(h.kind, h.status) for h in hits] == [("topic", ContentStatus.HELD)]
     assert find(make_trusted(pathway)) == []
 
@@ -355,7 +362,7 @@ def test_each_hit_links_where_the_reader_sees_it(pathway, forum):
         hit.kind: hit
         for hit in queries.search_everything(
             make_trusted(pathway), WORD, [pathway], site_wide=False
-        )
+        ).hits
     }
     reply = topic.replies.get()
     post = WallPost.objects.get()
@@ -389,6 +396,154 @@ def test_each_kind_is_cut_to_its_best_few(pathway, forum, monkeypatch):
     for n in range(4):
         make_wall_post(author, author, pathway, f"{WORD} {n}")
     assert len(find(make_trusted(pathway))) == 2
+
+
+# Ranking only the most recent matches -------------------------------------------------
+
+
+@pytest.fixture(params=["walk", "index"])
+def each_plan(request, monkeypatch):
+    """On PostgreSQL, each of the two ways `search.recent` finds the newest
+    matches, whatever the planner's estimates would choose; elsewhere the one."""
+    if connection.vendor != "postgresql":
+        if request.param == "index":
+            pytest.skip("one way to find the newest matches off PostgreSQL")
+        return
+    monkeypatch.setattr(
+        recent, "walk_is_cheaper", lambda *args: request.param == "walk"
+    )
+
+
+def test_the_walk_is_chosen_when_it_reads_fewer_rows_than_the_index(monkeypatch):
+    """With n rows of a kind and m matching, the walk reads about
+    limit * n / m rows, the full-text index m."""
+    estimates = {"entries": 100_000.0}
+    monkeypatch.setattr(
+        recent, "estimated_rows", lambda rows: estimates.get(rows, estimates["m"])
+    )
+    for m, walk in [(10_000.0, True), (1_000.0, False), (4_472.0, False)]:
+        estimates["m"] = m
+        assert recent.walk_is_cheaper("entries", "matching", 200) is walk
+
+
+def aged(row, days_ago):
+    """`row` as if written `days_ago` days ago (the order the cap counts in)."""
+    type(row).objects.filter(pk=row.pk).update(
+        created_at=timezone.now() - timedelta(days=days_ago)
+    )
+    return row
+
+
+def search(reader, pathways=None):
+    pathways = queries.my_pathways(reader) if pathways is None else pathways
+    return queries.search_everything(reader, WORD, pathways, site_wide=False)
+
+
+def test_only_the_newest_matches_are_ranked(pathway, settings, each_plan):
+    """With room for two matches, the oldest is not ranked, however well it
+    would rank (the word three times and in the title), and the results say
+    they were limited."""
+    author = make_trusted(pathway)
+    forum = make_forum(pathway)
+    best = aged(topic_by(author, forum, f"{WORD} {WORD}", f"{WORD} {WORD} {WORD}"), 30)
+    aged(topic_by(author, forum, "Second", f"Once {WORD}, among other words"), 20)
+    aged(topic_by(author, forum, "Newest", f"Also {WORD}, among more words"), 10)
+    reader = make_trusted(pathway)
+    settings.HARBOUR_SEARCH_RECENT_MATCHES = 3
+    found = search(reader)
+    assert [hit.obj for hit in found.hits][0] == best and not found.limited
+
+    settings.HARBOUR_SEARCH_RECENT_MATCHES = 2
+    found = search(reader)
+    assert {hit.title for hit in found.hits} == {"Newest", "Second"}
+    assert found.limited
+
+
+def test_the_newest_matches_are_ranked_among_themselves(pathway, settings, each_plan):
+    """Within the newest matches, the best ranked comes first, not the newest."""
+    author = make_trusted(pathway)
+    forum = make_forum(pathway)
+    aged(topic_by(author, forum, "Old", f"{WORD}"), 40)
+    better = aged(topic_by(author, forum, f"{WORD} {WORD}", f"{WORD} {WORD}"), 30)
+    aged(topic_by(author, forum, "Newest", f"Just {WORD}, said in passing"), 10)
+    settings.HARBOUR_SEARCH_RECENT_MATCHES = 2
+    found = search(make_trusted(pathway))
+    assert [hit.obj for hit in found.hits][0] == better
+    assert [hit.title for hit in found.hits][1] == "Newest" and found.limited
+
+
+def test_the_cap_counts_per_kind(pathway, settings, each_plan):
+    author = make_trusted(pathway)
+    forum = make_forum(pathway)
+    topic = aged(topic_by(author, forum), 10)
+    forums.do_reply(author, topic, f"A {WORD} reply")
+    make_wall_post(author, author, pathway, f"{WORD} on my wall")
+    settings.HARBOUR_SEARCH_RECENT_MATCHES = 1
+    found = search(make_trusted(pathway))
+    assert sorted(hit.kind for hit in found.hits) == ["reply", "topic", "wall"]
+    assert not found.limited
+
+
+def test_what_the_reader_may_not_see_never_takes_a_place_among_the_newest(
+    pathway, other_pathway, settings, each_plan
+):
+    """With room for one match, the reader's one visible (and oldest) match is
+    still found, and nothing newer that they may not see is: another
+    pathway's, a blocked or muted author's, someone else's held post, a
+    message its wall's owner removed. None of them used up the room, so the
+    results are not limited either."""
+    reader = make_trusted(pathway)
+    author = make_trusted(pathway)
+    forum = make_forum(pathway)
+    visible = aged(topic_by(author, forum, "Visible"), 50)
+    aged(make_wall_post(author, author, pathway, f"{WORD} visible"), 50)
+    outsider = make_trusted(other_pathway)
+    aged(topic_by(outsider, make_forum(other_pathway), "Elsewhere"), 1)
+    aged(make_wall_post(outsider, outsider, other_pathway, f"{WORD} elsewhere"), 1)
+    blocked, muted = make_trusted(pathway), make_trusted(pathway)
+    do_block(reader, blocked)
+    do_mute(reader, muted)
+    for who in (blocked, muted):
+        aged(topic_by(who, forum, f"By {who.display_name}"), 2)
+        aged(make_wall_post(who, who, pathway, f"{WORD} by someone"), 2)
+    held = topic_by(make_member(pathway), forum, "Held")  # a newcomer's: held
+    assert held.status == ContentStatus.HELD
+    aged(held, 3)
+    removed = make_wall_post(author, author, pathway, f"{WORD} taken down")
+    social.do_remove_wall_post(author, removed)
+    aged(removed, 4)
+    settings.HARBOUR_SEARCH_RECENT_MATCHES = 1
+
+    found = search(reader)
+    assert [(hit.kind, hit.obj) for hit in found.hits][0] == ("topic", visible)
+    assert sorted(hit.kind for hit in found.hits) == ["topic", "wall"]
+    assert all(hit.pathway == pathway for hit in found.hits)
+    assert not found.limited
+    # Even when asked for the other pathway, nothing of it is found.
+    assert search(reader, [other_pathway]).hits == []
+
+
+def test_the_readers_own_held_post_is_found_on_the_capped_path(
+    pathway, settings, each_plan
+):
+    author = make_member(pathway)  # a newcomer: held
+    forum = make_forum(pathway)
+    aged(topic_by(make_trusted(pathway), forum, "Older"), 10)
+    mine = topic_by(author, forum, "Mine")
+    settings.HARBOUR_SEARCH_RECENT_MATCHES = 1
+    found = search(author)
+    assert [(hit.obj, hit.status) for hit in found.hits] == [(mine, ContentStatus.HELD)]
+    assert found.limited
+
+
+def test_a_rare_word_is_not_limited(pathway, forum, settings, each_plan):
+    topic_by(make_trusted(pathway), forum)
+    settings.HARBOUR_SEARCH_RECENT_MATCHES = 1
+    found = search(make_trusted(pathway))
+    assert [hit.kind for hit in found.hits] == ["topic"] and not found.limited
+    assert queries.search_everything(
+        make_trusted(pathway), "nothingmatches", [pathway], site_wide=False
+    ) == queries.Found([], False)
 
 
 def test_an_excerpt_is_a_window_around_the_first_word_found():

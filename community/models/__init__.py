@@ -6,6 +6,8 @@ from .deliveries import (
     Delivery,
     DeliveryChannel,
     DeliveryState,
+    FanOutState,
+    NoticeFanOut,
 )
 from .forums import Forum, Reply, Topic
 from .people import (
@@ -76,6 +78,8 @@ __all__ = [
     "Delivery",
     "DeliveryChannel",
     "DeliveryState",
+    "FanOutState",
+    "NoticeFanOut",
     "UNDELIVERED_STATES",
     "WorkerHeartbeat",
     "AVATARS",

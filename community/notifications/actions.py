@@ -31,7 +31,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +43,7 @@ from community.moderation.models import RiskAlert
 from community.notifications import deliveries
 from community.notifications.deliveries import deliverable, push_available
 from community.notifications.events import (
-    broadcast_on_commit,
+    broadcast_many_on_commit,
     notification_event,
     user_group,
 )
@@ -105,12 +105,42 @@ def notify_many(
     """`notify` for several people at once, with the same checks, in a
     constant number of queries. The notices and their deliveries (email and
     web push, to the people who asked for them: `queue_deliveries`) commit
-    together, in the caller's transaction or one of their own."""
-    wanted = {u.pk: u for u in users if actor is None or u.pk != actor.pk}
+    together, in the caller's transaction or one of their own. For a few
+    people (a mention, the staff on duty); many people (a topic's followers)
+    are told off the request path (community/notifications/fanout.py)."""
+    wanted = {u.pk for u in users}
     if not wanted:
         return []
-    allowed = User.objects.filter(pk__in=wanted, is_active=True)
+    return notify_people(
+        User.objects.filter(pk__in=wanted),
+        pathway,
+        kind,
+        message,
+        url,
+        actor,
+        risk_alert=risk_alert,
+    )
+
+
+def notify_people(
+    people: QuerySet[User],
+    pathway: Pathway | None,
+    kind: str,
+    message: str,
+    url: str = "",
+    actor: User | None = None,
+    *,
+    risk_alert: RiskAlert | None = None,
+) -> list[Notification]:
+    """`notify_many` for the people of a queryset, narrowed inside the one
+    query that loads them: active people only and, for a notice `actor`
+    caused, never the actor, only active members of `pathway`, and nobody
+    who blocked or muted the actor. Stores the notices in bulk, announces
+    them to the bell on commit in one go and queues their deliveries; a
+    constant number of queries whatever the number of people."""
+    allowed = people.filter(is_active=True)
     if actor is not None:
+        allowed = allowed.exclude(pk=actor.pk)
         if pathway is not None:
             allowed = allowed.filter(
                 memberships__pathway=pathway,
@@ -131,10 +161,9 @@ def notify_many(
             )
             for person in allowed.order_by("pk")
         )
-        for notification in notifications:
-            broadcast_on_commit(
-                user_group(notification.user_id), notification_event(notification)
-            )
+        broadcast_many_on_commit(
+            (user_group(n.user_id), notification_event(n)) for n in notifications
+        )
         queue_deliveries(notifications, risk_alert=risk_alert)
     return notifications
 

@@ -179,3 +179,59 @@ class Delivery(models.Model):
             return str(_("the out-of-hours crisis team"))
         assert self.recipient is not None  # noqa: S101 - recipient_id is set
         return self.recipient.display_name
+
+
+class FanOutState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    # The content was no longer published when the job ran (held, hidden or
+    # removed since): nobody was told. Publishing it again queues it again.
+    WITHHELD = "withheld", _("Not published when its turn came")
+
+
+class NoticeFanOut(models.Model):
+    """The notices one published piece of member content sends to many people
+    (a forum reply to its topic's followers and the people it mentions),
+    stored in the transaction that published it and sent by the `fan_out`
+    task, off the request path: community/notifications/fanout.py. One row
+    per piece of content ever, and its notices commit with `state = sent`, so
+    a job run twice tells nobody twice. Why:
+    docs/decisions/0021-notice-fan-out.md."""
+
+    # The content kind's registered name (community.safety.registry) and id.
+    content_kind = models.CharField(max_length=32)
+    object_id = models.PositiveBigIntegerField()
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="+")
+    # Who caused the notices (the content's author): blocks and mutes hold
+    # them back.
+    actor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # The language the request was in: the notices' words are Harbour's, in
+    # the language they would have had when written in the request.
+    language = models.CharField(max_length=16, blank=True)
+    state = models.CharField(
+        max_length=16, choices=FanOutState.choices, default=FanOutState.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # When its task was last queued (the sweeper's clock).
+    queued_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    # How many notices the job stored (none when withheld).
+    notices = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_kind", "object_id"], name="fan_out_once_per_content"
+            )
+        ]
+        indexes = [
+            # The sweeper: fan-outs still waiting.
+            models.Index(
+                fields=["queued_at"],
+                condition=Q(state="pending"),
+                name="fan_out_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"notices of {self.content_kind} {self.object_id} ({self.state})"

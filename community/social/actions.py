@@ -34,6 +34,7 @@ from community.models import (
 )
 from community.moderation.submission import Submission, submit_content
 from community.notifications.actions import notify, notify_many
+from community.notifications.fanout import Notices, fan_out_on_commit, plan
 from community.permissions import Capability, has_blocked, has_capability
 from community.safety.pictures import reencode_picture
 from community.safety.registry import kind_of
@@ -169,26 +170,40 @@ def after_topic_published(topic: Topic) -> None:
 def after_reply_published(reply: Reply) -> None:
     """The topic shows new activity; the replier follows it; followers hear of
     the reply, and people mentioned hear they were (once: a follower who is
-    mentioned gets one notice)."""
+    mentioned gets one notice). The notices go off the request path, in the
+    `fan_out` task (`reply_notices`): what is done here costs the same
+    whatever the number of followers."""
     topic = reply.topic
     Topic.objects.filter(pk=topic.pk).update(last_activity_at=timezone.now())
     TopicFollow.objects.get_or_create(topic=topic, user=reply.author)
-    followers = list(
-        User.objects.filter(pk__in=topic.follows.values("user")).exclude(
-            pk=reply.author_id
-        )
-    )
+    fan_out_on_commit(reply)
+
+
+@plan("reply")
+def reply_notices(reply: Reply) -> list[Notices]:
+    """Whom a published reply tells, in the `fan_out` task: the topic's
+    followers, then the active members it mentions who do not follow it
+    (the task leaves out the author, anyone who blocked or muted them and
+    anyone outside the pathway)."""
+    topic = reply.topic
     url = kind_of(reply).url(reply)
-    sent = notify_many(
-        followers,
-        topic.pathway,
-        "reply",
-        _("%(name)s replied to a topic you follow in %(forum)s.")
-        % {"name": reply.author.display_name, "forum": topic.forum.name},
-        url,
-        actor=reply.author,
-    )
-    _notify_mentions(reply, reply.body, {n.user_id for n in sent})
+    mentioned = mentioned_members(reply.pathway, reply.body)
+    return [
+        Notices(
+            User.objects.filter(pk__in=topic.follows.values("user")),
+            "reply",
+            _("%(name)s replied to a topic you follow in %(forum)s.")
+            % {"name": reply.author.display_name, "forum": topic.forum.name},
+            url,
+        ),
+        Notices(
+            User.objects.filter(pk__in=[person.pk for person in mentioned]),
+            "mention",
+            _("%(name)s mentioned you in a %(kind)s.")
+            % {"name": reply.author.display_name, "kind": kind_of(reply).label},
+            url,
+        ),
+    ]
 
 
 def check_can_reply(topic: Topic) -> None:

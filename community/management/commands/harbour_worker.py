@@ -1,10 +1,13 @@
 """The background worker `make run` starts beside the web server, in one
 process:
-- about every second, it runs the deliveries task queue (risk-alert and
+- about twice a second, it runs the deliveries task queue (risk-alert and
   notice emails, web push: community/notifications/deliveries.py and
-  worker.py);
+  worker.py; the notices of a reply to its topic's followers:
+  community/notifications/fanout.py, which should reach the bell within a
+  second or two), and straight again while there is more to run;
 - every pass (15 seconds), it escalates risk alerts nobody acknowledged in
-  time, queues again deliveries that are due and have no task (the sweeper),
+  time, queues again deliveries that are due and fan-outs that are pending
+  and have no task (the sweepers),
   and once a day (from HARBOUR_DIGEST_HOUR, local time) emails the
   notification digests;
 - it records a heartbeat in the database, which /ready/ reads
@@ -15,7 +18,7 @@ several workers never escalate an alert or send a delivery twice, and the
 digest runs once a day whichever worker gets to it (see
 community.notifications.actions.run_daily_digest_if_due).
 
-python manage.py harbour_worker         # deliveries every 1 s, passes every 15 s
+python manage.py harbour_worker         # deliveries every 0.5 s, passes every 15 s
 python manage.py harbour_worker --once  # one pass, one batch of deliveries
 """
 
@@ -28,6 +31,7 @@ from django.db import close_old_connections
 from community.moderation.alerts import do_escalate_overdue_alerts
 from community.notifications.actions import run_daily_digest_if_due
 from community.notifications.deliveries import retry_due_deliveries
+from community.notifications.fanout import retry_due_fan_outs
 from community.notifications.worker import beat, run_delivery_queue
 
 # The heartbeat is written at most this often (seconds): often enough for
@@ -53,11 +57,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--tick",
             type=float,
-            default=1.0,
+            default=0.5,
             help="seconds between runs of the deliveries queue",
         )
 
-    def handle(self, *args, once=False, interval=15.0, tick=1.0, **options):
+    def handle(self, *args, once=False, interval=15.0, tick=0.5, **options):
         logger.info(
             "Harbour worker: sending deliveries, escalating unacknowledged risk "
             "alerts, sending daily digests."
@@ -74,7 +78,8 @@ class Command(BaseCommand):
                 last_beat = time.monotonic()
             if once:
                 return
-            time.sleep(tick)
+            if not ran:  # a full batch may have left more ready: no wait then
+                time.sleep(tick)
             # A long-lived process must not keep a connection the database
             # has dropped or that outlived CONN_MAX_AGE.
             close_old_connections()
@@ -84,6 +89,8 @@ class Command(BaseCommand):
             logger.info("Escalated %s alert(s).", escalated)
         if swept := self.run_step("Sweep", retry_due_deliveries):
             logger.info("Queued %s due delivery(ies) again.", swept)
+        if swept := self.run_step("Fan-out sweep", retry_due_fan_outs):
+            logger.info("Queued %s pending fan-out(s) again.", swept)
         digests = self.run_step("Digest", run_daily_digest_if_due)
         if digests is not None:
             logger.info("Sent %s daily digest(s).", digests)

@@ -42,6 +42,14 @@ def start(author, forum, title="Hello", body="A good day"):
     return forums.do_start_topic(author, forum, title, body).obj
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed():` runs what waits for the commit when the block
+    ends, as a request's commit does: a reply's notices go then, in the
+    fan-out task (run at once by the test settings' task backend)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 # Reactions -------------------------------------------------------------------------
 
 
@@ -81,7 +89,7 @@ def test_a_muted_reactor_does_not_notify(forum):
 # Follows, replies and mentions ------------------------------------------------
 
 
-def test_followers_hear_of_replies_but_not_from_someone_they_blocked(forum):
+def test_followers_hear_of_replies_but_not_from_someone_they_blocked(forum, committed):
     author = make_trusted(forum.pathway)
     follower, blocker = make_trusted(forum.pathway), make_trusted(forum.pathway)
     replier = make_trusted(forum.pathway)
@@ -90,7 +98,8 @@ def test_followers_hear_of_replies_but_not_from_someone_they_blocked(forum):
     social.do_follow_topic(follower, topic)
     social.do_follow_topic(blocker, topic)
     do_block(blocker, replier)
-    forums.do_reply(replier, topic, "Sending strength")
+    with committed():
+        forums.do_reply(replier, topic, "Sending strength")
     assert len(notices(author, "reply")) == 1
     assert len(notices(follower, "reply")) == 1
     assert notices(blocker, "reply") == []
@@ -99,15 +108,17 @@ def test_followers_hear_of_replies_but_not_from_someone_they_blocked(forum):
     # The notice is Harbour's words: no member text in it.
     assert "Sending strength" not in notices(author, "reply")[0].message
     social.do_follow_topic(follower, topic, follow=False)
-    forums.do_reply(replier, topic, "Again")
+    with committed():
+        forums.do_reply(replier, topic, "Again")
     assert len(notices(follower, "reply")) == 1
 
 
-def test_a_member_who_left_the_pathway_hears_nothing_more(forum):
+def test_a_member_who_left_the_pathway_hears_nothing_more(forum, committed):
     author, replier = make_trusted(forum.pathway), make_trusted(forum.pathway)
     topic = start(author, forum)
     author.memberships.update(status="removed")
-    forums.do_reply(replier, topic, "Hello")
+    with committed():
+        forums.do_reply(replier, topic, "Hello")
     assert notices(author, "reply") == []
 
 
@@ -120,24 +131,27 @@ def test_mentions_reach_members_of_the_pathway_only(forum, other_pathway):
     assert notices(outsider) == []
 
 
-def test_a_follower_who_is_mentioned_gets_one_notice(forum):
+def test_a_follower_who_is_mentioned_gets_one_notice(forum, committed):
     author = make_trusted(forum.pathway, display_name="Robin")
     replier = make_trusted(forum.pathway)
     topic = start(author, forum)
-    forums.do_reply(replier, topic, "@Robin yes, me too")
+    with committed():
+        forums.do_reply(replier, topic, "@Robin yes, me too")
     assert len(notices(author)) == 1
 
 
-def test_held_replies_tell_nobody_until_a_moderator_decides(forum):
+def test_held_replies_tell_nobody_until_a_moderator_decides(forum, committed):
     author = make_trusted(forum.pathway)
     newcomer = make_member(forum.pathway)  # not yet trusted: pre-moderated
     topic = start(author, forum)
-    reply = forums.do_reply(newcomer, topic, "Hi @" + author.display_name).obj
+    with committed():
+        reply = forums.do_reply(newcomer, topic, "Hi @" + author.display_name).obj
     assert reply.status == ContentStatus.HELD
     assert notices(author) == []
     peer = make_member(forum.pathway, Role.PEER)
     case = ModerationCase.objects.get(object_id=reply.pk)
-    do_decide_case(membership(peer, forum.pathway), case, "approve")
+    with committed():
+        do_decide_case(membership(peer, forum.pathway), case, "approve")
     assert [n.kind for n in notices(author)] == ["reply"]  # once, on approval
 
 
@@ -417,10 +431,12 @@ def test_a_present_needs_no_note(pathway):
     assert present.is_published and present.body == ""
 
 
-def test_an_edit_tells_nobody_again(forum):
+def test_an_edit_tells_nobody_again(forum, committed):
     author, replier = make_trusted(forum.pathway), make_trusted(forum.pathway)
     topic = start(author, forum)
-    reply = forums.do_reply(replier, topic, "Hello").obj
+    with committed():
+        reply = forums.do_reply(replier, topic, "Hello").obj
     assert len(notices(author, "reply")) == 1
-    social.do_edit(replier, reply, {"body": "Hello again"})
+    with committed():
+        social.do_edit(replier, reply, {"body": "Hello again"})
     assert len(notices(author, "reply")) == 1

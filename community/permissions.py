@@ -1,9 +1,14 @@
-"""The access layer: the one place that decides who may see or do what in a pathway.
+"""The access layer's shared part: the one road by which Harbour decides who may
+see or do what in a pathway (memberships, capabilities, two-factor, what a reader
+may see of any content kind, profiles, direct messages). Each wing's
+`permissions.py` adds its own objects on these rules (forums: forums and topics;
+social: walls, presents, bios; moderation: cases, alerts, shifts; notifications:
+failed deliveries); pages, documents and video files are asked of
+home/permissions.py, which rests on them too.
 
-Every view, consumer, hook and action asks here. Each `access_*` returns the object
-or raises `Http404`, alike for what is missing and what is forbidden, so nothing
-tells a stranger that a pathway, page or invitation exists. Pages, documents and
-video files are asked of home/permissions.py, which rests on the answers here.
+Every view, consumer, hook and action asks here or there. Each `access_*` returns
+the object or raises `Http404`, alike for what is missing and what is forbidden, so
+nothing tells a stranger that a pathway, page or invitation exists.
 """
 
 from collections.abc import Iterable

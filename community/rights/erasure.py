@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils import timezone
+from wagtail.search.index import Indexed, insert_or_update_object
 
 from community.models import (
     Audience,
@@ -219,7 +220,13 @@ def _erase_text(kind: ContentKind, rows: QuerySet, others_reply: bool) -> None:
         fields["status"] = ContentStatus.HIDDEN
         if "is_public" in model_fields:
             fields["is_public"] = False  # comments: xtd's own flag follows status
+    ids = list(rows.values_list("pk", flat=True))
     rows.update(**fields)
+    model: Any = kind.model
+    if issubclass(model, Indexed):
+        # The search index holds a copy of the words: it follows at once.
+        for obj in model.objects.filter(pk__in=ids):
+            insert_or_update_object(obj)
 
 
 def erase_content(user: User, *, remove_posts: bool) -> dict[str, int]:

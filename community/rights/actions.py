@@ -5,6 +5,7 @@ audited, never with member text."""
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -134,7 +135,7 @@ def _close(user: User, *, remove_posts: bool, by: User, reason: str) -> None:
         name, storage = export.file.name, export.file.storage
         export.delete()
         if name:
-            transaction.on_commit(lambda n=name, s=storage: s.delete(n), robust=True)
+            transaction.on_commit(partial(storage.delete, name), robust=True)
     audit(
         by,
         "rights.account_closed",
@@ -142,7 +143,7 @@ def _close(user: User, *, remove_posts: bool, by: User, reason: str) -> None:
         reason=reason,
         posts="removed" if remove_posts else "kept",
         by_staff=by.pk != user.pk,
-        **{f"erased_{kind}": count for kind, count in counts.items()},
+        erased=counts,
     )
 
 
@@ -182,6 +183,6 @@ def do_close_account_for(
     text = check_closure_reason(reason)
     with transaction.atomic():
         target = access_account_to_close(staff, user_id)
-        locked = User.objects.select_for_update().get(pk=target.pk)
+        locked: User = User.objects.select_for_update().get(pk=target.pk)
         _close(locked, remove_posts=remove_posts, by=staff, reason=text)
     return locked

@@ -487,7 +487,7 @@ def build_zip(user: User) -> bytes:
         if user.avatar_image:
             try:
                 with user.avatar_image.open("rb") as picture:
-                    extension = user.avatar_image.name.rpartition(".")[2][:5]
+                    extension = (user.avatar_image.name or "").rpartition(".")[2][:5]
                     archive.writestr(f"picture.{extension}", picture.read())
             except OSError:
                 pass  # the row names a file storage no longer has

@@ -30,19 +30,20 @@ def closable_by(staff: User) -> QuerySet[User]:
     """The accounts `staff` may close on a member's written request: a site
     administrator, anyone's but their own; a service lead, those of members
     and carers of a pathway they lead who hold no staff role anywhere."""
-    people = User.objects.filter(is_active=True).exclude(pk=staff.pk)
+    people: QuerySet[User] = User.objects.filter(is_active=True).exclude(pk=staff.pk)
     if staff.is_superuser:
         return people
     led = Membership.objects.filter(
         user=staff, role=Role.LEAD, status=MembershipStatus.ACTIVE
     ).values("pathway")
     staff_anywhere = Membership.objects.filter(role__in=STAFF_ROLES).values("user")
-    return (
+    closable: QuerySet[User] = (
         people.filter(memberships__pathway__in=led)
         .exclude(pk__in=staff_anywhere)
         .exclude(is_superuser=True)
         .distinct()
     )
+    return closable
 
 
 def may_close_accounts(staff: User) -> bool:

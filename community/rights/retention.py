@@ -9,6 +9,7 @@ policy (not a period in this dict)."""
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -75,7 +76,7 @@ def _delete_content(pairs) -> int:
         ContentRevision.objects.filter(
             content_kind=kind.name, object_id__in=ids
         ).delete()
-        kind.model.objects.filter(pk__in=ids).delete()  # type: ignore[attr-defined]
+        kind.model.objects.filter(pk__in=ids).delete()
         total += len(ids)
     return total
 
@@ -117,7 +118,7 @@ def _delete_exports(rows: QuerySet[DataExport]) -> int:
         name, storage = export.file.name, export.file.storage
         export.delete()
         if name:
-            transaction.on_commit(lambda n=name, s=storage: s.delete(n), robust=True)
+            transaction.on_commit(partial(storage.delete, name), robust=True)
         count += 1
     return count
 

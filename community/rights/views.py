@@ -48,6 +48,7 @@ def my_data(request):
         {
             "exports": DataExport.objects.filter(user=request.user)[:10],
             "may_close_others": may_close_accounts(request.user),
+            "export_days": rights.retention_days("exports"),
         },
     )
 

@@ -5,7 +5,14 @@ from django.apps import AppConfig
 # The wings that keep models of their own, in the order their models refer to
 # each other (forums before social, whose reactions and walls sit beside
 # topics; moderation before notifications, whose deliveries count for alerts).
-WINGS_WITH_MODELS = ("safety", "forums", "social", "moderation", "notifications")
+WINGS_WITH_MODELS = (
+    "safety",
+    "forums",
+    "social",
+    "moderation",
+    "notifications",
+    "rights",
+)
 
 
 class CommunityConfig(AppConfig):

@@ -2,6 +2,8 @@
 trust may be asked about. Every wing writes through `audit`; nothing here
 imports a wing."""
 
+from datetime import datetime
+
 from django.db.models import Model
 
 from community.models import AuditEvent, Pathway, User
@@ -26,3 +28,16 @@ def audit(
         reason=reason[:500],
         data=data,
     )
+
+
+def purge_audit_rows(before: datetime) -> int:
+    """Delete the audit rows written before `before` (retention: settings.
+    HARBOUR_RETENTION_DAYS["audit"]) and write one "retention.purged" row
+    with how many went. Returns that count.
+
+    A minimal version for the data-rights branch: the append-only audit
+    (a PostgreSQL trigger refusing UPDATE and DELETE outside a retention
+    window) replaces it with the same signature."""
+    count, _ = AuditEvent.objects.filter(created_at__lt=before).delete()
+    audit(None, "retention.purged", kind="audit", count=count)
+    return count

@@ -490,6 +490,28 @@ HARBOUR_DELIVERY_BACKOFF_SECONDS = 30
 HARBOUR_DELIVERY_MAX_BACKOFF_SECONDS = 30 * 60
 # The daily email digest goes out from this hour, local time (harbour_worker).
 HARBOUR_DIGEST_HOUR = int(os.environ.get("HARBOUR_DIGEST_HOUR", "8"))
+
+# How many days each kind of data is kept, applied daily by the worker and by
+# `manage.py retention [--dry-run]` (community/rights/retention.py). Where each
+# number comes from: docs/decisions/0023-data-rights.md. A trust changes them
+# here, with its Information Governance lead. Whatever a risk alert was raised
+# on is the clinical record and is not removed by these.
+HARBOUR_RETENTION_DAYS = {
+    # The bell's notices: a year is long enough to look back on.
+    "notifications": 365,
+    # Chat messages (pathway rooms, support and direct conversations).
+    "chat_messages": 2 * 365,
+    # Posts held for a moderator that nobody approved.
+    "held_posts": 90,
+    # Posts hidden by a moderator or by reports (and words removed at closing).
+    "removed_posts": 365,
+    # A member's copy of their data, from when it is ready.
+    "exports": 7,
+    # Staff labels on what risk detection found (with the words assessed).
+    "safety_labels": 3 * 365,
+    # Audit rows: NHS Records Management Code of Practice 2021 (8 years).
+    "audit": 8 * 365,
+}
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 
 # Logs: JSON lines (production) or text with time and level (the demo), with a

@@ -3,6 +3,7 @@ from django.urls import path
 from community.forums import views as forum_views
 from community.moderation import views as moderation_views
 from community.notifications import views as notification_views
+from community.rights import views as rights_views
 from community.social import views as social_views
 from community.web import views
 
@@ -141,4 +142,24 @@ urlpatterns = [
         name="push_unsubscribe",
     ),
     path("safety/words/", moderation_views.risk_phrases, name="risk_phrases"),
+    # Data rights: a copy of one's data, closing an account
+    path("account/data/", rights_views.my_data, name="my_data"),
+    path(
+        "account/data/<str:export_id>/download/",
+        rights_views.download_export,
+        name="download_export",
+    ),
+    path(
+        "account/data/<str:export_id>/delete/",
+        rights_views.delete_export,
+        name="delete_export",
+    ),
+    path("account/close/", rights_views.close_account, name="close_account"),
+    path("account/closed/", rights_views.account_closed, name="account_closed"),
+    path("accounts-to-close/", rights_views.close_accounts, name="close_accounts"),
+    path(
+        "accounts-to-close/<str:user_id>/",
+        rights_views.close_account_for,
+        name="close_account_for",
+    ),
 ]

@@ -9,7 +9,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("cms", "community", "chat", "home", "search")
-WINGS = ("safety", "moderation", "forums", "social", "notifications", "web")
+WINGS = (
+    "safety",
+    "moderation",
+    "forums",
+    "social",
+    "notifications",
+    "web",
+    "rights",
+)
 # Entries beside the wings: management commands may call any wing's actions.
 ENTRIES = ("management",)
 # The app's composition root: it registers each wing's content kinds and

@@ -7,9 +7,9 @@ process:
   second or two), and straight again while there is more to run;
 - every pass (15 seconds), it escalates risk alerts nobody acknowledged in
   time, queues again deliveries that are due and fan-outs that are pending
-  and have no task (the sweepers),
-  and once a day (from HARBOUR_DIGEST_HOUR, local time) emails the
-  notification digests;
+  and have no task (the sweepers), once a day (from HARBOUR_DIGEST_HOUR,
+  local time) emails the notification digests, and once a day removes what
+  is past its retention period (community/rights/retention.py);
 - it records a heartbeat in the database, which /ready/ reads
   (community.notifications.worker.worker_heartbeat_age).
 
@@ -33,6 +33,7 @@ from community.notifications.actions import run_daily_digest_if_due
 from community.notifications.deliveries import retry_due_deliveries
 from community.notifications.fanout import retry_due_fan_outs
 from community.notifications.worker import beat, run_delivery_queue
+from community.rights.retention import run_daily_retention_if_due
 
 # The heartbeat is written at most this often (seconds): often enough for
 # /ready/, rarely enough not to be a write a second.
@@ -94,6 +95,9 @@ class Command(BaseCommand):
         digests = self.run_step("Digest", run_daily_digest_if_due)
         if digests is not None:
             logger.info("Sent %s daily digest(s).", digests)
+        retention = self.run_step("Retention", run_daily_retention_if_due)
+        if retention is not None:
+            logger.info("Retention removed %s.", retention)
 
     def run_step(self, name: str, step):
         """Run one step and return what it returned; a failure is logged

@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "cms.middleware.RequestLogMiddleware",
     "cms.middleware.BadInputMiddleware",
     "community.web.middleware.StaffTwoFactorMiddleware",
+    "community.web.middleware.StaffRefusalAuditMiddleware",
     "community.web.middleware.FormPostedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -1,11 +1,15 @@
 """Staff must enrol in two-factor authentication before they reach anything
-else; and a form post the server accepted is told to the next page."""
+else; a signed-in person refused a staff page leaves an audit row; and a form
+post the server accepted is told to the next page."""
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from community.audit import audit
+from community.models import Pathway
 from community.permissions import has_two_factor, requires_two_factor
 
 # Pages a staff member without two-factor may still use: signing in and out,
@@ -54,6 +58,63 @@ class StaffTwoFactorMiddleware:
             ),
         )
         return redirect("mfa_activate_totp")
+
+
+# The pages only a pathway's staff reach (community/web/urls.py): each answers
+# "not found" to anyone else, as a missing page does (decision 2).
+STAFF_URL_NAMES = frozenset(
+    {
+        "invitations",
+        "invitation_batch",
+        "revoke_invitation",
+        "join_requests",
+        "settings",
+        "topic_flags",
+        "unanswered",
+        "history",
+        "moderation",
+        "queue",
+        "case",
+        "clear_review",
+        "alert",
+        "rota",
+        "retry_delivery",
+        "remove_shift",
+        "risk_phrases",
+    }
+)
+
+
+class StaffRefusalAuditMiddleware:
+    """A signed-in person answered "not found" or "forbidden" by a staff
+    page leaves an audit row (`access.refused`: the page's name and the
+    pathway its address names, when there is one). The answer they see does
+    not change. Someone signed out is sent to sign in before any refusal."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, Http404 | PermissionDenied):
+            return None
+        match = request.resolver_match
+        if match is None or match.namespace != "community":
+            return None
+        if match.url_name not in STAFF_URL_NAMES or not request.user.is_authenticated:
+            return None
+        slug = match.kwargs.get("slug")
+        pathway = Pathway.objects.filter(slug=slug).first() if slug else None
+        audit(
+            request.user,
+            "access.refused",
+            pathway=pathway,
+            page=match.url_name,
+            answer=404 if isinstance(exception, Http404) else 403,
+        )
+        return None
 
 
 # Read by static/harbour/forms.js, so not HttpOnly; it says nothing but "yes".

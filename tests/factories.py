@@ -12,6 +12,7 @@ from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
 from community import actions
+from community.consent import current_versions, signature
 from community.forums.actions import do_create_forum
 from community.models import Invitation, Membership, Pathway, Role, User
 from community.moderation.models import DutyShift
@@ -35,6 +36,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def verified(obj, create, extracted, **kwargs):
         if create:
+            # Agreed to the current terms and privacy notice, as at sign-up
+            # (tests of the consent page clear it).
+            obj.consented_versions = signature(current_versions())
             obj.save()
             EmailAddress.objects.create(
                 user=obj, email=obj.email, verified=True, primary=True

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from community.audit import audit
+from community.consent import needs_consent
 from community.models import Pathway
 from community.permissions import has_two_factor, requires_two_factor
 
@@ -115,6 +116,52 @@ class StaffRefusalAuditMiddleware:
             answer=404 if isinstance(exception, Http404) else 403,
         )
         return None
+
+
+# Pages a person who has not agreed to the current terms may still open: the
+# consent page and the documents it links to, the privacy page, signing in and
+# out, the crisis and safety pages, and what pages load (language, scripts,
+# the service worker, files).
+CONSENT_OPEN_URL_NAMES = OPEN_URL_NAMES | {
+    "consent",
+    "privacy",
+    "legal_document",
+    "current_document",
+    "service_worker",
+    "serve_media",
+    "serve_media_poster",
+    "serve_stored_file",
+}
+
+
+class ConsentMiddleware:
+    """When a document's version changed since a signed-in person last agreed,
+    their next page is the consent page (a plain summary, the old and new
+    text, "I agree"), then the page they asked for. Only page visits (GET)
+    are sent there: a post, with the words someone was writing, is never
+    interrupted, and scripts' JSON endpoints answer as before."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "GET" or not needs_consent(request.user):
+            return None
+        if getattr(view_func, "harbour_json", False):
+            return None
+        match = request.resolver_match
+        name = (match.url_name or "") if match else ""
+        if name in CONSENT_OPEN_URL_NAMES or name.startswith(OPEN_URL_PREFIXES):
+            return None
+        from urllib.parse import urlencode
+
+        from django.urls import reverse
+
+        query = urlencode({"next": request.get_full_path()})
+        return redirect(f"{reverse('community:consent')}?{query}")
 
 
 # Read by static/harbour/forms.js, so not HttpOnly; it says nothing but "yes".

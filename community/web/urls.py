@@ -141,4 +141,13 @@ urlpatterns = [
         name="push_unsubscribe",
     ),
     path("safety/words/", moderation_views.risk_phrases, name="risk_phrases"),
+    # Consent and privacy information
+    path("privacy/", views.privacy, name="privacy"),
+    path("consent/", views.consent, name="consent"),
+    path("legal/<slug:document>/", views.legal_document, name="current_document"),
+    path(
+        "legal/<slug:document>/<slug:version>/",
+        views.legal_document,
+        name="legal_document",
+    ),
 ]

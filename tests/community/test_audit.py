@@ -394,6 +394,7 @@ SAFE_DATA_KEYS = {
     "strikes",
     "to_leads",
     "urgent",
+    "versions",  # consent: "privacy:V,terms:V"
 }
 # Arguments that are not data.
 NAMED = {"pathway", "target", "reason"}

@@ -12,10 +12,10 @@ from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
 from community import actions
-from community.consent import current_versions, signature
 from community.forums.actions import do_create_forum
 from community.models import Invitation, Membership, Pathway, Role, User
 from community.moderation.models import DutyShift
+from community.web.consent import current_versions, signature
 from home.models import HomePage
 
 PASSWORD = "a-long-test-passphrase-42"

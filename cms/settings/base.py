@@ -496,7 +496,7 @@ COMMENTS_XTD_LIST_ORDER = ("thread_id", "order")
 
 # Consent and privacy information (#19). The current version of each document a
 # member agrees to; changing a version asks every member again at their next
-# visit (community.consent). Each version's full text is the template
+# visit (community.web.consent). Each version's full text is the template
 # community/legal/<document>_<version>.html, kept when a newer one comes.
 HARBOUR_DOCUMENTS = {
     "terms": {

@@ -1,6 +1,6 @@
 """Which version of the terms of use and the privacy notice each person agreed
 to, and when (UK GDPR accountability: a trust can show what a member was told).
-The current versions are settings (HARBOUR_DOCUMENTS); community/consent.py
+The current versions are settings (HARBOUR_DOCUMENTS); community/web/consent.py
 asks again when one changes."""
 
 from django.db import models

@@ -17,8 +17,8 @@ from community.actions import (
     do_request_to_join,
     joinable_pathways,
 )
-from community.consent import do_accept_documents
 from community.models import STAFF_ROLES, Pathway, Role, User
+from community.web.consent import do_accept_documents
 
 
 class DateInputWidget(forms.MultiWidget):

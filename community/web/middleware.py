@@ -9,9 +9,9 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from community.audit import audit
-from community.consent import needs_consent
 from community.models import Pathway
 from community.permissions import has_two_factor, requires_two_factor
+from community.web.consent import needs_consent
 
 # Pages a staff member without two-factor may still use: signing in and out,
 # enrolling, and the crisis and safety pages that every person must always reach.

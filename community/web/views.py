@@ -16,12 +16,6 @@ from django.views.decorators.http import require_POST
 
 from community import actions, queries
 from community.actions import InvitationError
-from community.consent import (
-    changed_documents,
-    current_versions,
-    do_accept_documents,
-    needs_consent,
-)
 from community.models import Document
 from community.permissions import (
     Capability,
@@ -29,6 +23,12 @@ from community.permissions import (
     access_join_request,
     access_pathway_capability,
     invitable_roles,
+)
+from community.web.consent import (
+    changed_documents,
+    current_versions,
+    do_accept_documents,
+    needs_consent,
 )
 from community.web.forms import (
     CreateInvitationsForm,

@@ -1,4 +1,4 @@
-"""Consent to the terms and the privacy notice (community/consent.py, the
+"""Consent to the terms and the privacy notice (community/web/consent.py, the
 consent and privacy pages in community/web/views.py and ConsentMiddleware):
 sign-up records the versions agreed; a new version asks again at the next
 page visit, never in the middle of a post; the privacy page shows the
@@ -7,8 +7,8 @@ retention periods and the trust's details."""
 import pytest
 from django.urls import reverse
 
-from community.consent import current_versions, needs_consent, signature
 from community.models import AuditEvent, Consent, User
+from community.web.consent import current_versions, needs_consent, signature
 from tests.community.test_views import signup_data
 from tests.factories import UserFactory, make_forum, make_invitation, make_trusted
 

@@ -20,11 +20,11 @@ from django.utils.text import slugify
 from wagtail.models import Locale, Page, Site
 
 from community import actions
-from community.consent import do_accept_documents, needs_consent
 from community.forums import actions as forums
 from community.forums.models import Forum, Topic
 from community.models import CrisisContact, Membership, Pathway, Role, RulePack, User
 from community.moderation.models import DutyShift
+from community.web.consent import do_accept_documents, needs_consent
 from home.models import HomePage
 from home.pathways import sync_pathway_structure
 

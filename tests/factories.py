@@ -15,6 +15,7 @@ from community import actions
 from community.forums.actions import do_create_forum
 from community.models import Invitation, Membership, Pathway, Role, User
 from community.moderation.models import DutyShift
+from community.web.consent import current_versions, signature
 from home.models import HomePage
 
 PASSWORD = "a-long-test-passphrase-42"
@@ -35,6 +36,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def verified(obj, create, extracted, **kwargs):
         if create:
+            # Agreed to the current terms and privacy notice, as at sign-up
+            # (tests of the consent page clear it).
+            obj.consented_versions = signature(current_versions())
             obj.save()
             EmailAddress.objects.create(
                 user=obj, email=obj.email, verified=True, primary=True

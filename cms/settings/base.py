@@ -124,6 +124,8 @@ MIDDLEWARE = [
     "cms.middleware.RequestLogMiddleware",
     "cms.middleware.BadInputMiddleware",
     "community.web.middleware.StaffTwoFactorMiddleware",
+    "community.web.middleware.StaffRefusalAuditMiddleware",
+    "community.web.middleware.ConsentMiddleware",
     "community.web.middleware.FormPostedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -540,3 +542,37 @@ COMMENTS_XTD_MODEL = "home.models.PageComment"
 COMMENTS_XTD_MAX_THREAD_LEVEL = 1
 COMMENTS_XTD_CONFIRM_EMAIL = False
 COMMENTS_XTD_LIST_ORDER = ("thread_id", "order")
+
+# Consent and privacy information (#19). The current version of each document a
+# member agrees to; changing a version asks every member again at their next
+# visit (community.web.consent). Each version's full text is the template
+# community/legal/<document>_<version>.html, kept when a newer one comes.
+HARBOUR_DOCUMENTS = {
+    "terms": {
+        "version": "2026-12",
+        "summary": (
+            "Be kind, keep others' stories to yourself, don't share contact details, "
+            "and use the help page or 999 in an emergency: Harbour is not a crisis "
+            "service. Moderators may hold, edit or hide posts to keep people safe."
+        ),
+    },
+    "privacy": {
+        "version": "2026-12",
+        "summary": (
+            "We keep what you write, your choices and your memberships to run the "
+            "community and keep people safe. Your care team sees what you write in "
+            "your communities; what looks like risk is checked automatically and "
+            "shown to the clinician on duty. You can download your data or close "
+            "your account at any time."
+        ),
+    },
+}
+# The trust that runs this site, shown on the privacy page.
+HARBOUR_TRUST = {
+    "name": os.environ.get("HARBOUR_TRUST_NAME", "Example NHS Foundation Trust"),
+    "dpo_contact": os.environ.get(
+        "HARBOUR_TRUST_DPO", "dpo@example.nhs.uk, Data Protection Officer"
+    ),
+    "ico_registration": os.environ.get("HARBOUR_TRUST_ICO", "Z0000000"),
+    "address": os.environ.get("HARBOUR_TRUST_ADDRESS", ""),
+}

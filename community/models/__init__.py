@@ -8,6 +8,7 @@ social, moderation, notifications, safety); CommunityConfig.import_models
 loads them with these, under the one `community` app label, so no table or
 migration changed when they moved (docs/decisions/0018-community-wings.md)."""
 
+from .consent import Consent, Document
 from .content import ContentRevision, ContentStatus, MemberContent
 from .people import (
     AVATARS,
@@ -42,9 +43,11 @@ __all__ = [
     "Audience",
     "AuditEvent",
     "Block",
+    "Consent",
     "ContentRevision",
     "ContentStatus",
     "CrisisContact",
+    "Document",
     "DISPLAY_NAME_CHARS",
     "EMAIL_LIKE",
     "EmailFrequency",

@@ -138,6 +138,12 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
         max_length=255, blank=True, default="", db_default="", editable=False
     )
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    # The versions of the terms and privacy notice last agreed to, as
+    # community.web.consent.signature writes them: the check on every page reads
+    # it from the user row it has already loaded (the history is Consent).
+    consented_versions = models.CharField(
+        max_length=100, blank=True, default="", db_default=""
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]

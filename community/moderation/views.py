@@ -23,6 +23,7 @@ from community.actions import (
     do_unblock,
     do_unmute,
 )
+from community.audit import audit
 from community.inputs import MAX_EPOCH_SECONDS, whole_number
 from community.models import User
 from community.moderation.alerts import (
@@ -203,6 +204,10 @@ def case(request, slug, pk):
             messages.success(request, _("Decision saved. Thank you."))
             return redirect("community:queue", slug=slug)
     kind = kind_of(content)
+    if request.method == "GET":
+        audit(
+            request.user, "staff.viewed_case", pathway=membership.pathway, target=found
+        )
     return render(
         request,
         "community/case.html",
@@ -268,6 +273,10 @@ def alert(request, slug, pk):
             do_add_alert_note(request.user, found, form.cleaned_data["note"])
             messages.success(request, _("Note added."))
             return redirect("community:alert", slug=slug, pk=found.pk)
+    if request.method == "GET":
+        audit(
+            request.user, "staff.viewed_alert", pathway=membership.pathway, target=found
+        )
     content = found.case.content
     kind = kind_of(content) if content is not None else None
     text = kind.text(content) if kind else ""

@@ -87,6 +87,10 @@ ERASURE: dict[tuple[str, str], tuple[str, str]] = {
         "other people's notices, which name the former member",
     ),
     ("community.PushSubscription", "user"): (ERASED, "their phones' endpoints"),
+    ("community.Consent", "user"): (
+        KEPT,
+        "the trust's record of which terms were agreed, and when: no words",
+    ),
     ("community.NoticeFanOut", "actor"): (
         KEPT,
         "which post's notices went out: no words, no address, only the row",

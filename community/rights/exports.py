@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from community.models import (
     Block,
+    Consent,
     ContentRevision,
     Invitation,
     JoinRequest,
@@ -95,6 +96,7 @@ COVERAGE: dict[tuple[str, str], tuple[str, str]] = {
         "notices the member caused are other people's notices",
     ),
     ("community.PushSubscription", "user"): (EXPORTED, "phones"),
+    ("community.Consent", "user"): (EXPORTED, "consents"),
     ("community.NoticeFanOut", "actor"): (
         LEFT_OUT,
         "Harbour's record that a post's notices went out; the post is exported",
@@ -204,8 +206,6 @@ COVERAGE: dict[tuple[str, str], tuple[str, str]] = {
 # Not yet in Harbour: the place they go when they come (issue #19 item 5 and
 # the insights survey).
 NOT_YET = {
-    "consents": "Harbour does not record consents yet; when it does, the "
-    "versions of the terms and privacy notice you accepted will be listed here.",
     "survey_answers": "You have not answered any survey.",
 }
 
@@ -336,6 +336,10 @@ def collect(user: User) -> dict[str, Any]:
         "invitations": [
             _row(i, ("role", "used_at"), community=str(i.pathway))
             for i in Invitation.objects.filter(used_by=user).select_related("pathway")
+        ],
+        "consents": [
+            _row(c, ("document", "version", "accepted_at"))
+            for c in Consent.objects.filter(user=user)
         ],
         "content": _content(user),
         "wall_messages_to_you": [],

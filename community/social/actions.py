@@ -510,7 +510,8 @@ def do_set_profile(
         user.avatar = avatar
         changed = ["pronouns", "avatar"]
         if display_name and display_name != user.display_name:
-            audit(user, "profile.renamed", target=user, was=user.display_name)
+            # Not the old name: audit rows outlive an erased account (#19).
+            audit(user, "profile.renamed", target=user)
             try:
                 do_save_display_name(user, display_name, fields=changed)
             except ValidationError as error:

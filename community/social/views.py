@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community.actions import SafetyError
+from community.audit import audit
 from community.forums.permissions import access_topic
 from community.forums.queries import unanswered_topics
 from community.moderation.forms import submit_member_text, tell_author
@@ -25,6 +26,7 @@ from community.permissions import (
     access_pathway,
     access_pathway_capability,
     access_profile,
+    capabilities_by_pathway,
     direct_refusal,
     shared_pathways,
     visible_pathways,
@@ -162,6 +164,13 @@ def history(request, slug, kind, pk):
     content_kind = _kind_or_404(kind)
     membership = access_pathway_capability(request.user, slug, Capability.MODERATE)
     obj = access_moderated_content(membership, content_kind.model, pk)
+    audit(
+        request.user,
+        "staff.viewed_history",
+        pathway=membership.pathway,
+        target=obj,
+        kind=content_kind.name,
+    )
     return render(
         request,
         "community/history.html",
@@ -221,6 +230,15 @@ def profile(request, user_id):
             return redirect(f"{request.path}#wall-{submission.obj.pk}")
     elif request.method == "POST":
         messages.info(request, _("You can't write on this wall."))
+    if not is_me and request.method == "GET":
+        # Staff looking at a member's profile is on the record, once for each
+        # shared pathway they look after (its lead reads the row).
+        capabilities = capabilities_by_pathway(request.user)
+        for pathway in shared:
+            if Capability.MODERATE in capabilities.get(pathway.pk, ()):
+                audit(
+                    request.user, "staff.viewed_profile", pathway=pathway, target=person
+                )
     posts = wall_posts_for(request.user, person).select_related("author", "pathway")
     page = Paginator(posts, WALL_POSTS_PER_PAGE).get_page(request.GET.get("page"))
     replies: dict[int, list] = {}

@@ -18,6 +18,7 @@ from community.actions import (
     joinable_pathways,
 )
 from community.models import STAFF_ROLES, Pathway, Role, User
+from community.web.consent import do_accept_documents
 
 
 class DateInputWidget(forms.MultiWidget):
@@ -113,7 +114,10 @@ class SignupDetailsForm(forms.Form):
         ),
     )
     agree = forms.BooleanField(
-        label=_("I have read how Harbour keeps people safe (on the page linked above)"),
+        label=_(
+            "I have read how Harbour keeps people safe (on the page linked above), "
+            "and I agree to the terms of use and the privacy notice"
+        ),
         error_messages={
             "required": _("Please confirm you have read how we keep people safe.")
         },
@@ -200,6 +204,8 @@ class SignupDetailsForm(forms.Form):
         wanted = self.cleaned_data["display_name"]
         user.date_of_birth = self.cleaned_data["date_of_birth"]
         given = do_claim_display_name(user, wanted, fields=["date_of_birth"])
+        # The box they ticked ("agree") names the current terms and notice.
+        do_accept_documents(user)
         if given != wanted:
             messages.info(
                 request,

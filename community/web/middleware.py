@@ -1,12 +1,17 @@
 """Staff must enrol in two-factor authentication before they reach anything
-else; and a form post the server accepted is told to the next page."""
+else; a signed-in person refused a staff page leaves an audit row; and a form
+post the server accepted is told to the next page."""
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from community.audit import audit
+from community.models import Pathway
 from community.permissions import has_two_factor, requires_two_factor
+from community.web.consent import needs_consent
 
 # Pages a staff member without two-factor may still use: signing in and out,
 # enrolling, and the crisis and safety pages that every person must always reach.
@@ -58,6 +63,109 @@ class StaffTwoFactorMiddleware:
             ),
         )
         return redirect("mfa_activate_totp")
+
+
+# The pages only a pathway's staff reach (community/web/urls.py): each answers
+# "not found" to anyone else, as a missing page does (decision 2).
+STAFF_URL_NAMES = frozenset(
+    {
+        "invitations",
+        "invitation_batch",
+        "revoke_invitation",
+        "join_requests",
+        "settings",
+        "topic_flags",
+        "unanswered",
+        "history",
+        "moderation",
+        "queue",
+        "case",
+        "clear_review",
+        "alert",
+        "rota",
+        "retry_delivery",
+        "remove_shift",
+        "risk_phrases",
+    }
+)
+
+
+class StaffRefusalAuditMiddleware:
+    """A signed-in person answered "not found" or "forbidden" by a staff
+    page leaves an audit row (`access.refused`: the page's name and the
+    pathway its address names, when there is one). The answer they see does
+    not change. Someone signed out is sent to sign in before any refusal."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, Http404 | PermissionDenied):
+            return None
+        match = request.resolver_match
+        if match is None or match.namespace != "community":
+            return None
+        if match.url_name not in STAFF_URL_NAMES or not request.user.is_authenticated:
+            return None
+        slug = match.kwargs.get("slug")
+        pathway = Pathway.objects.filter(slug=slug).first() if slug else None
+        audit(
+            request.user,
+            "access.refused",
+            pathway=pathway,
+            page=match.url_name,
+            answer=404 if isinstance(exception, Http404) else 403,
+        )
+        return None
+
+
+# Pages a person who has not agreed to the current terms may still open: the
+# consent page and the documents it links to, the privacy page, signing in and
+# out, the crisis and safety pages, and what pages load (language, scripts,
+# the service worker, files).
+CONSENT_OPEN_URL_NAMES = OPEN_URL_NAMES | {
+    "consent",
+    "privacy",
+    "legal_document",
+    "current_document",
+    "service_worker",
+    "serve_media",
+    "serve_media_poster",
+    "serve_stored_file",
+}
+
+
+class ConsentMiddleware:
+    """When a document's version changed since a signed-in person last agreed,
+    their next page is the consent page (a plain summary, the old and new
+    text, "I agree"), then the page they asked for. Only page visits (GET)
+    are sent there: a post, with the words someone was writing, is never
+    interrupted, and scripts' JSON endpoints answer as before."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "GET" or not needs_consent(request.user):
+            return None
+        if getattr(view_func, "harbour_json", False):
+            return None
+        match = request.resolver_match
+        name = (match.url_name or "") if match else ""
+        if name in CONSENT_OPEN_URL_NAMES or name.startswith(OPEN_URL_PREFIXES):
+            return None
+        from urllib.parse import urlencode
+
+        from django.urls import reverse
+
+        query = urlencode({"next": request.get_full_path()})
+        return redirect(f"{reverse('community:consent')}?{query}")
 
 
 # Read by static/harbour/forms.js, so not HttpOnly; it says nothing but "yes".

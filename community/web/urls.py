@@ -162,4 +162,13 @@ urlpatterns = [
         rights_views.close_account_for,
         name="close_account_for",
     ),
+    # Consent and privacy information
+    path("privacy/", views.privacy, name="privacy"),
+    path("consent/", views.consent, name="consent"),
+    path("legal/<slug:document>/", views.legal_document, name="current_document"),
+    path(
+        "legal/<slug:document>/<slug:version>/",
+        views.legal_document,
+        name="legal_document",
+    ),
 ]

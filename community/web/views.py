@@ -3,21 +3,32 @@
 import csv
 
 from allauth.account.views import SignupView as AllauthSignupView
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community import actions, queries
 from community.actions import InvitationError
+from community.models import Document
 from community.permissions import (
     Capability,
     access_invitation,
     access_join_request,
     access_pathway_capability,
     invitable_roles,
+)
+from community.web.consent import (
+    changed_documents,
+    current_versions,
+    do_accept_documents,
+    needs_consent,
 )
 from community.web.forms import (
     CreateInvitationsForm,
@@ -224,3 +235,107 @@ def help_now(request):
 def safety(request):
     """What Harbour checks and why, in plain words. Open to everyone."""
     return render(request, "community/safety.html")
+
+
+# Consent and privacy information ---------------------------------------------------
+
+RETENTION_LABELS = {
+    "chat_messages": _("Chat, direct and support messages"),
+    "notifications": _("Notifications"),
+    "held_posts": _("Posts that were held for a moderator and never shown"),
+    "removed_posts": _("Posts that were removed"),
+    "exports": _("Your data download, once made"),
+    "safety_labels": _("Staff decisions about possible risk, used to improve checks"),
+    "audit": _("The record of staff and safety actions (ids, never what you wrote)"),
+}
+
+
+def _period(days: int) -> str:
+    """7 -> "7 days", 730 -> "2 years" (leap days forgiven)."""
+    from django.utils.translation import ngettext
+
+    years, rest = divmod(days, 365)
+    if years and rest <= 2:
+        return ngettext("%(n)s year", "%(n)s years", years) % {"n": years}
+    return ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
+
+
+def privacy(request):
+    """The privacy page, in plain words: what is kept, for how long (from
+    HARBOUR_RETENTION_DAYS, which retention applies), who sees it, the rights
+    and how to use them, and the trust's details. Open to everyone."""
+    retention = settings.HARBOUR_RETENTION_DAYS
+    return render(
+        request,
+        "community/privacy.html",
+        {
+            "trust": settings.HARBOUR_TRUST,
+            "retention": [
+                (label, _period(retention[key]))
+                for key, label in RETENTION_LABELS.items()
+                if key in retention
+            ],
+            "versions": current_versions(),
+        },
+    )
+
+
+def _document_template(document: str, version: str):
+    try:
+        return get_template(f"community/legal/{document}_{version}.html")
+    except TemplateDoesNotExist:
+        return None
+
+
+def legal_document(request, document, version=None):
+    """The full text of one version of the terms or the privacy notice, the
+    current one (no version given) or one a member agreed to before. Open to
+    everyone."""
+    if document not in Document.values:
+        raise Http404("No such document")
+    version = version or current_versions()[document]
+    template = _document_template(document, version)
+    if template is None:
+        raise Http404("No such version")
+    return render(
+        request,
+        "community/legal_document.html",
+        {
+            "title": Document(document).label,
+            "version": version,
+            "current": current_versions()[document] == version,
+            "text_template": template.template.name,
+            "trust": settings.HARBOUR_TRUST,
+        },
+    )
+
+
+@login_required
+def consent(request):
+    """Asked at the next visit after a document changed: a calm page with
+    the plain summary of what changed, links to the old and new text, and
+    "I agree"; then on to the page the person was going to."""
+    wanted = request.GET.get("next") or request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        wanted = "/"
+    if request.method == "POST" and request.POST.get("agree"):
+        do_accept_documents(request.user)
+        return redirect(wanted)
+    if not needs_consent(request.user):
+        return redirect(wanted)
+    documents = changed_documents(request.user)
+    for item in documents:
+        item["has_old_text"] = bool(
+            item["agreed"] and _document_template(item["document"], item["agreed"])
+        )
+    return render(
+        request,
+        "community/consent.html",
+        {
+            "documents": documents,
+            "first_time": not any(item["agreed"] for item in documents),
+            "next": wanted,
+        },
+    )

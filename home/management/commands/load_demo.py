@@ -24,6 +24,7 @@ from community.forums import actions as forums
 from community.forums.models import Forum, Topic
 from community.models import CrisisContact, Membership, Pathway, Role, RulePack, User
 from community.moderation.models import DutyShift
+from community.web.consent import do_accept_documents, needs_consent
 from home.models import HomePage
 from home.pathways import sync_pathway_structure
 
@@ -445,6 +446,9 @@ class Command(BaseCommand):
         EmailAddress.objects.get_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
+        if needs_consent(user):
+            # Demo people have agreed to the current terms, as at sign-up.
+            do_accept_documents(user)
         return user
 
     def ensure_totp(self, user):

@@ -5,7 +5,6 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.apps import apps
-from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import models
 from django.urls import reverse
@@ -235,9 +234,12 @@ def test_an_administrator_finds_and_closes_an_account(client, pathway):
     admin = User.objects.create_superuser(
         email="admin@example.org", password=PASSWORD, display_name="Admin"
     )
+    from community.web.consent import current_versions, signature
     from tests.factories import enrol_totp
 
     enrol_totp(admin)
+    admin.consented_versions = signature(current_versions())  # as at sign-up
+    admin.save()
     member = make_member(pathway, display_name="Willow Tree")
     c = staff_client(client, admin)
     found = c.get(reverse("community:close_accounts"), {"q": "willow"})
@@ -249,7 +251,26 @@ def test_an_administrator_finds_and_closes_an_account(client, pathway):
     assert rights.check_closure_reason(" ok ") == "ok"
 
 
-def test_sessions_settings_are_the_database_here():
-    # end_sessions finds sessions in the database; with another engine it
-    # relies on the deactivated account (see its docstring).
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+@pytest.mark.parametrize(
+    "engine",
+    [
+        "django.contrib.sessions.backends.db",
+        # Production with Redis: read from the cache, written to both.
+        "django.contrib.sessions.backends.cached_db",
+    ],
+)
+def test_closing_ends_every_session_in_the_database_and_the_cache(
+    client, pathway, settings, engine
+):
+    from importlib import import_module
+
+    settings.SESSION_ENGINE = engine
+    user = make_member(pathway)
+    client.force_login(user)
+    key = client.session.session_key
+    store = import_module(engine).SessionStore
+    assert store(session_key=key).get("_auth_user_id") == str(user.pk)
+    rights.do_close_account(user, remove_posts=False)
+    assert not Session.objects.filter(session_key=key).exists()
+    # A fresh store finds nothing: not in the table, not in the cache.
+    assert store(session_key=key).load() == {}

@@ -73,7 +73,10 @@ def test_every_registered_content_kind_is_in_the_export(pathway):
 
 
 def test_the_copy_holds_what_the_member_wrote_and_chose(pathway):
+    from community.web.consent import do_accept_documents
+
     member = make_full_member(pathway)
+    do_accept_documents(member.user)
     data = collect(member.user)
     texts = [row["text"] for row in data["content"]]
     for body in (TOPIC_BODY, REPLY_BODY, WALL_BODY, CHAT_BODY, BIO):
@@ -90,7 +93,8 @@ def test_the_copy_holds_what_the_member_wrote_and_chose(pathway):
     assert data["wall_messages_to_you"][0]["text"] == "Hello from Birch"
     assert data["two_factor"][0]["type"] == "totp"
     assert "secret" not in json.dumps(data["two_factor"])
-    assert data["consents"]["items"] == []
+    # What they agreed to, and when (do_accept_documents ran before the copy).
+    assert {c["document"] for c in data["consents"]} == {"terms", "privacy"}
 
 
 def test_the_copy_never_says_who_reported_or_blocked_the_member(pathway):

@@ -102,7 +102,7 @@ def test_retention_removes_what_is_past_its_period_and_keeps_the_clinical_record
     assert not storage.exists(name)
     assert not AuditEvent.objects.filter(action="test.old").exists()
     purged = AuditEvent.objects.get(action="retention.purged")
-    assert purged.data == {"kind": "audit", "count": 1}
+    assert purged.data["count"] == 1
     assert AuditEvent.objects.filter(action="retention.applied").count() >= 3
 
 

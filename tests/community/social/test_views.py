@@ -28,8 +28,9 @@ pytestmark = pytest.mark.django_db
 # replies, reactions, presents, bio, blocks and mutes, mute words (once), the
 # unread badge, whether the two may talk directly in their shared pathway (both
 # members, no block between them), and the care teams' roles for the badges
-# by staff names: the same however long the wall.
-QUERIES_WALL = 22
+# by staff names, and whether the reader is staff there (a staff look is
+# audited): the same however long the wall.
+QUERIES_WALL = 23
 # Session, user, two-factor check, the pathway, the reader's mute words (once),
 # one query per source, the landing pages and their specific rows, the unread
 # badge, the care team's roles for their badges: the same

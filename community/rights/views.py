@@ -82,20 +82,25 @@ def delete_export(request, export_id):
 
 
 @login_required
-@reauthentication_required(allow_get=True)
 def close_account(request):
-    """The plain-words page; closing (POST) asks for the password again
-    first (allauth keeps the choice while it asks)."""
+    """The plain-words page. A choice that is missing is said at once, on the
+    page; a complete one then asks for the password again
+    (`_close_own_account`: allauth keeps the choice while it asks)."""
     form = CloseAccountForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            rights.do_close_account(request.user, remove_posts=form.remove_posts)
-        except SafetyError as error:
-            messages.error(request, str(error))
-            return redirect("community:my_data")
-        logout(request)
-        return redirect("community:account_closed")
+        return _close_own_account(request, form)
     return render(request, "rights/close_account.html", {"form": form})
+
+
+@reauthentication_required
+def _close_own_account(request, form: CloseAccountForm):
+    try:
+        rights.do_close_account(request.user, remove_posts=form.remove_posts)
+    except SafetyError as error:
+        messages.error(request, str(error))
+        return redirect("community:my_data")
+    logout(request)
+    return redirect("community:account_closed")
 
 
 @require_safe

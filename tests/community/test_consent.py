@@ -145,3 +145,8 @@ def test_unknown_documents_and_versions_are_not_found(client, home):
     assert client.get("/legal/cookies/2026-12/").status_code == 404
     assert client.get("/legal/terms/1999-01/").status_code == 404
     assert client.get("/legal/privacy/").status_code == 200
+
+
+def test_every_page_links_to_the_privacy_page_in_its_footer(client, home):
+    body = client.get(reverse("help")).content.decode()
+    assert f'href="{reverse("community:privacy")}"' in body

@@ -156,9 +156,10 @@ def test_closing_asks_for_the_password_and_a_wrong_one_is_a_kind_error(client, p
 
 
 def test_closing_without_a_choice_says_what_is_missing(client, pathway):
+    """Before the password is asked for: nobody types it only to be told
+    the form was not finished."""
     user = make_member(pathway)
     client.force_login(user)
-    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     response = client.post(reverse("community:close_account"), {})
     assert response.status_code == 200
     assert "Choose what should happen" in response.content.decode()

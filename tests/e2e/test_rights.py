@@ -3,7 +3,8 @@ their data from the account page, the job runs (the test settings' task
 backend runs it when the request commits, as the worker would), the notice
 appears, the zip downloads and holds their post; then they close their
 account, keeping their posts, and a second member closes theirs removing
-them; a wrong password on re-authentication is a kind error. Screenshots go
+them; a wrong password on re-authentication is a kind error; a site
+administrator finds the download and both closings in the audit. Screenshots go
 to /tmp/shots-rights/ (SHOTS)."""
 
 import io
@@ -11,9 +12,18 @@ import json
 import zipfile
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from community.forums.models import Topic
 from community.models import AuditEvent, User
-from tests.factories import PASSWORD, make_forum, make_member
+from tests.factories import (
+    PASSWORD,
+    TOTP_SECRET,
+    UserFactory,
+    enrol_totp,
+    make_forum,
+    make_member,
+)
 
 SHOTS = Path("/tmp/shots-rights")  # noqa: S108 - where the brief asks for them
 POST = "What helped me this week was the evening walk"
@@ -121,3 +131,13 @@ def test_a_member_downloads_their_data_and_closes_their_account_both_ways(
     topic.refresh_from_db()
     assert topic.body == "" and topic.status == "hidden"
     assert AuditEvent.objects.filter(action="rights.account_closed").count() == 2
+
+    # A site administrator finds both closings and the download in the audit.
+    page.context.clear_cookies()
+    admin = UserFactory(is_staff=True, is_superuser=True, display_name="Site Admin")
+    enrol_totp(admin)
+    sign_in(page, admin, TOTP_SECRET)
+    visit(page, "/admin/audit/?action=rights.")
+    expect(page.get_by_role("cell", name="rights.account_closed")).to_have_count(2)
+    expect(page.get_by_role("cell", name="rights.export_requested")).to_be_visible()
+    shot(page, "11-audit-admin")

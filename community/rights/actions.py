@@ -17,7 +17,7 @@ from django_tasks import task
 
 from community.actions import InvalidInput, Refused
 from community.audit import audit
-from community.models import User
+from community.models import Pathway, User
 from community.notifications.actions import notify
 from community.notifications.deliveries import BACKEND
 from community.rights.erasure import erase_person
@@ -130,21 +130,26 @@ def do_delete_export(user: User, export: DataExport) -> None:
 
 def _close(user: User, *, remove_posts: bool, by: User, reason: str) -> None:
     exports = list(DataExport.objects.filter(user=user))
+    # One audit row per pathway they belonged to, so each pathway's lead
+    # finds it in their own pathway's audit (read before erasure ends them).
+    pathways = list(Pathway.objects.filter(memberships__user=user).distinct()) or [None]
     counts = erase_person(user, remove_posts=remove_posts)
     for export in exports:
         name, storage = export.file.name, export.file.storage
         export.delete()
         if name:
             transaction.on_commit(partial(storage.delete, name), robust=True)
-    audit(
-        by,
-        "rights.account_closed",
-        target=user,
-        reason=reason,
-        posts="removed" if remove_posts else "kept",
-        by_staff=by.pk != user.pk,
-        erased=counts,
-    )
+    for pathway in pathways:
+        audit(
+            by,
+            "rights.account_closed",
+            pathway=pathway,
+            target=user,
+            reason=reason,
+            posts="removed" if remove_posts else "kept",
+            by_staff=by.pk != user.pk,
+            erased=counts,
+        )
 
 
 def do_close_account(user: User, *, remove_posts: bool) -> None:

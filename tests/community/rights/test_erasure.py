@@ -203,6 +203,8 @@ def test_a_lead_closes_a_members_account_with_a_reason(client, pathway, lead):
     assert not member.user.is_active
     event = AuditEvent.objects.get(action="rights.account_closed")
     assert event.actor == lead
+    # In the pathway's own audit, which its lead reads.
+    assert event.pathway == pathway
     assert event.reason == "Letter of 3 March, filed"
     assert event.data["by_staff"] is True
     assert member.email not in str(event.data) and TOPIC_BODY not in str(event.data)

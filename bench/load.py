@@ -138,9 +138,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.test import Client
 from chat.models import Room
-from community.models import (
-    Forum, Membership, Pathway, PathwayGroup, Role, Topic, User,
-)
+from community.forums.models import Forum, Topic
+from community.models import Membership, Pathway, PathwayGroup, Role, User
 
 wanted, with_sessions = int(sys.argv[1]), int(sys.argv[2])
 PREFIX = "load-member-"

@@ -166,7 +166,8 @@ django.setup()
 from chat.actions import do_send_message
 from chat.models import Room
 from community.forums.actions import do_start_topic
-from community.models import RiskAlert, Role
+from community.models import Role
+from community.moderation.models import RiskAlert
 from tests.factories import (
     enrol_totp, make_forum, make_member, make_pathway, make_trusted, put_on_duty,
 )

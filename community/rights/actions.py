@@ -132,7 +132,9 @@ def _close(user: User, *, remove_posts: bool, by: User, reason: str) -> None:
     exports = list(DataExport.objects.filter(user=user))
     # One audit row per pathway they belonged to, so each pathway's lead
     # finds it in their own pathway's audit (read before erasure ends them).
-    pathways = list(Pathway.objects.filter(memberships__user=user).distinct()) or [None]
+    pathways: list[Pathway | None] = [
+        *Pathway.objects.filter(memberships__user=user).distinct()
+    ] or [None]
     counts = erase_person(user, remove_posts=remove_posts)
     for export in exports:
         name, storage = export.file.name, export.file.storage

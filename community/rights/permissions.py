@@ -11,6 +11,14 @@ from community.models import STAFF_ROLES, Membership, MembershipStatus, Role, Us
 from community.rights.models import DataExport
 
 
+def exports_of(user: User) -> QuerySet[DataExport]:
+    """`user`'s own copies of their data, newest first; none for anyone
+    signed out. Nobody sees another person's."""
+    if not user.is_authenticated:
+        return DataExport.objects.none()
+    return DataExport.objects.filter(user=user)
+
+
 def access_export(user: User, export_id: object) -> DataExport:
     """`user`'s own export `export_id`; Http404 for another's, a malformed
     id, or one that is gone. Nobody else may read it: not staff, not admins."""
@@ -18,9 +26,7 @@ def access_export(user: User, export_id: object) -> DataExport:
         key = uuid.UUID(str(export_id))
     except ValueError:
         raise Http404("No such export") from None
-    if not user.is_authenticated:
-        raise Http404("No such export")
-    found = DataExport.objects.filter(pk=key, user=user).first()
+    found = exports_of(user).filter(pk=key).first()
     if found is None:
         raise Http404("No such export")
     return found

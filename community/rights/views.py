@@ -15,11 +15,11 @@ from django.views.decorators.http import require_POST, require_safe
 from community.actions import SafetyError
 from community.rights import actions as rights
 from community.rights.forms import CloseAccountForm, StaffCloseAccountForm
-from community.rights.models import DataExport
 from community.rights.permissions import (
     access_account_to_close,
     access_export,
     closable_by,
+    exports_of,
     may_close_accounts,
 )
 from community.web.forms import posted
@@ -46,7 +46,7 @@ def my_data(request):
         request,
         "rights/my_data.html",
         {
-            "exports": DataExport.objects.filter(user=request.user)[:10],
+            "exports": exports_of(request.user)[:10],
             "may_close_others": may_close_accounts(request.user),
             "export_days": rights.retention_days("exports"),
         },

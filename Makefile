@@ -101,13 +101,16 @@ check: venv
 
 ## The suite runs on every core (at most four: each worker may start a
 ## browser and servers of its own); PYTEST_WORKERS=0 runs it in one process.
-## Tests are handed out one by one in the suite's order (`--dist load`), so
-## each worker, like a single process, runs the tests that keep the
-## migrations' rows (locales, crisis contacts) before the transactional ones
-## that empty the tables, and the browser tests last.
+## Tests are handed out one by one in the suite's order (`--dist loadgroup`
+## without reordering), so each worker, like a single process, runs the tests
+## that keep the migrations' rows (locales, crisis contacts) before the
+## transactional ones that empty the tables, and the browser tests last. Tests
+## marked with one `xdist_group` go to one worker together, so a costly session
+## fixture they share (the production stack, a live database) starts once.
 PYTEST_WORKERS ?= auto
+PYTEST_DIST := -n $(PYTEST_WORKERS) --maxprocesses=4 --dist loadgroup --no-loadscope-reorder
 pytest: venv
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses=4 --dist load
+	$(BIN)/pytest $(PYTEST_DIST)
 
 ## Browser tests drive Debian's Chromium, video tests use ffmpeg (posters,
 ## durations, demo clips) and the production-stack test puts nginx in front;
@@ -132,7 +135,7 @@ test-fast: venv
 	$(BIN)/ruff check .
 	$(BIN)/python -m tests.fast_db $(FAST_DB)
 	HARBOUR_TEST_SQLITE=$(FAST_DB) \
-	  $(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses=4 --dist load --reuse-db \
+	  $(BIN)/pytest $(PYTEST_DIST) --reuse-db \
 	  -m "not e2e and not services" $(ARGS)
 
 ## Every benchmark but the capacity load test (about 20 minutes on PostgreSQL,

@@ -59,6 +59,29 @@ def django_db_setup(django_db_setup, django_db_blocker):
             connection.close()
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Give each test marked `xdist_group` its group's suffix, so that
+    `--dist loadgroup` (the Makefile's) sends a group's tests to one worker.
+    pytest-xdist 3.8 does this by setting `item._nodeid`, which pytest 9.2 no
+    longer reads (a node's id is `item._id`): without this, a group's tests
+    were spread over the workers and each started the group's costly session
+    fixture (the production stack, a live database) again."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        groups = sorted(
+            {
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            }
+        )
+        if groups and "@" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(groups)}")
+
+
 def pytest_sessionfinish(session):
     """SQLite in WAL keeps `-wal` and `-shm` files beside the test database
     while any connection is open, and threads of the browser tests' servers

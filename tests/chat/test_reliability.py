@@ -31,7 +31,9 @@ from tests.chat.live_servers import (
 )
 from tests.services import service_missing
 
-pytestmark = pytest.mark.services
+# One worker runs them all (`--dist loadgroup`), so `live_database` is made
+# and migrated once, not once a worker.
+pytestmark = [pytest.mark.services, pytest.mark.xdist_group("live_database")]
 
 # Long enough for a loaded CI machine; a healthy run takes a fraction of it.
 WAIT = 60

@@ -72,7 +72,7 @@ from tests.factories import (
     make_trusted,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.walk]
 
 MISSING = "987654"
 # Wagtail's own view for testing error reporting raises on purpose.
@@ -641,6 +641,9 @@ def planted(home):
     return plant_pathway_a()
 
 
+# Every admin URL for each of B's staff: minutes on a busy two-core machine,
+# where it outran the suite's 300 s.
+@pytest.mark.timeout(900)
 def test_admin_shows_pathway_b_staff_nothing_of_pathway_a(planted, other_pathway):
     clients = staff_of_b(other_pathway)
     result = walk(
@@ -695,6 +698,7 @@ def s3(settings):
     server.stop()
 
 
+@pytest.mark.timeout(900)
 def test_on_s3_no_signed_url_of_pathway_a_reaches_pathway_b(s3, home, other_pathway):
     """The same walk with files on S3 (as the clinician only, to keep it
     short: what the admin hands out does not depend on the role), where any

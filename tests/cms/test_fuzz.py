@@ -34,7 +34,7 @@ from tests.factories import (
     put_on_duty,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.walk]
 
 HUGE = str(10**30)
 ODD_VALUES = ["²", HUGE, "-1", "", "x" * 10_240]

@@ -31,3 +31,16 @@ def test_cache_is_the_one_configured():
         assert settings.CHANNEL_LAYERS["default"]["BACKEND"].startswith(
             "channels_redis"
         )
+
+
+@pytest.mark.xdist_group("grouping")
+def test_a_grouped_test_carries_its_group_to_xdist(request):
+    """Under `--dist loadgroup` a grouped test's id ends with its group, which
+    is how xdist keeps a group on one worker (tests/conftest.py); elsewhere
+    the id is left alone."""
+    if getattr(request.config.option, "loadgroup", False):
+        assert request.node.nodeid.endswith(
+            "::test_a_grouped_test_carries_its_group_to_xdist@grouping"
+        )
+    else:
+        assert "@" not in request.node.nodeid

@@ -179,6 +179,9 @@ def outsiders(pathway_b):
     return {"anonymous": anonymous, "member of B": member, "clinician of B": clinician}
 
 
+# Every URL, three outsiders, two queries each: minutes on a busy machine.
+@pytest.mark.walk
+@pytest.mark.timeout(900)
 def test_no_url_shows_pathway_a_to_outsiders(pathway_a, other_pathway):
     markers, passes = pathway_a
     routes = sorted(set(all_routes()))

@@ -40,7 +40,13 @@ from tests.e2e.production_stack import (
 
 # The stack's set-up (migrate, collectstatic, the demo data with its videos)
 # counts toward the first test's time, and a busy CI machine took over 300 s.
-pytestmark = [pytest.mark.services, pytest.mark.timeout(900)]
+# One stack for both files: the same xdist worker runs them (`--dist
+# loadgroup`), so the session fixture starts it once, not once a worker.
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.timeout(900),
+    pytest.mark.xdist_group("production_stack"),
+]
 
 PATHWAY = "perinatal"
 MEMBERS = ["member.perinatal@example.org", "carer.perinatal@example.org"]

@@ -10,8 +10,14 @@ from tests.factories import totp_code
 pytestmark = pytest.mark.django_db
 
 
+# One test for both commands that read the demo data: loading it takes long.
 @override_settings(HARBOUR_DEMO=True)
-def test_demo_totp_prints_the_current_code(capsys):
+def test_on_the_demo_data_demo_totp_prints_the_code_and_assess_text_its_verdicts(
+    capsys, monkeypatch
+):
+    import io
+    import json
+
     from home.management.commands.load_demo import DEMO_TOTP_SECRET
 
     call_command("load_demo")
@@ -20,13 +26,7 @@ def test_demo_totp_prints_the_current_code(capsys):
     printed = capsys.readouterr().out.split()[0]
     assert printed in {totp_code(DEMO_TOTP_SECRET, offset) for offset in (-1, 0, 1)}
 
-
-def test_assess_text_prints_one_json_object_per_text(capsys, monkeypatch):
-    import io
-    import json
-
-    call_command("load_demo")
-    capsys.readouterr()
+    # assess_text: one JSON object per line of input, with the pathway's rules.
     monkeypatch.setattr(
         "sys.stdin", io.StringIO("I was 7 stone\nI want to kill myself\n\n")
     )

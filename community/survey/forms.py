@@ -31,7 +31,10 @@ class SurveyForm(forms.Form):
         required=False,
         max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Other members never see this."),
+        help_text=_(
+            "Other members never see it. Like everything written here, it is "
+            "checked for signs that you might need help."
+        ),
         error_messages={"max_length": _("Please keep it to 2,000 characters.")},
     )
 

@@ -144,3 +144,13 @@ def test_the_page_says_thank_you_when_already_answered(client, pathway):
     response = client.post(survey_url(pathway), {"score": "4", "decision": "answer"})
     assert "You have answered already" in response.content.decode()
     assert SurveyAnswer.objects.count() == 1
+
+
+def test_the_pathways_landing_page_asks_too(client, pathway):
+    from home.models import PathwayPage
+
+    client.force_login(make_seasoned_member(pathway))
+    landing = PathwayPage.objects.get(pathway=pathway)
+    response = client.get(landing.url)
+    assert response.status_code == 200
+    assert QUESTION in response.content.decode()

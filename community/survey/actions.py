@@ -33,11 +33,15 @@ def check_answer(membership: Membership, score: object, now: datetime) -> int:
     caller has asked the access layer (`permissions.access_survey`)."""
     if score not in Agreement.values:
         raise InvalidInput(_("Choose one of the five answers."))
-    if answered_recently(membership.user, now):
+    _refuse_a_second_answer(membership.user, now)
+    return int(score)  # type: ignore[call-overload,unused-ignore]
+
+
+def _refuse_a_second_answer(user: User, now: datetime) -> None:
+    if answered_recently(user, now):
         raise Refused(
             _("You have answered already: thank you. We will ask again later on.")
         )
-    return int(score)  # type: ignore[call-overload,unused-ignore]
 
 
 def do_answer(
@@ -68,6 +72,8 @@ def do_answer(
 
     def before(_first: Submission | None) -> None:
         _mark_asked(user, now)
+        # Again under the prompt row's lock: two taps at once store one answer.
+        _refuse_a_second_answer(user, now)
         stored["answer"] = SurveyAnswer.objects.create(
             pathway=membership.pathway, user=user, score=point, answered_at=now
         )

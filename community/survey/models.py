@@ -3,12 +3,14 @@
 and, per person, when they were last asked and whether they said "Don't ask
 me again"."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.models import MemberContent, Pathway, User
+from community.moderation.models import ModerationCase
 from community.safety.registry import register
 
 QUESTION = _("Has Harbour helped your recovery?")
@@ -85,8 +87,20 @@ class SurveyPrompt(models.Model):
 
 
 def _comment_url(comment: SurveyComment) -> str:
-    """Nobody reads a comment in a page: staff open it from its case."""
-    return reverse("community:survey", kwargs={"slug": comment.pathway.slug})
+    """A comment has no page of its own (nobody reads it in one): "open it"
+    leads staff to its moderation case, or to the pathway's queue."""
+    slug = comment.pathway.slug
+    case = (
+        ModerationCase.objects.filter(
+            content_type=ContentType.objects.get_for_model(SurveyComment),
+            object_id=comment.pk,
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if case is None:
+        return reverse("community:queue", kwargs={"slug": slug})
+    return reverse("community:case", kwargs={"slug": slug, "pk": case})
 
 
 # Registered here, with the models: the app's `import_models` loads this

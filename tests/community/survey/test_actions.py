@@ -109,3 +109,17 @@ def test_not_now_and_dont_ask_again(pathway):
     prompt.refresh_from_db()
     assert prompt.stopped_at is not None
     assert not SurveyAnswer.objects.exists()
+
+
+def test_staff_open_a_comment_from_its_case(pathway):
+    from django.urls import reverse
+
+    from community.safety.registry import kind_of
+
+    user = make_seasoned_member(pathway)
+    actions.do_answer(membership(user, pathway), 3, "I want to kill myself")
+    comment = SurveyComment.objects.get()
+    case = ModerationCase.objects.get()
+    assert kind_of(comment).url(comment) == reverse(
+        "community:case", kwargs={"slug": pathway.slug, "pk": case.pk}
+    )

@@ -12,6 +12,7 @@ WINGS_WITH_MODELS = (
     "moderation",
     "notifications",
     "rights",
+    "survey",
 )
 
 

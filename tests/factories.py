@@ -180,3 +180,13 @@ def make_failed_delivery(pathway: Pathway, recipient: User | None = None, **fiel
         last_error="ConnectionRefusedError",
         **fields,
     )
+
+
+def make_seasoned_member(pathway: Pathway, role: str = Role.MEMBER, **user_fields):
+    """A trusted member who joined a month ago: past the survey's first two
+    weeks, so its question is due (community.survey.asking)."""
+    user = make_trusted(pathway, role, **user_fields)
+    Membership.objects.filter(user=user, pathway=pathway).update(
+        joined_at=timezone.now() - timedelta(days=30)
+    )
+    return user

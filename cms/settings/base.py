@@ -461,6 +461,9 @@ HARBOUR_INVITATION_DAYS = 14
 HARBOUR_EDIT_MINUTES = 30
 # Presents stay special: each member may send this many in a day.
 HARBOUR_PRESENTS_PER_DAY = 5
+# The helpfulness survey ("Has Harbour helped your recovery?", community/survey):
+# a member is asked at most once in this many weeks (answering or "Not now").
+HARBOUR_SURVEY_EVERY_WEEKS = 12
 # An uploaded profile picture may be at most this big.
 HARBOUR_MAX_AVATAR_KB = 2048
 

@@ -139,6 +139,12 @@ ERASURE: dict[tuple[str, str], tuple[str, str]] = {
         "the audit, naming the former member (no member text in any row)",
     ),
     ("community.DataExport", "user"): (ERASED, "the copies and their files"),
+    ("community.SurveyAnswer", "user"): (
+        ANONYMISED,
+        "a score and its date, kept for the pathway's figures under the former "
+        "member (no words: a comment is a registered kind, erased as posts are)",
+    ),
+    ("community.SurveyPrompt", "user"): (ERASED, "when they were last asked"),
     ("chat.Room", "member"): (ANONYMISED, "the conversation stays for the other"),
     ("chat.Room", "peer"): (ANONYMISED, "the conversation stays for the other"),
     ("chat.Room", "picked_up_by"): (KEPT, "the support record"),
@@ -190,6 +196,7 @@ ERASED_ELSEWHERE = (
     ("django_comments", "CommentFlag", "user"),
     ("chat", "ReadCursor", "user"),
     ("chat", "Presence", "user"),
+    ("community", "SurveyPrompt", "user"),
 )
 
 REMOVED_TITLE = "(removed by its author)"

@@ -41,6 +41,7 @@ from community.moderation.models import DutyShift, Report, Sanction
 from community.notifications.models import Notification, PushSubscription
 from community.safety.registry import ContentKind, registered_kinds
 from community.social.models import Present, Reaction
+from community.survey.models import SurveyAnswer, SurveyPrompt
 
 EXPORTED = "exported"
 
@@ -199,15 +200,15 @@ COVERAGE: dict[tuple[str, str], tuple[str, str]] = {
         LEFT_OUT,
         "translations of the trust's pages",
     ),
+    # The helpfulness survey: answers (a comment is a registered kind).
+    ("community.SurveyAnswer", "user"): (EXPORTED, "survey_answers"),
+    ("community.SurveyPrompt", "user"): (EXPORTED, "survey_asked"),
     # This wing's own rows: the export is the copy itself.
     ("community.DataExport", "user"): (LEFT_OUT, "the copies themselves"),
 }
 
-# Not yet in Harbour: the place they go when they come (issue #19 item 5 and
-# the insights survey).
-NOT_YET = {
-    "survey_answers": "You have not answered any survey.",
-}
+# Not yet in Harbour: the place they go when they come (section -> note).
+NOT_YET: dict[str, str] = {}
 
 
 def _value(value: object) -> object:
@@ -398,6 +399,21 @@ def collect(user: User) -> dict[str, Any]:
             _row(s, ("starts_at", "ends_at", "position"), community=str(s.pathway))
             for s in DutyShift.objects.filter(user=user).select_related("pathway")
         ],
+        "survey_answers": [
+            _row(
+                a,
+                ("score", "answered_at"),
+                answer=a.get_score_display(),
+                community=str(a.pathway),
+            )
+            for a in SurveyAnswer.objects.filter(user=user)
+            .select_related("pathway")
+            .order_by("answered_at")
+        ],
+        "survey_asked": [
+            _row(p, ("last_asked_at", "stopped_at"))
+            for p in SurveyPrompt.objects.filter(user=user)
+        ],
         "audit": [
             _row(a, ("action", "target_type", "created_at"))
             for a in apps.get_model("community", "AuditEvent")
@@ -449,7 +465,8 @@ SECTION_TITLES = {
     "duty_shifts": "Your duty shifts",
     "audit": "Staff actions you took",
     "consents": "Consents",
-    "survey_answers": "Survey answers",
+    "survey_answers": "Your answers to “Has Harbour helped your recovery?”",
+    "survey_asked": "When we last asked you that",
 }
 
 

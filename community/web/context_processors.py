@@ -4,10 +4,12 @@ from django.utils.functional import SimpleLazyObject
 
 def harbour(request):
     """What every page's frame needs: the site name and the languages, and,
-    only if the page uses them, the reader's crisis contacts, unread count
-    and the roles of the care teams of their pathways."""
+    only if the page uses them, the reader's crisis contacts, unread count,
+    the roles of the care teams of their pathways and whether a pathway's
+    page asks them the survey's question."""
     from community.notifications.models import Notification
     from community.queries import help_contacts
+    from community.survey.asking import Prompt
 
     user = getattr(request, "user", None)
 
@@ -35,4 +37,7 @@ def harbour(request):
         "SITE_LANGUAGES": settings.LANGUAGES,
         "unread_notifications": SimpleLazyObject(unread),
         "my_crisis_contacts": SimpleLazyObject(contacts),
+        # The helpfulness survey's question, asked on a pathway's pages only
+        # (templates/survey/prompt.html): no query unless one looks.
+        "survey_prompt": Prompt(user),
     }

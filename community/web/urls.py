@@ -5,6 +5,7 @@ from community.moderation import views as moderation_views
 from community.notifications import views as notification_views
 from community.rights import views as rights_views
 from community.social import views as social_views
+from community.survey import views as survey_views
 from community.web import views
 
 app_name = "community"
@@ -69,6 +70,8 @@ urlpatterns = [
         social_views.history,
         name="history",
     ),
+    # The helpfulness survey
+    path("community/<slug:slug>/survey/", survey_views.survey, name="survey"),
     # Timelines
     path(
         "community/<slug:slug>/timeline/",

@@ -13,6 +13,7 @@ from community.models import Block, ContentRevision, Mute, MuteWord, Role, User
 from community.moderation.models import ModerationCase, Report, RiskAlert, SafetyLabel
 from community.notifications.models import Notification, PushSubscription
 from community.social.models import Present, ProfileText, Reaction, WallPost
+from community.survey.models import SurveyAnswer, SurveyComment, SurveyPrompt
 from tests.factories import enrol_totp, make_forum, make_gift, make_member
 
 BIO = "I like long walks by the estuary at Pembrey"
@@ -22,6 +23,7 @@ WALL_BODY = "Thinking of you, Maple"
 CHAT_BODY = "Is anyone around this evening?"
 ALERT_BODY = "I have been thinking about ending it"
 REPORT_DETAIL = "They keep messaging me about my weight"
+SURVEY_COMMENT = "The night-time forum got me through the winter"
 ENDPOINT = "https://fcm.googleapis.com/fcm/send/member-phone-123"
 
 
@@ -110,6 +112,11 @@ def make_full_member(pathway) -> Member:
     PushSubscription.objects.create(
         user=user, endpoint=ENDPOINT, p256dh="k" * 80, auth="a" * 20
     )
+    answer = SurveyAnswer.objects.create(pathway=pathway, user=user, score=4)
+    SurveyComment.objects.create(
+        pathway=pathway, author=user, answer=answer, body=SURVEY_COMMENT
+    )
+    SurveyPrompt.objects.create(user=user, last_asked_at=timezone.now())
     user.last_login = timezone.now()
     user.save()
     return Member(

@@ -277,3 +277,18 @@ def test_closing_ends_every_session_in_the_database_and_the_cache(
     assert not Session.objects.filter(session_key=key).exists()
     # A fresh store finds nothing: not in the table, not in the cache.
     assert store(session_key=key).load() == {}
+
+
+@pytest.mark.parametrize("remove_posts", [True, False], ids=["remove", "keep"])
+def test_closing_keeps_survey_scores_for_the_figures_under_nobody(
+    pathway, remove_posts
+):
+    from community.survey.models import SurveyAnswer, SurveyPrompt
+    from tests.community.rights.people import SURVEY_COMMENT
+
+    member = make_full_member(pathway)
+    rights.do_close_account(member.user, remove_posts=remove_posts)
+    answer = SurveyAnswer.objects.get()
+    assert answer.score == 4 and answer.user.display_name.startswith("Former member")
+    assert not SurveyPrompt.objects.exists()
+    assert bool(rows_holding(SURVEY_COMMENT)) is not remove_posts

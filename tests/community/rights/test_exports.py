@@ -210,3 +210,16 @@ def test_the_account_page_links_to_the_data_page(client, pathway):
     page = client.get(reverse("account_email")).content.decode()
     assert reverse("community:my_data") in page
     assert reverse("community:close_account") in page
+
+
+def test_the_copy_holds_survey_answers_and_when_they_were_asked(pathway):
+    from tests.community.rights.people import SURVEY_COMMENT
+
+    member = make_full_member(pathway)
+    data = collect(member.user)
+    [answer] = data["survey_answers"]
+    assert (answer["score"], answer["answer"]) == (4, "Agree")
+    assert answer["community"] == pathway.name
+    assert data["survey_asked"][0]["last_asked_at"]
+    comment = next(r for r in data["content"] if r["kind"] == "survey")
+    assert comment["text"] == SURVEY_COMMENT

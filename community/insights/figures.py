@@ -27,8 +27,9 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncHour
 
 from chat.models import Message, Room, RoomKind
@@ -162,7 +163,7 @@ def _sources(pathway: Pathway, start: datetime, end: datetime):
         found.append(
             (
                 "comment",
-                comment.model._default_manager.filter(
+                cast(type[Model], comment.model)._default_manager.filter(
                     pathway=pathway, submit_date__gte=start, submit_date__lt=end
                 ),
                 comment.author_field,
@@ -199,7 +200,7 @@ def member_counts(pathway: Pathway, period: Period) -> dict[str, RoleCounts]:
         )
         .order_by()
     )
-    counts = {role: RoleCounts() for role in ROLES}
+    counts: dict[str, RoleCounts] = {str(role): RoleCounts() for role in ROLES}
     for row in rows:
         counts[row["role"]] = RoleCounts(
             row["total"], row["new"], row["active_7"], row["active_30"]
@@ -388,19 +389,19 @@ def safety(pathway: Pathway, period: Period, now: datetime) -> dict:
     unacknowledged = dict.fromkeys(TIERS, 0)
     acknowledge = {tier: Times() for tier in TIERS}
     escalated = to_leads = 0
-    for urgent, review, created, acked, level, leads in RiskAlert.objects.filter(
+    for urgent, reviewing, created, acked, level, leads in RiskAlert.objects.filter(
         pathway=pathway, created_at__gte=period.start, created_at__lt=period.end
     ).values_list(
         "urgent", "for_review", "created_at", "acknowledged_at", "level", "to_leads"
     ):
-        tier = tier_of(urgent, review)
+        tier = tier_of(urgent, reviewing)
         by_tier[tier] += 1
         if acked:
             acknowledge[tier].seconds.append((acked - created).total_seconds())
         else:
             unacknowledged[tier] += 1
-        escalated += level > 0 or leads
-        to_leads += leads
+        escalated += int(level > 0 or leads)
+        to_leads += int(leads)
     review = cases.filter(for_review=True).aggregate(
         opened=Count("pk", filter=Q(**in_period)),
         open_now=Count("pk", filter=Q(state=CaseState.OPEN)),

@@ -17,6 +17,7 @@ WINGS = (
     "notifications",
     "web",
     "rights",
+    "insights",
 )
 # Entries beside the wings: management commands may call any wing's actions.
 ENTRIES = ("management",)

@@ -18,8 +18,9 @@ COPY (bench/pages.py's Writer).
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/harbour_insights \\
         BENCH_KEEPDB=1 .venv/bin/python bench/insights.py
 
-Environment: BENCH_MEMBERS (100000), BENCH_POSTS (1000000), BENCH_REQUESTS
-(20 per period), BENCH_KEEPDB=1 (keep test_<name> and reuse its data).
+Environment: BENCH_MEMBERS (100000; 5000 on SQLite, as `make bench` runs it),
+BENCH_POSTS (1000000; 20000 on SQLite), BENCH_REQUESTS (20 per period),
+BENCH_KEEPDB=1 (keep test_<name>_insights and reuse its data).
 """
 
 import os
@@ -40,8 +41,8 @@ from django.utils import timezone  # noqa: E402
 
 from bench.pages import POSTGRES, Writer, env_int, reset_sequences  # noqa: E402
 
-MEMBERS = env_int("BENCH_MEMBERS", 100_000)
-POSTS = env_int("BENCH_POSTS", 1_000_000)
+MEMBERS = env_int("BENCH_MEMBERS", 100_000 if POSTGRES else 5_000)
+POSTS = env_int("BENCH_POSTS", 1_000_000 if POSTGRES else 20_000)
 REQUESTS = env_int("BENCH_REQUESTS", 20)
 KEEPDB = os.environ.get("BENCH_KEEPDB") == "1"
 NAME = "Insights bench"
@@ -371,7 +372,7 @@ def main() -> None:
             found = generate(1.0, NAME, rng)
             generate(0.1, "Another pathway", rng)
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                cursor.execute("VACUUM ANALYZE" if POSTGRES else "ANALYZE")
             print(
                 f"database: {connection.vendor}; generated in "
                 f"{time.perf_counter() - started:.0f}s"

@@ -29,7 +29,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Min,
+    Model,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncHour
 
 from chat.models import Message, Room, RoomKind
@@ -173,38 +186,70 @@ def _sources(pathway: Pathway, start: datetime, end: datetime):
     return [(k, qs, a, d or "created_at") for k, qs, a, d in found]
 
 
-def _active(pathway: Pathway, start: datetime, end: datetime) -> Q:
-    """Memberships whose person wrote anything in the pathway in the window."""
-    wrote = Q()
-    for _kind, queryset, author, _date in _sources(pathway, start, end):
-        wrote |= Q(user__in=queryset.values(author))
-    return wrote
+def _active_by_role(pathway: Pathway, end: datetime) -> dict[str, tuple[int, int]]:
+    """For each role, how many active members wrote anything in the pathway
+    in the 7 and in the 30 days up to `end`: (active_7, active_30).
+
+    One statement: every kind's authors of the 30 days (each read by its
+    kind's own query, so the same rows the activity counts read), each
+    marked recent when within 7 days, grouped once by person and joined to
+    the memberships. The ORM cannot aggregate over a UNION, so the outer
+    statement is SQL around the querysets' own compiled SQL and parameters."""
+    recent = end - timedelta(days=7)
+    parts: list[str] = []
+    params: list = []
+    for _kind, queryset, author, when in _sources(
+        pathway, end - timedelta(days=30), end
+    ):
+        sql, part_params = (
+            queryset.order_by()
+            .annotate(
+                who=F(author),
+                recent=Case(
+                    When(**{f"{when}__gte": recent}, then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                ),
+            )
+            .values_list("who", "recent")
+            .query.sql_with_params()
+        )
+        # The ORM's own SQL for a queryset; its values stay parameters.
+        parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608
+        params.extend(part_params)
+    quote = connection.ops.quote_name
+    table = quote(Membership._meta.db_table)
+    statement = (
+        f"SELECT m.{quote('role')}, SUM(w.recent), COUNT(*) FROM ("  # noqa: S608
+        f"SELECT who, MAX(recent) AS recent FROM ({' UNION ALL '.join(parts)}) AS u "
+        f"GROUP BY who) AS w JOIN {table} AS m ON m.{quote('user_id')} = w.who "
+        f"WHERE m.{quote('pathway_id')} = %s AND m.{quote('status')} = %s "
+        f"AND m.{quote('joined_at')} < %s GROUP BY m.{quote('role')}"
+    )
+    params += [pathway.pk, MembershipStatus.ACTIVE, end]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return {role: (int(week or 0), int(month)) for role, week, month in cursor}
 
 
 def member_counts(pathway: Pathway, period: Period) -> dict[str, RoleCounts]:
     """Active memberships by role: total, new in the period, active in the
-    7 and 30 days up to its end. One query."""
+    7 and 30 days up to its end. Two queries."""
     end = period.end
-    rows = (
+    counts: dict[str, RoleCounts] = {str(role): RoleCounts() for role in ROLES}
+    for row in (
         Membership.objects.filter(
             pathway=pathway, status=MembershipStatus.ACTIVE, joined_at__lt=end
         )
         .values("role")
         .annotate(
-            total=Count("pk"),
-            new=Count("pk", filter=Q(joined_at__gte=period.start)),
-            active_7=Count("pk", filter=_active(pathway, end - timedelta(days=7), end)),
-            active_30=Count(
-                "pk", filter=_active(pathway, end - timedelta(days=30), end)
-            ),
+            total=Count("pk"), new=Count("pk", filter=Q(joined_at__gte=period.start))
         )
         .order_by()
-    )
-    counts: dict[str, RoleCounts] = {str(role): RoleCounts() for role in ROLES}
-    for row in rows:
-        counts[row["role"]] = RoleCounts(
-            row["total"], row["new"], row["active_7"], row["active_30"]
-        )
+    ):
+        counts[row["role"]].total, counts[row["role"]].new = row["total"], row["new"]
+    for role, (week, month) in _active_by_role(pathway, end).items():
+        counts[role].active_7, counts[role].active_30 = week, month
     return counts
 
 
@@ -247,7 +292,7 @@ def activity(pathway: Pathway, period: Period):
         rows = (
             queryset.annotate(hour=TruncHour(when, tzinfo=LONDON))
             .values("hour")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))
             .order_by()
         )
         for row in rows:
@@ -282,44 +327,50 @@ def activity(pathway: Pathway, period: Period):
 def first_replies(pathway: Pathway, period: Period):
     """Topics opened in the period; how long until their first reply from
     someone else, by other members, by staff and by anyone; and how many
-    have none yet. One query (two correlated subqueries a topic)."""
+    have none yet. Two queries: the topics' opening times, and the first
+    reply to each by staff and by others, grouped in the database."""
+    opened = dict(
+        Topic.objects.filter(
+            pathway=pathway, created_at__gte=period.start, created_at__lt=period.end
+        )
+        .order_by()
+        .values_list("pk", "created_at")
+    )
     staff = Membership.objects.filter(pathway=pathway, role__in=STAFF_ROLES).values(
         "user"
     )
-    others = Reply.objects.filter(topic=OuterRef("pk")).exclude(
-        author=OuterRef("author")
-    )
-
-    def first(replies):
-        return Subquery(replies.order_by("created_at").values("created_at")[:1])
-
-    rows = (
-        Topic.objects.filter(
-            pathway=pathway,
-            created_at__gte=period.start,
-            created_at__lt=period.end,
+    firsts = (
+        Reply.objects.filter(
+            topic__pathway=pathway,
+            topic__created_at__gte=period.start,
+            topic__created_at__lt=period.end,
         )
+        .exclude(author=F("topic__author"))
         .annotate(
-            by_member=first(others.exclude(author__in=staff)),
-            by_staff=first(others.filter(author__in=staff)),
+            by_staff=Case(
+                When(author__in=staff, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
         )
-        .values_list("created_at", "by_member", "by_staff")
+        .values("topic", "by_staff")
+        .annotate(first=Min("created_at"))
         .order_by()
     )
+    by: dict[int, dict[bool, datetime]] = {}
+    for row in firsts:
+        by.setdefault(row["topic"], {})[row["by_staff"]] = row["first"]
     members, staff_times, anyone = Times(), Times(), Times()
-    topics = unanswered = 0
-    for opened, by_member, by_staff in rows:
-        topics += 1
-        if by_member:
-            members.seconds.append((by_member - opened).total_seconds())
-        if by_staff:
-            staff_times.seconds.append((by_staff - opened).total_seconds())
-        firsts = [t for t in (by_member, by_staff) if t]
-        if firsts:
-            anyone.seconds.append((min(firsts) - opened).total_seconds())
-        else:
-            unanswered += 1
-    return topics, unanswered, members, staff_times, anyone
+    for pk, created in opened.items():
+        first = by.get(pk, {})
+        if False in first:
+            members.seconds.append((first[False] - created).total_seconds())
+        if True in first:
+            staff_times.seconds.append((first[True] - created).total_seconds())
+        if first:
+            anyone.seconds.append((min(first.values()) - created).total_seconds())
+    unanswered = len(opened) - anyone.n
+    return len(opened), unanswered, members, staff_times, anyone
 
 
 def support(pathway: Pathway, period: Period):

@@ -52,7 +52,8 @@ def count(n: int) -> Cell:
 def share(part: int, whole: int) -> Cell:
     if whole == 0:
         return Cell(NONE)
-    if whole < SMALLEST:
+    if whole < SMALLEST or 0 < part < SMALLEST:
+        # A share of a suppressed count would tell the count.
         return Cell(str(FEWER))
     percent = round(100 * part / whole)
     return Cell(f"{percent}%", percent)

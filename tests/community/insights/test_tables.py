@@ -34,7 +34,9 @@ def test_counts_from_one_to_four_are_fewer_than_5():
 def test_shares_need_five_behind_them():
     assert share(0, 0).text == "–"
     assert share(1, 4).text == FEWER and share(1, 4).number is None
-    assert share(1, 5) == Cell("20%", 20)
+    assert share(1, 5).text == FEWER  # it would tell the 1
+    assert share(5, 20) == Cell("25%", 25)
+    assert share(0, 20) == Cell("0%", 0)
     assert share(2, 3).number is None
 
 

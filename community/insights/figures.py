@@ -341,6 +341,10 @@ def first_replies(pathway: Pathway, period: Period):
     )
     firsts = (
         Reply.objects.filter(
+            # A reply comes after its topic: this bound lets the index on
+            # (pathway, created_at, author) find them.
+            pathway=pathway,
+            created_at__gte=period.start,
             topic__pathway=pathway,
             topic__created_at__gte=period.start,
             topic__created_at__lt=period.end,

@@ -280,3 +280,37 @@ def test_leads_find_insights_among_their_staff_tools(client, pathway):
     assert page(pathway) in client.get(landing.url).content.decode()
     client.force_login(make_member(pathway))
     assert page(pathway) not in client.get(landing.url).content.decode()
+
+
+def test_the_survey_section_shows_a_summary_when_there_is_one(
+    client, frozen, pathway, monkeypatch
+):
+    """community.survey's SurveySummary comes in through views._survey_for
+    (the merger wires it); a summary of its shape is drawn and exported."""
+    from dataclasses import dataclass
+    from datetime import date
+
+    from community.insights import views
+
+    @dataclass(frozen=True)
+    class SurveySummary:
+        answered: int
+        agreeing: int
+        share: float | None
+        low: float | None
+        high: float | None
+        by_week: list
+
+    summary = SurveySummary(40, 34, 0.85, 0.71, 0.93, [(date(2026, 3, 23), 40, 34)])
+    monkeypatch.setattr(views, "_survey_for", lambda pathway, period: summary)
+    signed_in(client, pathway)
+    html = client.get(page(pathway, DATES)).content.decode()
+    assert "No answers yet." not in html
+    assert "Has Harbour helped your recovery?</caption>" in html
+    assert "71% to 93%" in html
+    assert 'aria-labelledby="chart-survey-title chart-survey-desc"' in html
+    url = reverse(
+        "community:insights_csv", kwargs={"slug": pathway.slug, "key": "survey"}
+    )
+    rows = csv_rows(client.get(f"{url}?{DATES}"))
+    assert ["The whole period", "40", "34", "85%", "71% to 93%"] in rows

@@ -38,8 +38,9 @@ class Period:
 
 
 def last_days(days: int, now: datetime | None = None) -> Period:
-    """The `days` days up to `now`."""
-    end = now or timezone.now()
+    """The `days` days up to `now`, to the minute (so the page and its CSV
+    downloads a moment later ask for the same period, and share its figures)."""
+    end = (now or timezone.now()).replace(second=0, microsecond=0)
     return Period(end - timedelta(days=days), end, f"period={days}")
 
 

@@ -7,6 +7,7 @@ counts anything itself."""
 from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from community.insights.charts import chart
 from community.insights.export import table_csv
-from community.insights.figures import figures_for
+from community.insights.figures import Figures, figures_for
 from community.insights.periods import Period, read_period
 from community.insights.permissions import (
     access_insights,
@@ -41,6 +42,22 @@ def _survey_for(pathway: Pathway, period: Period):
     is no survey. The merger wires this to
     `community.survey.queries.survey_summary(pathway, period.start, period.end)`."""
     return None
+
+
+# Counting a large pathway takes a second or more; the page and the CSV of
+# each of its tables ask for the same figures within moments, so they are kept
+# a few minutes (per pathway and period, after the access check).
+FIGURES_SECONDS = 300
+
+
+def _figures(pathway: Pathway, period: Period) -> Figures:
+    start, end = int(period.start.timestamp()), int(period.end.timestamp())
+    key = f"insights:{pathway.pk}:{start}:{end}"
+    found = cache.get(key)
+    if found is None:
+        found = figures_for(pathway, period, timezone.now())
+        cache.set(key, found, FIGURES_SECONDS)
+    return found
 
 
 def _drawn(found: list[Section]) -> list[tuple[Section, list[tuple[Table, str]]]]:
@@ -78,9 +95,11 @@ def pathway_insights(request, slug):
     form, period = read_period(request.GET)
     context: dict = {"pathway": pathway, "form": form, "period": period}
     if period is not None:
-        found = sections(figures_for(pathway, period, timezone.now()))
+        figures = _figures(pathway, period)
+        found = sections(figures)
         survey = _survey_for(pathway, period)
         context.update(
+            counted_at=_stamp(figures.now),
             sections=_drawn(found),
             period_words=_period_words(period),
             survey=survey,
@@ -107,10 +126,7 @@ def overview(request):
 
 
 def _overview_sections(pathways: list[Pathway], period: Period) -> list[Section]:
-    now = timezone.now()
-    return side_by_side(
-        [(p.name, sections(figures_for(p, period, now))) for p in pathways]
-    )
+    return side_by_side([(p.name, sections(_figures(p, period))) for p in pathways])
 
 
 def _csv(
@@ -149,7 +165,7 @@ def pathway_csv(request, slug, key):
     if period is None:
         url = reverse("community:insights", kwargs={"slug": slug})
         return redirect(f"{url}?{request.GET.urlencode()}")
-    found = all_tables(sections(figures_for(pathway, period, timezone.now())))
+    found = all_tables(sections(_figures(pathway, period)))
     survey = survey_table(_survey_for(pathway, period))
     if survey is not None:
         found.append(survey)

@@ -314,3 +314,23 @@ def test_the_survey_section_shows_a_summary_when_there_is_one(
     )
     rows = csv_rows(client.get(f"{url}?{DATES}"))
     assert ["The whole period", "40", "34", "85%", "71% to 93%"] in rows
+
+
+def test_the_page_and_its_downloads_count_once(client, frozen, pathway, monkeypatch):
+    from community.insights import views
+
+    counted = []
+    real = views.figures_for
+    monkeypatch.setattr(
+        views, "figures_for", lambda *args: counted.append(args) or real(*args)
+    )
+    signed_in(client, pathway)
+    html = client.get(page(pathway, DATES)).content.decode()
+    assert "Counted at 2026-04-13 11:00" in html  # London time
+    for key in ("members", "activity"):
+        url = reverse(
+            "community:insights_csv", kwargs={"slug": pathway.slug, "key": key}
+        )
+        client.get(f"{url}?{DATES}")
+    client.get(page(pathway, "period=7"))
+    assert len(counted) == 2  # the dates once, the last 7 days once

@@ -78,7 +78,15 @@ class Reply(index.Indexed, MemberContent):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["topic", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["topic", "status", "created_at"]),
+            # Insights: a pathway's replies in a period, and who wrote them,
+            # from the index alone (community/insights/figures.py).
+            models.Index(
+                fields=["pathway", "created_at", "author"],
+                name="reply_pathway_time_author",
+            ),
+        ]
         verbose_name_plural = "replies"
 
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0020_consents'),
+        ('community', '0021_insights_indexes'),
     ]
 
     operations = [

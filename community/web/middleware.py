@@ -86,6 +86,10 @@ STAFF_URL_NAMES = frozenset(
         "retry_delivery",
         "remove_shift",
         "risk_phrases",
+        "insights",
+        "insights_csv",
+        "insights_overview",
+        "insights_overview_csv",
     }
 )
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from community.forums import views as forum_views
+from community.insights import views as insight_views
 from community.moderation import views as moderation_views
 from community.notifications import views as notification_views
 from community.rights import views as rights_views
@@ -105,6 +106,24 @@ urlpatterns = [
         "community/<slug:slug>/rota/<int:pk>/remove/",
         moderation_views.remove_shift,
         name="remove_shift",
+    ),
+    # Insights for service leads and the trust
+    path("insights/", insight_views.index, name="insights_index"),
+    path("insights/overview/", insight_views.overview, name="insights_overview"),
+    path(
+        "insights/overview/<slug:key>.csv",
+        insight_views.overview_csv,
+        name="insights_overview_csv",
+    ),
+    path(
+        "community/<slug:slug>/insights/",
+        insight_views.pathway_insights,
+        name="insights",
+    ),
+    path(
+        "community/<slug:slug>/insights/<slug:key>.csv",
+        insight_views.pathway_csv,
+        name="insights_csv",
     ),
     # People and personal safety
     path("people/<int:user_id>/", social_views.profile, name="profile"),

@@ -18,6 +18,7 @@ WINGS = (
     "web",
     "rights",
     "survey",
+    "insights",
 )
 # Entries beside the wings: management commands may call any wing's actions.
 ENTRIES = ("management",)

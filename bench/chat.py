@@ -117,6 +117,10 @@ REDIS_URL = os.environ.get("BENCH_CHAT_REDIS_URL", "redis://127.0.0.1:6379/14")
 SERVER = os.environ.get("BENCH_CHAT_SERVER", "uvicorn")
 DEFLATE = os.environ.get("BENCH_CHAT_DEFLATE", "1") == "1"
 RATE_LIMIT = os.environ.get("BENCH_CHAT_RATE_LIMIT", "1000000")
+# A py-spy to sample the server with during the fan-out runs (its raw
+# collapsed stacks go to BENCH_CHAT_PROFILE, one file per layer); unset, none.
+PROFILE = os.environ.get("BENCH_CHAT_PROFILE", "")
+PY_SPY = os.environ.get("BENCH_CHAT_PY_SPY", "py-spy")
 # Read by the server (chat_asgi.py): production's pool, or "new".
 CONNECTIONS = os.environ.get("BENCH_CHAT_CONNECTIONS", "pool")
 # Sockets opened at once while connecting many (the server's thread pool
@@ -207,6 +211,7 @@ class Server:
 
     def __init__(self, env: dict):
         self.port = free_port()
+        self.layer = "redis" if env.get("REDIS_URL") else "memory"
         if SERVER == "daphne":
             args = [
                 PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
@@ -258,6 +263,27 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+
+
+@contextlib.contextmanager
+def sampling(server: Server):
+    """With BENCH_CHAT_PROFILE: py-spy samples the server meanwhile (its
+    collapsed stacks, `--format raw`, to BENCH_CHAT_PROFILE.<layer>.txt)."""
+    if not PROFILE:
+        yield
+        return
+    out = f"{PROFILE}.{server.layer}.txt"
+    spy = subprocess.Popen(  # noqa: S603 - a profiler the runner named
+        [PY_SPY, "record", "--pid", str(server.process.pid), "--format", "raw",
+         "--output", out, "--rate", "200"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=30)
+        print(f"    py-spy samples of the server during these runs: {out}")
 
 
 @contextlib.contextmanager
@@ -566,12 +592,13 @@ async def fan_out(server, seeded) -> None:
             f"    {'run':12} {'p50 ms':>8} {'p99 ms':>8} {'msg/s':>8} "
             f"{'behind':>7} {'missing':>8} {'resyncs':>8} {'reconn':>7} {'dups':>6}"
         )
-        for rate in (RATE, None):
-            row, problem = await fan_out_run(sender, readers, room, base, rate)
-            print(row)
-            if problem and (log := server.output().strip()):
-                print(f"    server log: {log}")
-            base += MESSAGES
+        with sampling(server):
+            for rate in (RATE, None):
+                row, problem = await fan_out_run(sender, readers, room, base, rate)
+                print(row)
+                if problem and (log := server.output().strip()):
+                    print(f"    server log: {log}")
+                base += MESSAGES
         print(
             "    p50/p99: from a send until the last reader has it; msg/s: from "
             "the first send until the last reader has the last message; behind: "

@@ -6,9 +6,11 @@ there, every time) and sends the frames chat.events builds. It never touches
 the database itself. The protocol is written down in chat/README.md.
 """
 
+import asyncio
 import json
 import logging
 import time
+from collections import deque
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
@@ -198,6 +200,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.user = self.scope.get("user")
         self.rooms: dict[int, dict] = {}
         self.held: list[dict] | None = None
+        self.lag: deque[dict] | None = None
         self.typed: dict[int, float] = {}
         self.beat = time.monotonic()
         self.language = _language(self.scope)
@@ -218,6 +221,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "ready"})
 
     async def disconnect(self, code):
+        if (catching_up := getattr(self, "catching_up", None)) is not None:
+            catching_up.cancel()
         if getattr(self, "user_group", None):
             await self.channel_layer.group_discard(self.user_group, self.channel_name)
         rooms = list(getattr(self, "rooms", {}))
@@ -458,6 +463,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def hear(self, event: dict) -> None:
         """An event of a room this socket is in (from the room hub) or of its
         person (from its own channel)."""
+        if self.lag is not None:
+            if len(self.lag) < self.lag_limit:
+                self.lag.append(event)  # its catching up sends it
+            return  # beyond the layer's capacity: dropped, as the layer would
         if self.held is not None:
             self.held.append(event)  # sent once the frame is answered
             return
@@ -470,9 +479,28 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         await handler(self, event)
 
-    def fell_behind(self, room_id: int) -> None:
-        """The hub stopped waiting for this socket's sends in `room_id`: the
-        next ping takes it back, and its pong says how far the room got."""
+    def fell_behind(self, event: dict) -> None:
+        """The hub could not send `event` in time (this connection's buffer
+        is full): from now until it has caught up, this socket queues the
+        room's events and sends them from a task of its own."""
+        if self.lag is not None:
+            return
+        self.lag = deque([event])
+        self.catching_up = asyncio.get_running_loop().create_task(self._catch_up())
+
+    @property
+    def lag_limit(self) -> int:
+        return getattr(self.channel_layer, "capacity", 100)
+
+    async def _catch_up(self) -> None:
+        lag = self.lag
+        try:
+            while lag:
+                await self._handle(lag.popleft())
+        except Exception:  # the client has gone: its disconnect cleans up
+            logger.debug("A chat socket could not catch up", exc_info=True)
+        finally:
+            self.lag = None
 
     def _joined(self, room_id) -> dict | None:
         return self.rooms.get(room_id)

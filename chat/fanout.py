@@ -16,11 +16,13 @@ room and stops when the last one leaves. Group membership lives in the layer
 (Redis may forget it: `rejoin` adds the hub again, from each socket's ping).
 
 A socket whose send does not finish within SEND_WITHIN (its connection's
-buffer full: a phone on a bad line, on a server that holds sends back) is not
-waited for again: it stops hearing the room live, and its next ping's `pong`
-tells the page the room is ahead, so the page joins again and gets what it
-missed by number, as after any lost event. Everyone else in the room is never
-kept waiting longer than that once.
+buffer full: a phone on a bad line, on a server that holds sends back, as
+uvicorn does) is not waited for again: the hub hands it the event it could not
+send (`fell_behind`) and the socket queues what comes next and sends it from a
+task of its own until it has caught up, as its own channel did before, up to
+the layer's capacity (beyond that, live copies are dropped, and the reader
+sees the gap and joins again by number, as after any lost event). Everyone
+else in the room is kept waiting at most that once.
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ from .events import room_group
 
 logger = logging.getLogger(__name__)
 
-# How long one socket's send may keep the room waiting (seconds).
-SEND_WITHIN = 1.0
+# How long one socket's send may keep the room waiting (seconds): a send
+# that does not block takes microseconds.
+SEND_WITHIN = 0.1
 # After the layer fails to receive (Redis restarting), try again after this.
 RETRY_AFTER = 0.5
 
@@ -45,7 +48,7 @@ class Listener(Protocol):
 
     async def hear(self, event: dict) -> None: ...
 
-    def fell_behind(self, room_id: int) -> None: ...
+    def fell_behind(self, event: dict) -> None: ...
 
 
 class RoomHub:
@@ -130,9 +133,10 @@ class RoomHub:
                 async with asyncio.timeout(SEND_WITHIN):
                     await listener.hear(event)
             except TimeoutError:
-                logger.info("A chat socket fell behind room %s", room_id)
-                listeners.pop(listener, None)
-                listener.fell_behind(room_id)
+                # Not sent (a send waits for the buffer before it writes):
+                # the socket sends it, and what follows, itself.
+                logger.info("A chat socket fell behind in room %s", room_id)
+                listener.fell_behind(event)
             except Exception:
                 # One socket's fault (a client gone mid-send) is not the
                 # room's: the others still hear it.

@@ -25,7 +25,10 @@ database:
     (tests/chat/live_servers.py), which follows the protocol's resync rule (a
     number that jumps: `join` after the last number held); the run checks
     that every reader ended with every number exactly once and prints how
-    many resyncs that took and how many duplicate frames readers dropped.
+    many resyncs that took and how many duplicate frames readers dropped,
+    and the server process's CPU time a message (a figure other processes
+    on the machine disturb far less than the times). BENCH_CHAT_PROFILE
+    samples the server with py-spy meanwhile (BENCH_CHAT_PY_SPY names it).
 (c) memory per idle connection: the server's RSS (VmRSS) before and after
     BENCH_CHAT_IDLE idle sockets, joined to a room (chat) or to their group
     (echo), each kind on a freshly started server, divided by the count.
@@ -54,7 +57,8 @@ layer as configured, 30 s; seconds: the bench server's layer connections get
 that read timeout instead, see bench/README.md), BENCH_CHAT_SERVER (uvicorn or
 daphne), BENCH_CHAT_DEFLATE (1: uvicorn accepts permessage-deflate, which the
 clients offer as browsers do; 0: plain frames), BENCH_CHAT_RATE_LIMIT (the
-bench server's chat rate limit, 1000000), BENCH_CHAT_CONNECTIONS (on
+bench server's chat rate limit, 1000000), BENCH_CHAT_PROFILE and
+BENCH_CHAT_PY_SPY (above, (b)), BENCH_CHAT_CONNECTIONS (on
 PostgreSQL: "pool", the default, production's connection pool as
 cms/settings/base.py's pool_connections makes it, sized by
 DATABASE_POOL_MAX_SIZE and the like; "new", a connection for every database
@@ -117,6 +121,10 @@ REDIS_URL = os.environ.get("BENCH_CHAT_REDIS_URL", "redis://127.0.0.1:6379/14")
 SERVER = os.environ.get("BENCH_CHAT_SERVER", "uvicorn")
 DEFLATE = os.environ.get("BENCH_CHAT_DEFLATE", "1") == "1"
 RATE_LIMIT = os.environ.get("BENCH_CHAT_RATE_LIMIT", "1000000")
+# A py-spy to sample the server with during the fan-out runs (its raw
+# collapsed stacks go to BENCH_CHAT_PROFILE, one file per layer); unset, none.
+PROFILE = os.environ.get("BENCH_CHAT_PROFILE", "")
+PY_SPY = os.environ.get("BENCH_CHAT_PY_SPY", "py-spy")
 # Read by the server (chat_asgi.py): production's pool, or "new".
 CONNECTIONS = os.environ.get("BENCH_CHAT_CONNECTIONS", "pool")
 # Sockets opened at once while connecting many (the server's thread pool
@@ -207,6 +215,7 @@ class Server:
 
     def __init__(self, env: dict):
         self.port = free_port()
+        self.layer = "redis" if env.get("REDIS_URL") else "memory"
         if SERVER == "daphne":
             args = [
                 PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
@@ -240,6 +249,12 @@ class Server:
             time.sleep(0.1)
         raise SystemExit(f"the server did not start:\n{self.output()}")
 
+    def cpu_seconds(self) -> float:
+        """The server process's CPU time so far (user + system)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1]
+        user, system = fields.split()[11:13]
+        return (int(user) + int(system)) / os.sysconf("SC_CLK_TCK")
+
     def rss_kb(self) -> int:
         status = Path(f"/proc/{self.process.pid}/status").read_text()
         line = next(line for line in status.splitlines() if line.startswith("VmRSS"))
@@ -258,6 +273,27 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+
+
+@contextlib.contextmanager
+def sampling(server: Server):
+    """With BENCH_CHAT_PROFILE: py-spy samples the server meanwhile (its
+    collapsed stacks, `--format raw`, to BENCH_CHAT_PROFILE.<layer>.txt)."""
+    if not PROFILE:
+        yield
+        return
+    out = f"{PROFILE}.{server.layer}.txt"
+    spy = subprocess.Popen(  # noqa: S603 - a profiler the runner named
+        [PY_SPY, "record", "--pid", str(server.process.pid), "--format", "raw",
+         "--output", out, "--rate", "200"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=30)
+        print(f"    py-spy samples of the server during these runs: {out}")
 
 
 @contextlib.contextmanager
@@ -474,7 +510,7 @@ async def everyone_has(readers, room: int, seq: int, timeout: float) -> str:
 
 
 async def fan_out_run(
-    sender, readers, room, base: int, rate: int | None
+    server, sender, readers, room, base: int, rate: int | None
 ) -> tuple[str, str]:
     """Sends MESSAGES (at `rate` per second, or flat out when None), waits
     until every reader holds base + MESSAGES; returns the printed row and
@@ -482,6 +518,7 @@ async def fan_out_run(
     seqs = range(base + 1, base + MESSAGES + 1)
     resyncs = sum(reader.resyncs(room) for reader in readers)
     connections = sum(reader.connections for reader in readers)
+    cpu = server.cpu_seconds()
     first_send = time.perf_counter()
     for n in range(MESSAGES):
         if rate:
@@ -495,6 +532,7 @@ async def fan_out_run(
         await sender.send()
     problem = await everyone_has(readers, room, seqs[-1], WAIT + MESSAGES / (rate or 5))
     await sender.acked(seqs)
+    cpu = (server.cpu_seconds() - cpu) * 1000 / MESSAGES
     behind = sum(reader.rooms[room].last_seq < seqs[-1] for reader in readers)
     missing = sum(seq not in r.taken_at for r in readers for seq in seqs)
     last_has = [
@@ -523,7 +561,7 @@ async def fan_out_run(
     return (
         f"    {name:12} {pct(last_has, 50):8.1f} {pct(last_has, 99):8.1f} "
         f"{per_second:8.1f} {behind:7d} {missing:8d} {resyncs:8d} {reconnects:7d} "
-        f"{duplicates:6d}" + (f"  ({problem})" if problem else "")
+        f"{duplicates:6d} {cpu:8.1f}" + (f"  ({problem})" if problem else "")
     ), problem
 
 
@@ -565,20 +603,26 @@ async def fan_out(server, seeded) -> None:
         print(
             f"    {'run':12} {'p50 ms':>8} {'p99 ms':>8} {'msg/s':>8} "
             f"{'behind':>7} {'missing':>8} {'resyncs':>8} {'reconn':>7} {'dups':>6}"
+            f" {'cpu ms':>8}"
         )
-        for rate in (RATE, None):
-            row, problem = await fan_out_run(sender, readers, room, base, rate)
-            print(row)
-            if problem and (log := server.output().strip()):
-                print(f"    server log: {log}")
-            base += MESSAGES
+        with sampling(server):
+            for rate in (RATE, None):
+                row, problem = await fan_out_run(
+                    server, sender, readers, room, base, rate
+                )
+                print(row)
+                if problem and (log := server.output().strip()):
+                    print(f"    server log: {log}")
+                base += MESSAGES
         print(
             "    p50/p99: from a send until the last reader has it; msg/s: from "
             "the first send until the last reader has the last message; behind: "
             "readers without every number at the end; missing: (reader, number) "
             "never taken; reconn: readers' sockets opened again after the server "
             "closed one (they rejoin after the last number held); dups: frames "
-            "readers dropped as already held"
+            "readers dropped as already held; cpu ms: the server process's CPU "
+            "time a message (all its readers), which the load of other "
+            "processes on the machine changes far less than the times"
             + (f"; sender errors: {sender.errors[:3]}" if sender.errors else "")
         )
     finally:

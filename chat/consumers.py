@@ -6,9 +6,11 @@ there, every time) and sends the frames chat.events builds. It never touches
 the database itself. The protocol is written down in chat/README.md.
 """
 
+import asyncio
 import json
 import logging
 import time
+from collections import deque
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
@@ -24,6 +26,7 @@ from community.safety.risk import Tier
 
 from . import actions, events, presence
 from .actions import ChatError
+from .fanout import hub_for
 from .permissions import RoomNotFound, may_open_socket, reader_filter
 
 logger = logging.getLogger(__name__)
@@ -183,12 +186,21 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     """One socket per client for all its rooms (see chat/README.md for the
     frames). State kept here: which rooms this socket joined (with their
     pathway, for being cut off, and the last number the join's backlog
-    covered, so a live event already sent in it is not sent twice), and the
-    reader's blocks, mutes and mute words, for filtering live events."""
+    covered, so a live event already sent in it is not sent twice), the
+    events that came live while a frame was being answered (sent after its
+    answer, as Channels would have queued them: a join's backlog comes
+    before live traffic, an ack before the message it acknowledges), and the
+    reader's blocks, mutes and mute words, for filtering live events.
+
+    A room's events come from this process's room hub (chat/fanout.py), which
+    calls `hear` on each socket in the room in turn; the socket's own channel
+    is only in its person's group (`chat_user_group`)."""
 
     async def connect(self) -> None:
         self.user = self.scope.get("user")
         self.rooms: dict[int, dict] = {}
+        self.held: list[dict] | None = None
+        self.lag: deque[dict] | None = None
         self.typed: dict[int, float] = {}
         self.beat = time.monotonic()
         self.language = _language(self.scope)
@@ -202,18 +214,20 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(events.error_frame("two_factor_required"))
             await self.close(code=CLOSE_TWO_FACTOR)
             return
+        self.user_id = self.user.pk
+        self.hub = hub_for(self.channel_layer)
         self.user_group = events.chat_user_group(self.user.pk)
         await self.channel_layer.group_add(self.user_group, self.channel_name)
         await self.send_json({"type": "ready"})
 
     async def disconnect(self, code):
+        if (catching_up := getattr(self, "catching_up", None)) is not None:
+            catching_up.cancel()
         if getattr(self, "user_group", None):
             await self.channel_layer.group_discard(self.user_group, self.channel_name)
         rooms = list(getattr(self, "rooms", {}))
         for room_id in rooms:
-            await self.channel_layer.group_discard(
-                events.room_group(room_id), self.channel_name
-            )
+            await self.hub.discard(room_id, self)
         if rooms:
             await _depart(self.channel_name, rooms)
 
@@ -235,6 +249,22 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.receive_json(content)
 
     async def receive_json(self, content, **kwargs):
+        # Live events that come while the frame is answered wait for it.
+        self.held = []
+        try:
+            await self._answer(content)
+        finally:
+            await self._release()
+
+    async def _release(self) -> None:
+        held = self.held
+        try:
+            while held:
+                await self._handle(held.pop(0))
+        finally:
+            self.held = None
+
+    async def _answer(self, content) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
         handler = self.FRAMES.get(kind) if isinstance(kind, str) else None
         if handler is None:
@@ -302,11 +332,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         room_id = _int(content, "room")
         after = _int(content, "after", required=False)
         changed_since = content.get("changed_since")
-        # Join the group first, then read: whatever commits after the read
-        # comes live; what came live before the read is dropped by number.
-        await self.channel_layer.group_add(
-            events.room_group(room_id), self.channel_name
-        )
+        # Hear the room first, then read: whatever commits after the read
+        # comes live (held until the backlog is sent: `receive_json`); what
+        # came live before the read is dropped by number.
+        await self.hub.add(room_id, self)
         try:
             joined = await _join(
                 self.user, room_id, after, changed_since, self.channel_name
@@ -401,18 +430,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     }
 
     async def _join_groups(self) -> None:
-        """(Re)join this socket's groups: its person's and its rooms'."""
+        """(Re)join this socket's groups: its person's, and its rooms' through
+        the hub (which also takes back a socket that fell behind)."""
         await self.channel_layer.group_add(self.user_group, self.channel_name)
-        for room_id in self.rooms:
-            await self.channel_layer.group_add(
-                events.room_group(room_id), self.channel_name
-            )
+        for room_id in list(self.rooms):
+            await self.hub.add(room_id, self)
 
     async def _leave(self, room_id: int) -> None:
         joined = self.rooms.pop(room_id, None)
-        await self.channel_layer.group_discard(
-            events.room_group(room_id), self.channel_name
-        )
+        await self.hub.discard(room_id, self)
         if joined is not None:
             await _depart(self.channel_name, [room_id])
 
@@ -423,48 +449,92 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         a hop into the database thread. This consumer reaches the database
         only through `database_sync_to_async`, which does the same before and
         after each call in that thread, so the extra hop is skipped: one per
-        frame, and one per reader of every message (bench/chat.py)."""
+        frame, and one per reader of every message (bench/chat.py).
+        Events for the socket's person come here, between frames."""
+        if message.get("type", "").startswith("chat."):
+            await self.hear(message)
+            return
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             await super().dispatch(message)  # Channels' own error
             return
         await handler(message)
 
+    async def hear(self, event: dict) -> None:
+        """An event of a room this socket is in (from the room hub) or of its
+        person (from its own channel)."""
+        if self.lag is not None:
+            if len(self.lag) < self.lag_limit:
+                self.lag.append(event)  # its catching up sends it
+            return  # beyond the layer's capacity: dropped, as the layer would
+        if self.held is not None:
+            self.held.append(event)  # sent once the frame is answered
+            return
+        await self._handle(event)
+
+    async def _handle(self, event: dict) -> None:
+        handler = self.EVENTS.get(event["type"])
+        if handler is None:
+            await super().dispatch(event)  # Channels' own error
+            return
+        await handler(self, event)
+
+    def fell_behind(self, event: dict) -> None:
+        """The hub could not send `event` in time (this connection's buffer
+        is full): from now until it has caught up, this socket queues the
+        room's events and sends them from a task of its own."""
+        if self.lag is not None:
+            return
+        self.lag = deque([event])
+        self.catching_up = asyncio.get_running_loop().create_task(self._catch_up())
+
+    @property
+    def lag_limit(self) -> int:
+        return getattr(self.channel_layer, "capacity", 100)
+
+    async def _catch_up(self) -> None:
+        lag = self.lag
+        try:
+            while lag:
+                await self._handle(lag.popleft())
+        except Exception:  # the client has gone: its disconnect cleans up
+            logger.debug("A chat socket could not catch up", exc_info=True)
+        finally:
+            self.lag = None
+
     def _joined(self, room_id) -> dict | None:
         return self.rooms.get(room_id)
 
     async def chat_message(self, event):
-        frame = event["frame"]
-        joined = self._joined(frame["room"])
-        if joined is None or frame["seq"] <= joined["backlog_to"]:
+        joined = self.rooms.get(event["room"])
+        if joined is None or event["seq"] <= joined["backlog_to"]:
             return  # not in this room, or already sent with the join
         author = event["author_id"]
-        if author != self.user.pk and self.filter.hides(author, frame["body"]):
-            await self.send_json({"type": "skip", **_where(frame)})
+        if author != self.user_id and self.filter.hides(author, event["words"]):
+            await self.send(text_data=_skip(event))
             return
-        await self.send_json(frame)
+        await self.send(text_data=event["text"])
 
     async def chat_update(self, event):
-        frame = event["frame"]
         author = event["author_id"]
-        if self._joined(frame["room"]) is None:
+        if event["room"] not in self.rooms:
             return
-        if event.get("others_only") and author == self.user.pk:
+        if event.get("others_only") and author == self.user_id:
             return  # the author's own copy comes to their sockets
-        if author != self.user.pk and self.filter.hides(author, frame["body"]):
+        if author != self.user_id and self.filter.hides(author, event["words"]):
             return
-        await self.send_json(frame)
+        await self.send(text_data=event["text"])
 
     async def chat_skip(self, event):
         joined = self._joined(event["room"])
         if joined is not None and event["seq"] > joined["backlog_to"]:
-            await self.send_json({"type": "skip", **_where(event)})
+            await self.send(text_data=_skip(event))
 
     async def chat_typing(self, event):
         author = event["author_id"]
         if (
             self._joined(event["room"]) is not None
-            and author != self.user.pk
+            and author != self.user_id
             and not self.filter.hides(author)
         ):
             await self.send_json(
@@ -492,7 +562,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         author = event["author_id"]
         if (
             self._joined(event["frame"]["room"]) is not None
-            and author != self.user.pk
+            and author != self.user_id
             and author not in self.filter.silenced
         ):
             await self.send_json(event["frame"])
@@ -504,6 +574,18 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 await self._leave(room_id)
                 await self.send_json(events.error_frame("not_found", room=room_id))
 
+    EVENTS = {
+        "chat.message": chat_message,
+        "chat.update": chat_update,
+        "chat.skip": chat_skip,
+        "chat.typing": chat_typing,
+        "chat.support": chat_support,
+        "chat.presence": chat_presence,
+        "chat.receipt": chat_receipt,
+        "chat.revoked": chat_revoked,
+    }
 
-def _where(frame: dict) -> dict:
-    return {"room": frame["room"], "seq": frame["seq"]}
+
+def _skip(event: dict) -> str:
+    """The `skip` frame for a number this reader may not see."""
+    return json.dumps({"type": "skip", "room": event["room"], "seq": event["seq"]})

@@ -8,11 +8,21 @@ Two kinds of dict live here:
 - client frames (`type` "message", "ack", "error"...), the JSON a socket
   sends. The protocol is in chat/README.md.
 
-Groups: every socket of a room's readers is in `room_group(room)`, and every
-chat socket of one person in `chat_user_group(user)` (for what only they may
-see: their own held message, being removed from a pathway). This is not the
-notifications socket's group: its consumer has no chat handlers.
+Groups: each process's room hub (chat/fanout.py, one per process, for all its
+sockets in the room) is in `room_group(room)`, and every chat socket of one
+person in `chat_user_group(user)` (for what only they may see: their own held
+message, being removed from a pathway). This is not the notifications
+socket's group: its consumer has no chat handlers.
+
+A message or an update is the same for every reader who may see it, so its
+event carries the client frame already encoded (`text`), once per message,
+beside what a socket filters it by (`room`, `seq`, `author_id`, and the body
+folded to lower case, `words`, for mute words): a socket sends `text` as it is
+(docs/decisions/0025-chat-fan-out.md). `event_frame` decodes it for tests and
+tools.
 """
+
+import json
 
 from community.models import ContentStatus
 from community.notifications.events import broadcast_on_commit
@@ -148,31 +158,43 @@ def crisis_frame(texts: list[str], contacts, client_id: str | None = None) -> di
 # Channel-layer events -------------------------------------------------------------
 
 
+def message_event(event_type: str, frame: dict, author_id: int | None, **extra) -> dict:
+    """A chat.message or chat.update event: `frame` encoded once, for every
+    socket that hears it, and what a socket filters by."""
+    return {
+        "type": event_type,
+        "room": frame["room"],
+        "seq": frame["seq"],
+        "author_id": author_id,
+        "words": frame["body"].lower(),
+        "text": json.dumps(frame),
+        **extra,
+    }
+
+
+def event_frame(event: dict) -> dict:
+    """The client frame an encoded event carries (for tests and tools)."""
+    return json.loads(event["text"])
+
+
 def announce_message(message: Message, care_team: frozenset[int]) -> None:
     """A new message, on commit: a published one to everyone in the room; a
     held one to its author's sockets only, and to the room just its number
     (`chat.skip`), so other clients move past it without seeing a gap."""
     room = room_group(message.room_id)
     if message.status == ContentStatus.PUBLISHED:
+        frame = message_frame(message, own=False, care_team=care_team)
         broadcast_on_commit(
-            room,
-            {
-                "type": "chat.message",
-                "author_id": message.author_id,
-                "frame": message_frame(message, own=False, care_team=care_team),
-            },
+            room, message_event("chat.message", frame, message.author_id)
         )
         return
     broadcast_on_commit(
         room, {"type": "chat.skip", "room": message.room_id, "seq": message.seq}
     )
+    own = message_frame(message, own=True, care_team=care_team)
     broadcast_on_commit(
         chat_user_group(message.author_id),
-        {
-            "type": "chat.message",
-            "author_id": message.author_id,
-            "frame": message_frame(message, own=True, care_team=care_team),
-        },
+        message_event("chat.message", own, message.author_id),
     )
 
 
@@ -184,17 +206,14 @@ def announce_update(message: Message, care_team: frozenset[int]) -> None:
     own = message_frame(message, own=True, care_team=care_team)
     broadcast_on_commit(
         room_group(message.room_id),
-        {
-            "type": "chat.update",
-            "author_id": message.author_id,
-            "others_only": own != public,
-            "frame": public,
-        },
+        message_event(
+            "chat.update", public, message.author_id, others_only=own != public
+        ),
     )
     if own != public:
         broadcast_on_commit(
             chat_user_group(message.author_id),
-            {"type": "chat.update", "author_id": message.author_id, "frame": own},
+            message_event("chat.update", own, message.author_id),
         )
 
 
@@ -232,7 +251,8 @@ def announce_presence(frame: dict) -> None:
     """Who is here changed (a `presence` frame, chat.presence): the room
     hears it on commit; each socket leaves out people its reader silenced."""
     broadcast_on_commit(
-        room_group(frame["room"]), {"type": "chat.presence", "frame": frame}
+        room_group(frame["room"]),
+        {"type": "chat.presence", "room": frame["room"], "frame": frame},
     )
 
 
@@ -242,6 +262,7 @@ def announce_receipt(room_id: int, user, seq: int) -> None:
         room_group(room_id),
         {
             "type": "chat.receipt",
+            "room": room_id,
             "author_id": user.pk,
             "frame": receipt_frame(room_id, user, seq),
         },

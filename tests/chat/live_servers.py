@@ -199,6 +199,11 @@ def server_env(
     )
     if redis_url:
         env["REDIS_URL"] = redis_url
+        # The test settings name the layer's key prefix after the run: the
+        # processes of one test must share it even when this process was
+        # started without REDIS_URL (and so never set it), or each would be in
+        # a channel layer of its own and never hear the others.
+        env.setdefault("HARBOUR_TEST_RUN", f"live-{os.getpid()}")
     return env
 
 

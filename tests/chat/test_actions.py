@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from chat import actions
 from chat.actions import ChatError
-from chat.events import chat_user_group, room_group
+from chat.events import chat_user_group, event_frame, room_group
 from chat.models import Message, ReadCursor
 from chat.permissions import RoomNotFound
 from community.actions import Refused, do_block
@@ -51,7 +51,9 @@ def test_a_published_message_is_numbered_stored_then_sent_to_the_room(
     [(group, event)] = broadcasts
     assert group == room_group(room.pk)
     assert event["type"] == "chat.message" and event["author_id"] == member.pk
-    assert event["frame"] | {"created_at": None} == {
+    # Encoded once for every reader, with what a socket filters it by.
+    assert (event["room"], event["seq"], event["words"]) == (room.pk, 1, "hello all")
+    assert event_frame(event) | {"created_at": None} == {
         "type": "message",
         "room": room.pk,
         "seq": 1,
@@ -148,8 +150,8 @@ def test_a_new_members_message_is_held_and_only_its_author_hears_of_it(
         {"type": "chat.skip", "room": room.pk, "seq": 1},
     )
     assert to_author[0] == chat_user_group(newcomer.pk)
-    assert to_author[1]["frame"]["status"] == "held"
-    assert to_author[1]["frame"]["body"] == "Hello"
+    assert event_frame(to_author[1])["status"] == "held"
+    assert event_frame(to_author[1])["body"] == "Hello"
 
 
 def test_a_held_message_a_moderator_approves_appears_in_the_room(
@@ -164,11 +166,11 @@ def test_a_held_message_a_moderator_approves_appears_in_the_room(
         do_decide_case(Membership.objects.get(user=clinician), case, Decision.APPROVE)
     [(group, event)] = [(g, e) for g, e in broadcasts if e["type"] == "chat.update"]
     assert group == room_group(room.pk)
-    assert (event["frame"]["seq"], event["frame"]["status"]) == (
+    assert (event_frame(event)["seq"], event_frame(event)["status"]) == (
         message.seq,
         "published",
     )
-    assert event["frame"]["body"] == "Hello"
+    assert event_frame(event)["body"] == "Hello"
 
 
 def test_risk_alerts_the_one_on_duty_and_shows_crisis_contacts(
@@ -270,7 +272,7 @@ def test_the_author_edits_within_the_window_and_the_room_hears(
     assert ContentRevision.objects.get().body == "Helo"
     [(group, event)] = broadcasts
     assert group == room_group(room.pk) and event["type"] == "chat.update"
-    assert event["frame"]["body"] == "Hello" and event["frame"]["edited"]
+    assert event_frame(event)["body"] == "Hello" and event_frame(event)["edited"]
     other = make_member(room.pathway)
     with pytest.raises(ChatError):
         actions.check_edit(other, room.pk, message.seq, "Not mine")
@@ -289,7 +291,9 @@ def test_the_author_deletes_their_message_and_readers_lose_its_text(
     assert message.deleted_at is not None and message.body == "Oops"
     assert AuditEvent.objects.filter(action="chat.deleted").exists()
     [(group, event)] = broadcasts
-    assert event["frame"]["status"] == "removed" and event["frame"]["body"] == ""
+    assert (
+        event_frame(event)["status"] == "removed" and event_frame(event)["body"] == ""
+    )
     with pytest.raises(RoomNotFound):
         actions.check_delete(member, room.pk, message.seq)
 
@@ -306,7 +310,7 @@ def test_moderators_hide_any_message_and_members_cannot(
     assert message.status == ContentStatus.HIDDEN
     audit = AuditEvent.objects.get(action="chat.hidden")
     assert audit.actor == clinician
-    assert [event["frame"]["status"] for _group, event in broadcasts] == ["removed"]
+    assert [event_frame(event)["status"] for _group, event in broadcasts] == ["removed"]
 
 
 def test_a_held_edit_is_removed_for_others_and_shown_to_its_author(
@@ -318,9 +322,9 @@ def test_a_held_edit_is_removed_for_others_and_shown_to_its_author(
     with django_capture_on_commit_callbacks(execute=True):
         actions.check_edit(member, room.pk, message.seq, "Fine, really")
     to_room, to_author = broadcasts
-    assert to_room[1]["others_only"] and to_room[1]["frame"]["status"] == "removed"
+    assert to_room[1]["others_only"] and event_frame(to_room[1])["status"] == "removed"
     assert to_author[0] == chat_user_group(member.pk)
-    assert to_author[1]["frame"]["status"] == "held"
+    assert event_frame(to_author[1])["status"] == "held"
 
 
 def test_a_read_cursor_only_moves_forward_and_not_past_the_end(room, member):
@@ -413,7 +417,7 @@ def test_a_moderators_queue_decision_changes_the_message_in_open_rooms(
             decision,
             edited_text="[removed by a moderator]",
         )
-    [frame] = [e["frame"] for g, e in broadcasts if e["type"] == "chat.update"]
+    [frame] = [event_frame(e) for g, e in broadcasts if e["type"] == "chat.update"]
     message.refresh_from_db()
     assert message.changed_at is not None and frame["seq"] == message.seq
     if decision == "hide":
@@ -437,8 +441,8 @@ def test_content_hidden_by_reports_leaves_open_rooms_at_once(
     updates = [(g, e) for g, e in broadcasts if e["type"] == "chat.update"]
     public = [e for g, e in updates if g == room_group(room.pk)]
     own = [e for g, e in updates if g == chat_user_group(member.pk)]
-    assert public[0]["frame"]["status"] == "removed"
-    assert own[0]["frame"]["status"] == "reported"
+    assert event_frame(public[0])["status"] == "removed"
+    assert event_frame(own[0])["status"] == "reported"
 
 
 def test_a_sockets_join_is_one_call_with_all_it_sends_and_keeps(

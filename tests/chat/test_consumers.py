@@ -467,7 +467,7 @@ async def test_live_messages_already_in_the_join_backlog_are_not_sent_twice(
     late = await db(lambda: events.message_frame(message, own=False))()
     await get_channel_layer().group_send(
         events.room_group(room.pk),
-        {"type": "chat.message", "author_id": writer.pk, "frame": late},
+        events.message_event("chat.message", late, writer.pk),
     )
     assert await socket.receive_nothing(timeout=0.3)
     await socket.disconnect()

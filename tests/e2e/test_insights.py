@@ -1,6 +1,8 @@
 """A service lead signs in with two-factor, opens their pathway's insights
 on a phone, changes the period, downloads a CSV; the same page on a
-desktop. axe checks every page (issue #20)."""
+desktop, where the survey's answers of the last 90 days are counted. axe
+checks every page (issue #20). A member answering the survey in the browser:
+tests/e2e/test_survey.py."""
 
 from pathlib import Path
 
@@ -20,7 +22,12 @@ def test_a_lead_reads_and_exports_insights(
     fits_the_screen,
     screenshot,
 ):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from community.models import Role
+    from community.survey.models import SurveyAnswer
     from tests.factories import (
         TOTP_SECRET,
         enrol_totp,
@@ -29,6 +36,14 @@ def test_a_lead_reads_and_exports_insights(
     )
 
     make_insights_dataset(pathway)
+    # Six members answered the survey last week, five of them agreeing.
+    for score in (5, 5, 4, 4, 5, 2):
+        SurveyAnswer.objects.create(
+            pathway=pathway,
+            user=make_member(pathway),
+            score=score,
+            answered_at=timezone.now() - timedelta(days=7),
+        )
     lead = make_member(pathway, Role.LEAD, display_name="Rowan Lead")
     enrol_totp(lead)
     page = phone_page
@@ -55,3 +70,9 @@ def test_a_lead_reads_and_exports_insights(
     visit(wide, f"/community/{pathway.slug}/insights/?period=90")
     check_a11y(wide)
     screenshot(wide, "insights-desktop")
+    with wide.expect_download() as download:
+        wide.get_by_role(
+            "link", name="Download “Has Harbour helped your recovery?” as CSV"
+        ).click()
+    rows = Path(download.value.path()).read_text().splitlines()
+    assert any(row.startswith("The whole period,6,5,83%,") for row in rows), rows

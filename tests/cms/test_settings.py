@@ -84,6 +84,8 @@ def test_embedded_defaults_need_nothing_running():
     assert found["sessions"] == "django.contrib.sessions.backends.db"
     assert found["media"] == "django.core.files.storage.FileSystemStorage"
     assert found["csp"]["img-src"] == ["'self'", "data:"]
+    # Fonts from this site only: no call to assets.nhs.uk (decision 0028).
+    assert found["csp"]["font-src"] == ["'self'"]
     # The demo's server, sockets and worker write at once: WAL, and
     # transactions that wait for the write lock rather than fail.
     assert found["db_options"]["transaction_mode"] == "IMMEDIATE"

@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.errors import server_error
 from community.notifications import views as notification_views
+from community.web import install
 from community.web import views as community_views
 from home import views as home_views
 from home.admin_access import guard_admin_urls
@@ -25,6 +26,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     # At the root, in no language: a service worker only serves pages under it.
     path("sw.js", notification_views.service_worker, name="service_worker"),
+    # At the root too: one manifest for every language (it holds no words of
+    # a page), found by the browser without a session.
+    path("manifest.webmanifest", install.web_manifest, name="web_manifest"),
     path("files/videos/<int:pk>/", home_views.serve_media, name="serve_media"),
     # Local media only through the access check, in every setting (DEBUG
     # included): a file's URL is no key to it (S3 gives signed URLs instead).
@@ -43,6 +47,8 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("help/", community_views.help_now, name="help"),
+    # What the installed app shows with no signal (kept by /sw.js).
+    path("offline/", install.offline, name="offline"),
     path("safety/", community_views.safety, name="safety"),
     # Ours first: sign-up fills in the invitation code from the link.
     path(

@@ -441,9 +441,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", *MEDIA_ORIGINS],
         "media-src": [SELF, *MEDIA_ORIGINS],
         "connect-src": [SELF],
-        # NHS.UK frontend's stylesheet takes the Frutiger font from the NHS's
-        # own asset host.
-        "font-src": [SELF, "https://assets.nhs.uk"],
+        # No font from a third party: pages use NHS.UK frontend's stylesheet
+        # without its @font-face rules (Arial, the NHS's fallback; decision 0028).
+        "font-src": [SELF],
         "worker-src": [SELF],
         "manifest-src": [SELF],
         "object-src": [NONE],

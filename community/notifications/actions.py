@@ -544,6 +544,40 @@ def do_add_push_subscription(user: User, data: object) -> PushSubscription:
     return subscription
 
 
+def do_renew_push_subscription(old_endpoint: object, data: object) -> bool:
+    """The browser replaced a phone's subscription (the service worker's
+    `pushsubscriptionchange`): the new one (`data`, checked by
+    `check_push_subscription`, which raises PushSubscriptionError) takes the
+    place of the one at `old_endpoint`, for the same member. Called without a
+    session (the worker may wake when nobody is signed in): knowing the old
+    endpoint, a secret only the browser, the push service and Harbour hold,
+    is the proof. Returns False when Harbour knows no such endpoint (the
+    member turned push off, or it was never theirs to renew). No audit, no
+    event, as for subscribing."""
+    if not isinstance(old_endpoint, str) or not old_endpoint:
+        return False
+    fields = check_push_subscription(data)
+    with transaction.atomic():
+        old = (
+            PushSubscription.objects.select_for_update()
+            .filter(endpoint=old_endpoint)
+            .first()
+        )
+        if old is None:
+            return False
+        PushSubscription.objects.update_or_create(
+            endpoint=fields["endpoint"],
+            defaults={
+                "user": old.user,
+                "p256dh": fields["p256dh"],
+                "auth": fields["auth"],
+            },
+        )
+        if fields["endpoint"] != old_endpoint:
+            old.delete()
+    return True
+
+
 def do_remove_push_subscription(user: User, endpoint: object) -> bool:
     """Forget `user`'s own subscription with `endpoint` ("turn off for this
     phone"); another member's is never touched. With no phone left, web push

@@ -11,12 +11,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from community.notifications import actions as notifications
 from community.notifications.forms import NotificationEmailForm
+from community.web import install
 from community.web.forms import posted
 from community.web.middleware import json_endpoint
 
@@ -107,12 +111,56 @@ def remove_push_subscription(request):
     return JsonResponse({"ok": True})
 
 
+@json_endpoint
+@csrf_exempt
+@require_POST
+def renew_push_subscription(request):
+    """The service worker's `pushsubscriptionchange` sends
+    `{"old_endpoint": ..., "subscription": {...}}`: 200 when the new
+    subscription replaced the old, 404 when Harbour knows no such old
+    endpoint, 400 for bad JSON or a subscription it will not store. No
+    session or CSRF token (a worker has neither): the old endpoint, a secret,
+    is the proof (notifications.do_renew_push_subscription)."""
+    data = _json_body(request)
+    if not isinstance(data, dict):
+        return _error(_("Send the old endpoint and the new subscription as JSON."))
+    try:
+        renewed = notifications.do_renew_push_subscription(
+            data.get("old_endpoint"), data.get("subscription")
+        )
+    except notifications.PushSubscriptionError as error:
+        return _error(str(error))
+    if not renewed:
+        return _error(_("This phone wasn't set up for notifications."), status=404)
+    return JsonResponse({"ok": True})
+
+
+def _default_language_path(name: str) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse(name)
+
+
 @require_safe
 def service_worker(request):
     """The service worker, served from the site root so it may show push
-    notices for every page of the site."""
+    notices and answer for every page of the site. It keeps the shell and
+    the offline page (community.web.install) under cache names that change
+    with them."""
+    template = "community/service_worker.js"
+    shell = install.shell_urls()
+    source = get_template(template).template.source
+    context = {
+        "shell": json.dumps(shell),
+        # The signed-out copy kept on install is in the site's language.
+        "offline_url": json.dumps(_default_language_path("offline")),
+        "renew_url": json.dumps(reverse("community:push_renew")),
+        "vapid_public_key": json.dumps(settings.VAPID_PUBLIC_KEY),
+    }
+    context["version"] = json.dumps(
+        install.shell_version(source, *map(str, context.values()))
+    )
     response = HttpResponse(
-        render_to_string("community/service_worker.js"),
+        render_to_string(template, context),
         content_type="text/javascript; charset=utf-8",
     )
     response["Service-Worker-Allowed"] = "/"

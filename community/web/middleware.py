@@ -14,8 +14,20 @@ from community.permissions import has_two_factor, requires_two_factor
 from community.web.consent import needs_consent
 
 # Pages a staff member without two-factor may still use: signing in and out,
-# enrolling, and the crisis and safety pages that every person must always reach.
-OPEN_URL_NAMES = frozenset({"help", "safety", "set_language", "javascript-catalog"})
+# enrolling, the crisis and safety pages that every person must always reach
+# (the offline page is the crisis page kept on the phone), and what the
+# browser fetches to install the app and keep it working.
+OPEN_URL_NAMES = frozenset(
+    {
+        "help",
+        "safety",
+        "offline",
+        "set_language",
+        "javascript-catalog",
+        "service_worker",
+        "web_manifest",
+    }
+)
 OPEN_URL_PREFIXES = ("account_", "mfa_")
 
 
@@ -135,7 +147,6 @@ CONSENT_OPEN_URL_NAMES = OPEN_URL_NAMES | {
     "privacy",
     "legal_document",
     "current_document",
-    "service_worker",
     "serve_media",
     "serve_media_poster",
     "serve_stored_file",

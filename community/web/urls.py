@@ -163,6 +163,11 @@ urlpatterns = [
         notification_views.remove_push_subscription,
         name="push_unsubscribe",
     ),
+    path(
+        "account/notifications/push/renew/",
+        notification_views.renew_push_subscription,
+        name="push_renew",
+    ),
     path("safety/words/", moderation_views.risk_phrases, name="risk_phrases"),
     # Data rights: a copy of one's data, closing an account
     path("account/data/", rights_views.my_data, name="my_data"),

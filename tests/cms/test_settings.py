@@ -84,6 +84,8 @@ def test_embedded_defaults_need_nothing_running():
     assert found["sessions"] == "django.contrib.sessions.backends.db"
     assert found["media"] == "django.core.files.storage.FileSystemStorage"
     assert found["csp"]["img-src"] == ["'self'", "data:"]
+    # Fonts from this site only: no call to assets.nhs.uk (decision 0028).
+    assert found["csp"]["font-src"] == ["'self'"]
     # The demo's server, sockets and worker write at once: WAL, and
     # transactions that wait for the write lock rather than fail.
     assert found["db_options"]["transaction_mode"] == "IMMEDIATE"
@@ -194,6 +196,9 @@ def test_collectstatic_builds_the_production_manifest(tmp_path):
     assert css != "wagtailnhsukfrontend/css/nhsuk-frontend-10.4.2.min.css"
     assert (tmp_path / css).exists() and (tmp_path / f"{css}.gz").exists()
     assert "harbour/forms.js" in manifest["paths"]
+    # What base.html links: the NHS stylesheet without its font (decision 0028).
+    ours = manifest["paths"]["harbour/nhsuk-frontend-10.4.2-nofonts.min.css"]
+    assert (tmp_path / ours).exists() and (tmp_path / f"{ours}.gz").exists()
 
 
 def test_deploy_checks_are_clean_under_production_settings():

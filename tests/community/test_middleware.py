@@ -38,13 +38,20 @@ def test_every_json_endpoint_refuses_staff_without_two_factor(client, pathway):
         "/notifications/since/?after=0": "get",
         "/account/notifications/push/": "post",
         "/account/notifications/push/remove/": "post",
+        # The service worker sends no session; a staff session is refused alike.
+        "/account/notifications/push/renew/": "post",
     }
     marked = {
         name
         for name, view in _named_views(get_resolver())
         if getattr(view, "harbour_json", False)
     }
-    assert marked == {"notifications_since", "push_subscribe", "push_unsubscribe"}
+    assert marked == {
+        "notifications_since",
+        "push_subscribe",
+        "push_unsubscribe",
+        "push_renew",
+    }
     clinician = make_member(pathway, Role.CLINICIAN)
     client.force_login(clinician)
     for path, method in json_views.items():

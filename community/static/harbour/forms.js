@@ -12,7 +12,7 @@
 // (it answered with a redirect: community.middleware.FormPostedMiddleware sets a
 // cookie of a minute) lets the copy just sent go.
 // The chat keeps its own (chat.js; its form says data-drafts). Signing out
-// forgets everything the tab kept.
+// forgets everything the tab kept, and the installed app's offline page.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -113,6 +113,25 @@
     } catch (e) { /* storage blocked: nothing was kept */ }
   }
 
+  // The installed app's offline page names the member's pathways (their
+  // crisis contacts): a phone may be shared, so it goes at sign-out. The
+  // service worker deletes it (it lives on after this page); the page tries
+  // too, in case no worker controls it yet.
+  function forgetOfflineCopy() {
+    try {
+      if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage({ type: "forget" });
+      }
+      if (window.caches) {
+        caches.keys().then(function (names) {
+          names.forEach(function (name) {
+            if (name.indexOf("harbour-offline-") === 0) caches.delete(name);
+          });
+        });
+      }
+    } catch (e) { /* no worker, no caches: nothing was kept */ }
+  }
+
   // On window, so it runs after the page's own scripts: a form one of them
   // sent itself (the chat's, over its socket) has had its default prevented.
   window.addEventListener("submit", function (event) {
@@ -127,7 +146,10 @@
       keepDraft(form);
       try { store.setItem(SENDING, draftKey(form)); } catch (e) { /* see write */ }
     }
-    if (signout && actionPath(form) === signout) forgetKeptWords();
+    if (signout && actionPath(form) === signout) {
+      forgetKeptWords();
+      forgetOfflineCopy();
+    }
   });
 
   window.addEventListener("pageshow", function (event) {

@@ -577,6 +577,28 @@ def test_push_services_of_the_main_browsers_are_accepted():
         assert notifications.check_push_subscription(subscription(endpoint))
 
 
+def test_a_renewed_subscription_takes_the_old_one_s_place(pathway):
+    """pushsubscriptionchange: the browser's new subscription stays the same
+    member's phone; an endpoint Harbour doesn't know renews nothing."""
+    me = member(pathway)
+    notifications.do_add_push_subscription(me, subscription())
+    renewed = subscription(endpoint=ENDPOINT + "-new")
+    assert notifications.do_renew_push_subscription(ENDPOINT, renewed) is True
+    assert list(PushSubscription.objects.values_list("user", "endpoint")) == [
+        (me.pk, ENDPOINT + "-new")
+    ]
+    # The old one is gone: renewing it again is refused.
+    assert notifications.do_renew_push_subscription(ENDPOINT, renewed) is False
+    assert notifications.do_renew_push_subscription(None, renewed) is False
+    # The same endpoint (only the keys changed) keeps its row.
+    same = subscription(endpoint=ENDPOINT + "-new", auth=b"b" * 16)
+    assert notifications.do_renew_push_subscription(ENDPOINT + "-new", same) is True
+    assert PushSubscription.objects.get().auth == same["keys"]["auth"]
+    with pytest.raises(PushSubscriptionError):
+        notifications.do_renew_push_subscription(ENDPOINT + "-new", {"endpoint": 1})
+    assert PushSubscription.objects.get().user == me
+
+
 def test_a_member_removes_only_their_own_phone(pathway):
     me, other = member(pathway), member(pathway)
     notifications.do_add_push_subscription(other, subscription())

@@ -4,11 +4,12 @@ error (never a 500), nobody can forget another member's phone."""
 
 import base64
 import json
+import re
 
 import pytest
 from django.test import Client
 
-from community.models import EmailFrequency
+from community.models import EmailFrequency, Role
 from community.notifications.models import PushSubscription
 from tests.factories import make_member
 
@@ -18,6 +19,7 @@ ENDPOINT = "https://fcm.googleapis.com/fcm/send/phone-1"
 SETTINGS = "/account/notifications/"
 SUBSCRIBE = "/account/notifications/push/"
 UNSUBSCRIBE = "/account/notifications/push/remove/"
+RENEW = "/account/notifications/push/renew/"
 
 
 def b64(raw: bytes) -> str:
@@ -157,13 +159,109 @@ def test_json_posts_need_the_csrf_token(pathway, vapid):
     assert not PushSubscription.objects.exists()
 
 
-def test_the_service_worker_is_served_from_the_root(client):
+def test_the_service_worker_is_served_from_the_root(client, vapid):
     response = client.get("/sw.js")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript")
     assert response["Service-Worker-Allowed"] == "/"
+    # The browser asks again on each visit, so a new worker is found at once.
+    assert response["Cache-Control"] == "no-cache"
     body = response.content.decode()
     assert "showNotification" in body and "notificationclick" in body
+    assert 'var OFFLINE_URL = "/offline/";' in body
+    assert f'var RENEW_URL = "{RENEW}";' in body
+    assert 'var VAPID_PUBLIC_KEY = "BPublicKeyForTests";' in body
+    for event in ("install", "activate", "fetch", "message", "pushsubscriptionchange"):
+        assert f'addEventListener("{event}"' in body
+    shell = json.loads(re.search(r"var SHELL = (\[.*?\]);", body).group(1))
+    assert "/static/harbour/nhsuk-frontend-10.4.2-nofonts.min.css" in shell
+    assert "/static/harbour/icons/icon-512.png" in shell
+
+
+def test_the_worker_s_cache_names_change_when_the_shell_changes(client, settings):
+    """Old caches are deleted on activate, so a phone never keeps two shells."""
+    version = re.compile(r'var VERSION = "([0-9a-f]{12})";')
+    first = version.search(client.get("/sw.js").content.decode()).group(1)
+    assert version.search(client.get("/sw.js").content.decode()).group(1) == first
+    settings.STATIC_URL = "/assets/"
+    moved = version.search(client.get("/sw.js").content.decode()).group(1)
+    assert moved != first
+
+
+def test_the_service_worker_is_served_to_everyone_alike(client, pathway):
+    """Signed out, a member, staff without two-factor yet: the same worker."""
+    anonymous = client.get("/sw.js")
+    client.force_login(make_member(pathway, Role.CLINICIAN))
+    staff = client.get("/sw.js")
+    assert anonymous.status_code == staff.status_code == 200
+    assert client.post("/sw.js").status_code == 405
+
+
+# The service worker's renewal when the browser replaces a subscription ------------
+
+NEW_ENDPOINT = "https://fcm.googleapis.com/fcm/send/phone-1-renewed"
+
+
+def renewal(old=ENDPOINT, endpoint=NEW_ENDPOINT):
+    return {"old_endpoint": old, "subscription": {**SUBSCRIPTION, "endpoint": endpoint}}
+
+
+def test_a_renewed_subscription_replaces_the_old_for_the_same_member(pathway):
+    """The worker has no session and no CSRF token: the old endpoint is proof."""
+    owner = make_member(pathway, web_push=True)
+    PushSubscription.objects.create(user=owner, endpoint=ENDPOINT, p256dh="k", auth="a")
+    client = Client(enforce_csrf_checks=True)
+    response = post_json(client, RENEW, renewal())
+    assert response.status_code == 200 and response.json() == {"ok": True}
+    phone = PushSubscription.objects.get()
+    assert (phone.user, phone.endpoint) == (owner, NEW_ENDPOINT)
+    assert phone.p256dh == SUBSCRIPTION["keys"]["p256dh"]
+
+
+def test_renewing_an_endpoint_harbour_does_not_know_is_a_404(client, pathway):
+    """Turned off, or never subscribed: nothing is stored for anyone."""
+    response = post_json(client, RENEW, renewal())
+    assert response.status_code == 404 and "error" in response.json()
+    assert not PushSubscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "not json",
+        json.dumps([1, 2]),
+        json.dumps(renewal(endpoint="http://fcm.googleapis.com/x")),
+        json.dumps(renewal(endpoint="https://evil.example/x")),
+        json.dumps({"old_endpoint": ENDPOINT}),
+        json.dumps(renewal(old=None)),
+    ],
+)
+def test_a_bad_renewal_gets_a_json_error_and_keeps_the_old_phone(client, pathway, body):
+    owner = make_member(pathway, web_push=True)
+    PushSubscription.objects.create(user=owner, endpoint=ENDPOINT, p256dh="k", auth="a")
+    response = post_json(client, RENEW, body)
+    assert response.status_code in (400, 404) and "error" in response.json()
+    assert PushSubscription.objects.get().endpoint == ENDPOINT
+
+
+def test_a_renewal_onto_a_phone_another_member_had_goes_to_the_renewing_owner(
+    client, pathway
+):
+    """A browser has one subscription per site: the old endpoint's owner is
+    whose phone this is now."""
+    owner, before = make_member(pathway), make_member(pathway)
+    PushSubscription.objects.create(user=owner, endpoint=ENDPOINT, p256dh="k", auth="a")
+    PushSubscription.objects.create(
+        user=before, endpoint=NEW_ENDPOINT, p256dh="k", auth="a"
+    )
+    assert post_json(client, RENEW, renewal()).status_code == 200
+    assert list(PushSubscription.objects.values_list("user", "endpoint")) == [
+        (owner.pk, NEW_ENDPOINT)
+    ]
+
+
+def test_renewal_takes_only_posts(client):
+    assert client.get(RENEW).status_code == 405
 
 
 def test_the_settings_are_linked_from_notifications_and_safety_pages(client, me):

@@ -124,13 +124,14 @@ class RequestLogMiddleware:
 # Browser features no page of Harbour uses, all off, for the page and anything
 # it embeds (a video's page, a PDF): a page someone reads at 3 a.m. never asks
 # for their camera, microphone or location, and cannot be asked to by an embed.
+# Only features Chromium knows: it logs an error on every page for each one it
+# does not (it did for ambient-light-sensor and bluetooth), which counts
+# against the page in Lighthouse's best practices.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
         "accelerometer",
-        "ambient-light-sensor",
         "autoplay",
-        "bluetooth",
         "browsing-topics",
         "camera",
         "display-capture",

@@ -120,6 +120,8 @@ def test_every_page_turns_off_browser_features_it_does_not_use(client, home):
     for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
         assert f"{feature}=()" in policy
     assert "interest-cohort=()" in policy
+    # Chromium logs an error on every page for a feature it does not know.
+    assert "ambient-light-sensor" not in policy and "bluetooth" not in policy
 
 
 @pytest.mark.django_db

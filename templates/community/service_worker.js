@@ -12,6 +12,8 @@
 //   when the browser replaces it.
 "use strict";
 
+// Each is json.dumps of what the site builds itself (static and route
+// addresses, the VAPID public key, a hash): no member's words, so written as is.
 var VERSION = {{ version|safe }};
 var SHELL = {{ shell|safe }};
 var OFFLINE_URL = {{ offline_url|safe }};

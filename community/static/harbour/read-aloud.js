@@ -6,7 +6,7 @@
   "use strict";
   var bar = document.getElementById("harbour-read-aloud");
   var main = document.getElementById("maincontent");
-  if (!bar || !main || !("speechSynthesis" in window) || !window.SpeechSynthesisUtterance) {
+  if (!bar || !main || !window.speechSynthesis || !window.SpeechSynthesisUtterance) {
     return;
   }
   var speech = window.speechSynthesis;

@@ -14,6 +14,9 @@ from community.permissions import requires_two_factor
 from community.safety.pictures import PictureError, reencode_picture
 from community.social.models import Gift
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 BODY_ERRORS = {
     "required": _("Write your message first."),
     "max_length": _("Please keep it to %(limit_value)s characters or fewer."),
@@ -56,7 +59,7 @@ class WallPostForm(PathwayChoiceMixin, forms.Form):
     )
 
     # What the fields say when the reader chose easy read (decision 0030).
-    easy_wording = {
+    easy_wording: dict[str, tuple["StrOrPromise", "StrOrPromise"]] = {
         "body": (_("Write something on this page"), ""),
         "pathway": (_("Which group?"), ""),
     }

@@ -92,6 +92,24 @@ def test_an_easy_read_member_on_a_phone(
     submit(page, "Send my answer")
     expect(page.get_by_text("I like the park too.")).to_be_visible()
 
+    # The other journeys, each in easy words, checked by axe, one column wide.
+    journeys = {
+        f"/community/{pathway.slug}/forums/": "Pick what you want to talk about.",
+        f"/people/{member.pk}/": "Write something for your page",
+        f"/community/{pathway.slug}/chat/": "Talk to staff on your own",
+        "/messages/": "You have no chats yet.",
+        "/notifications/": "There is no news yet.",
+        "/help/": "Do you feel unsafe? Call someone now.",
+    }
+    for path, words in journeys.items():
+        visit(page, path)
+        expect(page.get_by_text(words)).to_be_visible()
+        fits_the_screen(page)
+    page.screenshot(path=SHOTS / "easy-help.png", full_page=True)
+    visit(page, f"/people/{member.pk}/")
+    page.screenshot(path=SHOTS / "easy-wall.png", full_page=True)
+    visit(page, f"/community/{pathway.slug}/topics/{topic.pk}/")
+
     # Turning it off from any page comes back to that page, in the usual words.
     submit(page, "Turn off easy read")
     expect(page.get_by_text("Easy read is off.")).to_be_visible()

@@ -12,9 +12,16 @@ from community.rights.exports import collect
 from community.safety.registry import Screening, kind_named
 from community.safetyplan import actions
 from community.safetyplan.models import SafetyPlan, SafetyPlanStep, Step
-from tests.factories import make_member, membership
+from tests.factories import enrol_totp, make_member, membership
 
 pytestmark = pytest.mark.django_db
+
+
+def staff(pathway, role=Role.CLINICIAN):
+    """Staff sign in with two factors; these have enrolled."""
+    person = make_member(pathway, role)
+    enrol_totp(person)
+    return person
 
 
 def test_the_kind_is_registered_as_a_private_plan():
@@ -29,7 +36,7 @@ def test_nobody_reports_or_reacts_to_a_step(client, pathway):
     member = make_member(pathway)
     actions.do_save_step(member, Step.COPING, "Music")
     row = SafetyPlanStep.objects.get()
-    for who in (member, make_member(pathway), make_member(pathway, Role.CLINICIAN)):
+    for who in (member, make_member(pathway), staff(pathway)):
         client.force_login(who)
         for name in ("report", "react"):
             url = reverse(
@@ -41,7 +48,7 @@ def test_nobody_reports_or_reacts_to_a_step(client, pathway):
 
 def test_the_plan_is_in_the_members_copy_of_their_data(pathway):
     member = make_member(pathway)
-    clinician = make_member(pathway, Role.CLINICIAN)
+    clinician = staff(pathway)
     actions.do_save_step(member, Step.REASONS, "My son")
     actions.do_share(member, membership(clinician, pathway))
     data = collect(member)
@@ -67,7 +74,7 @@ def test_closing_the_account_erases_the_plan(pathway, remove_posts):
 
 def test_a_clinician_closing_their_account_ends_the_share(pathway):
     member = make_member(pathway)
-    clinician = make_member(pathway, Role.CLINICIAN)
+    clinician = staff(pathway)
     actions.do_save_step(member, Step.REASONS, "My son")
     actions.do_share(member, membership(clinician, pathway))
     rights.do_close_account(clinician, remove_posts=False)

@@ -10,9 +10,17 @@ from wagtail.models import Locale
 from community.models import AuditEvent, CrisisContact, Role
 from community.safetyplan import actions
 from community.safetyplan.models import SafetyPlan, SafetyPlanStep, Step
-from tests.factories import make_member, membership
+from tests.factories import enrol_totp, make_member, membership
 
 pytestmark = pytest.mark.django_db
+
+
+def staff(pathway, role=Role.CLINICIAN):
+    """Staff sign in with two factors; these have enrolled."""
+    person = make_member(pathway, role)
+    enrol_totp(person)
+    return person
+
 
 PLAN = reverse("community:safety_plan")
 
@@ -42,7 +50,7 @@ def test_signed_out_people_are_asked_to_sign_in_and_staff_get_not_found(
     client, pathway
 ):
     assert client.get(PLAN).status_code == 302
-    client.force_login(make_member(pathway, Role.CLINICIAN))
+    client.force_login(staff(pathway))
     assert client.get(PLAN).status_code == 404
 
 
@@ -108,8 +116,8 @@ def test_a_plan_with_risk_words_saved_from_the_page_raises_nothing(client, pathw
 
 def test_sharing_and_stopping_from_the_pages(client, pathway, other_pathway):
     member = make_member(pathway)
-    clinician = make_member(pathway, Role.CLINICIAN)
-    elsewhere = make_member(other_pathway, Role.CLINICIAN)
+    clinician = staff(pathway)
+    elsewhere = staff(other_pathway)
     client.force_login(member)
     page = client.get(reverse("community:safety_plan_share")).content.decode()
     assert clinician.display_name in page
@@ -134,7 +142,7 @@ def test_the_chosen_clinician_reads_it_audited_and_others_get_not_found(
     client, pathway, other_pathway
 ):
     member = make_member(pathway)
-    clinician = make_member(pathway, Role.CLINICIAN)
+    clinician = staff(pathway)
     actions.do_save_step(member, Step.COPING, "Phone my brother")
     plan = actions.do_share(member, membership(clinician, pathway))
     url = reverse("community:shared_plan", kwargs={"pk": plan.pk})
@@ -149,8 +157,8 @@ def test_the_chosen_clinician_reads_it_audited_and_others_get_not_found(
         action="safety_plan.view", actor=clinician
     ).exists()
     for other in (
-        make_member(pathway, Role.CLINICIAN),
-        make_member(other_pathway, Role.CLINICIAN),
+        staff(pathway),
+        staff(other_pathway),
         make_member(pathway),
     ):
         client.force_login(other)

@@ -37,6 +37,8 @@ FAVICON = ("harbour/icons/icon-32.png", 32)
 SHELL = [
     "harbour/nhsuk-frontend-10.4.2-nofonts.min.css",
     "harbour/harbour.css",
+    # The safety plan's own styles: the offline page shows the plan with them.
+    "harbour/safety-plan.css",
     "wagtailnhsukfrontend/js/nhsuk-frontend-10.4.2.min.js",
     "harbour/forms.js",
     "harbour/pwa.js",

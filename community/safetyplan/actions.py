@@ -91,7 +91,7 @@ def do_share(owner: User, clinician: Membership) -> SafetyPlan:
     """Share `owner`'s plan with one clinician, in place of anyone before.
     Who may call it: an entry that has `clinician` from
     `permissions.access_share_choice(owner, ...)` (a clinician of a pathway
-    where the owner is a member or carer). Locks the plan row; writes the
+    the owner belongs to). Locks the plan row; writes the
     audit row `safety_plan.share` in the clinician's pathway (ids only). The
     clinician is not notified: the member tells them, as they would hand
     over a paper copy."""

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from community.inputs import with_id
-from community.models import STAFF_ROLES, Membership, MembershipStatus, Role, User
+from community.models import Membership, MembershipStatus, Role, User
 from community.permissions import active_memberships
 from community.safetyplan.models import SafetyPlan
 
@@ -16,31 +16,27 @@ from community.safetyplan.models import SafetyPlan
 SHARE_ROLES = frozenset({Role.CLINICIAN})
 
 
-def _own_memberships(user: User) -> QuerySet[Membership]:
-    """The user's active memberships as a member or a carer."""
-    return active_memberships(user).exclude(role__in=STAFF_ROLES)
-
-
 def may_have_plan(user: User) -> bool:
-    """True for a signed-in person who is a member or carer somewhere."""
-    return bool(user.is_authenticated) and _own_memberships(user).exists()
+    """True for a signed-in person with an active membership somewhere, in
+    any role: staff are people too (many peer supporters were members)."""
+    return bool(user.is_authenticated) and active_memberships(user).exists()
 
 
 def access_own_plan(user: User) -> SafetyPlan:
     """The user's own plan (unsaved when they have not written one yet): any
-    signed-in person with an active membership as a member or a carer. Else
-    Http404 (signed out, staff only, or no pathway): nothing to say there is
-    such a page for them."""
+    signed-in person with an active membership of a pathway, in any role.
+    Else Http404 (signed out, or no pathway): nothing to say there is such a
+    page for them."""
     if not may_have_plan(user):
         raise Http404("No safety plan here")
     return SafetyPlan.objects.filter(owner=user).first() or SafetyPlan(owner=user)
 
 
 def share_choices(user: User) -> QuerySet[Membership]:
-    """The memberships a member may share their plan through: the active
-    clinicians of the pathways where the member is a member or carer (never
-    themselves), by name and pathway."""
-    pathways = _own_memberships(user).values("pathway")
+    """The memberships a person may share their plan through: the active
+    clinicians of the pathways they belong to (never themselves), by name
+    and pathway."""
+    pathways = active_memberships(user).values("pathway")
     return (
         Membership.objects.filter(
             pathway__in=pathways,
@@ -65,8 +61,8 @@ def access_share_choice(user: User, pk: object) -> Membership:
 
 def share_holds(plan: SafetyPlan) -> bool:
     """True while the plan's share still counts: the clinician is an active
-    clinician of the pathway it was shared in and the owner an active member
-    or carer there. A share whose people left lapses without a write."""
+    clinician of the pathway it was shared in and the owner still active
+    there. A share whose people left lapses without a write."""
     if plan.shared_with_id is None or plan.shared_in_id is None:
         return False
     rows = Membership.objects.filter(
@@ -74,7 +70,7 @@ def share_holds(plan: SafetyPlan) -> bool:
     )
     return (
         rows.filter(user_id=plan.shared_with_id, role__in=SHARE_ROLES).exists()
-        and rows.filter(user_id=plan.owner_id).exclude(role__in=STAFF_ROLES).exists()
+        and rows.filter(user_id=plan.owner_id).exists()
     )
 
 

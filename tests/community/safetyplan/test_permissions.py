@@ -15,27 +15,28 @@ from community.safetyplan.permissions import (
     plans_shared_with,
     share_choices,
 )
-from tests.factories import make_member, membership
+from tests.factories import UserFactory, make_member, membership
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_member_or_carer_has_a_plan_of_their_own(pathway):
+def test_everyone_in_a_pathway_has_a_plan_of_their_own(pathway):
     member = make_member(pathway)
-    carer = make_member(pathway, Role.CARER)
     assert access_own_plan(member).owner == member
     assert access_own_plan(member).pk is None  # nothing written: nothing stored
-    assert access_own_plan(carer).owner == carer
+    for role in (Role.CARER, Role.PEER, Role.CLINICIAN):
+        person = make_member(pathway, role)
+        assert access_own_plan(person).owner == person
 
 
-def test_staff_only_and_signed_out_people_have_no_plan_page(pathway):
+def test_people_signed_out_or_in_no_pathway_have_no_plan_page(pathway):
     with pytest.raises(Http404):
-        access_own_plan(make_member(pathway, Role.CLINICIAN))
+        access_own_plan(UserFactory())
     with pytest.raises(Http404):
         access_own_plan(AnonymousUser())
 
 
-def test_a_member_whose_membership_is_paused_by_suspension_has_none(pathway):
+def test_a_member_whose_membership_is_suspended_has_none(pathway):
     member = make_member(pathway)
     found = membership(member, pathway)
     found.status = MembershipStatus.SUSPENDED

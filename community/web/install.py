@@ -15,6 +15,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from community import queries
+from community.safetyplan.queries import offline_plan
 
 # The NHS palette (service-manual.nhs.uk/design-system/styles/colour).
 NHS_BLUE = "#005eb8"
@@ -54,6 +55,8 @@ EASY_READ_PICTURES = (
 SHELL = [
     "harbour/nhsuk-frontend-10.4.2-nofonts.min.css",
     "harbour/harbour.css",
+    # The safety plan's own styles: the offline page shows the plan with them.
+    "harbour/safety-plan.css",
     "wagtailnhsukfrontend/js/nhsuk-frontend-10.4.2.min.js",
     "harbour/forms.js",
     "harbour/pwa.js",
@@ -129,7 +132,10 @@ def offline(request):
     crisis contacts (through the access layer: only pathways they belong to)
     and the national ones; national only for someone signed out. The service
     worker keeps a copy while the member is signed in, and forgets it when
-    they sign out. Never stored by the browser's own cache."""
-    return render(
-        request, "community/offline.html", queries.help_contacts(request.user)
-    )
+    they sign out. Never stored by the browser's own cache. With the
+    member's own safety plan when they chose to keep it on this phone (the
+    plan page asks the worker to fetch this page again, so a change or
+    turning it off reaches the copy at once)."""
+    context = queries.help_contacts(request.user)
+    context["offline_plan"] = offline_plan(request.user)
+    return render(request, "community/offline.html", context)

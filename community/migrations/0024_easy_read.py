@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0022_helpfulness_survey'),
+        ('community', '0023_safety_plan'),
     ]
 
     operations = [

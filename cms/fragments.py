@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from functools import cache as once
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -92,7 +93,7 @@ def release() -> str:
     """A digest of the project's templates, so a deploy that changes a
     wrapped template never serves the old one's fragments from Redis."""
     digest = hashlib.sha256()
-    for directory in settings.TEMPLATES[0]["DIRS"]:
+    for directory in cast(list, settings.TEMPLATES[0]["DIRS"]):
         for path in sorted(Path(directory).rglob("*.html")):
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]

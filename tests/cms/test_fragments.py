@@ -309,3 +309,24 @@ def test_a_warm_pathway_page_asks_the_database_less(client, pathway):
     with translation.override("en"):
         key = fragments.fragment_key("page-body", [page.pk, page.live_revision_id])
     assert "Shared words" in fragments.cache.get(key)
+
+
+def test_a_topic_hidden_by_a_moderator_leaves_the_forum_at_once(client, pathway):
+    """A forum's topics are not a shared fragment (they are filtered for each
+    reader); a moderator's decision shows on the next page, and the pathway's
+    cached list of forums around it does not hold it back."""
+    from community.moderation.cases import do_decide_case, do_report
+    from community.moderation.models import Decision, ModerationCase
+    from tests.community.moderation.posting import moderator_of, post
+
+    topic = post(pathway, title="A topic to hide")
+    forum = topic.forum
+    client.force_login(make_member(pathway))
+    forums_url = f"/community/{pathway.slug}/forums/"
+    forum_url = f"{forums_url}{forum.slug}/"
+    assert forum.name in main_of(client.get(forums_url))
+    assert "A topic to hide" in main_of(client.get(forum_url))
+    do_report(make_member(pathway), topic, "unkind")
+    do_decide_case(moderator_of(pathway), ModerationCase.objects.get(), Decision.HIDE)
+    assert "A topic to hide" not in main_of(client.get(forum_url))
+    assert forum.name in main_of(client.get(forums_url))

@@ -34,7 +34,9 @@ class FragmentNode(template.Node):
 
 
 @register.tag("fragment")
-def do_fragment(parser, token) -> FragmentNode:
+def fragment_tag(parser, token) -> FragmentNode:
+    """Parse `{% fragment "name" value … %}…{% endfragment %}`; a name not in
+    FRAGMENTS, or not quoted, is a TemplateSyntaxError."""
     bits = token.split_contents()
     if len(bits) < 2 or bits[1][0] not in "\"'" or bits[1][-1] != bits[1][0]:
         raise template.TemplateSyntaxError(

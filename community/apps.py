@@ -35,6 +35,7 @@ class CommunityConfig(AppConfig):
         core module that names the wings."""
         from community import signals  # noqa: F401 - connects
         from community.forums import content_kinds as forum_kinds  # noqa: F401
+        from community.forums import signals as forum_signals  # noqa: F401
         from community.moderation import signals as moderation_signals  # noqa: F401
         from community.moderation import wagtail_hooks as moderation_admin  # noqa: F401
         from community.notifications import wagtail_hooks as delivery_admin  # noqa: F401

@@ -1,16 +1,18 @@
 """Receivers that keep the core in step whichever road changed it: each
 person's Django groups follow their memberships (an action, the admin, a
 shell); and every sign-in, failed sign-in and two-factor failure leaves an
-audit row, whichever page it came through (allauth's, the Wagtail admin's)."""
+audit row, whichever page it came through (allauth's, the Wagtail admin's); and a crisis
+contact's edit shows on the next page drawn (cms/fragments.py)."""
 
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from cms.fragments import bump
 from community.actions import sync_membership_groups
 from community.audit import audit
-from community.models import Membership, User
+from community.models import CrisisContact, Membership, User
 
 
 @receiver(post_save, sender=Membership)
@@ -59,3 +61,11 @@ def audit_two_factor_change(sender, user, authenticator, **kwargs) -> None:
         target=user,
         method=authenticator.type,
     )
+
+
+@receiver(post_save, sender=CrisisContact)
+@receiver(post_delete, sender=CrisisContact)
+def crisis_contact_changed(sender, instance: CrisisContact, **kwargs) -> None:
+    # One family for all pathways: national contacts are in every pathway's
+    # fragment, and contacts change a few times a year.
+    bump("crisis")

@@ -5,7 +5,7 @@ import math
 
 from django.db import models
 from django.http import HttpResponse
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -88,7 +88,11 @@ class PathwayPage(Page):
         membership = permissions.membership_in(request.user, self.pathway)
         context["membership"] = membership
         context["capabilities"] = permissions.capabilities_of(membership)
-        context["crisis_contacts"] = crisis_contacts([self.pathway])
+        # Lazy: the template keeps the drawn contacts as a shared fragment
+        # (cms/fragments.py), so most requests never ask for them.
+        context["crisis_contacts"] = SimpleLazyObject(
+            lambda: crisis_contacts([self.pathway])
+        )
         context["on_duty"] = on_duty_shifts(self.pathway)
         context["latest_posts"] = (
             BlogPage.objects.live()

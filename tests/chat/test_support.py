@@ -127,6 +127,39 @@ def test_an_ended_conversation_takes_no_more_messages(pathway, member):
     assert do_ask_for_support(member, pathway) != room  # a new one may start
 
 
+def test_staff_ending_a_conversation_tells_the_member_live_and_by_notice(
+    pathway, member, clinician, broadcasts, django_capture_on_commit_callbacks
+):
+    room = do_ask_for_support(member, pathway)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_close_support(clinician, room)
+        do_close_support(clinician, room)  # twice: once only
+    ended = [
+        (group, event)
+        for group, event in broadcasts
+        if event["type"] == "chat.support_ended"
+    ]
+    assert ended == [
+        (room_group(room.pk), {"type": "chat.support_ended", "room": room.pk})
+    ]
+    notice = Notification.objects.get(user=member, kind="support")
+    assert notice.url.endswith(f"/support/{room.pk}/")
+    assert AuditEvent.objects.filter(action="support.closed").count() == 1
+
+
+def test_a_member_ending_their_own_conversation_gets_no_notice(
+    pathway, member, broadcasts, django_capture_on_commit_callbacks
+):
+    room = do_ask_for_support(member, pathway)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_close_support(member, room)
+    assert (
+        room_group(room.pk),
+        {"type": "chat.support_ended", "room": room.pk},
+    ) in broadcasts
+    assert not Notification.objects.filter(user=member).exists()
+
+
 # Pages ----------------------------------------------------------------------------
 
 

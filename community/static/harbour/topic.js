@@ -60,6 +60,7 @@
   }
 
   document.addEventListener("harbour:socket-open", function (event) {
+    list.dataset.state = "joining";
     event.detail.send({
       type: "watch",
       kind: "topic",
@@ -69,7 +70,10 @@
   });
   document.addEventListener("harbour:socket-frame", function (event) {
     var frame = event.detail;
-    if (frame.type === "watching" && frame.kind === "topic") catchUp();
+    if (frame.type === "watching" && frame.kind === "topic") {
+      list.dataset.state = "watching";
+      catchUp();
+    }
     if (frame.type === "live" && frame.kind === "topic" && frame.id > last) catchUp();
   });
   // The channel layer may drop a hint: look again when the page comes back.

@@ -157,9 +157,10 @@ def do_close_support(user: User, room: Room) -> None:
             return
         audit(user, "support.closed", pathway=room.pathway, target=room)
         announce_support_ended(room)
-        if room.member_id is not None and room.member_id != user.pk:
+        member = room.member
+        if member is not None and member.pk != user.pk:
             notify(
-                room.member,
+                member,
                 room.pathway,
                 "support",
                 _(

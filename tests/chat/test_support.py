@@ -187,6 +187,24 @@ def test_a_member_asks_for_support_and_talks_in_private(
     assert "Rough night" in page and "Dr Birch from the care team is here" in page
 
 
+def test_the_page_tells_the_member_kindly_what_next_when_it_ends(
+    client, pathway, member
+):
+    room = do_ask_for_support(member, pathway)
+    client.force_login(member)
+    url = f"/community/{pathway.slug}/support/{room.pk}/"
+    page = client.get(url).content.decode()
+    # Ready for the live end: the words and contacts wait in a <template>.
+    assert '<template id="chat-support-ended">' in page
+    assert 'id="chat-end"' in page
+    do_close_support(member, room)
+    page = client.get(url).content.decode()
+    assert "This conversation has ended. Thank you for talking with us." in page
+    assert "If you need help now" in page
+    assert f'href="/community/{pathway.slug}/support/">Start a new conversation' in page
+    assert "chat-support-ended" not in page and 'id="chat-form"' not in page
+
+
 def test_outside_hours_the_page_says_when_it_opens(client, pathway, member):
     now = timezone.localtime()
     pathway.support_chat_opens = (now + timedelta(hours=2)).time()

@@ -6,7 +6,7 @@ page, each checked with axe, for fitting the screen, and photographed
 
 from playwright.sync_api import expect
 
-from tests.factories import TOTP_SECRET, enrol_totp, make_member
+from tests.factories import enrol_totp, make_member
 
 SHOTS = "/tmp/live-account-{}.png"  # noqa: S108 - a fixed place to look at them
 
@@ -19,7 +19,7 @@ def look(page, name, visit, fits_the_screen, path=None):
 
 
 def test_the_account_page_and_the_pages_it_leads_to(
-    phone_page, pathway, sign_in, visit, submit, fits_the_screen
+    phone_page, pathway, sign_in, visit, fits_the_screen
 ):
     member = make_member(pathway, display_name="Wren")
     page = phone_page
@@ -46,7 +46,8 @@ def test_the_account_page_and_the_pages_it_leads_to(
         ("logout", "/accounts/logout/"),
     ):
         look(page, name, visit, fits_the_screen, path)
-    submit(page, "Sign out")
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    page.wait_for_url("**/")
     look(page, "password-reset", visit, fits_the_screen, "/accounts/password/reset/")
 
 
@@ -54,9 +55,9 @@ def test_the_two_factor_pages_of_a_member_who_turned_it_on(
     phone_page, pathway, sign_in, visit, fits_the_screen
 ):
     member = make_member(pathway, display_name="Linnet")
-    enrol_totp(member)
     page = phone_page
-    sign_in(page, member, totp_secret=TOTP_SECRET)
+    sign_in(page, member)
+    enrol_totp(member)  # turned on from this session (the sign-in code: test_chat)
     visit(page, "/accounts/email/")
     expect(
         page.locator(".nhsuk-summary-list").get_by_text("On", exact=True)

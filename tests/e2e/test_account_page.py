@@ -6,7 +6,7 @@ page, each checked with axe, for fitting the screen, and photographed
 
 from playwright.sync_api import expect
 
-from tests.factories import enrol_totp, make_member
+from tests.factories import PASSWORD, enrol_totp, make_member
 
 SHOTS = "/tmp/live-account-{}.png"  # noqa: S108 - a fixed place to look at them
 
@@ -18,8 +18,16 @@ def look(page, name, visit, fits_the_screen, path=None):
     page.screenshot(path=SHOTS.format(name), full_page=True)
 
 
+def confirm_its_me(page, check_a11y):
+    """Give the password again where allauth asks for it."""
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirm", exact=True).click()
+    check_a11y(page)
+
+
 def test_the_account_page_and_the_pages_it_leads_to(
-    phone_page, pathway, sign_in, visit, fits_the_screen
+    phone_page, pathway, sign_in, visit, fits_the_screen, check_a11y
 ):
     member = make_member(pathway, display_name="Wren")
     page = phone_page
@@ -42,17 +50,21 @@ def test_the_account_page_and_the_pages_it_leads_to(
     for name, path in (
         ("password-change", "/accounts/password/change/"),
         ("mfa", "/accounts/2fa/"),
-        ("mfa-activate", "/accounts/2fa/totp/activate/"),
-        ("logout", "/accounts/logout/"),
     ):
         look(page, name, visit, fits_the_screen, path)
+    # Turning two-factor on asks for the password again first.
+    visit(page, "/accounts/2fa/totp/activate/")
+    confirm_its_me(page, check_a11y)
+    expect(page.get_by_role("img", name="QR code")).to_be_visible()
+    look(page, "mfa-activate", visit, fits_the_screen)
+    look(page, "logout", visit, fits_the_screen, "/accounts/logout/")
     page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url("**/")
     look(page, "password-reset", visit, fits_the_screen, "/accounts/password/reset/")
 
 
 def test_the_two_factor_pages_of_a_member_who_turned_it_on(
-    phone_page, pathway, sign_in, visit, fits_the_screen
+    phone_page, pathway, sign_in, visit, fits_the_screen, check_a11y
 ):
     member = make_member(pathway, display_name="Linnet")
     page = phone_page
@@ -62,10 +74,11 @@ def test_the_two_factor_pages_of_a_member_who_turned_it_on(
     expect(
         page.locator(".nhsuk-summary-list").get_by_text("On", exact=True)
     ).to_be_visible()
+    look(page, "reauthenticate", visit, fits_the_screen, "/accounts/reauthenticate/")
+    confirm_its_me(page, check_a11y)
     for name, path in (
         ("mfa-on", "/accounts/2fa/"),
         ("mfa-deactivate", "/accounts/2fa/totp/deactivate/"),
         ("recovery-codes", "/accounts/2fa/recovery-codes/generate/"),
-        ("reauthenticate", "/accounts/reauthenticate/"),
     ):
         look(page, name, visit, fits_the_screen, path)

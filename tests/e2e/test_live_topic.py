@@ -4,6 +4,9 @@ reply appear without a reload, announced politely and without losing focus,
 including a reply posted while their phone was offline; the poster's focus
 moves to their new reply."""
 
+import threading
+
+from django.db import connection
 from playwright.sync_api import expect
 
 from community.forums import actions as forums
@@ -37,10 +40,18 @@ def test_a_reply_appears_live_for_the_reader_and_takes_the_posters_focus(
     # page reconnects), before the new socket reaches the server.
     sockets = []
 
+    def post_meanwhile():
+        forums.do_reply(poster_person, topic, "Counting slow breaths.")
+        connection.close()
+
     def through(route):
         sockets.append(route)
         if len(sockets) == 2:
-            forums.do_reply(poster_person, topic, "Counting slow breaths.")
+            # In a thread of its own: this handler runs on Playwright's event
+            # loop, where the reply's on-commit send cannot run.
+            posting = threading.Thread(target=post_meanwhile)
+            posting.start()
+            posting.join()
         route.connect_to_server()
 
     reader.route_web_socket("**/ws/notifications/", through)

@@ -388,6 +388,9 @@ def _anonymise(user: User, name: str, address: str) -> None:
         "email_notifications": EmailFrequency.OFF,
         "web_push": False,
         "notice_details": False,
+        # Easy read can hint at a learning disability: nothing of it is kept.
+        "easy_read": False,
+        "easy_read_chosen": False,
     }
     for field, value in defaults.items():
         setattr(user, field, value)

@@ -308,6 +308,8 @@ def collect(user: User) -> dict[str, Any]:
                 "email_notifications",
                 "web_push",
                 "notice_details",
+                "easy_read",
+                "easy_read_chosen",
             ),
         ),
         "email_addresses": [

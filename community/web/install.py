@@ -29,6 +29,24 @@ ICONS = [
 APPLE_TOUCH_ICON = ("harbour/icons/apple-touch-icon-180.png", 180)
 FAVICON = ("harbour/icons/icon-32.png", 32)
 
+# Easy read's pictures beside the main actions (static/harbour/easy-read/).
+EASY_READ_PICTURES = (
+    "bell",
+    "chat",
+    "help",
+    "home",
+    "new",
+    "pause",
+    "person",
+    "send",
+    "settings",
+    "speaker",
+    "stop",
+    "talk",
+    "wall",
+    "write",
+)
+
 # What every page loads, kept by the service worker on install so the
 # offline page is drawn as any other page is. Icons too. (NHS.UK frontend's
 # script is a module the page imports; Harbour serves no fonts: see the
@@ -40,6 +58,11 @@ SHELL = [
     "harbour/forms.js",
     "harbour/pwa.js",
     "harbour/live.js",
+    # Easy read's frame (decision 0030): the offline page of an easy-read member
+    # keeps its size, pictures and "Read this to me" (the voice is the phone's).
+    "harbour/easy-read.css",
+    "harbour/read-aloud.js",
+    *(f"harbour/easy-read/{name}.svg" for name in EASY_READ_PICTURES),
     FAVICON[0],
     APPLE_TOUCH_ICON[0],
     *(path for path, _size, _purpose in ICONS),

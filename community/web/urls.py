@@ -141,6 +141,7 @@ urlpatterns = [
     path("wall/<int:pk>/reply/", social_views.wall_reply, name="wall_reply"),
     path("wall/<int:pk>/remove/", social_views.wall_remove, name="wall_remove"),
     path("account/profile/", social_views.profile_settings, name="profile_settings"),
+    path("account/easy-read/", views.easy_read_settings, name="easy_read"),
     path(
         "people/<int:user_id>/<slug:action>/",
         moderation_views.person_action,

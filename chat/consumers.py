@@ -551,6 +551,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 }
             )
 
+    async def chat_support_ended(self, event):
+        if self._joined(event["room"]) is not None:
+            await self.send_json({"type": "support_ended", "room": event["room"]})
+
     async def chat_presence(self, event):
         frame = event["frame"]
         if self._joined(frame["room"]) is None:

@@ -239,6 +239,14 @@ def announce_picked_up(room: Room, staff) -> None:
     )
 
 
+def announce_support_ended(room: Room) -> None:
+    """A support conversation ended: its sockets (the member's page) say so
+    and show what to do next (the crisis contacts, how to start again)."""
+    broadcast_on_commit(
+        room_group(room.pk), {"type": "chat.support_ended", "room": room.pk}
+    )
+
+
 def announce_revoked(user_id: int, pathway_id: int) -> None:
     """`user` is no longer an active member of the pathway: their sockets
     leave its rooms at once."""

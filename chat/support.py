@@ -20,9 +20,9 @@ from community.actions import Refused
 from community.audit import audit
 from community.models import Membership, Pathway, User
 from community.moderation.rota import on_duty_shifts
-from community.notifications.actions import notify_many
+from community.notifications.actions import notify, notify_many
 
-from .events import announce_picked_up
+from .events import announce_picked_up, announce_support_ended
 from .models import Room, RoomKind
 
 
@@ -144,7 +144,29 @@ def do_pick_up(staff: Membership, room: Room) -> bool:
 
 def do_close_support(user: User, room: Room) -> None:
     """The member or a staff member of its pathway ends the conversation (the
-    caller asked the access layer). Its messages stay for the record."""
+    caller asked the access layer). Its messages stay for the record. On
+    commit the room's sockets hear it ended (the member's open page shows
+    what to do next); when staff ended it, the member is also told by a
+    notice (the bell on whatever page they have open, and their choice of
+    email or push). Ending an ended conversation does nothing."""
     with transaction.atomic():
-        Room.objects.filter(pk=room.pk, closed_at=None).update(closed_at=timezone.now())
+        ended = Room.objects.filter(pk=room.pk, closed_at=None).update(
+            closed_at=timezone.now()
+        )
+        if not ended:
+            return
         audit(user, "support.closed", pathway=room.pathway, target=room)
+        announce_support_ended(room)
+        member = room.member
+        if member is not None and member.pk != user.pk:
+            notify(
+                member,
+                room.pathway,
+                "support",
+                _(
+                    "Your support conversation has ended. You can start a new "
+                    "one any time support chat is open, and the crisis contacts "
+                    "are there if you need help now."
+                ),
+                room_path(room),
+            )

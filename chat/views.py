@@ -158,6 +158,7 @@ def chat_strings() -> dict[str, str]:
             "again in a moment."
         ),
         "pickedUp": _("%(name)s from the care team is here."),
+        "ended": _("This conversation has ended."),
         "here": _("Here now: %(names)s"),
         "andMore": _("and %(n)s more"),
         "careTeam": _("%(name)s (care team)"),

@@ -4,6 +4,7 @@ mechanism (connected by community/apps.py)."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from community.forums import live
 from community.forums.models import Reply, Topic
 from community.safety.registry import register
 from community.social import actions as social
@@ -32,5 +33,5 @@ register(
     name="reply",
     label=_("forum reply"),
     url=reply_url,
-    published=social.after_reply_published,
+    published=live.after_reply_published,
 )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from community.actions import SafetyError
 from community.forums import actions as forums
+from community.forums.live import new_replies
 from community.forums.permissions import access_forum, access_topic
 from community.forums.queries import (
     follows_topic,
@@ -97,20 +98,43 @@ def topic(request, slug, pk):
         request,
         "community/topic.html",
         {
-            "pathway": topic.pathway,
-            "topic": topic,
+            **replies_context(request.user, topic, shown),
             "page_obj": page,
             "form": form,
-            "can_moderate": has_capability(
-                request.user, topic.pathway, Capability.MODERATE
-            ),
             "following": follows_topic(request.user, topic),
             "topic_reactions": reactions_to(request.user, "topic", [topic])[topic.pk],
-            "reactions": reactions_to(request.user, "reply", shown),
-            "editable": {r.pk for r in shown if social.can_edit(request.user, r)},
             "topic_editable": social.can_edit(request.user, topic),
+            "last_reply_id": max((r.pk for r in shown), default=0),
         },
     )
+
+
+def topic_replies(request, slug, pk):
+    """The replies after `?after=<id>` the reader may see, as the topic page
+    draws them (templates/community/topic_reply.html): the live topic's
+    fetch (community/forums/live.py). An HTML fragment, never member HTML:
+    the same escaping as the page."""
+    topic = access_topic(request.user, slug, pk)
+    after = whole_number(request.GET.get("after")) or 0
+    replies, more = new_replies(request.user, topic, after)
+    return render(
+        request,
+        "community/topic_replies.html",
+        {**replies_context(request.user, topic, replies), "more": more},
+    )
+
+
+def replies_context(reader, topic, shown) -> dict:
+    """What drawing `shown` (replies of `topic`) needs, for the page and the
+    live fetch alike."""
+    return {
+        "pathway": topic.pathway,
+        "topic": topic,
+        "can_moderate": has_capability(reader, topic.pathway, Capability.MODERATE),
+        "reactions": reactions_to(reader, "reply", shown),
+        "editable": {r.pk for r in shown if social.can_edit(reader, r)},
+        "replies": shown,
+    }
 
 
 def quoted(reader, topic, wanted) -> str:

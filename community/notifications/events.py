@@ -88,3 +88,17 @@ def notification_event(notification) -> dict:
         "message": notification.message,
         "url": notification.url,
     }
+
+
+def live_update_event(group: str, kind: str, item_id: int, author_id: int) -> dict:
+    """`live.update`: something new on a watched page (`kind` "topic": reply
+    `item_id` by `author_id`, published). Ids only: the socket leaves out
+    what the person silenced and the page fetches the item through the
+    access layer, rendered by the server (decision 0031)."""
+    return {
+        "type": "live.update",
+        "group": group,
+        "kind": kind,
+        "id": item_id,
+        "author": author_id,
+    }

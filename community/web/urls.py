@@ -38,6 +38,11 @@ urlpatterns = [
     ),
     path("community/<slug:slug>/topics/<int:pk>/", forum_views.topic, name="topic"),
     path(
+        "community/<slug:slug>/topics/<int:pk>/replies/",
+        forum_views.topic_replies,
+        name="topic_replies",
+    ),
+    path(
         "community/<slug:slug>/topics/<int:pk>/follow/",
         social_views.follow,
         name="follow",

@@ -621,6 +621,25 @@ async def test_a_support_conversation_is_live_for_its_member_and_staff_only(
     await close(mine, staff, stranger)
 
 
+async def test_the_member_is_told_live_when_their_support_conversation_ends(
+    room, member
+):
+    from chat.support import do_ask_for_support, do_close_support
+
+    clinician = await db(make_member)(room.pathway, Role.CLINICIAN)
+    await db(enrol_totp)(clinician)
+    support = await db(do_ask_for_support)(member, room.pathway)
+    mine, _ = await joined(member, support)
+    elsewhere, _ = await joined(clinician, room)  # the pathway room only
+    await db(do_close_support)(clinician, support)
+    assert await mine.receive_json_from(timeout=WAIT) == {
+        "type": "support_ended",
+        "room": support.pk,
+    }
+    assert await elsewhere.receive_nothing(timeout=0.3)
+    await close(mine, elsewhere)
+
+
 async def frames_of(socket, kind, timeout=WAIT):
     """The next frame of type `kind`, passing over others."""
     socket.ignore = frozenset()

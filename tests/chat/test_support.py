@@ -127,6 +127,39 @@ def test_an_ended_conversation_takes_no_more_messages(pathway, member):
     assert do_ask_for_support(member, pathway) != room  # a new one may start
 
 
+def test_staff_ending_a_conversation_tells_the_member_live_and_by_notice(
+    pathway, member, clinician, broadcasts, django_capture_on_commit_callbacks
+):
+    room = do_ask_for_support(member, pathway)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_close_support(clinician, room)
+        do_close_support(clinician, room)  # twice: once only
+    ended = [
+        (group, event)
+        for group, event in broadcasts
+        if event["type"] == "chat.support_ended"
+    ]
+    assert ended == [
+        (room_group(room.pk), {"type": "chat.support_ended", "room": room.pk})
+    ]
+    notice = Notification.objects.get(user=member, kind="support")
+    assert notice.url.endswith(f"/support/{room.pk}/")
+    assert AuditEvent.objects.filter(action="support.closed").count() == 1
+
+
+def test_a_member_ending_their_own_conversation_gets_no_notice(
+    pathway, member, broadcasts, django_capture_on_commit_callbacks
+):
+    room = do_ask_for_support(member, pathway)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_close_support(member, room)
+    assert (
+        room_group(room.pk),
+        {"type": "chat.support_ended", "room": room.pk},
+    ) in broadcasts
+    assert not Notification.objects.filter(user=member).exists()
+
+
 # Pages ----------------------------------------------------------------------------
 
 
@@ -152,6 +185,24 @@ def test_a_member_asks_for_support_and_talks_in_private(
     client.post(f"/community/{pathway.slug}/support/{room.pk}/pick-up/")
     page = client.get(response.url).content.decode()
     assert "Rough night" in page and "Dr Birch from the care team is here" in page
+
+
+def test_the_page_tells_the_member_kindly_what_next_when_it_ends(
+    client, pathway, member
+):
+    room = do_ask_for_support(member, pathway)
+    client.force_login(member)
+    url = f"/community/{pathway.slug}/support/{room.pk}/"
+    page = client.get(url).content.decode()
+    # Ready for the live end: the words and contacts wait in a <template>.
+    assert '<template id="chat-support-ended">' in page
+    assert 'id="chat-end"' in page
+    do_close_support(member, room)
+    page = client.get(url).content.decode()
+    assert "This conversation has ended. Thank you for talking with us." in page
+    assert "If you need help now" in page
+    assert f'href="/community/{pathway.slug}/support/">Start a new conversation' in page
+    assert "chat-support-ended" not in page and 'id="chat-form"' not in page
 
 
 def test_outside_hours_the_page_says_when_it_opens(client, pathway, member):

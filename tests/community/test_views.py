@@ -489,6 +489,39 @@ def test_someone_invited_as_staff_may_name_their_role(client, pathway):
     assert user.display_name_skeleton == "nurse hazel"
 
 
+def test_the_account_page_has_real_radios_and_security_in_plain_sight(client, pathway):
+    from allauth.account.models import EmailAddress
+
+    from tests.factories import enrol_totp
+
+    member = make_member(pathway)
+    EmailAddress.objects.create(
+        user=member, email="second@example.org", verified=True, primary=False
+    )
+    client.force_login(member)
+    page = client.get("/accounts/email/").content.decode()
+    radios = re.findall(r'<input class="nhsuk-radios__input"[^>]*type="radio"', page)
+    assert len(radios) == 2
+    assert 'href="/accounts/password/change/"' in page
+    assert 'href="/accounts/2fa/"' in page and "nhsuk-summary-list" in page
+    assert "nhsuk-tag--grey" in page  # two-factor is off
+    # The buttons still do what allauth's did, and bad input keeps the text.
+    client.post(
+        "/accounts/email/", {"email": "second@example.org", "action_primary": ""}
+    )
+    assert EmailAddress.objects.get(user=member, primary=True).email == (
+        "second@example.org"
+    )
+    again = client.post(
+        "/accounts/email/", {"email": "not an address", "action_add": ""}
+    )
+    assert again.status_code == 200
+    assert 'value="not an address"' in again.content.decode()
+    assert "nhsuk-error-summary" in again.content.decode()
+    enrol_totp(member)
+    assert "nhsuk-tag--green" in client.get("/accounts/email/").content.decode()
+
+
 # Easy read ----------------------------------------------------------------------
 
 

@@ -166,6 +166,23 @@ function start(root) {
       if (waiting) waiting.remove();
       if (status) status.textContent = say(words.pickedUp, frame.picked_up_by);
     },
+    support_ended: (frame) => {
+      // The conversation ended (the member or the care team ended it): say
+      // so kindly where the message box was, with the crisis contacts and
+      // how to start again (the page's own <template>, drawn by the
+      // server); the status line announces it without moving focus.
+      if (frame.room !== room) return;
+      const ended = document.getElementById("chat-support-ended");
+      for (const id of ["chat-waiting", "chat-end", "chat-form"]) {
+        const gone = document.getElementById(id);
+        if (gone) gone.remove();
+      }
+      if (ended && !document.getElementById("chat-ended")) {
+        root.after(ended.content.cloneNode(true));
+      }
+      statusLine.textContent = words.ended;
+      sync.stop();
+    },
     presence: (frame) => {
       if (frame.room === room) draw.showPresence(frame, presenceLine, dutyLine);
     },

@@ -80,11 +80,17 @@
       if (opened) catchUp();
       opened = true;
       region.dataset.state = "open";
+      // A page with live parts (topic.js) watches what it shows on each
+      // (re)connect, through this one socket.
+      document.dispatchEvent(new CustomEvent("harbour:socket-open", {
+        detail: { send: function (frame) { socket.send(JSON.stringify(frame)); } }
+      }));
     };
     socket.onmessage = function (message) {
       var event;
       try { event = JSON.parse(message.data); } catch (e) { return; }
       if (event.type === "notify") notice(event);
+      else document.dispatchEvent(new CustomEvent("harbour:socket-frame", { detail: event }));
     };
     socket.onclose = function (closed) {
       region.dataset.state = "closed";

@@ -216,3 +216,55 @@ def test_an_odd_quote_is_no_quote(client, pathway, quote):
         f"/community/{pathway.slug}/topics/{topic.pk}/", {"quote": quote}
     )
     assert response.status_code == 200
+
+
+def test_the_live_fetch_draws_new_replies_escaped_for_readers_only(
+    client, forum, other_pathway
+):
+    from community.actions import do_block
+
+    topic = topic_by(make_trusted(forum.pathway), forum)
+    replier, blocked = make_trusted(forum.pathway), make_trusted(forum.pathway)
+    first = forums.do_reply(replier, topic, "First").obj
+    second = forums.do_reply(replier, topic, "1 < 2 & <img src=x onerror=y>").obj
+    forums.do_reply(blocked, topic, "From someone blocked")
+    held = forums.do_reply(make_member(forum.pathway), topic, "Held for now").obj
+    assert held.status == ContentStatus.HELD
+    reader = signed_in(client, make_trusted(forum.pathway))
+    do_block(reader, blocked)
+    url = f"/community/{forum.pathway.slug}/topics/{topic.pk}/replies/"
+    page = client.get(f"{url}?after={first.pk}").content.decode()
+    assert f'id="reply-{second.pk}" tabindex="-1"' in page
+    assert "1 &lt; 2 &amp;" in page and "<img" not in page
+    assert f"reply-{first.pk}" not in page
+    assert "someone blocked" not in page and "Held for now" not in page
+    assert "data-more" not in page
+    for after in ("", "x", "-1"):
+        assert (
+            f"reply-{first.pk}" in client.get(f"{url}?after={after}").content.decode()
+        )
+    # Another pathway's member: not found, as for a missing topic.
+    signed_in(client, make_member(other_pathway))
+    assert client.get(f"{url}?after=0").status_code == 404
+    missing = f"/community/{forum.pathway.slug}/topics/99999/replies/"
+    signed_in(client, reader)
+    assert client.get(missing).status_code == 404
+
+
+def test_only_the_last_page_of_a_topic_is_live_and_posts_take_focus(client, forum):
+    from community.forums.views import REPLIES_PER_PAGE
+
+    topic = topic_by(make_trusted(forum.pathway), forum)
+    reader = signed_in(client, make_trusted(forum.pathway))
+    url = f"/community/{forum.pathway.slug}/topics/{topic.pk}/"
+    page = client.get(url).content.decode()
+    assert 'data-last="0"' in page and "harbour/topic.js" in page
+    assert 'aria-live="polite"' in page and "harbour/focus-post.js" in page
+    for n in range(REPLIES_PER_PAGE + 1):
+        forums.do_reply(reader, topic, f"Reply {n}")
+    first_page = client.get(url).content.decode()
+    assert "data-live=" not in first_page
+    last = topic.replies.order_by("pk").last()
+    last_page = client.get(f"{url}?page=last").content.decode()
+    assert f'data-last="{last.pk}"' in last_page
+    assert f'id="reply-{last.pk}" tabindex="-1"' in last_page

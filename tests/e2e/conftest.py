@@ -12,6 +12,8 @@ Fixtures:
   context listens for violations from its first script);
 - `sign_in(page, user, totp_secret=None)`: the sign-in form (and the two-factor
   page for staff);
+- `installing_phone`: a 390px phone with a profile of its own (apps install
+  only outside incognito);
 - `fits_the_screen(page)`: fail if the page scrolls sideways;
 - `screenshot(page, name)`: a full-page PNG in test-artifacts/screenshots/.
 """
@@ -215,6 +217,25 @@ def phone_page(new_context):
 def any_page(request, new_context):
     """The test runs twice: on the phone, then on the desktop."""
     return new_context(**SCREENS[request.param]).new_page()
+
+
+@pytest.fixture
+def installing_phone(browser_type, browser_type_launch_args, tmp_path):
+    """A 390px phone browser with a profile of its own: Chromium installs
+    no app from an incognito context, which is what Playwright's contexts
+    are (installability error "in-incognito")."""
+    context = browser_type.launch_persistent_context(
+        tmp_path / "profile",
+        **browser_type_launch_args,
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="en-GB",
+        timezone_id="Europe/London",
+    )
+    context.add_init_script(WATCH_CSP)
+    yield context.pages[0] if context.pages else context.new_page()
+    context.close()
 
 
 def _describe(violations) -> str:

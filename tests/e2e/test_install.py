@@ -5,12 +5,10 @@ keeps the member's offline page; with no signal a reload of a member's page
 shows it with their pathway's crisis contacts; after signing out the
 member's copy is gone from the phone."""
 
-import pytest
 from playwright.sync_api import expect
 from wagtail.models import Locale
 
 from community.models import CrisisContact
-from tests.e2e.conftest import PHONE, WATCH_CSP
 from tests.factories import make_member
 
 # The member's copy the worker keeps, as the page's own scripts can read it.
@@ -22,25 +20,6 @@ KEPT_OFFLINE_PAGE = """async () => {
   }
   return null;
 }"""
-
-
-@pytest.fixture
-def installing_phone(browser_type, browser_type_launch_args, tmp_path):
-    """A 390px phone browser with a profile of its own: Chromium installs
-    no app from an incognito context, which is what Playwright's contexts
-    are (installability error "in-incognito")."""
-    context = browser_type.launch_persistent_context(
-        tmp_path / "profile",
-        **browser_type_launch_args,
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        locale="en-GB",
-        timezone_id="Europe/London",
-    )
-    context.add_init_script(WATCH_CSP)
-    yield context.pages[0] if context.pages else context.new_page()
-    context.close()
 
 
 def test_a_member_installs_harbour_and_finds_help_with_no_signal(

@@ -203,6 +203,11 @@ COVERAGE: dict[tuple[str, str], tuple[str, str]] = {
     # The helpfulness survey: answers (a comment is a registered kind).
     ("community.SurveyAnswer", "user"): (EXPORTED, "survey_answers"),
     ("community.SurveyPrompt", "user"): (EXPORTED, "survey_asked"),
+    ("community.AuthorDay", "author"): (
+        LEFT_OUT,
+        "Harbour's count of the member's posts a day for the pathway's "
+        "figures, worked out from the posts, which are exported",
+    ),
     # This wing's own rows: the export is the copy itself.
     ("community.DataExport", "user"): (LEFT_OUT, "the copies themselves"),
 }

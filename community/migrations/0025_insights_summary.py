@@ -1,0 +1,82 @@
+"""The insights' summaries (docs/decisions/0026-insights.md): each person's
+posts per pathway and London day, and each topic's first-reply times; both
+filled from the content already stored, set-based (one INSERT ... SELECT,
+one UPDATE), by the same code `repair_insights` runs."""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+
+def backfill(apps, schema_editor):
+    """The code of today on purpose: the statements name only the columns
+    they read (pathway, author, time; a reply's topic and status), and a
+    kind whose table is not there yet (a fresh database) is skipped."""
+    from community.forums.actions import refresh_first_replies
+    from community.forums.models import Topic
+    from community.insights.summary import rebuild
+
+    rebuild()
+    refresh_first_replies(Topic.objects.all())
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("community", "0022_helpfulness_survey"),
+        # Their messages and comments are counted by the backfill.
+        ("chat", "0004_direct_rooms_changes_presence"),
+        ("home", "0004_comments"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="topic",
+            name="first_member_reply_at",
+            field=models.DateTimeField(editable=False, null=True),
+        ),
+        migrations.AddField(
+            model_name="topic",
+            name="first_staff_reply_at",
+            field=models.DateTimeField(editable=False, null=True),
+        ),
+        migrations.CreateModel(
+            name="AuthorDay",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("posts", models.PositiveIntegerField(default=0)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pathway",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="community.pathway",
+                    ),
+                ),
+            ],
+            options={
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("pathway", "day", "author"), name="insights_author_day"
+                    )
+                ],
+            },
+        ),
+        migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
+    ]

@@ -33,9 +33,11 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     Model,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -46,7 +48,7 @@ from django.db.models.functions import TruncHour
 from chat.models import Message, Room, RoomKind
 from community.forums.models import Reply, Topic
 from community.insights.hours import LONDON, is_office_hours
-from community.insights.models import AuthorDay
+from community.insights.models import AuthorDay, AuthorLatest
 from community.insights.periods import Period
 from community.models import (
     Membership,
@@ -205,9 +207,73 @@ def midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=LONDON)
 
 
+# More people than this wrote after a period's end: the period is in the
+# past, and the person-days answer for everyone.
+LATE_LIMIT = 1000
+
+
 def _active_by_role(pathway: Pathway, end: datetime) -> dict[str, tuple[int, int]]:
     """For each role, how many active members wrote anything in the pathway
     in the 7 and in the 30 days up to `end`: (active_7, active_30).
+
+    Whoever last wrote before `end` (AuthorLatest) was active in the 30 days
+    when that was within them, and in the 7 likewise: one read of the
+    memberships beside their latest posts. The few who wrote since `end`
+    (a period ending now, to the minute) are looked up in the person-days
+    (`_active_from_days`); when they are many (a period in the past), the
+    person-days answer for everyone."""
+    late = list(
+        AuthorLatest.objects.filter(pathway=pathway, last_at__gte=end).values_list(
+            "author", flat=True
+        )[: LATE_LIMIT + 1]
+    )
+    if len(late) > LATE_LIMIT:
+        return _active_from_days(pathway, end)
+    counts: dict[str, tuple[int, int]] = {}
+    for row in (
+        Membership.objects.filter(
+            pathway=pathway, status=MembershipStatus.ACTIVE, joined_at__lt=end
+        )
+        .filter(
+            Exists(
+                AuthorLatest.objects.filter(
+                    pathway=pathway,
+                    author=OuterRef("user"),
+                    last_at__gte=end - timedelta(days=30),
+                    last_at__lt=end,
+                )
+            )
+        )
+        .values("role")
+        .annotate(
+            month=Count("pk"),
+            week=Count(
+                "pk",
+                filter=Exists(
+                    AuthorLatest.objects.filter(
+                        pathway=pathway,
+                        author=OuterRef("user"),
+                        last_at__gte=end - timedelta(days=7),
+                        last_at__lt=end,
+                    )
+                ),
+            ),
+        )
+        .order_by()
+    ):
+        counts[row["role"]] = (row["week"], row["month"])
+    if late:
+        for role, (week, month) in _active_from_days(pathway, end, late).items():
+            was = counts.get(role, (0, 0))
+            counts[role] = (was[0] + week, was[1] + month)
+    return dict(counts)
+
+
+def _active_from_days(
+    pathway: Pathway, end: datetime, only: list[int] | None = None
+) -> dict[str, tuple[int, int]]:
+    """As `_active_by_role`, from the person-days, for everyone or for the
+    authors `only`.
 
     One statement. The London days wholly inside the 30 days are read from
     the summary of who wrote on which day (AuthorDay, kept at write time:
@@ -230,9 +296,12 @@ def _active_by_role(pathway: Pathway, end: datetime) -> dict[str, tuple[int, int
         parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608
         params.extend(part_params)
 
+    mine = {} if only is None else {"author__in": only}
     if first < after:
         add(
-            AuthorDay.objects.filter(pathway=pathway, day__gte=first, day__lt=after)
+            AuthorDay.objects.filter(
+                pathway=pathway, day__gte=first, day__lt=after, **mine
+            )
             .order_by()
             .annotate(
                 who=F("author"),
@@ -248,6 +317,8 @@ def _active_by_role(pathway: Pathway, end: datetime) -> dict[str, tuple[int, int
     # whole day (or later): read again, its authors are marked recent.
     for since, until in sorted(set(edges) | set(recent_edges[:1])):
         for _kind, queryset, author, when in _sources(pathway, since, until):
+            if only is not None:
+                queryset = queryset.filter(**{f"{author}__in": only})
             add(
                 queryset.order_by()
                 .annotate(

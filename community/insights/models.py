@@ -34,3 +34,25 @@ class AuthorDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.posts} on {self.day}"
+
+
+class AuthorLatest(models.Model):
+    """When `author` last wrote anything in `pathway` (every counted kind,
+    whatever became of it). "Active in the last 30 days" of a period that
+    ends now is then one read of the memberships beside this, instead of
+    every person-day of the 30 days."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pathway", "author"], name="insights_author_latest"
+            )
+        ]
+        indexes = [models.Index(fields=["pathway", "last_at"])]
+
+    def __str__(self) -> str:
+        return f"last wrote {self.last_at:%Y-%m-%d}"

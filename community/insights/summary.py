@@ -11,13 +11,13 @@ so this wing imports no page code."""
 from datetime import date, datetime
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Model
+from django.db.models import Count, F, Max, Model
 from django.db.models.functions import TruncDate
 
 from chat.models import Message
 from community.forums.models import Reply, Topic
 from community.insights.hours import LONDON
-from community.insights.models import AuthorDay
+from community.insights.models import AuthorDay, AuthorLatest
 from community.models import Pathway
 from community.safety.registry import kind_named
 from community.social.models import Present, WallPost
@@ -77,6 +77,45 @@ def add_posts(pathway_id: int | None, author_id: int | None, day: date, n: int):
         )
 
 
+def note_post(pathway_id: int | None, author_id: int | None, at: datetime) -> None:
+    """`author` wrote in `pathway` at `at`: their latest post is the later
+    of it and the one known (one upsert)."""
+    if pathway_id is None or author_id is None:
+        return
+    quote = connection.ops.quote_name
+    table = quote(AuthorLatest._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (pathway_id, author_id, last_at) "  # noqa: S608 - names from the model
+            f"VALUES (%s, %s, %s) ON CONFLICT (pathway_id, author_id) DO UPDATE "
+            f"SET last_at = CASE WHEN EXCLUDED.last_at > {table}.last_at "
+            f"THEN EXCLUDED.last_at ELSE {table}.last_at END",
+            [pathway_id, author_id, connection.ops.adapt_datetimefield_value(at)],
+        )
+
+
+def forget_post(pathway_id: int | None, author_id: int | None, at: datetime) -> None:
+    """A post of `author` in `pathway` at `at` is gone (deleted or moved):
+    when it may have been their latest, their latest is found again from
+    every kind's rows (one query a kind, by the author's index)."""
+    if pathway_id is None or author_id is None:
+        return
+    known = AuthorLatest.objects.filter(pathway_id=pathway_id, author_id=author_id)
+    if not known.filter(last_at__lte=at).exists():
+        return
+    times = [
+        model._default_manager.filter(
+            pathway_id=pathway_id, **{author: author_id}
+        ).aggregate(t=Max(when))["t"]
+        for model, (author, when) in counted().items()
+    ]
+    latest = max((t for t in times if t is not None), default=None)
+    if latest is None:
+        known.delete()
+    else:
+        known.update(last_at=latest)
+
+
 def rebuild(pathway: Pathway | None = None) -> int:
     """Count `pathway`'s person-days again (every pathway's when None) from
     the content tables, replacing what the summary held, in one
@@ -104,6 +143,7 @@ def rebuild(pathway: Pathway | None = None) -> int:
         parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608
         params.extend(part_params)
     with transaction.atomic():
+        _rebuild_latest(pathway, tables)
         gone = AuthorDay.objects.all()
         if pathway is not None:
             gone = gone.filter(pathway=pathway)
@@ -119,3 +159,40 @@ def rebuild(pathway: Pathway | None = None) -> int:
                 params,
             )
             return cursor.rowcount
+
+
+def _rebuild_latest(pathway: Pathway | None, tables: set[str]) -> None:
+    """AuthorLatest again from every kind's rows: one INSERT ... SELECT of
+    each person's latest time over a UNION ALL of each kind's."""
+    parts: list[str] = []
+    params: list = []
+    for model, (author, when) in counted().items():
+        if model._meta.db_table not in tables:
+            continue
+        rows = model._default_manager.filter(pathway__isnull=False)
+        if pathway is not None:
+            rows = rows.filter(pathway=pathway)
+        sql, part_params = (
+            rows.order_by()
+            .annotate(p=F("pathway"), a=F(author))
+            .values("p", "a")
+            .annotate(t=Max(when))
+            .values_list("p", "a", "t")
+            .query.sql_with_params()
+        )
+        parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608
+        params.extend(part_params)
+    gone = AuthorLatest.objects.all()
+    if pathway is not None:
+        gone = gone.filter(pathway=pathway)
+    gone.delete()
+    if not parts:
+        return
+    table = connection.ops.quote_name(AuthorLatest._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (pathway_id, author_id, last_at) "  # noqa: S608
+            f"SELECT p, a, MAX(t) FROM ({' UNION ALL '.join(parts)}) AS u "
+            f"WHERE a IS NOT NULL GROUP BY p, a",
+            params,
+        )

@@ -15,8 +15,10 @@ bench/insights.py, which writes by COPY, runs `summary.rebuild`.
 `repair_insights` rebuilds both from the content tables.
 
 - every counted model (summary.counted): a row saved for the first time adds
-  one to its person-day; a row whose pathway, author or time changed moves
-  from the old person-day to the new; a row deleted takes one away.
+  one to its person-day and may be its author's latest post; a row whose
+  pathway, author or time changed moves from the old person-day to the new;
+  a row deleted takes one away (and, when it may have been the latest, the
+  author's latest is found again).
 - forum replies: a reply saved (its status, author, topic or time possibly
   changed: a moderator's decision, an approval, an edit) or deleted makes
   its topic's first-reply times derived again
@@ -26,7 +28,14 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 from community.forums.actions import refresh_first_replies
 from community.forums.models import Reply, Topic
-from community.insights.summary import add_posts, counted, day_of, spec_of
+from community.insights.summary import (
+    add_posts,
+    counted,
+    day_of,
+    forget_post,
+    note_post,
+    spec_of,
+)
 
 # A reply's fields that can change which reply is a topic's first.
 FIRST_REPLY_FIELDS = frozenset(
@@ -66,6 +75,7 @@ def remember(sender, instance, update_fields=None, **kwargs) -> None:
         instance._insights_before = (
             (row[0], row[1], day_of(row[2]) if row[2] else None),
             row[3] if sender is Reply else None,
+            row[2],
         )
 
 
@@ -75,14 +85,18 @@ def saved(sender, instance, created=False, update_fields=None, **kwargs) -> None
         return
     now = _key(instance, *spec)
     before = instance.__dict__.pop("_insights_before", None)
+    at = getattr(instance, spec[1])
     if created and now[2]:
         add_posts(now[0], now[1], now[2], 1)
-    elif not created and before is not None and before[0] != now:
+        note_post(now[0], now[1], at)
+    elif not created and before is not None and (before[0], before[2]) != (now, at):
         old = before[0]
         if old[2]:
             add_posts(old[0], old[1], old[2], -1)
+            forget_post(old[0], old[1], before[2])
         if now[2]:
             add_posts(now[0], now[1], now[2], 1)
+            note_post(now[0], now[1], at)
     if sender is Reply and (
         created or update_fields is None or FIRST_REPLY_FIELDS & set(update_fields)
     ):
@@ -97,6 +111,7 @@ def deleted(sender, instance, **kwargs) -> None:
     pathway, author, day = _key(instance, *spec)
     if day:
         add_posts(pathway, author, day, -1)
+        forget_post(pathway, author, getattr(instance, spec[1]))
     if sender is Reply:
         # When the topic itself is being deleted this updates nothing.
         refresh_first_replies(Topic.objects.filter(pk=instance.topic_id))

@@ -1,5 +1,6 @@
 """The insights' summaries (docs/decisions/0026-insights.md): each person's
-posts per pathway and London day, and each topic's first-reply times; both
+posts per pathway and London day and latest post per pathway, and each
+topic's first-reply times; all
 filled from the content already stored, set-based (one INSERT ... SELECT,
 one UPDATE), by the same code `repair_insights` runs."""
 
@@ -18,6 +19,13 @@ def backfill(apps, schema_editor):
 
     rebuild()
     refresh_first_replies(Topic.objects.all())
+    if schema_editor.connection.vendor == "postgresql":
+        # Fresh tables have no statistics until autovacuum comes: without
+        # them the planner takes a million rows for a few.
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE community_authorday, community_authorlatest, community_topic"
+            )
 
 
 class Migration(migrations.Migration):
@@ -74,6 +82,50 @@ class Migration(migrations.Migration):
                 "constraints": [
                     models.UniqueConstraint(
                         fields=("pathway", "day", "author"), name="insights_author_day"
+                    )
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="AuthorLatest",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("last_at", models.DateTimeField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pathway",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="community.pathway",
+                    ),
+                ),
+            ],
+            options={
+                "indexes": [
+                    models.Index(
+                        fields=["pathway", "last_at"],
+                        name="community_a_pathway_c99ef8_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("pathway", "author"), name="insights_author_latest"
                     )
                 ],
             },

@@ -147,6 +147,11 @@ ERASURE: dict[tuple[str, str], tuple[str, str]] = {
         "member (no words: a comment is a registered kind, erased as posts are)",
     ),
     ("community.SurveyPrompt", "user"): (ERASED, "when they were last asked"),
+    ("community.AuthorLatest", "author"): (
+        KEPT,
+        "when they last wrote in a pathway, no words: it follows the posts, "
+        "as the person-days do",
+    ),
     ("community.AuthorDay", "author"): (
         KEPT,
         "how many posts a day, no words: it follows the posts, which stay "

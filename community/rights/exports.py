@@ -203,6 +203,11 @@ COVERAGE: dict[tuple[str, str], tuple[str, str]] = {
     # The helpfulness survey: answers (a comment is a registered kind).
     ("community.SurveyAnswer", "user"): (EXPORTED, "survey_answers"),
     ("community.SurveyPrompt", "user"): (EXPORTED, "survey_asked"),
+    ("community.AuthorLatest", "author"): (
+        LEFT_OUT,
+        "Harbour's note of when the member last wrote in a pathway, worked "
+        "out from the posts, which are exported",
+    ),
     ("community.AuthorDay", "author"): (
         LEFT_OUT,
         "Harbour's count of the member's posts a day for the pathway's "

@@ -228,7 +228,7 @@ def test_the_repair_derives_first_replies_again(pathway, forum):
 def test_an_active_member_on_the_edges_of_the_window(pathway, forum):
     """Active in 7 and 30 days, to the minute, from whole days in the
     summary and the part-days at the edges from the rows."""
-    from community.insights.figures import _active_by_role
+    from community.insights.figures import _active_by_role, _active_from_days
 
     end = _at("2026-05-31 12:00")
     inside, edge, before, recent = (make_member(pathway) for _ in range(4))
@@ -243,3 +243,46 @@ def test_an_active_member_on_the_edges_of_the_window(pathway, forum):
     topic_by(recent, forum, "2026-05-24 12:00")  # 7 days' first part-day
     topic_by(inside, forum, "2026-05-31 11:59")  # the last part-day
     assert _active_by_role(pathway, end) == {"member": (2, 3)}
+    assert _active_from_days(pathway, end) == {"member": (2, 3)}
+
+
+def test_the_latest_post_follows_creation_moves_and_deletion(pathway, forum):
+    from community.insights.models import AuthorLatest
+
+    author = make_member(pathway)
+
+    def latest():
+        return list(AuthorLatest.objects.values_list("last_at", flat=True))
+
+    first = topic_by(author, forum, "2026-05-01 10:00")
+    second = topic_by(author, forum, "2026-05-03 10:00")
+    topic_by(author, forum, "2026-05-02 10:00")  # earlier than the latest
+    assert latest() == [_at("2026-05-03 10:00")]
+    second.delete()
+    assert latest() == [_at("2026-05-02 10:00")]
+    first.created_at = _at("2026-05-04 10:00")
+    first.save()
+    assert latest() == [_at("2026-05-04 10:00")]
+    Topic.objects.all().delete()
+    assert latest() == []
+
+
+def test_active_members_who_wrote_after_the_end_and_in_the_past(
+    pathway, forum, monkeypatch
+):
+    """Whoever wrote after the period's end is looked up in the person-days;
+    a period in the past (many such people) is counted from them alone: the
+    same figures either way."""
+    from community.insights import figures
+
+    end = _at("2026-05-31 12:00")
+    both, after_only = make_member(pathway), make_member(pathway)
+    Membership.objects.filter(pathway=pathway).update(
+        joined_at=end - timedelta(days=100)
+    )
+    topic_by(both, forum, "2026-05-20 10:00")  # in the 30 days, not the 7
+    topic_by(both, forum, "2026-06-02 10:00")  # after the end
+    topic_by(after_only, forum, "2026-06-02 10:00")
+    assert figures._active_by_role(pathway, end) == {"member": (0, 1)}
+    monkeypatch.setattr(figures, "LATE_LIMIT", -1)
+    assert figures._active_by_role(pathway, end) == {"member": (0, 1)}

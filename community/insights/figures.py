@@ -33,11 +33,9 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
     IntegerField,
     Model,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -229,39 +227,36 @@ def _active_by_role(pathway: Pathway, end: datetime) -> dict[str, tuple[int, int
     )
     if len(late) > LATE_LIMIT:
         return _active_from_days(pathway, end)
-    counts: dict[str, tuple[int, int]] = {}
-    for row in (
-        Membership.objects.filter(
-            pathway=pathway, status=MembershipStatus.ACTIVE, joined_at__lt=end
+    # One join, no subquery a row: the planner's estimate stays small
+    # (a correlated subquery per membership once cost it half a second of
+    # PostgreSQL's JIT compiling, for a 100 ms read).
+    quote = connection.ops.quote_name
+    members = quote(Membership._meta.db_table)
+    latest = quote(AuthorLatest._meta.db_table)
+    statement = (
+        f"SELECT m.{quote('role')}, "  # noqa: S608 - names from the models
+        f"SUM(CASE WHEN l.last_at >= %s THEN 1 ELSE 0 END), COUNT(*) "
+        f"FROM {members} AS m JOIN {latest} AS l "
+        f"ON l.author_id = m.{quote('user_id')} "
+        f"AND l.pathway_id = m.{quote('pathway_id')} "
+        f"WHERE m.{quote('pathway_id')} = %s AND m.{quote('status')} = %s "
+        f"AND m.{quote('joined_at')} < %s AND l.last_at >= %s AND l.last_at < %s "
+        f"GROUP BY m.{quote('role')}"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement,
+            [
+                adapt(end - timedelta(days=7)),
+                pathway.pk,
+                MembershipStatus.ACTIVE,
+                adapt(end),
+                adapt(end - timedelta(days=30)),
+                adapt(end),
+            ],
         )
-        .filter(
-            Exists(
-                AuthorLatest.objects.filter(
-                    pathway=pathway,
-                    author=OuterRef("user"),
-                    last_at__gte=end - timedelta(days=30),
-                    last_at__lt=end,
-                )
-            )
-        )
-        .values("role")
-        .annotate(
-            month=Count("pk"),
-            week=Count(
-                "pk",
-                filter=Exists(
-                    AuthorLatest.objects.filter(
-                        pathway=pathway,
-                        author=OuterRef("user"),
-                        last_at__gte=end - timedelta(days=7),
-                        last_at__lt=end,
-                    )
-                ),
-            ),
-        )
-        .order_by()
-    ):
-        counts[row["role"]] = (row["week"], row["month"])
+        counts = {role: (int(week or 0), int(month)) for role, week, month in cursor}
     if late:
         for role, (week, month) in _active_from_days(pathway, end, late).items():
             was = counts.get(role, (0, 0))

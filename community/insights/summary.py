@@ -39,7 +39,7 @@ def counted() -> dict[type[Model], tuple[str, str]]:
     found = dict(BASE)
     comment = kind_named("comment")
     if comment is not None:
-        found[comment.model] = (comment.author_field, "submit_date")  # type: ignore[index]
+        found[comment.model] = (comment.author_field, "submit_date")
     return found
 
 

@@ -33,6 +33,8 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
+    DurationField,
+    ExpressionWrapper,
     F,
     IntegerField,
     Model,
@@ -441,21 +443,34 @@ def first_replies(pathway: Pathway, period: Period):
     (forums.actions.refresh_first_replies says which reply is first)."""
     members, staff_times, anyone = Times(), Times(), Times()
     opened = 0
-    for created, by_member, by_staff in (
+    # The waits are worked out in the database: a duration comes back
+    # cheaper than the two moments (tens of thousands at 90 days).
+    for by_member, by_staff in (
         Topic.objects.filter(
             pathway=pathway, created_at__gte=period.start, created_at__lt=period.end
         )
         .order_by()
-        .values_list("created_at", "first_member_reply_at", "first_staff_reply_at")
+        .values_list(
+            ExpressionWrapper(
+                F("first_member_reply_at") - F("created_at"),
+                output_field=DurationField(),
+            ),
+            ExpressionWrapper(
+                F("first_staff_reply_at") - F("created_at"),
+                output_field=DurationField(),
+            ),
+        )
     ):
         opened += 1
+        waits = []
         if by_member is not None:
-            members.seconds.append((by_member - created).total_seconds())
+            waits.append(by_member.total_seconds())
+            members.seconds.append(waits[-1])
         if by_staff is not None:
-            staff_times.seconds.append((by_staff - created).total_seconds())
-        firsts = [at for at in (by_member, by_staff) if at is not None]
-        if firsts:
-            anyone.seconds.append((min(firsts) - created).total_seconds())
+            waits.append(by_staff.total_seconds())
+            staff_times.seconds.append(waits[-1])
+        if waits:
+            anyone.seconds.append(min(waits))
     return opened, opened - anyone.n, members, staff_times, anyone
 
 

@@ -14,6 +14,7 @@ WINGS_WITH_MODELS = (
     "rights",
     "survey",
     "safetyplan",
+    "insights",
 )
 
 
@@ -36,8 +37,11 @@ class CommunityConfig(AppConfig):
         from community import signals  # noqa: F401 - connects
         from community.forums import content_kinds as forum_kinds  # noqa: F401
         from community.forums import signals as forum_signals  # noqa: F401
+        from community.insights import upkeep as insights_upkeep
         from community.moderation import signals as moderation_signals  # noqa: F401
         from community.moderation import wagtail_hooks as moderation_admin  # noqa: F401
         from community.notifications import wagtail_hooks as delivery_admin  # noqa: F401
         from community.social import content_kinds as social_kinds  # noqa: F401
         from community.social import wagtail_hooks as presents_admin  # noqa: F401
+
+        insights_upkeep.connect()

@@ -3,11 +3,12 @@ the submission road (community.moderation.submission.submit_content): nothing
 is stored when the author is asked to rewrite."""
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils.text import slugify
 
 from community.audit import audit
 from community.forums.models import Forum, Reply, Topic
-from community.models import Pathway, User
+from community.models import STAFF_ROLES, ContentStatus, Membership, Pathway, User
 from community.moderation.submission import Submission, submit_content
 from community.social.actions import check_can_reply
 
@@ -72,3 +73,36 @@ def do_create_forum(
         )
         audit(actor, "forum.created", pathway=pathway, target=forum)
     return forum
+
+
+def refresh_first_replies(topics: QuerySet[Topic]) -> int:
+    """Set each of `topics`' first-reply times from its replies, in one
+    UPDATE. The rule: the first reply is the earliest *published* reply
+    written by someone other than the topic's author, in the topic's
+    pathway, at the time it was written. A held reply counts once a
+    moderator approves it (still at the time it was written); a reply
+    hidden by reports, by a moderator or by erasure, or deleted, stops
+    counting and the next one takes its place. `first_staff_reply_at` is
+    by someone who holds a care-team role in the pathway now (any
+    status), `first_member_reply_at` by anyone else. Returns the number of
+    topics updated. Idempotent: the same replies give the same times."""
+    visible = (
+        Reply.objects.filter(
+            topic=OuterRef("pk"),
+            pathway=OuterRef("pathway"),
+            status=ContentStatus.PUBLISHED,
+        )
+        .exclude(author=OuterRef("author"))
+        .order_by("created_at")
+    )
+    staff = Membership.objects.filter(
+        user=OuterRef("author"), pathway=OuterRef("pathway"), role__in=STAFF_ROLES
+    )
+    return topics.order_by().update(
+        first_member_reply_at=Subquery(
+            visible.filter(~Exists(staff)).values("created_at")[:1]
+        ),
+        first_staff_reply_at=Subquery(
+            visible.filter(Exists(staff)).values("created_at")[:1]
+        ),
+    )

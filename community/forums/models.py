@@ -52,6 +52,13 @@ class Topic(index.Indexed, MemberContent):
         _("locked"), default=False, help_text=_("No new replies.")
     )
     edited_at = models.DateTimeField(null=True, blank=True)
+    # When the first visible reply from someone other than the author was
+    # written, by a member or carer and by the care team (peer supporter,
+    # clinician, lead): the insights' response times read them instead of
+    # every reply. Kept by forums.actions.refresh_first_replies on every
+    # reply's save and delete (community/insights/upkeep.py).
+    first_member_reply_at = models.DateTimeField(null=True, editable=False)
+    first_staff_reply_at = models.DateTimeField(null=True, editable=False)
 
     search_fields = [
         index.SearchField("title", boost=2),

@@ -26,17 +26,17 @@ import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import cast
 
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
+    DurationField,
+    ExpressionWrapper,
     F,
     IntegerField,
-    Min,
     Model,
     Q,
     QuerySet,
@@ -48,9 +48,9 @@ from django.db.models.functions import TruncHour
 from chat.models import Message, Room, RoomKind
 from community.forums.models import Reply, Topic
 from community.insights.hours import LONDON, is_office_hours
+from community.insights.models import AuthorDay, AuthorLatest
 from community.insights.periods import Period
 from community.models import (
-    STAFF_ROLES,
     Membership,
     MembershipStatus,
     Pathway,
@@ -186,37 +186,148 @@ def _sources(pathway: Pathway, start: datetime, end: datetime):
     return [(k, qs, a, d or "created_at") for k, qs, a, d in found]
 
 
+def whole_days(start: datetime, end: datetime):
+    """Split [start, end) into the London days wholly inside it, as
+    (first, after) with `first <= day < after` (empty when first >= after),
+    and the parts before and after them, as (from, to) moments (none when
+    empty). Midnight is never skipped or doubled by a clock change (they
+    happen at 01:00 and 02:00), so every London day starts at its
+    midnight."""
+    first = start.astimezone(LONDON).date()
+    if midnight(first) < start:
+        first += timedelta(days=1)
+    after = end.astimezone(LONDON).date()
+    if first >= after:
+        return (first, first), [(start, end)]
+    edges = [(start, midnight(first)), (midnight(after), end)]
+    return (first, after), [(a, b) for a, b in edges if a < b]
+
+
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=LONDON)
+
+
+# More people than this wrote after a period's end: the period is in the
+# past, and the person-days answer for everyone.
+LATE_LIMIT = 1000
+
+
 def _active_by_role(pathway: Pathway, end: datetime) -> dict[str, tuple[int, int]]:
     """For each role, how many active members wrote anything in the pathway
     in the 7 and in the 30 days up to `end`: (active_7, active_30).
 
-    One statement: every kind's authors of the 30 days (each read by its
-    kind's own query, so the same rows the activity counts read), each
-    marked recent when within 7 days, grouped once by person and joined to
-    the memberships. The ORM cannot aggregate over a UNION, so the outer
-    statement is SQL around the querysets' own compiled SQL and parameters."""
+    Whoever last wrote before `end` (AuthorLatest) was active in the 30 days
+    when that was within them, and in the 7 likewise: one read of the
+    memberships beside their latest posts. The few who wrote since `end`
+    (a period ending now, to the minute) are looked up in the person-days
+    (`_active_from_days`); when they are many (a period in the past), the
+    person-days answer for everyone."""
+    late = list(
+        AuthorLatest.objects.filter(pathway=pathway, last_at__gte=end).values_list(
+            "author", flat=True
+        )[: LATE_LIMIT + 1]
+    )
+    if len(late) > LATE_LIMIT:
+        return _active_from_days(pathway, end)
+    # One join, no subquery a row: the planner's estimate stays small
+    # (a correlated subquery per membership once cost it half a second of
+    # PostgreSQL's JIT compiling, for a 100 ms read).
+    quote = connection.ops.quote_name
+    members = quote(Membership._meta.db_table)
+    latest = quote(AuthorLatest._meta.db_table)
+    statement = (
+        f"SELECT m.{quote('role')}, "  # noqa: S608 - names from the models
+        f"SUM(CASE WHEN l.last_at >= %s THEN 1 ELSE 0 END), COUNT(*) "
+        f"FROM {members} AS m JOIN {latest} AS l "
+        f"ON l.author_id = m.{quote('user_id')} "
+        f"AND l.pathway_id = m.{quote('pathway_id')} "
+        f"WHERE m.{quote('pathway_id')} = %s AND m.{quote('status')} = %s "
+        f"AND m.{quote('joined_at')} < %s AND l.last_at >= %s AND l.last_at < %s "
+        f"GROUP BY m.{quote('role')}"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement,
+            [
+                adapt(end - timedelta(days=7)),
+                pathway.pk,
+                MembershipStatus.ACTIVE,
+                adapt(end),
+                adapt(end - timedelta(days=30)),
+                adapt(end),
+            ],
+        )
+        counts = {role: (int(week or 0), int(month)) for role, week, month in cursor}
+    if late:
+        for role, (week, month) in _active_from_days(pathway, end, late).items():
+            was = counts.get(role, (0, 0))
+            counts[role] = (was[0] + week, was[1] + month)
+    return dict(counts)
+
+
+def _active_from_days(
+    pathway: Pathway, end: datetime, only: list[int] | None = None
+) -> dict[str, tuple[int, int]]:
+    """As `_active_by_role`, from the person-days, for everyone or for the
+    authors `only`.
+
+    One statement. The London days wholly inside the 30 days are read from
+    the summary of who wrote on which day (AuthorDay, kept at write time:
+    one row a person-day instead of every post), each marked recent when
+    the day is wholly inside the 7 days; the parts of days at the edges (the
+    window is to the minute) are read from every kind's own rows, as the
+    activity counts read them, marked recent when within 7 days. Then
+    grouped once by person and joined to the memberships. The ORM cannot
+    aggregate over a UNION, so the outer statement is SQL around the
+    querysets' own compiled SQL and parameters."""
     recent = end - timedelta(days=7)
+    (first, after), edges = whole_days(end - timedelta(days=30), end)
+    (first_recent, _after), recent_edges = whole_days(recent, end)
     parts: list[str] = []
     params: list = []
-    for _kind, queryset, author, when in _sources(
-        pathway, end - timedelta(days=30), end
-    ):
-        sql, part_params = (
-            queryset.order_by()
+
+    def add(queryset: QuerySet) -> None:
+        sql, part_params = queryset.query.sql_with_params()
+        # The ORM's own SQL for a queryset; its values stay parameters.
+        parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608
+        params.extend(part_params)
+
+    mine = {} if only is None else {"author__in": only}
+    if first < after:
+        add(
+            AuthorDay.objects.filter(
+                pathway=pathway, day__gte=first, day__lt=after, **mine
+            )
+            .order_by()
             .annotate(
-                who=F(author),
+                who=F("author"),
                 recent=Case(
-                    When(**{f"{when}__gte": recent}, then=Value(1)),
+                    When(day__gte=first_recent, then=Value(1)),
                     default=Value(0),
                     output_field=IntegerField(),
                 ),
             )
             .values_list("who", "recent")
-            .query.sql_with_params()
         )
-        # The ORM's own SQL for a queryset; its values stay parameters.
-        parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608
-        params.extend(part_params)
+    # The recent window's first part-day lies inside the 30 days' first
+    # whole day (or later): read again, its authors are marked recent.
+    for since, until in sorted(set(edges) | set(recent_edges[:1])):
+        for _kind, queryset, author, when in _sources(pathway, since, until):
+            if only is not None:
+                queryset = queryset.filter(**{f"{author}__in": only})
+            add(
+                queryset.order_by()
+                .annotate(
+                    who=F(author),
+                    recent=Case(
+                        When(**{f"{when}__gte": recent}, then=Value(1)),
+                        default=Value(0),
+                        output_field=IntegerField(),
+                    ),
+                )
+                .values_list("who", "recent")
+            )
     quote = connection.ops.quote_name
     table = quote(Membership._meta.db_table)
     statement = (
@@ -327,54 +438,40 @@ def activity(pathway: Pathway, period: Period):
 def first_replies(pathway: Pathway, period: Period):
     """Topics opened in the period; how long until their first reply from
     someone else, by other members, by staff and by anyone; and how many
-    have none yet. Two queries: the topics' opening times, and the first
-    reply to each by staff and by others, grouped in the database."""
-    opened = dict(
+    have none yet. One query: the topics' opening times and their first
+    replies' times, kept on each topic when its replies change
+    (forums.actions.refresh_first_replies says which reply is first)."""
+    members, staff_times, anyone = Times(), Times(), Times()
+    opened = 0
+    # The waits are worked out in the database: a duration comes back
+    # cheaper than the two moments (tens of thousands at 90 days).
+    for by_member, by_staff in (
         Topic.objects.filter(
             pathway=pathway, created_at__gte=period.start, created_at__lt=period.end
         )
         .order_by()
-        .values_list("pk", "created_at")
-    )
-    staff = Membership.objects.filter(pathway=pathway, role__in=STAFF_ROLES).values(
-        "user"
-    )
-    firsts = (
-        Reply.objects.filter(
-            # A reply comes after its topic: this bound lets the index on
-            # (pathway, created_at, author) find them.
-            pathway=pathway,
-            created_at__gte=period.start,
-            topic__pathway=pathway,
-            topic__created_at__gte=period.start,
-            topic__created_at__lt=period.end,
+        .values_list(
+            ExpressionWrapper(
+                F("first_member_reply_at") - F("created_at"),
+                output_field=DurationField(),
+            ),
+            ExpressionWrapper(
+                F("first_staff_reply_at") - F("created_at"),
+                output_field=DurationField(),
+            ),
         )
-        .exclude(author=F("topic__author"))
-        .annotate(
-            by_staff=Case(
-                When(author__in=staff, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
-        .values("topic", "by_staff")
-        .annotate(first=Min("created_at"))
-        .order_by()
-    )
-    by: dict[int, dict[bool, datetime]] = {}
-    for row in firsts:
-        by.setdefault(row["topic"], {})[row["by_staff"]] = row["first"]
-    members, staff_times, anyone = Times(), Times(), Times()
-    for pk, created in opened.items():
-        first = by.get(pk, {})
-        if False in first:
-            members.seconds.append((first[False] - created).total_seconds())
-        if True in first:
-            staff_times.seconds.append((first[True] - created).total_seconds())
-        if first:
-            anyone.seconds.append((min(first.values()) - created).total_seconds())
-    unanswered = len(opened) - anyone.n
-    return len(opened), unanswered, members, staff_times, anyone
+    ):
+        opened += 1
+        waits = []
+        if by_member is not None:
+            waits.append(by_member.total_seconds())
+            members.seconds.append(waits[-1])
+        if by_staff is not None:
+            waits.append(by_staff.total_seconds())
+            staff_times.seconds.append(waits[-1])
+        if waits:
+            anyone.seconds.append(min(waits))
+    return opened, opened - anyone.n, members, staff_times, anyone
 
 
 def support(pathway: Pathway, period: Period):

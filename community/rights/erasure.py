@@ -25,6 +25,8 @@ from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils import timezone
 from wagtail.search.index import Indexed, insert_or_update_object
 
+from community.forums.actions import refresh_first_replies
+from community.forums.models import Reply, Topic
 from community.models import (
     Audience,
     Block,
@@ -153,6 +155,17 @@ ERASURE: dict[tuple[str, str], tuple[str, str]] = {
     ("community.SafetyPlan", "shared_with"): (
         ANONYMISED,
         "a plan another member shared with them stays that member's; the share ends",
+    ),
+    ("community.AuthorLatest", "author"): (
+        KEPT,
+        "when they last wrote in a pathway, no words: it follows the posts, "
+        "as the person-days do",
+    ),
+    ("community.AuthorDay", "author"): (
+        KEPT,
+        "how many posts a day, no words: it follows the posts, which stay "
+        "under the former member (their membership is suspended, so they are "
+        "counted active nowhere)",
     ),
     ("chat.Room", "member"): (ANONYMISED, "the conversation stays for the other"),
     ("chat.Room", "peer"): (ANONYMISED, "the conversation stays for the other"),
@@ -304,6 +317,14 @@ def erase_content(user: User, *, remove_posts: bool) -> dict[str, int]:
             content_kind=kind.name, object_id__in=ids
         ).delete()
         counts[kind.name] = len(ids)
+    if remove_posts:
+        # Their replies were hidden by update(), which sends no signal: the
+        # topics they answered take their next visible reply as the first.
+        refresh_first_replies(
+            Topic.objects.filter(
+                pk__in=Reply.objects.filter(author=user).values("topic")
+            )
+        )
     return counts
 
 

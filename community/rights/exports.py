@@ -211,6 +211,16 @@ COVERAGE: dict[tuple[str, str], tuple[str, str]] = {
         LEFT_OUT,
         "a plan another member shared with this clinician is that member's",
     ),
+    ("community.AuthorLatest", "author"): (
+        LEFT_OUT,
+        "Harbour's note of when the member last wrote in a pathway, worked "
+        "out from the posts, which are exported",
+    ),
+    ("community.AuthorDay", "author"): (
+        LEFT_OUT,
+        "Harbour's count of the member's posts a day for the pathway's "
+        "figures, worked out from the posts, which are exported",
+    ),
     # This wing's own rows: the export is the copy itself.
     ("community.DataExport", "user"): (LEFT_OUT, "the copies themselves"),
 }

@@ -1,0 +1,198 @@
+"""Keeping `AuthorDay` (community/insights/models.py) right: one person's
+posts in a pathway on a London day, moved by one (`add_posts`, at write
+time) or counted again from the content tables (`rebuild`, set-based: the
+migration's backfill and the `repair_insights` command).
+
+What is counted is what the activity figures count (figures._sources):
+every row of each kind, whatever became of it; a row deleted is no longer
+counted. The kinds are found here, the comment through the safety registry,
+so this wing imports no page code."""
+
+from datetime import date, datetime
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Model
+from django.db.models.functions import TruncDate
+
+from chat.models import Message
+from community.forums.models import Reply, Topic
+from community.insights.hours import LONDON
+from community.insights.models import AuthorDay, AuthorLatest
+from community.models import Pathway
+from community.safety.registry import kind_named
+from community.social.models import Present, WallPost
+
+# The models written by people, each with its author field and its time.
+BASE: dict[type[Model], tuple[str, str]] = {
+    Topic: ("author", "created_at"),
+    Reply: ("author", "created_at"),
+    WallPost: ("author", "created_at"),
+    Present: ("author", "created_at"),
+    Message: ("author", "created_at"),  # chat and support messages alike
+}
+
+
+def counted() -> dict[type[Model], tuple[str, str]]:
+    """Every counted model: (author field, time field). The comment's model
+    is registered by its app when it is ready, so it is looked up each time
+    (a dictionary read), never cached missing."""
+    found = dict(BASE)
+    comment = kind_named("comment")
+    if comment is not None:
+        found[comment.model] = (comment.author_field, "submit_date")
+    return found
+
+
+def spec_of(model: type[Model]) -> tuple[str, str] | None:
+    """(author field, time field) of a counted model, else None."""
+    return BASE.get(model) or counted().get(model)
+
+
+def day_of(moment: datetime) -> date:
+    return moment.astimezone(LONDON).date()
+
+
+def add_posts(pathway_id: int | None, author_id: int | None, day: date, n: int):
+    """Move one person-day's count by `n` (negative to take away). Adding is
+    one upsert (INSERT ... ON CONFLICT, on PostgreSQL and SQLite alike, so
+    two first posts of a day at once cannot both insert); taking away never
+    goes below nought (a row that would is deleted), so a summary that had
+    drifted cannot make a member's post fail: `repair_insights` puts it
+    right."""
+    if pathway_id is None or author_id is None or n == 0:
+        return
+    key = {"pathway_id": pathway_id, "author_id": author_id, "day": day}
+    if n < 0:
+        AuthorDay.objects.filter(**key, posts__lte=-n).delete()
+        AuthorDay.objects.filter(**key).update(posts=F("posts") + n)
+        return
+    quote = connection.ops.quote_name
+    table = quote(AuthorDay._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (pathway_id, day, author_id, posts) "  # noqa: S608 - names from the model
+            f"VALUES (%s, %s, %s, %s) ON CONFLICT (pathway_id, day, author_id) "
+            f"DO UPDATE SET posts = {table}.posts + EXCLUDED.posts",
+            [pathway_id, connection.ops.adapt_datefield_value(day), author_id, n],
+        )
+
+
+def note_post(pathway_id: int | None, author_id: int | None, at: datetime) -> None:
+    """`author` wrote in `pathway` at `at`: their latest post is the later
+    of it and the one known (one upsert)."""
+    if pathway_id is None or author_id is None:
+        return
+    quote = connection.ops.quote_name
+    table = quote(AuthorLatest._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (pathway_id, author_id, last_at) "  # noqa: S608 - names from the model
+            f"VALUES (%s, %s, %s) ON CONFLICT (pathway_id, author_id) DO UPDATE "
+            f"SET last_at = CASE WHEN EXCLUDED.last_at > {table}.last_at "
+            f"THEN EXCLUDED.last_at ELSE {table}.last_at END",
+            [pathway_id, author_id, connection.ops.adapt_datetimefield_value(at)],
+        )
+
+
+def forget_post(pathway_id: int | None, author_id: int | None, at: datetime) -> None:
+    """A post of `author` in `pathway` at `at` is gone (deleted or moved):
+    when it may have been their latest, their latest is found again from
+    every kind's rows (one query a kind, by the author's index)."""
+    if pathway_id is None or author_id is None:
+        return
+    known = AuthorLatest.objects.filter(pathway_id=pathway_id, author_id=author_id)
+    if not known.filter(last_at__lte=at).exists():
+        return
+    times = [
+        model._default_manager.filter(
+            pathway_id=pathway_id, **{author: author_id}
+        ).aggregate(t=Max(when))["t"]
+        for model, (author, when) in counted().items()
+    ]
+    latest = max((t for t in times if t is not None), default=None)
+    if latest is None:
+        known.delete()
+    else:
+        known.update(last_at=latest)
+
+
+def rebuild(pathway: Pathway | None = None) -> int:
+    """Count `pathway`'s person-days again (every pathway's when None) from
+    the content tables, replacing what the summary held, in one
+    transaction: one INSERT ... SELECT over a UNION ALL of each kind's counts
+    grouped by pathway, London day and author (the querysets' own compiled
+    SQL). A kind whose table does not exist yet (a fresh database migrating)
+    has nothing to count. Returns the number of rows written."""
+    tables = set(connection.introspection.table_names())
+    parts: list[str] = []
+    params: list = []
+    for model, (author, when) in counted().items():
+        if model._meta.db_table not in tables:
+            continue
+        rows = model._default_manager.filter(pathway__isnull=False)
+        if pathway is not None:
+            rows = rows.filter(pathway=pathway)
+        sql, part_params = (
+            rows.order_by()
+            .annotate(p=F("pathway"), d=TruncDate(when, tzinfo=LONDON), a=F(author))
+            .values("p", "d", "a")
+            .annotate(n=Count("*"))
+            .values_list("p", "d", "a", "n")
+            .query.sql_with_params()
+        )
+        parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608
+        params.extend(part_params)
+    with transaction.atomic():
+        _rebuild_latest(pathway, tables)
+        gone = AuthorDay.objects.all()
+        if pathway is not None:
+            gone = gone.filter(pathway=pathway)
+        gone.delete()
+        if not parts:
+            return 0
+        table = connection.ops.quote_name(AuthorDay._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (pathway_id, day, author_id, posts) "  # noqa: S608
+                f"SELECT p, d, a, SUM(n) FROM ({' UNION ALL '.join(parts)}) AS u "
+                f"WHERE a IS NOT NULL GROUP BY p, d, a",
+                params,
+            )
+            return cursor.rowcount
+
+
+def _rebuild_latest(pathway: Pathway | None, tables: set[str]) -> None:
+    """AuthorLatest again from every kind's rows: one INSERT ... SELECT of
+    each person's latest time over a UNION ALL of each kind's."""
+    parts: list[str] = []
+    params: list = []
+    for model, (author, when) in counted().items():
+        if model._meta.db_table not in tables:
+            continue
+        rows = model._default_manager.filter(pathway__isnull=False)
+        if pathway is not None:
+            rows = rows.filter(pathway=pathway)
+        sql, part_params = (
+            rows.order_by()
+            .annotate(p=F("pathway"), a=F(author))
+            .values("p", "a")
+            .annotate(t=Max(when))
+            .values_list("p", "a", "t")
+            .query.sql_with_params()
+        )
+        parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608
+        params.extend(part_params)
+    gone = AuthorLatest.objects.all()
+    if pathway is not None:
+        gone = gone.filter(pathway=pathway)
+    gone.delete()
+    if not parts:
+        return
+    table = connection.ops.quote_name(AuthorLatest._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (pathway_id, author_id, last_at) "  # noqa: S608
+            f"SELECT p, a, MAX(t) FROM ({' UNION ALL '.join(parts)}) AS u "
+            f"WHERE a IS NOT NULL GROUP BY p, a",
+            params,
+        )

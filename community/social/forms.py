@@ -63,7 +63,7 @@ class WallPostForm(PathwayChoiceMixin, forms.Form):
             self.fields["milestone"] = forms.BooleanField(
                 label=_("This is a milestone"),
                 help_text=_(
-                    "For example \u201cthree months since my last admission\u201d."
+                    "For example “three months since my last admission”."
                 ),
                 required=False,
             )

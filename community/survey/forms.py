@@ -21,7 +21,7 @@ class SurveyForm(forms.Form):
         error_messages={
             "required": _(
                 "Choose the answer closest to how you feel, or press "
-                "\u201cNot now\u201d."
+                "“Not now”."
             ),
             "invalid_choice": _("Choose one of the five answers."),
         },

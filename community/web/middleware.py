@@ -1,13 +1,16 @@
 """Staff must enrol in two-factor authentication before they reach anything
-else; a signed-in person refused a staff page leaves an audit row; and a form
-post the server accepted is told to the next page."""
+else; a signed-in person refused a staff page leaves an audit row; a form
+post the server accepted is told to the next page; and the language a person
+reads the site in is kept for the emails sent to them."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from community.actions import do_remember_language
 from community.audit import audit
 from community.models import Pathway
 from community.permissions import has_two_factor, requires_two_factor
@@ -206,4 +209,38 @@ class FormPostedMiddleware:
                 samesite="Lax",
                 secure=request.is_secure(),
             )
+        return response
+
+
+# The session remembers which language was last kept, so the profile is
+# written once a change, not once a page.
+LANGUAGE_KEPT = "harbour_language_kept"
+
+
+class LanguageMiddleware:
+    """Keeps the language a signed-in person reads pages in (a /cy/ page is
+    Welsh) as the one Harbour's emails and pushes speak to them
+    (`community.queries.languages_of`). Only pages count: the root's scripts,
+    files and the admin (which follows the kept language, not the reverse) are
+    in no language of the reader's choosing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and request.method == "GET"
+            and response.status_code == 200
+            and response.get("Content-Type", "").startswith("text/html")
+            and not request.path_info.startswith("/admin/")
+            and hasattr(request, "session")
+        ):
+            language = translation.get_language() or ""
+            if request.session.get(LANGUAGE_KEPT) != language:
+                do_remember_language(user, language)
+                request.session[LANGUAGE_KEPT] = language
         return response

@@ -1,7 +1,10 @@
 """Template helpers: Django form fields as NHS.UK form groups, member text as
-safe HTML, and the role badge by a staff member's name."""
+safe HTML, the role badge by a staff member's name, and the language of what
+the trust wrote (`lang_if_other`)."""
 
 from django import forms, template
+from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -168,3 +171,26 @@ def role_badge(staff_roles, pathway_id, user_id):
         ' <strong class="nhsuk-tag nhsuk-tag--blue harbour-role">{}</strong>',
         Role(role).label,
     )
+
+
+def content_language(obj) -> str:
+    """The language `obj`'s words are written in: a Wagtail page or snippet
+    with a locale (an alias, such as wagtail-localize's copy not yet
+    translated, speaks its original's language); "" when unknown."""
+    source = getattr(obj, "alias_of", None) or obj
+    locale = getattr(source, "locale", None)
+    return getattr(locale, "language_code", "") or ""
+
+
+@register.simple_tag
+def lang_if_other(obj):
+    """` lang="en"` (with its leading space, for inside a tag) when `obj` (a
+    page, a crisis contact) is written in another language than the page is
+    shown in: an English page body on a /cy/ page before it is translated,
+    so screen readers speak it as English (WCAG 3.1.2). Nothing otherwise,
+    and nothing when its language is unknown (members' words)."""
+    code = content_language(obj)
+    active = (translation.get_language() or "").split("-")[0]
+    if not code or code.split("-")[0] == active:
+        return ""
+    return format_html(' lang="{}"', code)

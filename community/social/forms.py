@@ -62,9 +62,7 @@ class WallPostForm(PathwayChoiceMixin, forms.Form):
             self.fields["body"].label = _("Share something on your wall")
             self.fields["milestone"] = forms.BooleanField(
                 label=_("This is a milestone"),
-                help_text=_(
-                    "For example “three months since my last admission”."
-                ),
+                help_text=_("For example “three months since my last admission”."),
                 required=False,
             )
 

@@ -7,14 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from community.actions import do_remember_language
 from community.audit import audit
 from community.models import Pathway
 from community.permissions import has_two_factor, requires_two_factor
 from community.web.consent import needs_consent
+from community.web.language import keep_language
 
 # Pages a staff member without two-factor may still use: signing in and out,
 # enrolling, the crisis and safety pages that every person must always reach
@@ -212,17 +211,12 @@ class FormPostedMiddleware:
         return response
 
 
-# The session remembers which language was last kept, so the profile is
-# written once a change, not once a page.
-LANGUAGE_KEPT = "harbour_language_kept"
-
-
 class LanguageMiddleware:
     """Keeps the language a signed-in person reads pages in (a /cy/ page is
-    Welsh) as the one Harbour's emails and pushes speak to them
-    (`community.queries.languages_of`). Only pages count: the root's scripts,
-    files and the admin (which follows the kept language, not the reverse) are
-    in no language of the reader's choosing."""
+    Welsh) as the one Harbour's emails and pushes speak to them, when it
+    changes (`community.web.language`). Only pages count: the root's
+    scripts, files and the admin (which follows the kept language, not the
+    reverse) are in no language of the reader's choosing."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -239,8 +233,5 @@ class LanguageMiddleware:
             and not request.path_info.startswith("/admin/")
             and hasattr(request, "session")
         ):
-            language = translation.get_language() or ""
-            if request.session.get(LANGUAGE_KEPT) != language:
-                do_remember_language(user, language)
-                request.session[LANGUAGE_KEPT] = language
+            keep_language(request, user)
         return response

@@ -241,6 +241,8 @@ def run(sources: list[Path], *, overwrite: bool, skip_extract: bool) -> int:
         po = po_path(domain)
         catalogue = polib.pofile(str(po)) if po.exists() else polib.POFile()
         catalogue.metadata = {**catalogue.metadata, **HEADER}
+        # The same strings make the same files: no date that changes each run.
+        catalogue.metadata.pop("POT-Creation-Date", None)
         # A fuzzy header is dropped by msgfmt, and with it the plural rule.
         catalogue.metadata_is_fuzzy = False
         catalogue.header = (

@@ -10,7 +10,8 @@ HEADERS_MORE := /usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve nginx test test-fast lint format check pytest bench load browser demo code clean lock messages
+.PHONY: run serve nginx test test-fast lint format check pytest bench load browser demo code clean lock \
+	lighthouse lighthouse-bench messages
 
 # `make serve`: the site at https://localhost:8443 unless HOST or PORT is given;
 # its app processes on ports from APP_PORT; what it generates in .serve/.
@@ -151,7 +152,7 @@ test-fast: venv
 ## Every benchmark but the capacity load test (about 20 minutes on PostgreSQL,
 ## Redis and nginx: `make load`) and the modules the benchmarks import
 ## (bench/*_asgi.py, bench/load_*.py).
-bench: venv
+bench: venv browser nginx lighthouse
 	@for script in bench/*.py; do \
 	  case $$script in *_asgi.py|bench/load.py|bench/load_*.py) continue;; esac; \
 	  echo "== $$script"; $(BIN)/python $$script || exit 1; \
@@ -164,5 +165,20 @@ bench: venv
 load: venv nginx
 	$(BIN)/python bench/load.py
 
+## Lighthouse for bench/lighthouse.py (issue #21 item 6): the npm package at
+## the version and hashes bench/lighthouse/package-lock.json names, with the
+## machine's Node.js; it drives Debian's Chromium (`make browser`).
+LIGHTHOUSE := bench/lighthouse/node_modules/.bin/lighthouse
+$(LIGHTHOUSE): bench/lighthouse/package-lock.json
+	npm ci --prefix bench/lighthouse --no-audit --no-fund --silent
+	touch $@
+
+lighthouse: $(LIGHTHOUSE)
+
+## Lighthouse's accessibility and best-practices scores of the member pages
+## through the production stack, beside their floor of 95 (about 6 minutes).
+lighthouse-bench: venv browser nginx lighthouse
+	$(BIN)/python bench/lighthouse.py
+
 clean:
-	rm -rf $(VENV) db.sqlite3 .test-db*.sqlite3* .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 .test-db*.sqlite3* .pytest_cache .ruff_cache bench/lighthouse/node_modules

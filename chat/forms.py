@@ -24,6 +24,9 @@ class MessageForm(forms.Form):
     )
     client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
+    # What the field says when the reader chose easy read (decision 0030).
+    easy_wording = {"body": (_("Write here"), "")}
+
 
 class EditMessageForm(forms.Form):
     """A correction of one's own chat message (the page without JavaScript)."""

@@ -23,6 +23,7 @@ from wagtail.users.models import UserProfile
 from community.audit import audit
 from community.inputs import with_id
 from community.models import (
+    STAFF_ROLES,
     Block,
     Invitation,
     JoinRequest,
@@ -152,7 +153,23 @@ def do_add_membership(
         membership.role = role
         membership.status = status
         membership.save(update_fields=["role", "status"])
+    apply_easy_read_default(user, pathway, role)
     return membership
+
+
+def apply_easy_read_default(user: User, pathway: Pathway, role: str) -> None:
+    """Turn easy read on for `user`, a member or carer joining `pathway`
+    whose lead made it the default, unless they have chosen for themselves
+    (`do_set_easy_read`). Staff keep the standard wording: they moderate and
+    answer in it. Never turns easy read off."""
+    if (
+        pathway.easy_read_by_default
+        and role not in STAFF_ROLES
+        and not user.easy_read
+        and not user.easy_read_chosen
+    ):
+        user.easy_read = True
+        user.save(update_fields=["easy_read"])
 
 
 # Invitations ----------------------------------------------------------------
@@ -535,6 +552,15 @@ def do_remove_mute_word(user: User, pk: object) -> None:
     one or an odd id removes nothing. Not audited; nobody hears of it."""
     with_id(MuteWord.objects.filter(user=user), pk).delete()
     forget_mute_words(user)
+
+
+def do_set_easy_read(user: User, on: bool) -> None:
+    """`user` turns easy read on or off for themselves. From then on no
+    pathway's default changes it (`apply_easy_read_default`). Not audited;
+    nobody else is told or sees it."""
+    user.easy_read = bool(on)
+    user.easy_read_chosen = True
+    user.save(update_fields=["easy_read", "easy_read_chosen"])
 
 
 def do_set_content_warnings(user: User, choice: str) -> None:

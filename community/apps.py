@@ -13,6 +13,7 @@ WINGS_WITH_MODELS = (
     "notifications",
     "rights",
     "survey",
+    "safetyplan",
 )
 
 

@@ -58,6 +58,7 @@ class PathwayViewSet(SnippetViewSet):
         FieldPanel("out_of_hours_email"),
         FieldPanel("out_of_hours_phone"),
         FieldPanel("hold_all_when_unstaffed"),
+        FieldPanel("easy_read_by_default"),
     ]
 
 

@@ -215,6 +215,15 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     notice_details = models.BooleanField(
         _("say who and which community in emails and phone notices"), default=False
     )
+    # Easy read (docs/decisions/0030-easy-read.md): larger text and targets,
+    # plain words, pictures and "read this to me". A pathway may turn it on
+    # when someone joins (Pathway.easy_read_by_default) until the member has
+    # chosen for themselves: `easy_read_chosen` remembers that they have, so
+    # joining another such pathway never overrides their choice.
+    easy_read = models.BooleanField(_("easy read"), default=False, db_default=False)
+    easy_read_chosen = models.BooleanField(
+        default=False, db_default=False, editable=False
+    )
 
     def __str__(self) -> str:
         return self.display_name or f"user {self.pk}"
@@ -332,6 +341,16 @@ class Pathway(models.Model):  # type: ignore[django-manager-missing]
             "Out of hours, when the rota is empty, hold all members' posts for a "
             "moderator (for high-risk communities). New members' posts are always "
             "held, and crisis contacts are always shown."
+        ),
+    )
+    easy_read_by_default = models.BooleanField(
+        _("easy read for new members"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Members and carers who join get easy read (bigger text, plain words, "
+            "pictures, read aloud) unless they have chosen for themselves. Each "
+            "person can turn it off."
         ),
     )
     collection = models.ForeignKey(

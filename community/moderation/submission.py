@@ -32,7 +32,7 @@ from community.moderation.alerts import do_raise_alert
 from community.moderation.models import CaseState, ModerationCase
 from community.moderation.rota import anyone_on_duty
 from community.safety.pipeline import Action, Verdict, overall, run_pipeline_on_fields
-from community.safety.registry import kind_of
+from community.safety.registry import ContentKind, Screening, kind_of
 from community.safety.risk import Tier
 
 
@@ -46,6 +46,7 @@ class Submission:
     clean: dict[str, str] = field(default_factory=dict)
     language: str = "en"
     membership: Membership | None = None
+    screening: Screening = Screening.FULL
 
     @property
     def needs_rewrite(self) -> bool:
@@ -88,16 +89,18 @@ def check_not_muted(membership: Membership, now: datetime | None = None) -> Memb
 
 
 def check_texts(
-    membership: Membership,
+    membership: Membership | None,
     fields: dict[str, str],
     language: str = "en",
     optional: frozenset[str] = frozenset(),
+    screening: Screening = Screening.FULL,
 ) -> Submission:
     """Run the safety pipeline on each field of a submission by `membership`'s
     member, with the pathway's rules, the author's trust and the rota now.
     Fields named in `optional` may be left blank: a blank one is stored empty
-    and not checked; with nothing left to check, the verdict is to publish."""
-    pathway = membership.pathway
+    and not checked; with nothing left to check, the verdict is to publish.
+    With `screening` SANITISE_ONLY (a private plan; `membership` None) the
+    fields are only sanitised: no pathway's rules or risk apply."""
     blank = {
         name: ""
         for name, text in fields.items()
@@ -111,21 +114,31 @@ def check_texts(
             clean=blank,
             language=language,
             membership=membership,
+            screening=screening,
         )
-    verdicts = run_pipeline_on_fields(
-        fields,
-        pathway=pathway,
-        language=language,
-        trusted=membership.is_trusted,
-        moderator_on_duty=functools.cache(lambda: anyone_on_duty(pathway)),
-        hold_when_unstaffed=pathway.hold_all_when_unstaffed,
-    )
+    if screening == Screening.SANITISE_ONLY:
+        verdicts = run_pipeline_on_fields(
+            fields, language=language, screening=screening
+        )
+    elif membership is None:
+        raise ValueError("only a private plan is checked without a membership")
+    else:
+        pathway = membership.pathway
+        verdicts = run_pipeline_on_fields(
+            fields,
+            pathway=pathway,
+            language=language,
+            trusted=membership.is_trusted,
+            moderator_on_duty=functools.cache(lambda: anyone_on_duty(pathway)),
+            hold_when_unstaffed=pathway.hold_all_when_unstaffed,
+        )
     return Submission(
         verdicts=verdicts,
         verdict=overall(verdicts),
         clean={**blank, **{name: verdict.text for name, verdict in verdicts.items()}},
         language=language,
         membership=membership,
+        screening=screening,
     )
 
 
@@ -140,10 +153,17 @@ def store_content(
     one raises an urgent alert (everyone on duty at once; see `_route`).
     Published content runs its kind's `published` hook (the notices it sends)
     unless `announce` is False (an edit). Runs inside the caller's
-    transaction."""
+    transaction. A submission only sanitised stores only a kind registered
+    so (a private plan), and nothing else is ever stored unjudged."""
     verdict = submission.verdict
     if verdict.action == Action.REWRITE:
         raise ValueError("nothing is stored when the author is asked to rewrite")
+    kind = kind_of(obj)
+    if kind.screening != submission.screening:
+        raise ValueError(
+            f"a {kind.name} was checked as {submission.screening}, "
+            f"but its kind is registered as {kind.screening}"
+        )
     obj.status = (
         ContentStatus.HELD if verdict.action == Action.HOLD else ContentStatus.PUBLISHED
     )
@@ -166,7 +186,6 @@ def store_content(
                 urgent=tier == Tier.URGENT,
                 kinds=sorted({match.kind for match in risk.imminent}),
             )
-    kind = kind_of(obj)
     if announce and obj.is_published and kind.published:
         kind.published(obj)
     submission.obj = obj
@@ -193,10 +212,11 @@ def _open_case(obj: MemberContent, *, held: bool = False) -> ModerationCase:
 @overload
 def submit_content(
     author: User,
-    where: Pathway | Membership,
+    where: Pathway | Membership | None,
     fields: dict[str, str],
     build: Callable[[Submission], MemberContent | None],
     *,
+    private: ContentKind | None = ...,
     language: str = ...,
     optional: frozenset[str] = ...,
     announce: bool = ...,
@@ -212,6 +232,7 @@ def submit_content(
     fields: dict[str, str],
     build: Callable[[Submission], MemberContent | None],
     *,
+    private: ContentKind | None = ...,
     language: str = ...,
     optional: frozenset[str] = ...,
     announce: bool = ...,
@@ -222,10 +243,11 @@ def submit_content(
 
 def submit_content(
     author: User,
-    where: Pathway | Membership | Sequence[Membership],
+    where: Pathway | Membership | Sequence[Membership] | None,
     fields: dict[str, str],
     build: Callable[[Submission], MemberContent | None],
     *,
+    private: ContentKind | None = None,
     language: str = "en",
     optional: frozenset[str] = frozenset(),
     announce: bool = True,
@@ -242,7 +264,13 @@ def submit_content(
     their posting. A membership the caller already holds (chat's room): only
     the pause is checked. A list of memberships (a bio stored once per
     pathway): each pathway's pipeline judges the texts, and the list is taken
-    as given.
+    as given. None, with `private`: a kind registered
+    `Screening.SANITISE_ONLY` (a member's own safety plan, which names risk
+    on purpose and nobody else reads but whom they share it with): its texts
+    are only sanitised, never judged against a pathway's rules or for risk,
+    never held, never a case or an alert, and a posting pause does not apply
+    (it keeps a person from others, not from their own plan). `store_content`
+    refuses any other kind from such a submission.
 
     The safety pipeline (`check_texts`) judges every field first; fields named
     in `optional` may be blank. When any pathway asks for a rewrite, nothing is
@@ -262,14 +290,23 @@ def submit_content(
     Returns the first submission (`submission.obj` is what was stored), or
     None when given an empty list of memberships.
     """
-    if isinstance(where, Pathway):
+    screening = Screening.FULL
+    memberships: list[Membership | None]
+    if private is not None or where is None:
+        if private is None or where is not None:
+            raise ValueError("only a private kind is submitted without a pathway")
+        if private.screening != Screening.SANITISE_ONLY:
+            raise ValueError(f"{private.name} is not registered as a private plan")
+        screening = private.screening
+        memberships = [None]
+    elif isinstance(where, Pathway):
         memberships = [check_can_post(author, where)]
     elif isinstance(where, Membership):
         memberships = [check_not_muted(where)]
     else:
         memberships = list(where)
     submissions = [
-        check_texts(membership, fields, language, optional)
+        check_texts(membership, fields, language, optional, screening)
         for membership in memberships
     ]
     for submission in submissions:

@@ -145,6 +145,15 @@ ERASURE: dict[tuple[str, str], tuple[str, str]] = {
         "member (no words: a comment is a registered kind, erased as posts are)",
     ),
     ("community.SurveyPrompt", "user"): (ERASED, "when they were last asked"),
+    ("community.SafetyPlan", "owner"): (
+        ERASED,
+        "their safety plan and what they chose about it (its steps, a "
+        "registered kind, go with it)",
+    ),
+    ("community.SafetyPlan", "shared_with"): (
+        ANONYMISED,
+        "a plan another member shared with them stays that member's; the share ends",
+    ),
     ("chat.Room", "member"): (ANONYMISED, "the conversation stays for the other"),
     ("chat.Room", "peer"): (ANONYMISED, "the conversation stays for the other"),
     ("chat.Room", "picked_up_by"): (KEPT, "the support record"),
@@ -197,6 +206,10 @@ ERASED_ELSEWHERE = (
     ("chat", "ReadCursor", "user"),
     ("chat", "Presence", "user"),
     ("community", "SurveyPrompt", "user"),
+    # The safety plan is private to its owner: every step goes, not only
+    # with "remove posts" (nothing of it is a clinical record).
+    ("community", "SafetyPlanStep", "author"),
+    ("community", "SafetyPlan", "owner"),
 )
 
 REMOVED_TITLE = "(removed by its author)"
@@ -334,6 +347,10 @@ def erase_person(user: User, *, remove_posts: bool) -> dict[str, int]:
         except LookupError:
             continue
         model._default_manager.filter(**{field: user}).delete()
+    # A plan others shared with them: the share ends, the plan stays theirs.
+    apps.get_model("community", "SafetyPlan").objects.filter(shared_with=user).update(
+        shared_with=None, shared_in=None, shared_at=None
+    )
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     PushSubscription.objects.filter(user=user).delete()
@@ -388,6 +405,9 @@ def _anonymise(user: User, name: str, address: str) -> None:
         "email_notifications": EmailFrequency.OFF,
         "web_push": False,
         "notice_details": False,
+        # Easy read can hint at a learning disability: nothing of it is kept.
+        "easy_read": False,
+        "easy_read_chosen": False,
     }
     for field, value in defaults.items():
         setattr(user, field, value)

@@ -43,6 +43,8 @@ from community.moderation.models import DutyShift, Report, Sanction
 from community.notifications.models import Notification, PushSubscription
 from community.queries import language_of
 from community.safety.registry import ContentKind, registered_kinds
+from community.safetyplan.models import SafetyPlan
+from community.safetyplan.queries import steps_of
 from community.social.models import Present, Reaction
 from community.survey.models import SurveyAnswer, SurveyPrompt
 
@@ -206,6 +208,12 @@ COVERAGE: dict[tuple[str, str], tuple[str, str]] = {
     # The helpfulness survey: answers (a comment is a registered kind).
     ("community.SurveyAnswer", "user"): (EXPORTED, "survey_answers"),
     ("community.SurveyPrompt", "user"): (EXPORTED, "survey_asked"),
+    # The safety plan: its steps are a registered kind (in "content" too).
+    ("community.SafetyPlan", "owner"): (EXPORTED, "safety_plan"),
+    ("community.SafetyPlan", "shared_with"): (
+        LEFT_OUT,
+        "a plan another member shared with this clinician is that member's",
+    ),
     # This wing's own rows: the export is the copy itself.
     ("community.DataExport", "user"): (LEFT_OUT, "the copies themselves"),
 }
@@ -254,7 +262,8 @@ def _content_row(kind: ContentKind, obj: Any, earlier: list[str]) -> dict[str, o
         "kind": kind.name,
         "kind_label": str(kind.label),
         "id": obj.pk,
-        "community": str(obj.pathway),
+        # A private plan belongs to no pathway.
+        "community": str(obj.pathway) if obj.pathway is not None else "",
         "written_at": _value(obj.created_at),
         "status": obj.status,
     }
@@ -273,6 +282,22 @@ def _content_row(kind: ContentKind, obj: Any, earlier: list[str]) -> dict[str, o
     if room is not None:
         row["chat"] = room.name
     return row
+
+
+def _safety_plan(user: User) -> dict[str, object]:
+    """The member's safety plan: each step's words, in order, and what they
+    chose (kept offline; the clinician it is shared with, by display name)."""
+    plan = SafetyPlan.objects.filter(owner=user).select_related("shared_with").first()
+    return {
+        "steps": [
+            {"step": str(item.label), "entries": item.entries}
+            for item in steps_of(user)
+            if item.entries
+        ],
+        "kept_on_phone": bool(plan and plan.keep_offline),
+        "shared_with": _name(plan.shared_with) if plan else "",
+        "shared_at": _value(plan.shared_at) if plan else None,
+    }
 
 
 def collect(user: User) -> dict[str, Any]:
@@ -311,6 +336,8 @@ def collect(user: User) -> dict[str, Any]:
                 "email_notifications",
                 "web_push",
                 "notice_details",
+                "easy_read",
+                "easy_read_chosen",
             ),
         ),
         "email_addresses": [
@@ -417,6 +444,7 @@ def collect(user: User) -> dict[str, Any]:
             _row(p, ("last_asked_at", "stopped_at"))
             for p in SurveyPrompt.objects.filter(user=user)
         ],
+        "safety_plan": _safety_plan(user),
         "audit": [
             _row(a, ("action", "target_type", "created_at"))
             for a in apps.get_model("community", "AuditEvent")
@@ -472,6 +500,7 @@ SECTION_TITLES = {
         "Your answers to “Has Harbour helped your recovery?”"
     ),
     "survey_asked": gettext_lazy("When we last asked you that"),
+    "safety_plan": gettext_lazy("Your safety plan"),
 }
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from .classifier import classify
 from .imminence import detect_imminence
 from .lexicon_store import lexicons_for
+from .registry import Screening
 from .risk import SIGNPOSTED_TIERS, RiskMatch, RiskResult, Tier, detect_risk
 from .rulepacks import RuleHit, check_rule_packs
 from .sanitise import sanitise
@@ -91,8 +92,14 @@ def run_pipeline(
     moderator_on_duty: bool | Callable[[], bool] = True,
     hold_when_unstaffed: bool = False,
     lexicons=None,
+    screening: Screening = Screening.FULL,
 ) -> Verdict:
     """Check one piece of member text for `pathway`.
+
+    `screening`: SANITISE_ONLY (a kind registered as a private plan) runs
+    step 1 alone: the text is made plain and kept (a rewrite only when it is
+    too long or empty), never judged against rule packs or for risk, so the
+    verdict is always to publish with no risk and no crisis card.
 
     `trusted`: the author has had enough posts approved in this pathway
     (Pathway.premoderation_threshold); the content kind's caller works it out.
@@ -129,6 +136,8 @@ def run_pipeline(
             action=Action.REWRITE,
             messages=[_("Please write something first.")],
         )
+    if screening == Screening.SANITISE_ONLY:
+        return Verdict(text=clean, action=Action.PUBLISH)
 
     packs = list(pathway.rule_packs or []) if pathway is not None else []
     watched = pathway.watched_words_list if pathway is not None else []

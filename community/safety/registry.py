@@ -7,10 +7,25 @@ risk alerts and the outcome notices then work for it with no more code.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+
+class Screening(StrEnum):
+    """How much of the safety pipeline a kind's text goes through."""
+
+    # Every step: sanitise, the pathway's rule packs, risk detection, the
+    # pre-moderation decision; cases, alerts and holds follow the verdict.
+    FULL = "full"
+    # A private plan: sanitise only. For a member's own safety plan, which
+    # names risk on purpose and is read by nobody but its author and the
+    # clinician they share it with: made plain text and kept, never judged
+    # against rule packs or for risk, never held, never a case or an alert
+    # (docs/decisions/0029-safety-plan.md).
+    SANITISE_ONLY = "sanitise_only"
 
 
 @dataclass(frozen=True)
@@ -38,6 +53,9 @@ class ContentKind:
     # Whether a reader may read one piece of this kind found by `readable`,
     # for rules a query does not hold (e.g. who the owner lets see their wall).
     may_read: Callable[[Any, Any], bool] | None = None
+    # How much of the pipeline its text takes (`Screening`); the submission
+    # road reads it, so a kind says it once, here, where it is registered.
+    screening: Screening = Screening.FULL
 
 
 _KINDS: dict[str, ContentKind] = {}
@@ -56,6 +74,7 @@ def register(
     changed: Callable[[Any], None] | None = None,
     readable: Callable[[Any, Any], Any] | None = None,
     may_read: Callable[[Any, Any], bool] | None = None,
+    screening: Screening = Screening.FULL,
 ) -> ContentKind:
     """Register `model` as a kind of content. It has MemberContent's fields
     (pathway, status, risk_categories, original_body, edited_by_moderator) and
@@ -64,7 +83,9 @@ def register(
     runs when a moderator approves held content of this kind; `changed(obj)`,
     if given, whenever a decision or reports change how it shows;
     `readable(user, queryset)`, if given, narrows what a reader may read, and
-    `may_read(user, obj)`, if given, decides for one piece the query found."""
+    `may_read(user, obj)`, if given, decides for one piece the query found.
+    `screening` is FULL for everything others may read; SANITISE_ONLY only
+    for a private plan (the submission road then only sanitises it)."""
     kind = ContentKind(
         name=name,
         model=model,
@@ -77,6 +98,7 @@ def register(
         changed=changed,
         readable=readable,
         may_read=may_read,
+        screening=screening,
     )
     _KINDS[name] = kind
     return kind

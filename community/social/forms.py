@@ -14,6 +14,9 @@ from community.permissions import requires_two_factor
 from community.safety.pictures import PictureError, reencode_picture
 from community.social.models import Gift
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 BODY_ERRORS = {
     "required": _("Write your message first."),
     "max_length": _("Please keep it to %(limit_value)s characters or fewer."),
@@ -55,10 +58,24 @@ class WallPostForm(PathwayChoiceMixin, forms.Form):
         error_messages=BODY_ERRORS,
     )
 
+    # What the fields say when the reader chose easy read (decision 0030).
+    easy_wording: dict[str, tuple["StrOrPromise", "StrOrPromise"]] = {
+        "body": (_("Write something on this page"), ""),
+        "pathway": (_("Which group?"), ""),
+    }
+
     def __init__(self, data=None, *, pathways, own_wall: bool = False, **kwargs):
         super().__init__(data, **kwargs)
         self.add_pathway_field(pathways)
         if own_wall:
+            self.easy_wording = {
+                **self.easy_wording,
+                "body": (_("Write something for your page"), ""),
+                "milestone": (
+                    _("This is a big step for me"),
+                    _("Like \u201cthree months since I was in hospital\u201d."),
+                ),
+            }
             self.fields["body"].label = _("Share something on your wall")
             self.fields["milestone"] = forms.BooleanField(
                 label=_("This is a milestone"),

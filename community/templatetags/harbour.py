@@ -1,6 +1,9 @@
 """Template helpers: Django form fields as NHS.UK form groups, member text as
-safe HTML, the role badge by a staff member's name, and the language of what
-the trust wrote (`lang_if_other`)."""
+safe HTML, the role badge by a staff member's name, the easy-read wording
+of a page (`{% wording %}`, decision 0030), and the language of what the
+trust wrote (`lang_if_other`)."""
+
+import copy
 
 from django import forms, template
 from django.utils import translation
@@ -29,9 +32,24 @@ def widget_kind(field) -> str:
     return "input"
 
 
-@register.inclusion_tag("includes/field.html")
-def nhs_field(field):
-    """One field as an NHS form group: label, hint, error message, input."""
+def easy_field(field):
+    """`field` with the easy-read label and hint its form declares in
+    `easy_wording` ({name: (label, hint)}), or `field` itself if it has none.
+    A copy, so the form and its other readers keep the usual wording."""
+    wording = getattr(field.form, "easy_wording", {}).get(field.name)
+    if wording is None:
+        return field
+    easy = copy.copy(field)
+    easy.label, easy.help_text = wording
+    return easy
+
+
+@register.inclusion_tag("includes/field.html", takes_context=True)
+def nhs_field(context, field):
+    """One field as an NHS form group: label, hint, error message, input;
+    with the form's easy-read wording when the reader chose easy read."""
+    if context.get("easy_read"):
+        field = easy_field(field)
     kind = widget_kind(field)
     css = {
         "select": "nhsuk-select",
@@ -171,6 +189,39 @@ def role_badge(staff_roles, pathway_id, user_id):
         ' <strong class="nhsuk-tag nhsuk-tag--blue harbour-role">{}</strong>',
         Role(role).label,
     )
+
+
+class WordingNode(template.Node):
+    # Both wordings are children, so whatever walks a template's nodes
+    # (Django's get_nodes_by_type, the Welsh check) sees both.
+    child_nodelists = ("usual", "easy")
+
+    def __init__(self, usual, easy):
+        self.usual = usual
+        self.easy = easy
+
+    def render(self, context):
+        chosen = self.easy if context.get("easy_read") else self.usual
+        return chosen.render(context)
+
+
+@register.tag
+def wording(parser, token):
+    """The usual words, or the easy-read words when the reader chose easy read:
+
+        {% wording %}{% translate "Post reply" %}{% easy %}
+        {% translate "Send my answer" %}{% endwording %}
+
+    Both are ordinary translation tags, so makemessages finds both and the
+    Welsh catalogue has both. The choice is the context's `easy_read` (the
+    context processor's, from the reader's own setting): a cached fragment
+    holding a {% wording %} block must vary on it.
+    """
+    usual = parser.parse(("easy",))
+    parser.delete_first_token()
+    easy = parser.parse(("endwording",))
+    parser.delete_first_token()
+    return WordingNode(usual, easy)
 
 
 def content_language(obj) -> str:

@@ -3,10 +3,11 @@ from django.utils.functional import SimpleLazyObject
 
 
 def harbour(request):
-    """What every page's frame needs: the site name and the languages, and,
-    only if the page uses them, the reader's crisis contacts, unread count,
-    the roles of the care teams of their pathways and whether a pathway's
-    page asks them the survey's question."""
+    """What every page's frame needs: the site name and the languages,
+    whether the reader chose easy read, and, only if the page uses them, the
+    reader's crisis contacts, unread count, the roles of the care teams of
+    their pathways and whether a pathway's page asks them the survey's
+    question."""
     from community.notifications.models import Notification
     from community.queries import help_contacts
     from community.survey.asking import Prompt
@@ -31,6 +32,12 @@ def harbour(request):
 
     return {
         "SITE_NAME": settings.WAGTAIL_SITE_NAME,
+        # The reader's own choice, from the user row already loaded: the body
+        # class, the {% wording %} blocks and nhs_field's labels follow it
+        # (decision 0030).
+        "easy_read": bool(
+            user is not None and user.is_authenticated and user.easy_read
+        ),
         # For role badges by names (harbour's `role_badge`); one query, only
         # on pages that show one.
         "staff_roles": SimpleLazyObject(staff_roles),

@@ -347,6 +347,7 @@ class PathwaySettingsForm(forms.ModelForm):
             "out_of_hours_email",
             "out_of_hours_phone",
             "hold_all_when_unstaffed",
+            "easy_read_by_default",
         ]
         widgets = {
             "support_chat_opens": forms.TimeInput(attrs={"type": "time"}),
@@ -360,6 +361,41 @@ class PathwaySettingsForm(forms.ModelForm):
 
         super().__init__(*args, **kwargs)
         self.fields["rule_packs"].choices = RulePack.choices
+
+
+# Easy read ---------------------------------------------------------------------
+
+
+class EasyReadForm(forms.Form):
+    """A member turns easy read on or off (community.actions.do_set_easy_read).
+    `next` brings them back to the page whose quick toggle they used."""
+
+    easy_read = forms.ChoiceField(
+        label=_("Easy read"),
+        help_text=_(
+            "Easy read uses bigger text and buttons, short sentences and common "
+            "words, pictures beside the main buttons, and a button that reads the "
+            "page out loud."
+        ),
+        choices=[
+            ("on", _("On: easy read")),
+            ("off", _("Off: the usual pages")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose on or off."),
+            "invalid_choice": _("Choose on or off."),
+        },
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    # What nhs_field shows instead when easy read is on (decision 0030).
+    easy_wording = {
+        "easy_read": (
+            _("Easy read"),
+            _("Easy read has big words, pictures and short sentences."),
+        ),
+    }
 
 
 # Forums ------------------------------------------------------------------------
@@ -395,6 +431,10 @@ class ReplyForm(forms.Form):
             "max_length": _("Please keep it to 10,000 characters or fewer."),
         },
     )
+
+    easy_wording = {
+        "body": (_("Write your answer here"), _("Other people will read it.")),
+    }
 
 
 def show_submission_errors(form: forms.Form, submission) -> None:

@@ -15,6 +15,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from community import queries
+from community.safetyplan.queries import offline_plan
 
 # The NHS palette (service-manual.nhs.uk/design-system/styles/colour).
 NHS_BLUE = "#005eb8"
@@ -29,6 +30,24 @@ ICONS = [
 APPLE_TOUCH_ICON = ("harbour/icons/apple-touch-icon-180.png", 180)
 FAVICON = ("harbour/icons/icon-32.png", 32)
 
+# Easy read's pictures beside the main actions (static/harbour/easy-read/).
+EASY_READ_PICTURES = (
+    "bell",
+    "chat",
+    "help",
+    "home",
+    "new",
+    "pause",
+    "person",
+    "send",
+    "settings",
+    "speaker",
+    "stop",
+    "talk",
+    "wall",
+    "write",
+)
+
 # What every page loads, kept by the service worker on install so the
 # offline page is drawn as any other page is. Icons too. (NHS.UK frontend's
 # script is a module the page imports; Harbour serves no fonts: see the
@@ -36,10 +55,17 @@ FAVICON = ("harbour/icons/icon-32.png", 32)
 SHELL = [
     "harbour/nhsuk-frontend-10.4.2-nofonts.min.css",
     "harbour/harbour.css",
+    # The safety plan's own styles: the offline page shows the plan with them.
+    "harbour/safety-plan.css",
     "wagtailnhsukfrontend/js/nhsuk-frontend-10.4.2.min.js",
     "harbour/forms.js",
     "harbour/pwa.js",
     "harbour/live.js",
+    # Easy read's frame (decision 0030): the offline page of an easy-read member
+    # keeps its size, pictures and "Read this to me" (the voice is the phone's).
+    "harbour/easy-read.css",
+    "harbour/read-aloud.js",
+    *(f"harbour/easy-read/{name}.svg" for name in EASY_READ_PICTURES),
     FAVICON[0],
     APPLE_TOUCH_ICON[0],
     *(path for path, _size, _purpose in ICONS),
@@ -106,7 +132,10 @@ def offline(request):
     crisis contacts (through the access layer: only pathways they belong to)
     and the national ones; national only for someone signed out. The service
     worker keeps a copy while the member is signed in, and forgets it when
-    they sign out. Never stored by the browser's own cache."""
-    return render(
-        request, "community/offline.html", queries.help_contacts(request.user)
-    )
+    they sign out. Never stored by the browser's own cache. With the
+    member's own safety plan when they chose to keep it on this phone (the
+    plan page asks the worker to fetch this page again, so a change or
+    turning it off reaches the copy at once)."""
+    context = queries.help_contacts(request.user)
+    context["offline_plan"] = offline_plan(request.user)
+    return render(request, "community/offline.html", context)

@@ -5,6 +5,7 @@ from community.insights import views as insight_views
 from community.moderation import views as moderation_views
 from community.notifications import views as notification_views
 from community.rights import views as rights_views
+from community.safetyplan import views as plan_views
 from community.social import views as social_views
 from community.survey import views as survey_views
 from community.web import views
@@ -136,12 +137,33 @@ urlpatterns = [
     path("wall/<int:pk>/reply/", social_views.wall_reply, name="wall_reply"),
     path("wall/<int:pk>/remove/", social_views.wall_remove, name="wall_remove"),
     path("account/profile/", social_views.profile_settings, name="profile_settings"),
+    path("account/easy-read/", views.easy_read_settings, name="easy_read"),
     path(
         "people/<int:user_id>/<slug:action>/",
         moderation_views.person_action,
         name="person_action",
     ),
     path("account/safety/", moderation_views.my_safety, name="my_safety"),
+    # The member's safety plan, and the plans shared with a clinician
+    path("account/safety-plan/", plan_views.plan, name="safety_plan"),
+    path("account/safety-plan/share/", plan_views.share, name="safety_plan_share"),
+    path(
+        "account/safety-plan/offline/",
+        plan_views.keep_offline,
+        name="safety_plan_offline",
+    ),
+    path("account/safety-plan/print/", plan_views.print_plan, name="safety_plan_print"),
+    path(
+        "account/safety-plan/<slug:step>/",
+        plan_views.step,
+        name="safety_plan_step",
+    ),
+    path("safety-plans/shared/", plan_views.shared_list, name="shared_plans"),
+    path(
+        "safety-plans/shared/<int:pk>/",
+        plan_views.shared_plan,
+        name="shared_plan",
+    ),
     path("notifications/", moderation_views.notifications, name="notifications"),
     path(
         "notifications/since/",

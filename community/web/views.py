@@ -32,6 +32,7 @@ from community.web.consent import (
 )
 from community.web.forms import (
     CreateInvitationsForm,
+    EasyReadForm,
     InvitationCodeForm,
     JoinRequestForm,
     PathwaySettingsForm,
@@ -224,6 +225,34 @@ def pathway_settings(request, slug):
         "community/settings.html",
         {"pathway": membership.pathway, "form": form},
     )
+
+
+@login_required
+def easy_read_settings(request):
+    """The member turns easy read on or off for themselves: this page, or the
+    quick toggle on every page (which sends `next`, the page to go back to).
+    A choice we do not offer shows the form again with a kind message."""
+    form = EasyReadForm(
+        posted(request),
+        initial={
+            "easy_read": "on" if request.user.easy_read else "off",
+            "next": request.GET.get("next", ""),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        on = form.cleaned_data["easy_read"] == "on"
+        actions.do_set_easy_read(request.user, on)
+        if on:
+            messages.success(request, _("Easy read is on."))
+        else:
+            messages.success(request, _("Easy read is off."))
+        wanted = form.cleaned_data["next"]
+        if wanted.startswith("/") and url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={request.get_host()}
+        ):
+            return redirect(wanted)
+        return redirect("community:easy_read")
+    return render(request, "community/easy_read.html", {"form": form})
 
 
 def help_now(request):

@@ -8,6 +8,10 @@
 //   member's pages never stay on a phone that may be shared.
 // - pwa.js asks it to fetch the member's offline copy again while they browse
 //   ("keep") and to forget it at sign-out ("forget").
+// - A page that changes what the copy holds (the safety plan's page: the
+//   member's plan is on the copy only while they choose) answers with the
+//   header "Harbour-Offline: renew": the copy is forgotten and fetched anew
+//   at once, so turning the plan off takes it off the phone.
 // - Shows web-push notices, opens their link, and renews the subscription
 //   when the browser replaces it.
 "use strict";
@@ -76,7 +80,12 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     // Network first, never stored: with no signal, the offline page.
-    event.respondWith(fetch(request).catch(offlinePage));
+    event.respondWith(fetch(request).then(function (response) {
+      if (usable(response) && response.headers.get("Harbour-Offline") === "renew") {
+        event.waitUntil(renew());
+      }
+      return response;
+    }).catch(offlinePage));
     return;
   }
   if (SHELL.indexOf(url.pathname) !== -1) {
@@ -111,6 +120,14 @@ function forget() {
       return name.indexOf("harbour-offline-") === 0;
     }).map(function (name) { return caches.delete(name); }));
   });
+}
+
+// The copy again now, whatever KEEP_EVERY says, with nothing of the old
+// one left if the fetch fails: the page said what it holds has changed.
+function renew() {
+  var who = kept.who || "renewed";
+  var url = kept.url || OFFLINE_URL;
+  return forget().then(function () { return keep(who, url); });
 }
 
 self.addEventListener("message", function (event) {

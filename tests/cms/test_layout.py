@@ -36,6 +36,7 @@ WINGS = (
     "rights",
     "survey",
     "insights",
+    "safetyplan",
 )
 # Entries beside the wings: management commands may call any wing's actions.
 ENTRIES = ("management",)

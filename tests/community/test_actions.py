@@ -312,3 +312,67 @@ def test_no_one_blocks_or_mutes_themselves_and_mute_words_are_bounded(pathway):
         do_add_mute_word(reader, "   ")
     with pytest.raises(SafetyError):
         do_add_mute_word(reader, "x" * 61)
+
+
+# Easy read: a pathway's default and the member's own choice -------------------
+
+
+def test_joining_a_pathway_with_easy_read_by_default_turns_it_on(db):
+    from tests.factories import make_pathway
+
+    easy = make_pathway("Learning disabilities", easy_read_by_default=True)
+    member = make_member(easy)
+    carer = make_member(easy, Role.CARER)
+    member.refresh_from_db()
+    carer.refresh_from_db()
+    assert member.easy_read and carer.easy_read
+    # A default, not a choice: the member has not chosen yet.
+    assert not member.easy_read_chosen
+
+
+def test_easy_read_stays_off_in_other_pathways_and_for_staff(pathway):
+    from tests.factories import make_pathway
+
+    easy = make_pathway("Learning disabilities", easy_read_by_default=True)
+    member = make_member(pathway)
+    clinician = make_member(easy, Role.CLINICIAN)
+    member.refresh_from_db()
+    clinician.refresh_from_db()
+    assert not member.easy_read
+    assert not clinician.easy_read
+
+
+def test_joining_never_overrides_a_members_own_choice(pathway):
+    from tests.factories import make_pathway
+
+    member = make_member(pathway)
+    actions.do_set_easy_read(member, False)
+    easy = make_pathway("Learning disabilities", easy_read_by_default=True)
+    actions.do_add_membership(member, easy, Role.MEMBER)
+    member.refresh_from_db()
+    assert not member.easy_read and member.easy_read_chosen
+
+
+def test_an_invitation_or_a_join_request_applies_the_default(db):
+    from tests.factories import make_pathway
+
+    easy = make_pathway(
+        "Learning disabilities", easy_read_by_default=True, allow_join_requests=True
+    )
+    invited = UserFactory(date_of_birth=date(1990, 1, 1))
+    actions.do_redeem_invitation(invited, make_invitation(easy).code)
+    asking = UserFactory(date_of_birth=date(1990, 1, 1))
+    actions.do_request_to_join(asking, easy)
+    invited.refresh_from_db()
+    asking.refresh_from_db()
+    assert invited.easy_read and asking.easy_read
+
+
+def test_do_set_easy_read_records_the_choice_either_way(pathway):
+    member = make_member(pathway)
+    actions.do_set_easy_read(member, True)
+    member.refresh_from_db()
+    assert member.easy_read and member.easy_read_chosen
+    actions.do_set_easy_read(member, False)
+    member.refresh_from_db()
+    assert not member.easy_read and member.easy_read_chosen

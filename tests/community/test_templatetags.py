@@ -44,3 +44,33 @@ def test_a_role_badge_comes_from_the_membership_only(pathway, other_pathway):
     # Staff of a pathway the reader is not in are nobody's business here.
     assert role_badge(roles, other_pathway.pk, elsewhere.pk) == ""
     assert role_badge(roles, None, clinician.pk) == ""
+
+
+# Easy read: {% wording %} and nhs_field's easy labels (decision 0030) -----------
+
+
+def test_wording_picks_the_easy_words_only_for_an_easy_read_reader():
+    from django.template import Context, Template
+
+    template = Template(
+        "{% load harbour %}{% wording %}Post reply{% easy %}Send my answer"
+        "{% endwording %}"
+    )
+    assert template.render(Context({"easy_read": True})) == "Send my answer"
+    assert template.render(Context({"easy_read": False})) == "Post reply"
+    assert template.render(Context({})) == "Post reply"
+
+
+def test_nhs_field_uses_the_forms_easy_wording_and_leaves_the_form_alone():
+    from django.template import Context, Template
+
+    from community.web.forms import ReplyForm
+
+    form = ReplyForm()
+    template = Template("{% load harbour %}{% nhs_field form.body %}")
+    easy = template.render(Context({"form": form, "easy_read": True}))
+    usual = template.render(Context({"form": form, "easy_read": False}))
+    assert "Write your answer here" in easy and "Other people will read it." in easy
+    assert "Your reply" not in easy
+    assert "Your reply" in usual and "Write your answer here" not in usual
+    assert form["body"].label == "Your reply"

@@ -487,3 +487,74 @@ def test_someone_invited_as_staff_may_name_their_role(client, pathway):
     user = User.objects.get(email="newcomer@example.org")
     assert user.display_name == "Nurse Hazel"
     assert user.display_name_skeleton == "nurse hazel"
+
+
+# Easy read ----------------------------------------------------------------------
+
+
+def test_a_lead_makes_easy_read_the_pathways_default(client, pathway):
+    staff_client(client, pathway, Role.LEAD)
+    url = f"/community/{pathway.slug}/settings/"
+    assert "easy_read_by_default" in client.get(url).content.decode()
+    form = {
+        "name": pathway.name,
+        "premoderation_threshold": 3,
+        "minimum_age": 16,
+        "reports_to_hide": 3,
+        "alert_acknowledge_minutes": 15,
+        "easy_read_by_default": "on",
+    }
+    assert client.post(url, form).status_code == 302
+    pathway.refresh_from_db()
+    assert pathway.easy_read_by_default
+
+
+def test_easy_read_settings_ask_to_sign_in(client):
+    response = client.get("/account/easy-read/")
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_a_member_turns_easy_read_on_and_off(client, pathway):
+    member = make_member(pathway)
+    client.force_login(member)
+    page = client.get("/account/easy-read/").content.decode()
+    assert 'value="off" id="id_easy_read_1" checked' in page
+
+    response = client.post("/account/easy-read/", {"easy_read": "on"})
+    assert response.status_code == 302 and response["Location"] == "/account/easy-read/"
+    member.refresh_from_db()
+    assert member.easy_read and member.easy_read_chosen
+    page = client.get("/account/easy-read/").content.decode()
+    assert "Easy read is on." in page
+    assert 'class="harbour-easy-read ' in page
+
+    client.post("/account/easy-read/", {"easy_read": "off"})
+    member.refresh_from_db()
+    assert not member.easy_read and member.easy_read_chosen
+
+
+def test_the_quick_toggle_goes_back_to_the_page_it_was_on(client, pathway):
+    member = make_member(pathway, easy_read=True)
+    client.force_login(member)
+    back = f"/community/{pathway.slug}/forums/?page=2"
+    response = client.post("/account/easy-read/", {"easy_read": "off", "next": back})
+    assert response["Location"] == back
+    elsewhere = client.post(
+        "/account/easy-read/",
+        {"easy_read": "on", "next": "https://elsewhere.example/"},
+    )
+    assert elsewhere["Location"] == "/account/easy-read/"
+
+
+def test_a_choice_not_offered_shows_the_form_again_kindly(client, pathway):
+    member = make_member(pathway, easy_read=True)
+    client.force_login(member)
+    back = f"/community/{pathway.slug}/forums/"
+    response = client.post("/account/easy-read/", {"easy_read": "maybe", "next": back})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "nhsuk-error-summary" in page and "Choose on or off." in page
+    # What was sent is kept: the page to go back to, and nothing changed.
+    assert f'value="{back}"' in page
+    member.refresh_from_db()
+    assert member.easy_read and not member.easy_read_chosen

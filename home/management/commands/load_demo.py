@@ -60,6 +60,8 @@ PATHWAYS: list[dict[str, Any]] = [
         "name": "Learning disabilities",
         "description": "Support in easy words, with pictures and videos.",
         "minimum_age": 16,
+        # Members who join get easy read until they choose (decision 0030).
+        "easy_read_by_default": True,
     },
     {
         "slug": "early-intervention-psychosis",
@@ -96,6 +98,7 @@ ACCOUNTS = [
     ("peer.perinatal@example.org", "Wren Peer", {"perinatal": Role.PEER}),
     ("clinician.perinatal@example.org", "Nurse Hazel", {"perinatal": Role.CLINICIAN}),
     ("lead.perinatal@example.org", "Lead Alder", {"perinatal": Role.LEAD}),
+    ("member.ld@example.org", "Daisy", {"learning-disabilities": Role.MEMBER}),
     (
         "member.both@example.org",
         "Sky",

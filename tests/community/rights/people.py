@@ -12,6 +12,7 @@ from chat.models import Message, Room
 from community.models import Block, ContentRevision, Mute, MuteWord, Role, User
 from community.moderation.models import ModerationCase, Report, RiskAlert, SafetyLabel
 from community.notifications.models import Notification, PushSubscription
+from community.safetyplan.models import SafetyPlan, SafetyPlanStep
 from community.social.models import Present, ProfileText, Reaction, WallPost
 from community.survey.models import SurveyAnswer, SurveyComment, SurveyPrompt
 from tests.factories import enrol_totp, make_forum, make_gift, make_member
@@ -24,6 +25,7 @@ CHAT_BODY = "Is anyone around this evening?"
 ALERT_BODY = "I have been thinking about ending it"
 REPORT_DETAIL = "They keep messaging me about my weight"
 SURVEY_COMMENT = "The night-time forum got me through the winter"
+PLAN_BODY = "Ring my sister Eluned on the landline"
 ENDPOINT = "https://fcm.googleapis.com/fcm/send/member-phone-123"
 
 
@@ -117,6 +119,11 @@ def make_full_member(pathway) -> Member:
         pathway=pathway, author=user, answer=answer, body=SURVEY_COMMENT
     )
     SurveyPrompt.objects.create(user=user, last_asked_at=timezone.now())
+    clinician = make_member(pathway, Role.CLINICIAN, display_name="Rowan Ash")
+    SafetyPlan.objects.create(
+        owner=user, shared_with=clinician, shared_in=pathway, keep_offline=True
+    )
+    SafetyPlanStep.objects.create(author=user, step="people", body=PLAN_BODY)
     user.last_login = timezone.now()
     user.save()
     return Member(

@@ -9,6 +9,7 @@ from django.contrib.sessions.models import Session
 from django.db import models
 from django.urls import reverse
 
+from community import actions
 from community.models import AuditEvent, ContentStatus, MembershipStatus, Role, User
 from community.moderation.models import Report, RiskAlert, SafetyLabel
 from community.notifications.models import PushSubscription
@@ -70,6 +71,7 @@ def test_every_link_to_a_person_has_a_rule_when_an_account_closes():
 def test_nothing_personal_remains_after_closing(client, pathway, remove_posts):
     member = make_full_member(pathway)
     user = member.user
+    actions.do_set_easy_read(user, True)
     client.force_login(user)
     other_device = make_member(pathway)  # someone else's session survives
     client_b = client.__class__()
@@ -85,6 +87,7 @@ def test_nothing_personal_remains_after_closing(client, pathway, remove_posts):
     assert user.date_of_birth is None
     assert not user.avatar_image
     assert user.pronouns == ""
+    assert not user.easy_read and not user.easy_read_chosen
     for needle in (member.email, member.name, BIO, ENDPOINT, "she/her"):
         assert rows_holding(needle) == [], needle
     assert not EmailAddress.objects.filter(user=user).exists()

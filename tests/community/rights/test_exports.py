@@ -86,6 +86,7 @@ def test_the_copy_holds_what_the_member_wrote_and_chose(pathway):
     assert data["profile"]["email"] == member.email
     assert data["profile"]["date_of_birth"] == "1990-05-17"
     assert data["settings"]["wall_audience"] == "members"
+    assert data["settings"]["easy_read"] is False
     assert data["memberships"][0]["community"] == pathway.name
     assert data["reports_made"][0]["detail"] == REPORT_DETAIL
     assert data["mute_words"] == ["calories"]

@@ -146,10 +146,13 @@ def test_signed_out_the_offline_page_shows_national_contacts_only(
     assert "Your care team" not in body
 
 
-def test_the_offline_page_keeps_a_place_for_the_safety_plan_and_shows_nothing_there():
+def test_the_offline_page_shows_the_safety_plan_only_when_the_member_keeps_it():
+    """The place kept for the plan holds it only under `offline_plan`, which
+    the view fills only when the member chose (tests/community/safetyplan)."""
     template = Path("templates/community/offline.html").read_text()
     block = re.search(r"{% block safety_plan %}(.*?){% endblock %}", template, re.S)
-    assert block and re.fullmatch(r"\s*{#.*#}\s*", block.group(1), re.S)
+    assert block
+    assert re.search(r"{% if offline_plan %}.*{% endif %}", block.group(1), re.S)
 
 
 def test_people_who_must_do_something_first_still_reach_the_offline_page(

@@ -73,7 +73,7 @@ class WallPostForm(PathwayChoiceMixin, forms.Form):
                 "body": (_("Write something for your page"), ""),
                 "milestone": (
                     _("This is a big step for me"),
-                    _("Like \u201cthree months since I was in hospital\u201d."),
+                    _("Like “three months since I was in hospital”."),
                 ),
             }
             self.fields["body"].label = _("Share something on your wall")

@@ -132,7 +132,10 @@ def test_welsh_plurals_use_all_four_forms():
 @pytest.fixture
 def welsh_member(client, pathway):
     member = make_trusted(pathway)
-    client.force_login(member)
+    # Signing in keeps the language it happens in: English here, whatever
+    # page an earlier test left this thread in.
+    with translation.override("en"):
+        client.force_login(member)
     return member
 
 
@@ -209,7 +212,7 @@ def test_scripts_get_their_welsh_from_the_catalogue_view(client):
 
 @pytest.mark.django_db
 def test_the_language_a_member_reads_in_is_kept(client, pathway, welsh_member):
-    assert language_of(welsh_member) == "en"  # never seen: the site's own
+    assert language_of(welsh_member) == "en"  # signed in on an English page
     page(client, "/cy/help/")
     assert language_of(welsh_member) == "cy"
     client.get("/help/")

@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run serve nginx test test-fast lint format check pytest bench load browser demo code clean lock \
-	lighthouse lighthouse-bench
+	lighthouse lighthouse-bench messages
 
 # `make serve`: the site at https://localhost:8443 unless HOST or PORT is given;
 # its app processes on ports from APP_PORT; what it generates in .serve/.
@@ -78,6 +78,16 @@ nginx:
 demo: venv
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo
+
+## The Welsh catalogue (docs/welsh.md): every marked string extracted into
+## locale/cy (django.po, djangojs.po; needs GNU gettext), the Welsh filled in
+## from CY_SOURCES (translated PO files; an entry already in Welsh keeps it
+## unless CY_OVERWRITE=1), both compiled to the .mo files the site reads
+## (committed: running the site needs no gettext). Fails while any string
+## has no Welsh, naming them.
+CY_SOURCES ?=
+messages: venv
+	$(BIN)/python -m cms.deploy.messages $(if $(CY_OVERWRITE),--overwrite) $(CY_SOURCES)
 
 ## Print the current two-factor code of a demo staff account: make code EMAIL=...
 code: venv

@@ -137,15 +137,15 @@ def room_title(room, user) -> str:
 def chat_strings() -> dict[str, str]:
     """The words chat.js shows, in the page's language."""
     return {
-        "sending": _("Sending\u2026"),
+        "sending": _("Sending…"),
         "held": _("Waiting for a moderator: only you can see it for now"),
         "reported": _("Hidden from others while a moderator looks at it"),
         "failed": _("Not sent. Please try again."),
         "edited": _("edited"),
         "report": _("Report"),
-        "typing": _("%(name)s is typing\u2026"),
+        "typing": _("%(name)s is typing…"),
         "offline": _(
-            "Live updates have paused. Trying to reconnect\u2026 You can still "
+            "Live updates have paused. Trying to reconnect… You can still "
             "send: the page will reload."
         ),
         "offlineQueued": _(

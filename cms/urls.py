@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
-from django.views.i18n import set_language
+from django.views.i18n import JavaScriptCatalog, set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -47,6 +47,13 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("help/", community_views.help_now, name="help"),
+    # Words for scripts (gettext() in the browser), from locale/*/djangojs.po:
+    # a script file of 'self', so the strict CSP holds (docs/welsh.md).
+    path(
+        "jsi18n/",
+        JavaScriptCatalog.as_view(packages=["community"]),
+        name="javascript-catalog",
+    ),
     # What the installed app shows with no signal (kept by /sw.js).
     path("offline/", install.offline, name="offline"),
     path("safety/", community_views.safety, name="safety"),

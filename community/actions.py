@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.users.models import UserProfile
 
 from community.audit import audit
 from community.inputs import with_id
@@ -571,3 +572,14 @@ def do_set_content_warnings(user: User, choice: str) -> None:
     }
     user.content_warnings = choice if choice in valid else "collapse"
     user.save(update_fields=["content_warnings"])
+
+
+def do_remember_language(user: User, language: str) -> None:
+    """Keep `language` (one of the site's LANGUAGES) as the one `user` last
+    used the site in, so emails and pushes sent later speak it
+    (`community.queries.languages_of`). The caller writes only on a change
+    (community.web.middleware.LanguageMiddleware). No audit row: a reading
+    preference, not an action on anyone."""
+    UserProfile.objects.update_or_create(
+        user=user, defaults={"preferred_language": language}
+    )

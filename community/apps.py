@@ -43,5 +43,6 @@ class CommunityConfig(AppConfig):
         from community.notifications import wagtail_hooks as delivery_admin  # noqa: F401
         from community.social import content_kinds as social_kinds  # noqa: F401
         from community.social import wagtail_hooks as presents_admin  # noqa: F401
+        from community.web import language  # noqa: F401 - connects
 
         insights_upkeep.connect()

@@ -1,9 +1,13 @@
 """Reads for pages, given a pathway the access layer has already granted."""
 
+from collections.abc import Iterable
+
+from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Locale
+from wagtail.users.models import UserProfile
 
 from community.models import (
     Block,
@@ -63,7 +67,9 @@ def crisis_contacts(pathways=None) -> list[CrisisContact]:
     if pathways is not None:
         query |= Q(pathway__in=pathways)
     default, active = Locale.get_default(), Locale.get_active()
-    rows = CrisisContact.objects.filter(query, locale__in={default, active})
+    rows = CrisisContact.objects.filter(
+        query, locale__in={default, active}
+    ).select_related("locale")  # the page marks those in another language
     chosen: dict = {}
     for contact in rows:
         if contact.translation_key not in chosen or contact.locale_id == active.pk:
@@ -124,3 +130,34 @@ def my_blocks_and_mutes(user: User) -> dict:
 
 
 # Forums ---------------------------------------------------------------------------
+
+
+# Languages ------------------------------------------------------------------------
+
+
+def site_language(code: str | None) -> str:
+    """`code` as one of the site's LANGUAGES ("cy-gb" is "cy"), or the site's
+    default language when the site does not speak it (or it is empty)."""
+    base = (code or "").lower().split("-")[0]
+    spoken = {language for language, _name in settings.LANGUAGES}
+    return base if base in spoken else settings.LANGUAGE_CODE
+
+
+def languages_of(user_ids: Iterable[int]) -> dict[int, str]:
+    """The language each person last used the site in, for words Harbour sends
+    them away from any request of theirs (emails, pushes): one query. Kept in
+    Wagtail's user profile (`preferred_language`, which the admin follows too)
+    by `community.actions.do_remember_language`; the site's default language
+    for anyone never seen. Why there: docs/decisions/0033-welsh-catalogue.md."""
+    ids = set(user_ids)
+    found = dict(
+        UserProfile.objects.filter(user_id__in=ids).values_list(
+            "user_id", "preferred_language"
+        )
+    )
+    return {pk: site_language(found.get(pk)) for pk in ids}
+
+
+def language_of(user: User) -> str:
+    """`languages_of` for one person."""
+    return languages_of([user.pk])[user.pk]

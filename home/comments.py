@@ -102,7 +102,7 @@ def _tell_followers(comment: PageComment, page, parent) -> None:
         User.objects.filter(pk__in=followers),
         comment.pathway,
         "comment",
-        _("%(name)s commented on \u201c%(title)s\u201d.")
+        _("%(name)s commented on “%(title)s”.")
         % {"name": comment.user.display_name, "title": page.title},
         f"{page.url}#comment-{comment.pk}",
         actor=comment.user,

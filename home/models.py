@@ -120,7 +120,7 @@ class ContentWarningMixin(models.Model):
         max_length=120,
         blank=True,
         help_text=_(
-            "For example \u201cmentions self-harm\u201d. The body is folded until "
+            "For example “mentions self-harm”. The body is folded until "
             "the reader chooses to open it."
         ),
     )

@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "community.web.middleware.StaffRefusalAuditMiddleware",
     "community.web.middleware.ConsentMiddleware",
     "community.web.middleware.FormPostedMiddleware",
+    "community.web.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",

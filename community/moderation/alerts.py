@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from community.actions import InvalidInput
@@ -27,6 +27,7 @@ from community.notifications.actions import notify
 from community.notifications.deliveries import queue_email, queue_out_of_hours_email
 from community.notifications.models import UNDELIVERED_STATES, Delivery
 from community.permissions import moderated_memberships
+from community.queries import languages_of
 from community.safety.sanitise import sanitise
 
 
@@ -83,7 +84,8 @@ def _route(alert: RiskAlert, shifts: list[DutyShift], now: datetime) -> None:
     service leads (no one on duty, or no one on duty acknowledged) it is also
     emailed to the pathway's out-of-hours crisis team, if it has one. Its
     notices and emails say it is urgent; none carries what the member
-    wrote."""
+    wrote. Each person's notice and email is in the language they last
+    read the site in; the crisis team's in the site's own."""
     previous = alert.notified_id
     pathway = alert.pathway
     if alert.urgent:
@@ -105,9 +107,30 @@ def _route(alert: RiskAlert, shifts: list[DutyShift], now: datetime) -> None:
         alert.escalate_at = None  # the last step: leads keep it until acknowledged
         out_of_hours = alert.urgent
     alert.save()
-    url = alert_url(alert)
-    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + url
-    words = {"pathway": pathway.name, "minutes": minutes, "url": link}
+    languages = languages_of(user.pk for user in recipients)
+    for user in recipients:
+        with translation.override(languages[user.pk]):
+            url = alert_url(alert)
+            notice, subject, body = _alert_words(alert, minutes)
+            notify(user, pathway, "risk_alert", notice, url, risk_alert=alert)
+            if user.email:
+                queue_email(user, subject, body, pathway=pathway, risk_alert=alert)
+    if out_of_hours and pathway.out_of_hours_email:
+        _email_out_of_hours_team(alert, minutes)
+
+
+def _alert_link(alert: RiskAlert) -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + alert_url(alert)
+
+
+def _alert_words(alert: RiskAlert, minutes: int) -> tuple[str, str, str]:
+    """The notice, email subject and email body of `alert` for staff, in the
+    active language."""
+    words = {
+        "pathway": alert.pathway.name,
+        "minutes": minutes,
+        "url": _alert_link(alert),
+    }
     if alert.urgent:
         notice = (
             _(
@@ -140,11 +163,16 @@ def _route(alert: RiskAlert, shifts: list[DutyShift], now: datetime) -> None:
             )
             % words
         )
-    for user in recipients:
-        notify(user, pathway, "risk_alert", notice, url, risk_alert=alert)
-        if user.email:
-            queue_email(user, subject, body, pathway=pathway, risk_alert=alert)
-    if out_of_hours and pathway.out_of_hours_email:
+    return notice, subject, body
+
+
+def _email_out_of_hours_team(alert: RiskAlert, minutes: int) -> None:
+    """The urgent alert to the pathway's out-of-hours crisis team, in the
+    site's own language (an address, not a person who reads the site)."""
+    pathway = alert.pathway
+    with translation.override(settings.LANGUAGE_CODE):
+        words = {"pathway": pathway.name, "minutes": minutes, "url": _alert_link(alert)}
+        _notice, subject, _body = _alert_words(alert, minutes)
         queue_out_of_hours_email(
             pathway,
             subject,

@@ -81,7 +81,7 @@ def check_not_muted(membership: Membership, now: datetime | None = None) -> Memb
             _(
                 "A moderator has paused your posting in this community until "
                 "%(time)s. You can still read, and the contacts under "
-                "\u201cGet help now\u201d are always there."
+                "“Get help now” are always there."
             )
             % {"time": until.strftime("%d %B at %H:%M")}
         )

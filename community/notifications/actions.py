@@ -33,7 +33,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -53,6 +53,7 @@ from community.notifications.models import (
     Notification,
     PushSubscription,
 )
+from community.queries import language_of, languages_of
 
 logger = logging.getLogger(__name__)
 
@@ -182,10 +183,13 @@ def queue_deliveries(
     pending = [n for n in notifications if n.kind not in BELL_ONLY_KINDS]
     if not pending:
         return []
+    # Each in the language its owner last read the site in, not the
+    # language of whoever caused it.
+    languages = languages_of({n.user_id for n in pending})
     queued = [
         deliveries.email_delivery(
             n.user,
-            *_email_words(n.user, [n]),
+            *_email_words(n.user, [n], languages[n.user_id]),
             pathway=n.pathway,
             notification=n,
             risk_alert=risk_alert,
@@ -203,7 +207,7 @@ def queue_deliveries(
         queued += [
             deliveries.push_delivery(
                 phone,
-                push_payload(n),
+                push_payload(n, languages[n.user_id]),
                 pathway=n.pathway,
                 notification=n,
                 risk_alert=risk_alert,
@@ -230,14 +234,25 @@ def absolute_url(path: str) -> str:
 
 
 def _email(user: User, notices: list[Notification]) -> EmailMessage:
-    """One email of Harbour's words (`_email_words`) to `user`."""
-    return EmailMessage(*_email_words(user, notices), to=[user.email])
+    """One email of Harbour's words (`_email_words`) to `user`, in the
+    language they last read the site in."""
+    return EmailMessage(
+        *_email_words(user, notices, language_of(user)), to=[user.email]
+    )
 
 
-def _email_words(user: User, notices: list[Notification]) -> tuple[str, str]:
-    """The subject and body of one email of Harbour's words: each notice's
-    message (written by Harbour, never copied from a member) and a link, only
-    if `user` asked for details; then how to change it."""
+def _email_words(
+    user: User, notices: list[Notification], language: str
+) -> tuple[str, str]:
+    """The subject and body of one email of Harbour's words in `language`
+    (its links to pages in that language too): each notice's message
+    (written by Harbour, never copied from a member) and a link, only if
+    `user` asked for details; then how to change it."""
+    with translation.override(language):
+        return _email_text(user, notices)
+
+
+def _email_text(user: User, notices: list[Notification]) -> tuple[str, str]:
     count = len(notices)
     if count == 1:
         subject = _("A new notification on Harbour")
@@ -422,8 +437,14 @@ class PushSubscriptionError(ValueError):
     """A subscription Harbour will not store; the message says why."""
 
 
-def push_payload(notice: Notification) -> str:
-    """What the service worker shows: Harbour's words and where to go."""
+def push_payload(notice: Notification, language: str | None = None) -> str:
+    """What the service worker shows: Harbour's words (in `language`, the
+    owner's, when given) and where to go."""
+    with translation.override(language or translation.get_language()):
+        return _push_text(notice)
+
+
+def _push_text(notice: Notification) -> str:
     return json.dumps(
         {
             "title": "Harbour",

@@ -24,7 +24,9 @@ from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.db.models import Model, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from community.models import (
     Block,
@@ -39,6 +41,7 @@ from community.models import (
 )
 from community.moderation.models import DutyShift, Report, Sanction
 from community.notifications.models import Notification, PushSubscription
+from community.queries import language_of
 from community.safety.registry import ContentKind, registered_kinds
 from community.safetyplan.models import SafetyPlan
 from community.safetyplan.queries import steps_of
@@ -316,7 +319,7 @@ def collect(user: User) -> dict[str, Any]:
     data: dict[str, Any] = {
         "about": {
             "made_at": _value(timezone.now()),
-            "what": "Your data on Harbour, as the site held it when this was made.",
+            "what": _("Your data on Harbour, as the site held it when this was made."),
         },
         "profile": _row(
             user,
@@ -481,31 +484,33 @@ def collect(user: User) -> dict[str, Any]:
 
 
 SECTION_TITLES = {
-    "profile": "Your profile",
-    "settings": "Your settings and privacy choices",
-    "email_addresses": "Your email addresses",
-    "two_factor": "Two-factor sign-in",
-    "memberships": "Your communities and roles",
-    "join_requests": "Requests to join",
-    "invitations": "Invitations you used",
-    "content": "Everything you wrote",
-    "wall_messages_to_you": "Messages others left on your wall",
-    "presents_received": "Presents you received",
-    "reactions": "Your reactions",
-    "follows": "Topics you follow",
-    "reports_made": "Reports you made",
-    "blocks": "People you blocked",
-    "mutes": "People you muted",
-    "mute_words": "Your muted words",
-    "notifications": "Your notifications",
-    "phones": "Phones that get notifications",
-    "chat_rooms": "Your support and direct conversations",
-    "duty_shifts": "Your duty shifts",
-    "audit": "Staff actions you took",
-    "consents": "Consents",
-    "survey_answers": "Your answers to “Has Harbour helped your recovery?”",
-    "survey_asked": "When we last asked you that",
-    "safety_plan": "Your safety plan",
+    "profile": gettext_lazy("Your profile"),
+    "settings": gettext_lazy("Your settings and privacy choices"),
+    "email_addresses": gettext_lazy("Your email addresses"),
+    "two_factor": gettext_lazy("Two-factor sign-in"),
+    "memberships": gettext_lazy("Your communities and roles"),
+    "join_requests": gettext_lazy("Requests to join"),
+    "invitations": gettext_lazy("Invitations you used"),
+    "content": gettext_lazy("Everything you wrote"),
+    "wall_messages_to_you": gettext_lazy("Messages others left on your wall"),
+    "presents_received": gettext_lazy("Presents you received"),
+    "reactions": gettext_lazy("Your reactions"),
+    "follows": gettext_lazy("Topics you follow"),
+    "reports_made": gettext_lazy("Reports you made"),
+    "blocks": gettext_lazy("People you blocked"),
+    "mutes": gettext_lazy("People you muted"),
+    "mute_words": gettext_lazy("Your muted words"),
+    "notifications": gettext_lazy("Your notifications"),
+    "phones": gettext_lazy("Phones that get notifications"),
+    "chat_rooms": gettext_lazy("Your support and direct conversations"),
+    "duty_shifts": gettext_lazy("Your duty shifts"),
+    "audit": gettext_lazy("Staff actions you took"),
+    "consents": gettext_lazy("Consents"),
+    "survey_answers": gettext_lazy(
+        "Your answers to “Has Harbour helped your recovery?”"
+    ),
+    "survey_asked": gettext_lazy("When we last asked you that"),
+    "safety_plan": gettext_lazy("Your safety plan"),
 }
 
 
@@ -541,13 +546,17 @@ def render_html(data: dict[str, Any]) -> str:
 def build_zip(user: User) -> bytes:
     """The zip a member downloads: data.json, index.html and their own
     uploaded picture, if they have one."""
-    data = collect(user)
+    # In the language the member last read the site in: the page's words
+    # and section titles (data.json's keys stay as they are, for programs).
+    with translation.override(language_of(user)):
+        data = collect(user)
+        page = render_html(data)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
             "data.json", json.dumps(data, indent=2, ensure_ascii=False, default=str)
         )
-        archive.writestr("index.html", render_html(data))
+        archive.writestr("index.html", page)
         if user.avatar_image:
             try:
                 with user.avatar_image.open("rb") as picture:

@@ -97,7 +97,7 @@ def do_toggle_reaction(user: User, obj: MemberContent, reaction: str) -> bool:
             obj.author,
             obj.pathway,
             "reaction",
-            _("%(name)s sent \u201c%(reaction)s\u201d for your %(kind)s.")
+            _("%(name)s sent “%(reaction)s” for your %(kind)s.")
             % {
                 "name": user.display_name,
                 "reaction": ReactionKind(reaction).label,

@@ -73,15 +73,13 @@ class WallPostForm(PathwayChoiceMixin, forms.Form):
                 "body": (_("Write something for your page"), ""),
                 "milestone": (
                     _("This is a big step for me"),
-                    _("Like \u201cthree months since I was in hospital\u201d."),
+                    _("Like “three months since I was in hospital”."),
                 ),
             }
             self.fields["body"].label = _("Share something on your wall")
             self.fields["milestone"] = forms.BooleanField(
                 label=_("This is a milestone"),
-                help_text=_(
-                    "For example \u201cthree months since my last admission\u201d."
-                ),
+                help_text=_("For example “three months since my last admission”."),
                 required=False,
             )
 

@@ -20,8 +20,7 @@ class SurveyForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={
             "required": _(
-                "Choose the answer closest to how you feel, or press "
-                "\u201cNot now\u201d."
+                "Choose the answer closest to how you feel, or press “Not now”."
             ),
             "invalid_choice": _("Choose one of the five answers."),
         },

@@ -1,10 +1,13 @@
 """Template helpers: Django form fields as NHS.UK form groups, member text as
-safe HTML, the role badge by a staff member's name, and the easy-read
-wording of a page (`{% wording %}`, decision 0030)."""
+safe HTML, the role badge by a staff member's name, the easy-read wording
+of a page (`{% wording %}`, decision 0030), and the language of what the
+trust wrote (`lang_if_other`)."""
 
 import copy
 
 from django import forms, template
+from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -189,6 +192,10 @@ def role_badge(staff_roles, pathway_id, user_id):
 
 
 class WordingNode(template.Node):
+    # Both wordings are children, so whatever walks a template's nodes
+    # (Django's get_nodes_by_type, the Welsh check) sees both.
+    child_nodelists = ("usual", "easy")
+
     def __init__(self, usual, easy):
         self.usual = usual
         self.easy = easy
@@ -215,3 +222,26 @@ def wording(parser, token):
     easy = parser.parse(("endwording",))
     parser.delete_first_token()
     return WordingNode(usual, easy)
+
+
+def content_language(obj) -> str:
+    """The language `obj`'s words are written in: a Wagtail page or snippet
+    with a locale (an alias, such as wagtail-localize's copy not yet
+    translated, speaks its original's language); "" when unknown."""
+    source = getattr(obj, "alias_of", None) or obj
+    locale = getattr(source, "locale", None)
+    return getattr(locale, "language_code", "") or ""
+
+
+@register.simple_tag
+def lang_if_other(obj):
+    """` lang="en"` (with its leading space, for inside a tag) when `obj` (a
+    page, a crisis contact) is written in another language than the page is
+    shown in: an English page body on a /cy/ page before it is translated,
+    so screen readers speak it as English (WCAG 3.1.2). Nothing otherwise,
+    and nothing when its language is unknown (members' words)."""
+    code = content_language(obj)
+    active = (translation.get_language() or "").split("-")[0]
+    if not code or code.split("-")[0] == active:
+        return ""
+    return format_html(' lang="{}"', code)

@@ -1,6 +1,7 @@
 """Staff must enrol in two-factor authentication before they reach anything
-else; a signed-in person refused a staff page leaves an audit row; and a form
-post the server accepted is told to the next page."""
+else; a signed-in person refused a staff page leaves an audit row; a form
+post the server accepted is told to the next page; and the language a person
+reads the site in is kept for the emails sent to them."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from community.audit import audit
 from community.models import Pathway
 from community.permissions import has_two_factor, requires_two_factor
 from community.web.consent import needs_consent
+from community.web.language import keep_language
 
 # Pages a staff member without two-factor may still use: signing in and out,
 # enrolling, the crisis and safety pages that every person must always reach
@@ -206,4 +208,30 @@ class FormPostedMiddleware:
                 samesite="Lax",
                 secure=request.is_secure(),
             )
+        return response
+
+
+class LanguageMiddleware:
+    """Keeps the language a signed-in person reads pages in (a /cy/ page is
+    Welsh) as the one Harbour's emails and pushes speak to them, when it
+    changes (`community.web.language`). Only pages count: the root's
+    scripts, files and the admin (which follows the kept language, not the
+    reverse) are in no language of the reader's choosing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and request.method == "GET"
+            and response.status_code == 200
+            and response.get("Content-Type", "").startswith("text/html")
+            and not request.path_info.startswith("/admin/")
+            and hasattr(request, "session")
+        ):
+            keep_language(request, user)
         return response

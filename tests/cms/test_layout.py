@@ -8,6 +8,23 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# The design card's top level (DESIGN.md), bench/ and docs/ beside it, and
+# locale/: issue #21 names it ("a locale/cy catalogue"), where Django finds
+# the Welsh (LOCALE_PATHS). Hidden folders and what .gitignore names (the
+# virtualenv, collected static files, test artifacts) are not the project's.
+TOP_LEVEL = {
+    "cms",
+    "community",
+    "chat",
+    "home",
+    "search",
+    "templates",
+    "media",
+    "tests",
+    "bench",
+    "docs",
+    "locale",
+}
 PACKAGES = ("cms", "community", "chat", "home", "search")
 WINGS = (
     "safety",
@@ -206,3 +223,17 @@ def test_every_access_check_and_do_states_its_contract():
             ):
                 undocumented.append(f"{name}.{node.name}")
     assert undocumented == []
+
+
+def test_the_top_level_keeps_to_the_design_card():
+    ignored = {
+        line.strip().strip("/")
+        for line in (ROOT / ".gitignore").read_text().splitlines()
+        if line.strip() and not line.startswith(("#", "!"))
+    }
+    folders = {
+        path.name
+        for path in ROOT.iterdir()
+        if path.is_dir() and not path.name.startswith(".") and path.name not in ignored
+    }
+    assert folders <= TOP_LEVEL, sorted(folders - TOP_LEVEL)

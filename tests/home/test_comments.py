@@ -127,5 +127,5 @@ def test_a_post_with_comments_runs_a_constant_number_of_queries(
 # Session, user and membership checks, Wagtail's serve and the pathway
 # lookup, the comments with their authors, mute words, the badge,
 # the footer's list of translations, the care teams' roles for the badges by
-# staff names.
-POST_WITH_COMMENTS_QUERIES = 25
+# staff names, the page's locale (its lang mark: docs/welsh.md).
+POST_WITH_COMMENTS_QUERIES = 26

@@ -4,6 +4,12 @@
 // errors otherwise). Without JavaScript the form posts as usual.
 (function () {
   "use strict";
+  // The admin loads Django's JavaScript catalogue (Wagtail's, which holds
+  // locale/*/djangojs.po too): words in the editor's language.
+  var gettext = window.gettext || function (text) { return text; };
+  var uploading = function (percent) {
+    return gettext("Uploading… %(percent)s%").replace("%(percent)s", percent);
+  };
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || form.enctype !== "multipart/form-data") return;
@@ -16,7 +22,7 @@
     bar.style.width = "100%";
     var label = document.createElement("p");
     label.setAttribute("role", "status");
-    label.textContent = "Uploading… 0%";
+    label.textContent = uploading(0);
     form.appendChild(label);
     form.appendChild(bar);
     var request = new XMLHttpRequest();
@@ -25,7 +31,7 @@
       if (!progress.lengthComputable) return;
       var percent = Math.round((progress.loaded / progress.total) * 100);
       bar.value = percent;
-      label.textContent = "Uploading… " + percent + "%";
+      label.textContent = uploading(percent);
     };
     request.onload = function () {
       if (request.responseURL && request.responseURL !== form.action) {
@@ -37,7 +43,7 @@
       }
     };
     request.onerror = function () {
-      label.textContent = "The upload failed. Please check your connection and try again.";
+      label.textContent = gettext("The upload failed. Please check your connection and try again.");
     };
     request.send(new FormData(form));
   });

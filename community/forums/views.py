@@ -105,6 +105,11 @@ def topic(request, slug, pk):
             "topic_reactions": reactions_to(request.user, "topic", [topic])[topic.pk],
             "topic_editable": social.can_edit(request.user, topic),
             "last_reply_id": max((r.pk for r in shown), default=0),
+            # The live page's catch-up asks from here, so a held reply
+            # approved later (an older id) still finds its place on it.
+            "live_floor": 0
+            if page.number == 1
+            else min((r.pk for r in shown), default=1) - 1,
         },
     )
 

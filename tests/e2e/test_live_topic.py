@@ -10,7 +10,10 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from community.forums import actions as forums
-from tests.factories import make_forum, make_trusted
+from community.models import ContentStatus, Role
+from community.moderation.cases import do_decide_case
+from community.moderation.models import Decision, ModerationCase
+from tests.factories import make_forum, make_member, make_trusted, membership
 
 SHOT = "/tmp/live-topic-{}.png"  # noqa: S108 - a fixed place to look at them
 
@@ -98,3 +101,80 @@ def test_a_reply_appears_live_for_the_reader_and_takes_the_posters_focus(
     assert ids == [f"reply-{first.pk}", f"reply-{second.pk}"]
     assert reader.evaluate("window.harbourNotReloaded === true")
     reader.screenshot(path=SHOT.format("after-reconnect"), full_page=True)
+
+
+def test_a_held_reply_approved_later_takes_its_place_live(
+    phone_page, pathway, asgi_server, sign_in, visit
+):
+    """A newcomer's reply waits for a moderator; a trusted member's reply
+    after it shows at once. When the moderator approves the held one it
+    appears live above the later reply (its id is older), and one approved
+    while the reader's socket was away is found when the socket is back."""
+
+    def in_a_thread(work):
+        # Not on Playwright's event loop (this thread's), where a write's
+        # on-commit send cannot run.
+        made = []
+        thread = threading.Thread(target=lambda: made.append(work()))
+        thread.start()
+        thread.join()
+        return made[0] if made else None
+
+    def make_replies():
+        author = make_trusted(pathway, display_name="Rowan")
+        topic = forums.do_start_topic(
+            author, make_forum(pathway), "Mornings", "What gets you up?"
+        ).obj
+        held = [
+            forums.do_reply(make_member(pathway), topic, words).obj
+            for words in ("Coffee, slowly.", "The dog.")
+        ]
+        published = forums.do_reply(make_trusted(pathway), topic, "Light.").obj
+        moderator = membership(make_member(pathway, Role.PEER), pathway)
+        reader = make_trusted(pathway, display_name="Hazel")
+        connection.close()
+        return topic, held, published, moderator, reader
+
+    topic, held, published, moderator, reader_person = in_a_thread(make_replies)
+    first_held, second_held = held
+    assert first_held.status == second_held.status == ContentStatus.HELD
+
+    def approve(reply):
+        do_decide_case(
+            moderator,
+            ModerationCase.objects.get(object_id=reply.pk),
+            Decision.APPROVE,
+        )
+        connection.close()
+
+    sockets = []
+
+    def through(route):
+        sockets.append(route)
+        if len(sockets) == 2:
+            in_a_thread(lambda: approve(second_held))
+        route.connect_to_server()
+
+    reader = phone_page
+    sign_in(reader, reader_person, base=asgi_server)
+    reader.route_web_socket("**/ws/notifications/", through)
+    visit(reader, f"/community/{pathway.slug}/topics/{topic.pk}/", asgi_server)
+    replies = reader.locator("#topic-replies")
+    expect(replies).to_have_attribute("data-state", "watching")
+    order = "articles => articles.map(a => a.id)"
+    assert replies.locator("article").evaluate_all(order) == [f"reply-{published.pk}"]
+
+    in_a_thread(lambda: approve(first_held))
+    expect(reader.locator(f"#reply-{first_held.pk}")).to_contain_text("Coffee")
+    assert replies.locator("article").evaluate_all(order) == [
+        f"reply-{first_held.pk}",
+        f"reply-{published.pk}",
+    ]
+
+    sockets[0].close(code=4000, reason="dropped")
+    expect(reader.locator(f"#reply-{second_held.pk}")).to_contain_text("The dog.")
+    assert replies.locator("article").evaluate_all(order) == [
+        f"reply-{first_held.pk}",
+        f"reply-{second_held.pk}",
+        f"reply-{published.pk}",
+    ]

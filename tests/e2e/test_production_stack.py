@@ -57,6 +57,7 @@ CLINICIAN = "clinician.perinatal@example.org"  # Nurse Hazel, on the duty rota
 PATHWAY = "perinatal"
 
 REPLY = "Night feeds are easier with a podcast on, thank you all"
+PLAN_SIGN = "Not sleeping for two nights"
 # Means, plan and time. (The issue's wording, "I have the pills saved up and
 # I'm going to take them all tonight", is only flagged for review by the
 # detector today: reported, see the report of this change.)
@@ -305,10 +306,21 @@ def test_a_night_on_the_production_stack_through_the_proxy(
         fits(member)
         shot(member, "pathway-390")
         phones.press(member, "link", "Go to the forums")
+        # Hazel has the topic open on process 2: Maple's reply reaches her
+        # page live, across processes, through Redis (decision 0031).
+        phones.visit(clinician, f"/community/{PATHWAY}/topics/{topic}/")
+        expect(clinician.locator("#topic-replies")).to_have_attribute(
+            "data-state", "watching"
+        )
         phones.visit(member, f"/community/{PATHWAY}/topics/{topic}/")
         member.get_by_label("Your reply").fill(REPLY)
         phones.press(member, "button", "Post reply")
         expect(member.get_by_text(REPLY)).to_be_visible()
+        expect(clinician.locator("#topic-replies")).to_contain_text(REPLY)
+        phones.visit(clinician, f"/community/{PATHWAY}/moderation/")
+        expect(clinician.locator("#harbour-live")).to_have_attribute(
+            "data-state", "open"
+        )
 
         # Then a plan, a means and a time: urgent. Crisis contacts at once for
         # her, and the urgent alert live on the clinician's page, on the other
@@ -358,6 +370,27 @@ def test_a_night_on_the_production_stack_through_the_proxy(
         with urllib.request.urlopen(poster.headers["location"], timeout=15) as signed:  # noqa: S310 - moto's URL
             assert signed.status == 200 and signed.read(3) == b"\xff\xd8\xff"
 
+        # Her safety plan, written on the phone and read back.
+        phones.visit(member, "/account/safety-plan/")
+        phones.press(member, "link", "Start my plan")
+        member.get_by_label("My warning signs").fill(PLAN_SIGN)
+        phones.press(member, "button", "Save and go to the next step")
+        phones.visit(member, "/account/safety-plan/")
+        expect(member.get_by_text(PLAN_SIGN)).to_be_visible()
+        fits(member)
+
+        # Easy read on, then off again: the look and the words follow it.
+        phones.visit(member, "/account/easy-read/")
+        member.get_by_label("On: easy read").check()
+        phones.press(member, "button", "Save")
+        phones.visit(member, f"/{PATHWAY}/")
+        assert "harbour-easy-read" in member.evaluate("document.body.className")
+        expect(member.get_by_role("link", name="Talk with others")).to_be_visible()
+        fits(member)
+        phones.visit(member, "/account/easy-read/")
+        member.get_by_label("Off: the usual pages").check()
+        phones.press(member, "button", "Save my choice")
+
         # Both in the pathway's room: Maple on process 1, Hazel on 2.
         for page in (member, clinician):
             phones.visit(page, f"/community/{PATHWAY}/chat/")
@@ -404,6 +437,12 @@ def test_a_night_on_the_production_stack_through_the_proxy(
         fits(member)
         shot(member, "chat-after-a-process-died-390")
         loop.run(all_of(client.close() for client in clients))
+        # Last (her pages follow the address's language, but last is safest):
+        # her pathway's page in Welsh, through the process that is left.
+        phones.visit(member, f"/cy/{PATHWAY}/")
+        assert member.evaluate("document.documentElement.lang") == "cy"
+        expect(member.get_by_role("link", name="Cael help nawr").first).to_be_visible()
+        fits(member)
         phones.check(member)
         for page in (member, clinician):
             page.context.close()

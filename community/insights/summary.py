@@ -116,83 +116,84 @@ def forget_post(pathway_id: int | None, author_id: int | None, at: datetime) -> 
         known.update(last_at=latest)
 
 
-def rebuild(pathway: Pathway | None = None) -> int:
-    """Count `pathway`'s person-days again (every pathway's when None) from
-    the content tables, replacing what the summary held, in one
-    transaction: one INSERT ... SELECT over a UNION ALL of each kind's counts
-    grouped by pathway, London day and author (the querysets' own compiled
-    SQL). A kind whose table does not exist yet (a fresh database migrating)
-    has nothing to count. Returns the number of rows written."""
-    tables = set(connection.introspection.table_names())
+def _union_of_kinds(pathway, tables, shape) -> tuple[str, list]:
+    """One UNION ALL, over every counted kind whose table exists, of
+    `shape(rows, author, when)`'s compiled SQL (the querysets' own), for
+    `pathway` (every pathway's when None); ("", []) when no kind has a table
+    yet (a fresh database migrating)."""
     parts: list[str] = []
     params: list = []
     for model, (author, when) in counted().items():
         if model._meta.db_table not in tables:
             continue
-        rows = model._default_manager.filter(pathway__isnull=False)
+        rows = model._default_manager.filter(pathway__isnull=False).order_by()
         if pathway is not None:
             rows = rows.filter(pathway=pathway)
-        sql, part_params = (
-            rows.order_by()
-            .annotate(p=F("pathway"), d=TruncDate(when, tzinfo=LONDON), a=F(author))
-            .values("p", "d", "a")
-            .annotate(n=Count("*"))
-            .values_list("p", "d", "a", "n")
-            .query.sql_with_params()
-        )
+        sql, part_params = shape(rows, author, when).query.sql_with_params()
         parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608
         params.extend(part_params)
-    with transaction.atomic():
-        _rebuild_latest(pathway, tables)
-        gone = AuthorDay.objects.all()
-        if pathway is not None:
-            gone = gone.filter(pathway=pathway)
-        gone.delete()
-        if not parts:
-            return 0
-        table = connection.ops.quote_name(AuthorDay._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (pathway_id, day, author_id, posts) "  # noqa: S608
-                f"SELECT p, d, a, SUM(n) FROM ({' UNION ALL '.join(parts)}) AS u "
-                f"WHERE a IS NOT NULL GROUP BY p, d, a",
-                params,
-            )
-            return cursor.rowcount
+    return " UNION ALL ".join(parts), params
 
 
-def _rebuild_latest(pathway: Pathway | None, tables: set[str]) -> None:
-    """AuthorLatest again from every kind's rows: one INSERT ... SELECT of
-    each person's latest time over a UNION ALL of each kind's."""
-    parts: list[str] = []
-    params: list = []
-    for model, (author, when) in counted().items():
-        if model._meta.db_table not in tables:
-            continue
-        rows = model._default_manager.filter(pathway__isnull=False)
-        if pathway is not None:
-            rows = rows.filter(pathway=pathway)
-        sql, part_params = (
-            rows.order_by()
-            .annotate(p=F("pathway"), a=F(author))
-            .values("p", "a")
-            .annotate(t=Max(when))
-            .values_list("p", "a", "t")
-            .query.sql_with_params()
-        )
-        parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608
-        params.extend(part_params)
-    gone = AuthorLatest.objects.all()
+def _refill(summary, pathway, union: str, params: list, insert: str) -> int:
+    """Delete `pathway`'s rows of `summary` (every pathway's when None), then
+    `insert` (an INSERT ... SELECT reading `{table}` and `{union}`) them
+    again; the number of rows written."""
+    gone = summary.objects.all()
     if pathway is not None:
         gone = gone.filter(pathway=pathway)
     gone.delete()
-    if not parts:
-        return
-    table = connection.ops.quote_name(AuthorLatest._meta.db_table)
+    if not union:
+        return 0
+    table = connection.ops.quote_name(summary._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (pathway_id, author_id, last_at) "  # noqa: S608
-            f"SELECT p, a, MAX(t) FROM ({' UNION ALL '.join(parts)}) AS u "
-            f"WHERE a IS NOT NULL GROUP BY p, a",
-            params,
+        cursor.execute(insert.format(table=table, union=union), params)
+        return cursor.rowcount
+
+
+def rebuild(pathway: Pathway | None = None) -> int:
+    """Count `pathway`'s person-days again (every pathway's when None) from
+    the content tables, replacing what the summaries held, in one
+    transaction: for each summary one INSERT ... SELECT over a UNION ALL of
+    each kind's rows grouped by pathway (and London day) and author. Returns
+    the number of person-day rows written."""
+    tables = set(connection.introspection.table_names())
+    days, day_params = _union_of_kinds(
+        pathway,
+        tables,
+        lambda rows, author, when: (
+            rows.annotate(p=F("pathway"), d=TruncDate(when, tzinfo=LONDON), a=F(author))
+            .values("p", "d", "a")
+            .annotate(n=Count("*"))
+            .values_list("p", "d", "a", "n")
+        ),
+    )
+    latest, latest_params = _union_of_kinds(
+        pathway,
+        tables,
+        lambda rows, author, when: (
+            rows.annotate(p=F("pathway"), a=F(author))
+            .values("p", "a")
+            .annotate(t=Max(when))
+            .values_list("p", "a", "t")
+        ),
+    )
+    with transaction.atomic():
+        _refill(
+            AuthorLatest,
+            pathway,
+            latest,
+            latest_params,
+            "INSERT INTO {table} (pathway_id, author_id, last_at) "
+            "SELECT p, a, MAX(t) FROM ({union}) AS u WHERE a IS NOT NULL "
+            "GROUP BY p, a",
+        )
+        return _refill(
+            AuthorDay,
+            pathway,
+            days,
+            day_params,
+            "INSERT INTO {table} (pathway_id, day, author_id, posts) "
+            "SELECT p, d, a, SUM(n) FROM ({union}) AS u WHERE a IS NOT NULL "
+            "GROUP BY p, d, a",
         )

@@ -37,6 +37,18 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _english_to_start():
+    """The test client's LocaleMiddleware leaves the last request's language
+    active in the thread; a test after a /cy/ request would speak Welsh."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's test databases; before it drops them, end the

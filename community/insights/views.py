@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -65,8 +66,8 @@ def _drawn(found: list[Section]) -> list[tuple[Section, list[tuple[Table, str]]]
 
 def _period_words(period: Period) -> str:
     return _("%(first)s to %(last)s") % {
-        "first": period.first_day.strftime("%-d %b %Y"),
-        "last": period.last_day.strftime("%-d %b %Y"),
+        "first": date_format(period.first_day, "j M Y"),
+        "last": date_format(period.last_day, "j M Y"),
     }
 
 

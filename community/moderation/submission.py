@@ -17,6 +17,7 @@ from typing import overload
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from community.actions import Refused
@@ -83,7 +84,7 @@ def check_not_muted(membership: Membership, now: datetime | None = None) -> Memb
                 "%(time)s. You can still read, and the contacts under "
                 "“Get help now” are always there."
             )
-            % {"time": until.strftime("%d %B at %H:%M")}
+            % {"time": date_format(until, "j F, H:i")}  # month in the reader's language
         )
     return membership
 

@@ -80,3 +80,19 @@ def test_no_membership_still_runs_before_and_returns_none(pathway):
     before = []
     assert submit_content(author, [], {"body": "x"}, None, before=before.append) is None
     assert before == [None]
+
+
+def test_the_pause_notice_names_the_month_in_the_readers_language(pathway):
+    from datetime import datetime
+
+    from django.utils import translation
+
+    from community.moderation.submission import check_not_muted
+
+    author = make_trusted(pathway)
+    membership = Membership.objects.get(user=author, pathway=pathway)
+    membership.muted_until = timezone.make_aware(datetime(2099, 12, 3, 14, 30))
+    with translation.override("cy"), pytest.raises(Refused, match="3 Rhagfyr, 14:30"):
+        check_not_muted(membership)
+    with translation.override("en"), pytest.raises(Refused, match="3 December, 14:30"):
+        check_not_muted(membership)

@@ -231,12 +231,14 @@ def generate(scale: float, name: str, rng: random.Random):
             opened = when()
             decided = opened + timedelta(hours=rng.expovariate(1 / 3))
             open_now = rng.random() < 0.01
+            held = open_now or rng.random() < 0.5
             case = cases.add(
                 pathway_id=p,
                 content_type_id=kind.pk,
                 object_id=first_reply + i,
                 author_id=rng.choice(ids),
-                held=open_now or rng.random() < 0.5,
+                held=held and open_now,  # a decision clears it
+                was_held=held,
                 risk=i % 10 == 0,
                 for_review=i % 20 == 0,
                 language="en",

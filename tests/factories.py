@@ -312,6 +312,7 @@ def make_insights_dataset(pathway: Pathway) -> dict:
 
     def case(opened: timedelta | str, **fields):
         when = timezone.now() - opened if isinstance(opened, timedelta) else _at(opened)
+        fields.setdefault("was_held", fields.get("held", False))
         return ModerationCase.objects.create(
             pathway=pathway,
             content_type=kind,
@@ -324,10 +325,20 @@ def make_insights_dataset(pathway: Pathway) -> dict:
     for hours in (1, 2, 3, 4, 10):  # the queue now
         case(timedelta(hours=hours), held=True)
     for hours in (1, 2, 3, 4, 5):  # held in the period, decided after 1 to 5 h
-        held = case("2026-03-24 10:00", state="closed", decision="approve")
+        held = case(
+            "2026-03-24 10:00", state="closed", decision="approve", was_held=True
+        )
         held.decided_at = held.opened_at + timedelta(hours=hours)
         held.save()
     case("2026-03-25 10:00", held=True)  # held in the period, still waiting
+    # Held, then reported while waiting, then approved: held all the same.
+    case(
+        "2026-03-26 11:00",
+        report_count=1,
+        state="closed",
+        decision="approve",
+        was_held=True,
+    )
     hidden = case("2026-03-26 10:00", report_count=5, state="closed", decision="hide")
     kept = case("2026-03-26 11:00", report_count=2, state="closed", decision="approve")
     for reporter in m[1:6]:

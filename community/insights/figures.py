@@ -8,7 +8,8 @@ What is counted, in plain words (the page says the same):
   reply, a comment, a wall message, a present, a chat or support message)
   in the 7 or 30 days up to the period's end;
 - activity: everything written in the pathway in the period, whatever became
-  of it, by kind, and how much of it came out of office hours (hours.py);
+  of it (kept by the hour in `KindHour`), by kind, and how much of it came
+  out of office hours (hours.py);
 - response: of the topics opened in the period, how long until the first
   reply from someone else, split by who replied first among members and
   carers ("other members") and the care team (peer supporters, clinicians,
@@ -26,7 +27,7 @@ import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import cast
 
 from django.db import connection
@@ -48,7 +49,7 @@ from django.db.models.functions import TruncHour
 from chat.models import Message, Room, RoomKind
 from community.forums.models import Reply, Topic
 from community.insights.hours import LONDON, is_office_hours
-from community.insights.models import AuthorDay, AuthorLatest
+from community.insights.models import AuthorDay, AuthorLatest, KindHour
 from community.insights.periods import Period
 from community.models import (
     Membership,
@@ -387,10 +388,46 @@ def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def whole_hours(start: datetime, end: datetime):
+    """Split [start, end) into the whole UTC hours inside it, as (first,
+    after) moments (None when there are none), and the parts before and
+    after them, as (from, to) moments (none when empty)."""
+    first = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    if first < start:
+        first += timedelta(hours=1)
+    after = end.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    if first >= after:
+        return None, [(start, end)]
+    edges = [(start, first), (after, end)]
+    return (first, after), [(a, b) for a, b in edges if a < b]
+
+
+def _hourly_counts(pathway: Pathway, start: datetime, end: datetime):
+    """(hour, kind, posts) of everything written in `pathway` in [start,
+    end): the whole hours from the kind-hour summary, the minutes at either
+    edge counted from the content, by local hour in the database."""
+    hours, edges = whole_hours(start, end)
+    if hours is not None:
+        yield from KindHour.objects.filter(
+            pathway=pathway, hour__gte=hours[0], hour__lt=hours[1]
+        ).values_list("hour", "kind", "posts")
+    for a, b in edges:
+        for kind, queryset, _author, when in _sources(pathway, a, b):
+            rows = (
+                queryset.annotate(hour=TruncHour(when, tzinfo=LONDON))
+                .values("hour")
+                .annotate(n=Count("*"))
+                .order_by()
+                .values_list("hour", "n")
+            )
+            for hour, n in rows:
+                yield hour, kind, n
+
+
 def activity(pathway: Pathway, period: Period):
     """Everything written in the period by kind, the part of it out of
-    office hours, and both by week (Monday, London). One query a kind,
-    counting by local hour in the database; the hours are classed here,
+    office hours, and both by week (Monday, London): summed from the
+    kind-hour summary (and the edges' minutes), the hours classed here,
     where the bank holidays are known."""
     by_kind: Counter[str] = Counter()
     outside: Counter[str] = Counter()
@@ -399,21 +436,14 @@ def activity(pathway: Pathway, period: Period):
     while day <= period.last_day:
         weeks[day] = Week(day)
         day += timedelta(days=7)
-    for kind, queryset, _author, when in _sources(pathway, period.start, period.end):
-        rows = (
-            queryset.annotate(hour=TruncHour(when, tzinfo=LONDON))
-            .values("hour")
-            .annotate(n=Count("*"))
-            .order_by()
-        )
-        for row in rows:
-            hour, n = row["hour"].astimezone(LONDON), row["n"]
-            by_kind[kind] += n
-            week = weeks[week_of(hour.date())]
-            week.activity += n
-            if not is_office_hours(hour):
-                outside[kind] += n
-                week.out_of_hours += n
+    for moment, kind, n in _hourly_counts(pathway, period.start, period.end):
+        hour = moment.astimezone(LONDON)
+        by_kind[kind] += n
+        week = weeks[week_of(hour.date())]
+        week.activity += n
+        if not is_office_hours(hour):
+            outside[kind] += n
+            week.out_of_hours += n
     joined = (
         Membership.objects.filter(
             pathway=pathway,
@@ -509,15 +539,8 @@ def safety(pathway: Pathway, period: Period, now: datetime) -> dict:
             )
         ]
     )
-    # A decision clears `held` (moderation.cases.do_decide); a case opened
-    # with no report, no risk and no review sign was opened for a held post.
-    held_rows = (
-        cases.filter(**in_period)
-        .filter(
-            Q(held=True)
-            | Q(report_count=0, risk=False, for_review=False, state=CaseState.CLOSED)
-        )
-        .values_list("opened_at", "decided_at", "state")
+    held_rows = cases.filter(**in_period, was_held=True).values_list(
+        "opened_at", "decided_at", "state"
     )
     held_waits = Times()
     held = 0

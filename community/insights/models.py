@@ -56,3 +56,28 @@ class AuthorLatest(models.Model):
 
     def __str__(self) -> str:
         return f"last wrote {self.last_at:%Y-%m-%d}"
+
+
+class KindHour(models.Model):
+    """`posts` of one `kind` (figures.KINDS: topic, reply, comment, wall,
+    present, chat, support) written in `pathway` in the hour starting at
+    `hour` (UTC, on the hour; London's offsets are whole hours, so each is
+    one London hour too), whatever became of them. The activity figures
+    and their out-of-hours share read these instead of every post of the
+    period. A row with no posts left is deleted."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField()
+    kind = models.CharField(max_length=10)
+    posts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index the figures read: one pathway's hours.
+            models.UniqueConstraint(
+                fields=["pathway", "hour", "kind"], name="insights_kind_hour"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.posts} {self.kind} at {self.hour:%Y-%m-%d %H:00}"

@@ -8,16 +8,16 @@ every row of each kind, whatever became of it; a row deleted is no longer
 counted. The kinds are found here, the comment through the safety registry,
 so this wing imports no page code."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Model
-from django.db.models.functions import TruncDate
+from django.db.models import Case, Count, F, Max, Model, Value, When
+from django.db.models.functions import TruncDate, TruncHour
 
-from chat.models import Message
+from chat.models import Message, Room, RoomKind
 from community.forums.models import Reply, Topic
 from community.insights.hours import LONDON
-from community.insights.models import AuthorDay, AuthorLatest
+from community.insights.models import AuthorDay, AuthorLatest, KindHour
 from community.models import Pathway
 from community.safety.registry import kind_named
 from community.social.models import Present, WallPost
@@ -29,6 +29,12 @@ BASE: dict[type[Model], tuple[str, str]] = {
     WallPost: ("author", "created_at"),
     Present: ("author", "created_at"),
     Message: ("author", "created_at"),  # chat and support messages alike
+}
+KIND_NAMES: dict[type[Model], str] = {
+    Topic: "topic",
+    Reply: "reply",
+    WallPost: "wall",
+    Present: "present",
 }
 
 
@@ -52,29 +58,71 @@ def day_of(moment: datetime) -> date:
     return moment.astimezone(LONDON).date()
 
 
-def add_posts(pathway_id: int | None, author_id: int | None, day: date, n: int):
-    """Move one person-day's count by `n` (negative to take away). Adding is
-    one upsert (INSERT ... ON CONFLICT, on PostgreSQL and SQLite alike, so
-    two first posts of a day at once cannot both insert); taking away never
-    goes below nought (a row that would is deleted), so a summary that had
-    drifted cannot make a member's post fail: `repair_insights` puts it
-    right."""
-    if pathway_id is None or author_id is None or n == 0:
-        return
-    key = {"pathway_id": pathway_id, "author_id": author_id, "day": day}
+def hour_of(moment: datetime) -> datetime:
+    """The UTC hour `moment` falls in (London's offsets are whole hours, so
+    it is one London hour too)."""
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def kind_of(model: type[Model], instance: Model) -> str:
+    """The activity figures' kind (figures.KINDS) of a counted row. A chat
+    message's is its room's: "support" in a support conversation."""
+    if model is Message:
+        room = instance._state.fields_cache.get("room")
+        kind = (
+            room.kind
+            if room is not None
+            else (
+                Room.objects.filter(pk=instance.room_id)
+                .values_list("kind", flat=True)
+                .first()
+            )
+        )
+        return "support" if kind == RoomKind.SUPPORT else "chat"
+    return KIND_NAMES.get(model, "comment")
+
+
+def _bump(summary: type[Model], key: dict, n: int) -> None:
+    """Move the count of `summary`'s row at `key` by `n` (negative to take
+    away). Adding is one upsert (INSERT ... ON CONFLICT on the key's unique
+    columns, on PostgreSQL and SQLite alike, so two first posts at once
+    cannot both insert); taking away never goes below nought (a row that
+    would is deleted), so a summary that had drifted cannot make a member's
+    post fail: `repair_insights` puts it right."""
     if n < 0:
-        AuthorDay.objects.filter(**key, posts__lte=-n).delete()
-        AuthorDay.objects.filter(**key).update(posts=F("posts") + n)
+        summary.objects.filter(**key, posts__lte=-n).delete()
+        summary.objects.filter(**key).update(posts=F("posts") + n)
         return
     quote = connection.ops.quote_name
-    table = quote(AuthorDay._meta.db_table)
+    table = quote(summary._meta.db_table)
+    columns = [summary._meta.get_field(name).column for name in key]
+    names = ", ".join(quote(c) for c in columns)
+    values = [
+        summary._meta.get_field(name).get_db_prep_save(v, connection)
+        for name, v in key.items()
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (pathway_id, day, author_id, posts) "  # noqa: S608 - names from the model
-            f"VALUES (%s, %s, %s, %s) ON CONFLICT (pathway_id, day, author_id) "
+            f"INSERT INTO {table} ({names}, posts) "  # noqa: S608 - names from the model
+            f"VALUES ({', '.join(['%s'] * (len(columns) + 1))}) ON CONFLICT ({names}) "
             f"DO UPDATE SET posts = {table}.posts + EXCLUDED.posts",
-            [pathway_id, connection.ops.adapt_datefield_value(day), author_id, n],
+            [*values, n],
         )
+
+
+def add_posts(pathway_id: int | None, author_id: int | None, day: date, n: int):
+    """Move one person-day's count by `n` (see `_bump`)."""
+    if pathway_id is None or author_id is None or n == 0:
+        return
+    _bump(AuthorDay, {"pathway_id": pathway_id, "day": day, "author_id": author_id}, n)
+
+
+def add_hour(pathway_id: int | None, kind: str, hour: datetime, n: int) -> None:
+    """Move one pathway's count of `kind` in the hour starting at `hour`
+    (`hour_of`) by `n` (see `_bump`)."""
+    if pathway_id is None or n == 0:
+        return
+    _bump(KindHour, {"pathway_id": pathway_id, "hour": hour, "kind": kind}, n)
 
 
 def note_post(pathway_id: int | None, author_id: int | None, at: datetime) -> None:
@@ -118,7 +166,7 @@ def forget_post(pathway_id: int | None, author_id: int | None, at: datetime) -> 
 
 def _union_of_kinds(pathway, tables, shape) -> tuple[str, list]:
     """One UNION ALL, over every counted kind whose table exists, of
-    `shape(rows, author, when)`'s compiled SQL (the querysets' own), for
+    `shape(model, rows, author, when)`'s compiled SQL (the querysets' own), for
     `pathway` (every pathway's when None); ("", []) when no kind has a table
     yet (a fresh database migrating)."""
     parts: list[str] = []
@@ -129,7 +177,7 @@ def _union_of_kinds(pathway, tables, shape) -> tuple[str, list]:
         rows = model._default_manager.filter(pathway__isnull=False).order_by()
         if pathway is not None:
             rows = rows.filter(pathway=pathway)
-        sql, part_params = shape(rows, author, when).query.sql_with_params()
+        sql, part_params = shape(model, rows, author, when).query.sql_with_params()
         parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608
         params.extend(part_params)
     return " UNION ALL ".join(parts), params
@@ -151,17 +199,27 @@ def _refill(summary, pathway, union: str, params: list, insert: str) -> int:
         return cursor.rowcount
 
 
+def _kind_sql(model: type[Model]):
+    """`kind_of` as an expression over `model`'s rows."""
+    if model is Message:
+        return Case(
+            When(room__kind=RoomKind.SUPPORT, then=Value("support")),
+            default=Value("chat"),
+        )
+    return Value(KIND_NAMES.get(model, "comment"))
+
+
 def rebuild(pathway: Pathway | None = None) -> int:
-    """Count `pathway`'s person-days again (every pathway's when None) from
-    the content tables, replacing what the summaries held, in one
-    transaction: for each summary one INSERT ... SELECT over a UNION ALL of
-    each kind's rows grouped by pathway (and London day) and author. Returns
-    the number of person-day rows written."""
+    """Count `pathway`'s summaries again (every pathway's when None) from
+    the content tables, replacing what they held, in one transaction: for
+    each summary one INSERT ... SELECT over a UNION ALL of each kind's rows
+    grouped by pathway and by London day and author, author, or hour and
+    kind. Returns the number of person-day rows written."""
     tables = set(connection.introspection.table_names())
     days, day_params = _union_of_kinds(
         pathway,
         tables,
-        lambda rows, author, when: (
+        lambda _model, rows, author, when: (
             rows.annotate(p=F("pathway"), d=TruncDate(when, tzinfo=LONDON), a=F(author))
             .values("p", "d", "a")
             .annotate(n=Count("*"))
@@ -171,14 +229,35 @@ def rebuild(pathway: Pathway | None = None) -> int:
     latest, latest_params = _union_of_kinds(
         pathway,
         tables,
-        lambda rows, author, when: (
+        lambda _model, rows, author, when: (
             rows.annotate(p=F("pathway"), a=F(author))
             .values("p", "a")
             .annotate(t=Max(when))
             .values_list("p", "a", "t")
         ),
     )
+    hours, hour_params = _union_of_kinds(
+        pathway,
+        tables,
+        lambda model, rows, _author, when: (
+            rows.annotate(
+                p=F("pathway"), h=TruncHour(when, tzinfo=UTC), k=_kind_sql(model)
+            )
+            .values("p", "h", "k")
+            .annotate(n=Count("*"))
+            .values_list("p", "h", "k", "n")
+        ),
+    )
     with transaction.atomic():
+        if KindHour._meta.db_table in tables:  # not yet while 0025 migrates
+            _refill(
+                KindHour,
+                pathway,
+                hours,
+                hour_params,
+                "INSERT INTO {table} (pathway_id, hour, kind, posts) "
+                "SELECT p, h, k, SUM(n) FROM ({union}) AS u GROUP BY p, h, k",
+            )
         _refill(
             AuthorLatest,
             pathway,

@@ -15,10 +15,10 @@ bench/insights.py, which writes by COPY, runs `summary.rebuild`.
 `repair_insights` rebuilds both from the content tables.
 
 - every counted model (summary.counted): a row saved for the first time adds
-  one to its person-day and may be its author's latest post; a row whose
-  pathway, author or time changed moves from the old person-day to the new;
-  a row deleted takes one away (and, when it may have been the latest, the
-  author's latest is found again).
+  one to its person-day and its pathway's kind-hour, and may be its author's
+  latest post; a row whose pathway, author or time changed moves from the
+  old person-day and hour to the new; a row deleted takes one away (and,
+  when it may have been the latest, the author's latest is found again).
 - forum replies: a reply saved (its status, author, topic or time possibly
   changed: a moderator's decision, an approval, an edit) or deleted makes
   its topic's first-reply times derived again
@@ -29,10 +29,13 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from community.forums.actions import refresh_first_replies
 from community.forums.models import Reply, Topic
 from community.insights.summary import (
+    add_hour,
     add_posts,
     counted,
     day_of,
     forget_post,
+    hour_of,
+    kind_of,
     note_post,
     spec_of,
 )
@@ -51,6 +54,18 @@ def _key(instance, author: str, when: str):
         getattr(instance, f"{author}_id"),
         day_of(moment) if moment else None,
     )
+
+
+def _count(sender, instance, key, at, n: int) -> None:
+    """Add (n=1) or take away (n=-1) one row written at `at` under `key`
+    (pathway, author, London day) in every summary."""
+    pathway, author, day = key
+    add_posts(pathway, author, day, n)
+    add_hour(pathway, kind_of(sender, instance), hour_of(at), n)
+    if n > 0:
+        note_post(pathway, author, at)
+    else:
+        forget_post(pathway, author, at)
 
 
 def remember(sender, instance, update_fields=None, **kwargs) -> None:
@@ -87,16 +102,13 @@ def saved(sender, instance, created=False, update_fields=None, **kwargs) -> None
     before = instance.__dict__.pop("_insights_before", None)
     at = getattr(instance, spec[1])
     if created and now[2]:
-        add_posts(now[0], now[1], now[2], 1)
-        note_post(now[0], now[1], at)
+        _count(sender, instance, now, at, 1)
     elif not created and before is not None and (before[0], before[2]) != (now, at):
         old = before[0]
         if old[2]:
-            add_posts(old[0], old[1], old[2], -1)
-            forget_post(old[0], old[1], before[2])
+            _count(sender, instance, old, before[2], -1)
         if now[2]:
-            add_posts(now[0], now[1], now[2], 1)
-            note_post(now[0], now[1], at)
+            _count(sender, instance, now, at, 1)
     if sender is Reply and (
         created or update_fields is None or FIRST_REPLY_FIELDS & set(update_fields)
     ):
@@ -108,10 +120,9 @@ def deleted(sender, instance, **kwargs) -> None:
     spec = spec_of(sender)
     if spec is None:
         return
-    pathway, author, day = _key(instance, *spec)
-    if day:
-        add_posts(pathway, author, day, -1)
-        forget_post(pathway, author, getattr(instance, spec[1]))
+    key = _key(instance, *spec)
+    if key[2]:
+        _count(sender, instance, key, getattr(instance, spec[1]), -1)
     if sender is Reply:
         # When the topic itself is being deleted this updates nothing.
         refresh_first_replies(Topic.objects.filter(pk=instance.topic_id))

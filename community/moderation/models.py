@@ -38,6 +38,9 @@ class ModerationCase(models.Model):
     content = GenericForeignKey("content_type", "object_id")
     author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     held = models.BooleanField(default=False)
+    # Whether the case was (re)opened for a held post; a decision clears
+    # `held` but never this, so the insights count held posts exactly.
+    was_held = models.BooleanField(default=False, db_default=False)
     risk = models.BooleanField(default=False)
     # Only the statistical classifier saw a sign (the review tier): staff
     # should look when they can; no one is paged. Cleared by a label.

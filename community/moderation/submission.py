@@ -199,13 +199,18 @@ def _open_case(obj: MemberContent, *, held: bool = False) -> ModerationCase:
     case, created = ModerationCase.objects.select_for_update().get_or_create(
         content_type=content_type,
         object_id=obj.pk,
-        defaults={"pathway": obj.pathway, "author": obj.author, "held": held},
+        defaults={
+            "pathway": obj.pathway,
+            "author": obj.author,
+            "held": held,
+            "was_held": held,
+        },
     )
     if not created and case.state == CaseState.CLOSED:
         case.state = CaseState.OPEN
         case.opened_at = timezone.now()
         case.decision = ""
-        case.held = held
+        case.held = case.was_held = held
         case.save()
     return case
 

@@ -188,7 +188,9 @@ def test_moderation(measured):
         "Waiting in the queue now": "6",
         "Median time waiting so far (hours)": "3.5",
         "Longest time waiting so far (hours)": "456",
-        "Posts held for a moderator in the period": "6",
+        # Six held, and one held then reported before it was approved
+        # (the case's was_held: the old rule missed it).
+        "Posts held for a moderator in the period": "7",
         "Held posts decided": "5",
         "Median time to a decision (hours)": "3",
         "90th percentile time to a decision (hours)": "5",

@@ -4,15 +4,18 @@ times (Topic.first_*_reply_at), through creation, moderation, deletion,
 moves between pathways and a closed account; and the figures read from them
 agree with the rows themselves (summary.rebuild)."""
 
-from datetime import date, timedelta
+import uuid
+from datetime import UTC, date, timedelta
 
 import pytest
 import time_machine
 
-from chat.models import Message, Room
+from chat.models import Message, Room, RoomKind
 from community.forums import actions as forums
 from community.forums.models import Reply, Topic
-from community.insights.models import AuthorDay
+from community.insights.figures import activity
+from community.insights.models import AuthorDay, KindHour
+from community.insights.periods import last_days
 from community.insights.summary import rebuild
 from community.models import ContentStatus, Membership, Role
 from community.rights.actions import do_close_account
@@ -139,10 +142,13 @@ def test_drift_is_repaired_and_a_drifted_row_never_fails_a_delete(pathway, forum
     topic.delete()  # takes one from a row that is not there: no error
     topic_by(author, forum, "2026-04-01 10:00")
     AuthorDay.objects.update(posts=7)
+    KindHour.objects.update(posts=3)
     out = StringIO()
     call_command("repair_insights", pathway=pathway.slug, stdout=out)
     assert days(pathway) == {(author.pk, date(2026, 4, 1)): 1}
+    assert hours(pathway) == {("2026-04-01 10", "topic"): 1}
     assert "(2 rows differed)" in out.getvalue()
+    assert "1 pathway-hours (2 differed)" in out.getvalue()
 
 
 def firsts(topic: Topic):
@@ -286,3 +292,86 @@ def test_active_members_who_wrote_after_the_end_and_in_the_past(
     assert figures._active_by_role(pathway, end) == {"member": (0, 1)}
     monkeypatch.setattr(figures, "LATE_LIMIT", -1)
     assert figures._active_by_role(pathway, end) == {"member": (0, 1)}
+
+
+def hours(pathway) -> dict[tuple[str, str], int]:
+    return {
+        (f"{row.hour.astimezone(UTC):%Y-%m-%d %H}", row.kind): row.posts
+        for row in KindHour.objects.filter(pathway=pathway)
+    }
+
+
+def chat_message(room: Room, author, when: str) -> Message:
+    room.allocate_seq()
+    return Message.objects.create(
+        pathway=room.pathway,
+        room=room,
+        author=author,
+        body="C",
+        seq=room.last_seq,
+        client_id=str(uuid.uuid4()),
+        created_at=_at(when),
+    )
+
+
+def test_each_post_counts_in_its_hour_by_kind(pathway, other_pathway, forum):
+    author, other = make_member(pathway), make_member(pathway)
+    topic = topic_by(author, forum, "2026-07-01 10:15")
+    reply_to(topic, other, "2026-07-01 10:45")
+    reply = reply_to(topic, other, "2026-07-01 11:05")
+    make_wall_post(author, other, pathway, "W", created_at=_at("2026-07-01 10:30"))
+    chat_message(
+        Room.objects.get(pathway=pathway, is_default=True), other, "2026-07-01 10:59"
+    )
+    support = Room.objects.create(
+        pathway=pathway, kind=RoomKind.SUPPORT, name="S", member=author
+    )
+    chat_message(Room.objects.get(pk=support.pk), author, "2026-07-01 11:00")
+    kept = {
+        ("2026-07-01 10", "topic"): 1,
+        ("2026-07-01 10", "reply"): 1,
+        ("2026-07-01 11", "reply"): 1,
+        ("2026-07-01 10", "wall"): 1,
+        ("2026-07-01 10", "chat"): 1,
+        ("2026-07-01 11", "support"): 1,
+    }
+    assert hours(pathway) == kept
+
+    KindHour.objects.all().delete()  # the repair counts them again alike
+    rebuild()
+    assert hours(pathway) == kept
+
+    reply.created_at = _at("2026-07-01 12:10")  # moved in time
+    reply.save()
+    reply.pathway = other_pathway  # and to another pathway
+    reply.save(update_fields=["pathway"])
+    assert ("2026-07-01 11", "reply") not in hours(pathway)
+    assert hours(other_pathway) == {("2026-07-01 12", "reply"): 1}
+    topic.delete()  # its replies with it
+    assert hours(pathway) == {
+        ("2026-07-01 10", "wall"): 1,
+        ("2026-07-01 10", "chat"): 1,
+        ("2026-07-01 11", "support"): 1,
+    }
+
+
+def test_activity_counts_a_periods_partial_hours_from_the_content(pathway, forum):
+    """ "The last 7 days" starts and ends inside an hour: the whole hours come
+    from the summary, the minutes at either edge from the rows themselves."""
+    author = make_member(pathway)
+    topic = topic_by(author, forum, "2026-05-03 12:20")  # before the period
+    for when in (
+        "2026-05-03 12:40",  # the first minutes of the period
+        "2026-05-05 03:00",  # a whole hour, out of hours
+        "2026-05-07 13:00",  # a whole hour, in office hours (Thursday)
+        "2026-05-10 12:10",  # the last minutes
+        "2026-05-10 12:45",  # after its end
+    ):
+        reply_to(topic, author, when)
+    now = _at("2026-05-10 12:34")
+    period = last_days(7, now)
+    by_kind, outside, _weeks = activity(pathway, period)
+    assert by_kind["reply"] == 4
+    assert by_kind["topic"] == 0
+    # 13:40 and 13:10 BST on a Sunday, 04:00 BST on a Tuesday: out of hours.
+    assert outside["reply"] == 3

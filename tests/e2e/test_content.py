@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from community.models import Role
 from home.models import BlogIndexPage, BlogPage, PathwayPage
+from tests.e2e.waiting import wait_until
 from tests.factories import make_member
 
 
@@ -141,9 +142,10 @@ def test_a_member_watches_a_peer_video_with_captions_on_a_phone(
     visit(browser_page, page.url)
     player = browser_page.locator("video")
     expect(player).to_be_visible()
-    browser_page.wait_for_function(
+    wait_until(
+        browser_page,
         "() => document.querySelector('video').readyState >= 1"
-        " && document.querySelector('video').textTracks[0].mode === 'showing'"
+        " && document.querySelector('video').textTracks[0].mode === 'showing'",
     )
     duration = browser_page.evaluate("() => document.querySelector('video').duration")
     assert 1.5 < duration < 2.5

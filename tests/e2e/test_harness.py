@@ -20,3 +20,19 @@ def test_axe_check_fails_on_an_inaccessible_page(page, check_a11y):
     assert "- image-alt (critical): Images must have alternative text" in report
     assert "- label (critical): Form elements must have labels" in report
     assert '    at input  <input type="text" name="nickname">' in report
+
+
+def test_no_browser_test_waits_by_the_pages_eval():
+    """wait_for_function polls by the page's eval, which Harbour's CSP
+    forbids: such a test passes or fails by timing (tests/e2e/waiting.py)."""
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    users = [
+        path.name
+        for path in here.glob("*.py")
+        if path.name != "waiting.py"
+        and ".wait_for_function(" in path.read_text()
+        and path.name != Path(__file__).name
+    ]
+    assert users == []

@@ -9,17 +9,8 @@ from playwright.sync_api import expect
 from wagtail.models import Locale
 
 from community.models import CrisisContact
+from tests.e2e.waiting import CONTROLLED, KEPT_OFFLINE_PAGE, wait_until
 from tests.factories import make_member
-
-# The member's copy the worker keeps, as the page's own scripts can read it.
-KEPT_OFFLINE_PAGE = """async () => {
-  for (const name of await caches.keys()) {
-    if (!name.startsWith("harbour-offline-")) continue;
-    const hit = await (await caches.open(name)).match("/offline/");
-    if (hit) return await hit.text();
-  }
-  return null;
-}"""
 
 
 def test_a_member_installs_harbour_and_finds_help_with_no_signal(
@@ -51,8 +42,8 @@ def test_a_member_installs_harbour_and_finds_help_with_no_signal(
     assert not manifest.get("errors"), manifest["errors"]
 
     # The worker controls the page and has kept this member's offline page.
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function(f"({KEPT_OFFLINE_PAGE})()")
+    wait_until(page, CONTROLLED)
+    wait_until(page, KEPT_OFFLINE_PAGE)
     kept = page.evaluate(KEPT_OFFLINE_PAGE)
     assert "Perinatal crisis line" in kept
     assert "Eating disorders night line" not in kept
@@ -73,5 +64,5 @@ def test_a_member_installs_harbour_and_finds_help_with_no_signal(
     page.goto(page.url.split("/help/")[0] + "/accounts/logout/")
     page.get_by_role("button", name="Sign Out").click()
     page.wait_for_url(lambda url: "/logout/" not in url)
-    page.wait_for_function(f"({KEPT_OFFLINE_PAGE})().then(kept => kept === null)")
+    wait_until(page, f"async () => (await ({KEPT_OFFLINE_PAGE})()) === null")
     assert page.evaluate(KEPT_OFFLINE_PAGE) is None

@@ -6,6 +6,7 @@ controls it (the state in which Chromium offers to install), and reads back
 the manifest as Chromium parsed it: what a phone shows on its home screen."""
 
 from tests.e2e.conftest import PHONE
+from tests.e2e.waiting import CONTROLLED, wait_until
 
 
 def test_the_home_page_is_installable_by_chromiums_own_account(
@@ -16,7 +17,7 @@ def test_the_home_page_is_installable_by_chromiums_own_account(
     check_a11y(page)
     fits_the_screen(page)
     assert page.viewport_size == PHONE
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(page, CONTROLLED)
 
     cdp = page.context.new_cdp_session(page)
     errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]

@@ -12,16 +12,9 @@ from wagtail.models import Locale
 
 from community.models import CrisisContact
 from tests.e2e.conftest import PHONE, WATCH_CSP
+from tests.e2e.waiting import CONTROLLED, KEPT_OFFLINE_PAGE, wait_until
 from tests.factories import make_member
 
-KEPT_OFFLINE_PAGE = """async () => {
-  for (const name of await caches.keys()) {
-    if (!name.startsWith("harbour-offline-")) continue;
-    const hit = await (await caches.open(name)).match("/offline/");
-    if (hit) return await hit.text();
-  }
-  return null;
-}"""
 HOLDS = f"""async (words) => {{
   const kept = await ({KEPT_OFFLINE_PAGE})();
   return kept !== null && kept.includes(words);
@@ -110,9 +103,9 @@ def test_a_member_writes_a_plan_and_finds_it_with_no_signal(
     page.go_back()
 
     # Kept on this phone when chosen: the offline page shows it.
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(page, CONTROLLED)
     submit(page, "Keep my plan on this phone")
-    page.wait_for_function(HOLDS, arg="Walk the dog")
+    wait_until(page, HOLDS, "Walk the dog")
     page.context.set_offline(True)
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("No signal right now")
@@ -126,12 +119,12 @@ def test_a_member_writes_a_plan_and_finds_it_with_no_signal(
     # Turned off: the copy on the phone no longer holds it.
     visit(page, "/account/safety-plan/")
     submit(page, "Stop keeping it on this phone")
-    page.wait_for_function(LACKS, arg="Walk the dog")
+    wait_until(page, LACKS, "Walk the dog")
 
     # On again, then signing out forgets the copy: a phone may be shared.
     submit(page, "Keep my plan on this phone")
-    page.wait_for_function(HOLDS, arg="Walk the dog")
+    wait_until(page, HOLDS, "Walk the dog")
     page.goto(page.url.split("/account/")[0] + "/accounts/logout/")
     page.get_by_role("button", name="Sign Out").click()
     page.wait_for_url(lambda url: "/logout/" not in url)
-    page.wait_for_function(f"({KEPT_OFFLINE_PAGE})().then(kept => kept === null)")
+    wait_until(page, f"async () => (await ({KEPT_OFFLINE_PAGE})()) === null")

@@ -7,13 +7,16 @@ Sharing, withdrawing it and a clinician's opening of a plan each leave one
 audit row (ids only: no words)."""
 
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from community.actions import InvalidInput
 from community.audit import audit
 from community.models import Membership, User
 from community.moderation.submission import Submission, submit_content
+from community.notifications.actions import notify
+from community.queries import language_of
 from community.safetyplan.models import (
     PLAN_KIND,
     STEP_MAX_LENGTH,
@@ -92,9 +95,10 @@ def do_share(owner: User, clinician: Membership) -> SafetyPlan:
     Who may call it: an entry that has `clinician` from
     `permissions.access_share_choice(owner, ...)` (a clinician of a pathway
     the owner belongs to). Locks the plan row; writes the
-    audit row `safety_plan.share` in the clinician's pathway (ids only). The
-    clinician is not notified: the member tells them, as they would hand
-    over a paper copy."""
+    audit row `safety_plan.share` in the clinician's pathway (ids only), and
+    tells the clinician with a notice in Harbour's words, in their own
+    language, that leads to the plan (on commit, as every notice): a plan
+    shared with someone who never hears of it would be read by nobody."""
     with transaction.atomic():
         plan = _locked_plan(owner)
         plan.shared_with = clinician.user
@@ -102,6 +106,15 @@ def do_share(owner: User, clinician: Membership) -> SafetyPlan:
         plan.shared_at = timezone.now()
         plan.save(update_fields=["shared_with", "shared_in", "shared_at"])
         audit(owner, "safety_plan.share", pathway=clinician.pathway, target=plan)
+        with translation.override(language_of(clinician.user)):
+            notify(
+                clinician.user,
+                clinician.pathway,
+                "safety_plan_shared",
+                _("%(name)s shared their safety plan with you, to read.")
+                % {"name": owner.display_name},
+                reverse("community:shared_plan", args=[plan.pk]),
+            )
     return plan
 
 

@@ -184,3 +184,30 @@ def test_keeping_it_offline_is_off_until_chosen(pathway):
     assert SafetyPlan.objects.get(owner=member).keep_offline is True
     actions.do_keep_offline(member, False)
     assert SafetyPlan.objects.get(owner=member).keep_offline is False
+
+
+def test_the_clinician_hears_of_a_share_in_their_language_and_no_one_else(
+    pathway, django_capture_on_commit_callbacks
+):
+    from wagtail.users.models import UserProfile
+
+    from community.notifications.models import Notification
+
+    member = make_member(pathway)
+    clinician, other = _clinician(pathway), _clinician(pathway)
+    actions.do_save_step(member, Step.PEOPLE, "Eluned 07700 900123")
+    UserProfile.get_for_user(clinician).__class__.objects.filter(user=clinician).update(
+        preferred_language="cy"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = actions.do_share(member, membership(clinician, pathway))
+
+    notice = Notification.objects.get(kind="safety_plan_shared")
+    assert notice.user == clinician
+    assert notice.pathway == pathway
+    assert notice.url == f"/cy/safety-plans/shared/{plan.pk}/"  # their language
+    assert member.display_name in notice.message
+    assert "cynllun diogelwch" in notice.message  # Welsh, as the clinician reads
+    assert "Eluned" not in notice.message  # never the plan's words
+    assert not Notification.objects.filter(user__in=[member, other]).exists()

@@ -38,9 +38,13 @@ class Period:
 
 
 def last_days(days: int, now: datetime | None = None) -> Period:
-    """The `days` days up to `now`, to the minute (so the page and its CSV
-    downloads a moment later ask for the same period, and share its figures)."""
+    """The `days` days up to the end of `now`'s minute (so the page and its
+    CSV downloads a moment later ask for the same period, and share its
+    figures). The end is the minute's end, not its start: what someone did a
+    moment ago (an answer to the survey) counts at once, and nothing lies in
+    the future to count by mistake."""
     end = (now or timezone.now()).replace(second=0, microsecond=0)
+    end += timedelta(minutes=1)
     return Period(end - timedelta(days=days), end, f"period={days}")
 
 

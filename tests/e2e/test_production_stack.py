@@ -7,12 +7,13 @@ tests/e2e/production_stack.py for how it is started.
 A clinician signs in with two-factor; a member reads her pathway's page,
 replies in a forum, chats in the pathway's room, posts something that shows
 risk, sends a present and uploads a picture (stored in S3, shown through the
-app); the clinician, whose page is connected to the OTHER app process, gets
-the alert live and acknowledges it. Then one app process is killed (SIGKILL)
-mid-chat: the two phones and four chat clients, each reconnecting through the
-proxy, end up with every message of the room exactly once, in order. /ready/
-answers 200 through the proxy, and 503 naming the worker once it stops. No
-page answers 500; the app logs are JSON lines without a word members wrote.
+app); a lead reads the insights while a carer answers the survey; the
+clinician, whose page is connected to the OTHER app process, gets the alert
+live and acknowledges it. Then one app process is killed (SIGKILL) mid-chat:
+the two phones and four chat clients, each reconnecting through the proxy, end
+up with every message of the room exactly once, in order. /ready/ answers 200
+through the proxy, and 503 naming the worker once it stops. No page answers
+500; the app logs are JSON lines without a word members wrote.
 
 Which process serves whom: a test-only cookie (`harbour_test_backend`) that
 the generated nginx configuration maps to an app process, with the other as
@@ -29,6 +30,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -54,6 +56,7 @@ MEMBER = "member.perinatal@example.org"  # Maple, trusted: posts publish at once
 CARER = "carer.perinatal@example.org"  # Birch Carer
 NEW_MEMBER = "member.both@example.org"  # Sky
 CLINICIAN = "clinician.perinatal@example.org"  # Nurse Hazel, on the duty rota
+LEAD = "lead.perinatal@example.org"  # Lead Alder
 PATHWAY = "perinatal"
 
 REPLY = "Night feeds are easier with a podcast on, thank you all"
@@ -179,6 +182,13 @@ def fits(page) -> None:
 def shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"production-{name}.png"), full_page=True)
+
+
+def download(page, link: str) -> str:
+    """The text of the file behind the link named `link` on `page`."""
+    with page.expect_download() as started:
+        page.get_by_role("link", name=link).click()
+    return Path(started.value.path()).read_text()
 
 
 def chat_bodies(page) -> list[str]:
@@ -390,6 +400,37 @@ def test_a_night_on_the_production_stack_through_the_proxy(
         phones.visit(member, "/account/easy-read/")
         member.get_by_label("Off: the usual pages").check()
         phones.press(member, "button", "Save my choice")
+
+        # The lead, with two-factor on process 2, reads the pathway's
+        # insights: no survey answer yet. Birch, a carer of two months, is
+        # asked whether Harbour helped and answers on process 1; the lead's
+        # page then counts the answer and downloads it (fewer than 5 people:
+        # not a number).
+        lead = phones.new(pin="2")
+        phones.sign_in(lead, LEAD, DEMO_TOTP_SECRET)
+        insights = f"/community/{PATHWAY}/insights/?period=7"
+        survey_link = "Download “Has Harbour helped your recovery?” as CSV"
+        phones.visit(lead, insights)
+        expect(lead.get_by_role("img", name="Chart: Activity by kind")).to_be_visible()
+        fits(lead)
+        expect(lead.locator("#survey + p")).to_have_text("No answers yet.")
+        stack.query(
+            "UPDATE community_membership SET joined_at = now() - interval '60 days'"
+            " WHERE user_id = %s RETURNING id",
+            (people[CARER],),
+        )
+        carer = phones.new(pin="1")
+        phones.sign_in(carer, CARER)
+        phones.visit(carer, f"/community/{PATHWAY}/forums/")
+        question = carer.get_by_role("group", name="Has Harbour helped your recovery?")
+        question.get_by_label("Agree", exact=True).check()
+        phones.press(carer, "button", "Send my answer")
+        expect(carer.get_by_text("Thank you for answering")).to_be_visible()
+        carer.context.close()
+        phones.visit(lead, insights)
+        assert "The whole period,fewer than 5," in download(lead, survey_link)
+        shot(lead, "insights-390")
+        lead.context.close()
 
         # Both in the pathway's room: Maple on process 1, Hazel on 2.
         for page in (member, clinician):

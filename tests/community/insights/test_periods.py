@@ -10,11 +10,15 @@ from community.insights.periods import between, last_days, read_period
 NOW = datetime(2026, 4, 13, 10, 0, tzinfo=UTC)
 
 
-def test_presets_end_now():
-    with time_machine.travel(NOW, tick=False):
+def test_presets_end_with_the_minute_of_now():
+    """Whatever was done a moment ago counts: the end is the minute's end."""
+    moment = NOW + timedelta(seconds=42)
+    with time_machine.travel(moment, tick=False):
         form, period = read_period(QueryDict("period=7"))
     assert period is not None
-    assert (period.start, period.end) == (NOW - timedelta(days=7), NOW)
+    end = NOW + timedelta(minutes=1)
+    assert (period.start, period.end) == (end - timedelta(days=7), end)
+    assert period.start < moment < period.end
     assert period.query == "period=7"
 
 

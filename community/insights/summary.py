@@ -1,7 +1,9 @@
-"""Keeping `AuthorDay` (community/insights/models.py) right: one person's
-posts in a pathway on a London day, moved by one (`add_posts`, at write
-time) or counted again from the content tables (`rebuild`, set-based: the
-migration's backfill and the `repair_insights` command).
+"""Keeping the insights' summaries (community/insights/models.py) right:
+each person's posts in a pathway on a London day and their latest post, and
+a pathway's posts of each kind in each hour. Moved by one row at write time
+(`add_written`, one statement on PostgreSQL; `take_written`) or counted
+again from the content tables (`rebuild`, set-based: the migrations'
+backfill and the `repair_insights` command).
 
 What is counted is what the activity figures count (figures._sources):
 every row of each kind, whatever became of it; a row deleted is no longer
@@ -82,17 +84,13 @@ def kind_of(model: type[Model], instance: Model) -> str:
     return KIND_NAMES.get(model, "comment")
 
 
-def _bump(summary: type[Model], key: dict, n: int) -> None:
-    """Move the count of `summary`'s row at `key` by `n` (negative to take
-    away). Adding is one upsert (INSERT ... ON CONFLICT on the key's unique
-    columns, on PostgreSQL and SQLite alike, so two first posts at once
-    cannot both insert); taking away never goes below nought (a row that
-    would is deleted), so a summary that had drifted cannot make a member's
-    post fail: `repair_insights` puts it right."""
-    if n < 0:
-        summary.objects.filter(**key, posts__lte=-n).delete()
-        summary.objects.filter(**key).update(posts=F("posts") + n)
-        return
+Statement = tuple[str, list]
+
+
+def _upsert(summary: type[Model], key: dict, n: int) -> Statement:
+    """The upsert that adds `n` (> 0) to the count of `summary`'s row at
+    `key`: INSERT ... ON CONFLICT on the key's unique columns (PostgreSQL
+    and SQLite alike), so two first posts at once cannot both insert."""
     quote = connection.ops.quote_name
     table = quote(summary._meta.db_table)
     columns = [summary._meta.get_field(name).column for name in key]
@@ -101,45 +99,80 @@ def _bump(summary: type[Model], key: dict, n: int) -> None:
         summary._meta.get_field(name).get_db_prep_save(v, connection)
         for name, v in key.items()
     ]
+    return (
+        f"INSERT INTO {table} ({names}, posts) "  # noqa: S608 - names from the model
+        f"VALUES ({', '.join(['%s'] * (len(columns) + 1))}) ON CONFLICT ({names}) "
+        f"DO UPDATE SET posts = {table}.posts + EXCLUDED.posts",
+        [*values, n],
+    )
+
+
+def _latest(pathway_id: int, author_id: int, at: datetime) -> Statement:
+    """The upsert that makes `at` the author's latest post in the pathway
+    unless a later one is known."""
+    table = connection.ops.quote_name(AuthorLatest._meta.db_table)
+    return (
+        f"INSERT INTO {table} (pathway_id, author_id, last_at) "  # noqa: S608 - names from the model
+        f"VALUES (%s, %s, %s) ON CONFLICT (pathway_id, author_id) DO UPDATE "
+        f"SET last_at = CASE WHEN EXCLUDED.last_at > {table}.last_at "
+        f"THEN EXCLUDED.last_at ELSE {table}.last_at END",
+        [pathway_id, author_id, connection.ops.adapt_datetimefield_value(at)],
+    )
+
+
+def _run_together(statements: list[Statement]) -> None:
+    """Run `statements` (each writing another table) on the writer's
+    connection: on PostgreSQL as one statement, the others as data-modifying
+    WITH clauses of the last (one round trip on a message's hot path); one by
+    one on SQLite, which has no such clauses."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({names}, posts) "  # noqa: S608 - names from the model
-            f"VALUES ({', '.join(['%s'] * (len(columns) + 1))}) ON CONFLICT ({names}) "
-            f"DO UPDATE SET posts = {table}.posts + EXCLUDED.posts",
-            [*values, n],
+        if connection.vendor != "postgresql" or len(statements) == 1:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+            return
+        *before, (last, last_params) = statements
+        clauses = ", ".join(f"s{i} AS ({sql})" for i, (sql, _p) in enumerate(before))
+        params = [p for _sql, part in before for p in part] + last_params
+        cursor.execute(f"WITH {clauses} {last}", params)
+
+
+def _take(summary: type[Model], key: dict, n: int) -> None:
+    """Take `n` from the count of `summary`'s row at `key`, never below
+    nought (a row that would is deleted), so a summary that had drifted
+    cannot make a member's post fail: `repair_insights` puts it right."""
+    summary.objects.filter(**key, posts__lte=n).delete()
+    summary.objects.filter(**key).update(posts=F("posts") - n)
+
+
+def add_written(
+    pathway_id: int | None, author_id: int | None, kind: str, at: datetime
+) -> None:
+    """One row of `kind` written at `at`: one more in its person-day and in
+    its pathway's kind-hour, and perhaps its author's latest post."""
+    if pathway_id is None:
+        return
+    statements = [
+        _upsert(
+            KindHour, {"pathway_id": pathway_id, "hour": hour_of(at), "kind": kind}, 1
         )
+    ]
+    if author_id is not None:
+        key = {"pathway_id": pathway_id, "day": day_of(at), "author_id": author_id}
+        statements += [_upsert(AuthorDay, key, 1), _latest(pathway_id, author_id, at)]
+    _run_together(statements)
 
 
-def add_posts(pathway_id: int | None, author_id: int | None, day: date, n: int):
-    """Move one person-day's count by `n` (see `_bump`)."""
-    if pathway_id is None or author_id is None or n == 0:
+def take_written(
+    pathway_id: int | None, author_id: int | None, kind: str, at: datetime
+) -> None:
+    """`add_written` undone: a row deleted or moved away."""
+    if pathway_id is None:
         return
-    _bump(AuthorDay, {"pathway_id": pathway_id, "day": day, "author_id": author_id}, n)
-
-
-def add_hour(pathway_id: int | None, kind: str, hour: datetime, n: int) -> None:
-    """Move one pathway's count of `kind` in the hour starting at `hour`
-    (`hour_of`) by `n` (see `_bump`)."""
-    if pathway_id is None or n == 0:
-        return
-    _bump(KindHour, {"pathway_id": pathway_id, "hour": hour, "kind": kind}, n)
-
-
-def note_post(pathway_id: int | None, author_id: int | None, at: datetime) -> None:
-    """`author` wrote in `pathway` at `at`: their latest post is the later
-    of it and the one known (one upsert)."""
-    if pathway_id is None or author_id is None:
-        return
-    quote = connection.ops.quote_name
-    table = quote(AuthorLatest._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (pathway_id, author_id, last_at) "  # noqa: S608 - names from the model
-            f"VALUES (%s, %s, %s) ON CONFLICT (pathway_id, author_id) DO UPDATE "
-            f"SET last_at = CASE WHEN EXCLUDED.last_at > {table}.last_at "
-            f"THEN EXCLUDED.last_at ELSE {table}.last_at END",
-            [pathway_id, author_id, connection.ops.adapt_datetimefield_value(at)],
-        )
+    _take(KindHour, {"pathway_id": pathway_id, "hour": hour_of(at), "kind": kind}, 1)
+    if author_id is not None:
+        key = {"pathway_id": pathway_id, "day": day_of(at), "author_id": author_id}
+        _take(AuthorDay, key, 1)
+        forget_post(pathway_id, author_id, at)
 
 
 def forget_post(pathway_id: int | None, author_id: int | None, at: datetime) -> None:

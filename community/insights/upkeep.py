@@ -29,15 +29,12 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from community.forums.actions import refresh_first_replies
 from community.forums.models import Reply, Topic
 from community.insights.summary import (
-    add_hour,
-    add_posts,
+    add_written,
     counted,
     day_of,
-    forget_post,
-    hour_of,
     kind_of,
-    note_post,
     spec_of,
+    take_written,
 )
 
 # A reply's fields that can change which reply is a topic's first.
@@ -57,15 +54,11 @@ def _key(instance, author: str, when: str):
 
 
 def _count(sender, instance, key, at, n: int) -> None:
-    """Add (n=1) or take away (n=-1) one row written at `at` under `key`
-    (pathway, author, London day) in every summary."""
-    pathway, author, day = key
-    add_posts(pathway, author, day, n)
-    add_hour(pathway, kind_of(sender, instance), hour_of(at), n)
-    if n > 0:
-        note_post(pathway, author, at)
-    else:
-        forget_post(pathway, author, at)
+    """Add (n=1) or take away (n=-1) one row written at `at` by key's
+    author in key's pathway (`_key`) in every summary."""
+    pathway, author, _day = key
+    change = add_written if n > 0 else take_written
+    change(pathway, author, kind_of(sender, instance), at)
 
 
 def remember(sender, instance, update_fields=None, **kwargs) -> None:

@@ -26,9 +26,6 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     # At the root, in no language: a service worker only serves pages under it.
     path("sw.js", notification_views.service_worker, name="service_worker"),
-    # At the root too: one manifest for every language (it holds no words of
-    # a page), found by the browser without a session.
-    path("manifest.webmanifest", install.web_manifest, name="web_manifest"),
     path("files/videos/<int:pk>/", home_views.serve_media, name="serve_media"),
     # Local media only through the access check, in every setting (DEBUG
     # included): a file's URL is no key to it (S3 gives signed URLs instead).
@@ -47,6 +44,9 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("help/", community_views.help_now, name="help"),
+    # The app's manifest in each language, found by the browser without a
+    # session: /manifest.webmanifest, /cy/manifest.webmanifest.
+    path("manifest.webmanifest", install.web_manifest, name="web_manifest"),
     # Words for scripts (gettext() in the browser), from locale/*/djangojs.po:
     # a script file of 'self', so the strict CSP holds (docs/welsh.md).
     path(

@@ -10,6 +10,7 @@ from django.contrib.staticfiles import finders
 from django.http import JsonResponse
 from django.shortcuts import render, resolve_url
 from django.templatetags.static import static
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
@@ -94,8 +95,14 @@ def shell_version(*parts: str) -> str:
 @require_safe
 def web_manifest(request):
     """The web app manifest (what a phone needs to install Harbour): the same
-    for everyone, so it holds nothing of the reader. `start_url` is where a
-    member lands after signing in."""
+    for everyone, so it holds nothing of the reader; in the language of its
+    address (`/cy/manifest.webmanifest` for Welsh pages), with the same `id`
+    in each, so it is one app whichever language installed it. `start_url`
+    is where a member lands after signing in, in that language."""
+    language = get_language()
+    start_url = resolve_url(settings.LOGIN_REDIRECT_URL)
+    if language != settings.LANGUAGE_CODE:  # as i18n_patterns prefixes it
+        start_url = f"/{language}{start_url}"
     icons = [
         {
             "src": static(path),
@@ -110,9 +117,9 @@ def web_manifest(request):
         "name": settings.WAGTAIL_SITE_NAME,
         "short_name": settings.WAGTAIL_SITE_NAME,
         "description": _("Peer support from your NHS mental health service."),
-        "lang": settings.LANGUAGE_CODE,
+        "lang": language,
         "dir": "ltr",
-        "start_url": resolve_url(settings.LOGIN_REDIRECT_URL),
+        "start_url": start_url,
         "scope": "/",
         "display": "standalone",
         "orientation": "any",

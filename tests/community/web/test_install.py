@@ -56,6 +56,18 @@ def test_the_manifest_is_the_same_for_everyone(client, pathway):
     assert client.get(MANIFEST).content == anonymous
 
 
+def test_welsh_pages_link_a_welsh_manifest_of_the_same_app(client, home):
+    english = json.loads(client.get(MANIFEST).content)
+    body = client.get("/cy/").content.decode()
+    assert '<link rel="manifest" href="/cy/manifest.webmanifest">' in body
+    welsh = json.loads(client.get("/cy/manifest.webmanifest").content)
+    assert (english["lang"], welsh["lang"]) == ("en", "cy")
+    assert welsh["id"] == english["id"]  # one app, whichever language installed it
+    assert welsh["start_url"] == "/cy/"
+    assert welsh["description"] != english["description"]  # said in Welsh
+    assert welsh["icons"] == english["icons"]
+
+
 def test_every_page_links_the_manifest_icons_and_the_worker_script(client, home):
     body = client.get("/").content.decode()
     assert '<link rel="manifest" href="/manifest.webmanifest">' in body

@@ -6,6 +6,7 @@ trust wrote (`lang_if_other`)."""
 import copy
 
 from django import forms, template
+from django.conf import settings
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -231,6 +232,20 @@ def content_language(obj) -> str:
     source = getattr(obj, "alias_of", None) or obj
     locale = getattr(source, "locale", None)
     return getattr(locale, "language_code", "") or ""
+
+
+@register.filter
+def name_marked(pathway):
+    """A pathway's name, marked `<span lang="en">` on a page in another
+    language: names are written in the site's language (settings'
+    LANGUAGE_CODE) and not translated, so a screen reader on a /cy/ page
+    must speak it as English (WCAG 3.1.2). Escaped; plain text otherwise.
+    For page text only, never inside <title> or <option> (no markup there)."""
+    code = settings.LANGUAGE_CODE
+    active = (translation.get_language() or code).split("-")[0]
+    if active == code.split("-")[0]:
+        return pathway.name
+    return format_html('<span lang="{}">{}</span>', code, pathway.name)
 
 
 @register.simple_tag

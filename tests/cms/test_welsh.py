@@ -179,6 +179,20 @@ def test_english_page_words_on_a_welsh_page_are_marked_english(
 
 
 @pytest.mark.django_db
+def test_a_pathways_name_on_a_welsh_page_is_marked_english(
+    client, pathway, welsh_member
+):
+    """Pathway names are written in English and not translated."""
+    name = escape(pathway.name)
+    body = page(client, f"/cy/community/{pathway.slug}/forums/")
+    assert f'<span lang="en">{name}</span>' in body
+    title = body.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<span" not in title  # no markup where none can be
+    english = client.get(f"/community/{pathway.slug}/forums/").content.decode()
+    assert name in english and '<span lang="en">' not in english
+
+
+@pytest.mark.django_db
 def test_english_crisis_contacts_on_a_welsh_page_are_marked_english(client, home):
     body = page(client, "/cy/help/")
     assert '<li lang="en">' in body

@@ -11,9 +11,10 @@ counted. The kinds are found here, the comment through the safety registry,
 so this wing imports no page code."""
 
 from datetime import UTC, date, datetime
+from typing import cast
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, Max, Model, Value, When
+from django.db.models import Case, Count, F, Field, Max, Model, Value, When
 from django.db.models.functions import TruncDate, TruncHour
 
 from chat.models import Message, Room, RoomKind
@@ -69,7 +70,7 @@ def hour_of(moment: datetime) -> datetime:
 def kind_of(model: type[Model], instance: Model) -> str:
     """The activity figures' kind (figures.KINDS) of a counted row. A chat
     message's is its room's: "support" in a support conversation."""
-    if model is Message:
+    if isinstance(instance, Message):
         room = instance._state.fields_cache.get("room")
         kind = (
             room.kind
@@ -93,15 +94,15 @@ def _upsert(summary: type[Model], key: dict, n: int) -> Statement:
     and SQLite alike), so two first posts at once cannot both insert."""
     quote = connection.ops.quote_name
     table = quote(summary._meta.db_table)
-    columns = [summary._meta.get_field(name).column for name in key]
-    names = ", ".join(quote(c) for c in columns)
+    fields = [cast(Field, summary._meta.get_field(name)) for name in key]
+    names = ", ".join(quote(cast(str, field.column)) for field in fields)
     values = [
-        summary._meta.get_field(name).get_db_prep_save(v, connection)
-        for name, v in key.items()
+        field.get_db_prep_save(v, connection)
+        for field, v in zip(fields, key.values(), strict=True)
     ]
     return (
         f"INSERT INTO {table} ({names}, posts) "  # noqa: S608 - names from the model
-        f"VALUES ({', '.join(['%s'] * (len(columns) + 1))}) ON CONFLICT ({names}) "
+        f"VALUES ({', '.join(['%s'] * (len(fields) + 1))}) ON CONFLICT ({names}) "
         f"DO UPDATE SET posts = {table}.posts + EXCLUDED.posts",
         [*values, n],
     )
@@ -140,8 +141,9 @@ def _take(summary: type[Model], key: dict, n: int) -> None:
     """Take `n` from the count of `summary`'s row at `key`, never below
     nought (a row that would is deleted), so a summary that had drifted
     cannot make a member's post fail: `repair_insights` puts it right."""
-    summary.objects.filter(**key, posts__lte=n).delete()
-    summary.objects.filter(**key).update(posts=F("posts") - n)
+    rows = summary._default_manager.filter(**key)
+    rows.filter(posts__lte=n).delete()
+    rows.update(posts=F("posts") - n)
 
 
 def add_written(

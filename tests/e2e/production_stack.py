@@ -168,6 +168,17 @@ class ProductionStack:
         with psycopg.connect(self.database.url, autocommit=True) as connection:
             return connection.execute(sql, params).fetchall()
 
+    def forget_cached(self, key: str) -> None:
+        """Delete the site's cache entry `key` from the stack's private Redis,
+        whatever prefix and version its settings put before it (the test
+        process's own settings name another prefix)."""
+        import redis
+
+        with redis.Redis.from_url(self.env["REDIS_URL"]) as client:
+            found = list(client.scan_iter(match=f"*:{key}"))
+            if found:
+                client.delete(*found)
+
     def app_logs(self) -> list[Path]:
         return [server.log for server in self.servers]
 

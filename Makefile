@@ -40,6 +40,8 @@ lock: venv
 ## channel layer, local media) at http://127.0.0.1:8000 and print the logins.
 ## The background worker (risk-alert escalation) runs beside the server and
 ## stops with it.
+# Links the demo prints and e-mails point where it serves (PORT=8011 included).
+run: export WAGTAILADMIN_BASE_URL ?= http://$(HOST):$(PORT)
 run: venv
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo

@@ -200,6 +200,40 @@ def test_what_a_member_writes_survives_a_reload_going_offline_and_signing_out(
     assert not [key for key in kept if key.startswith("harbour-")]
 
 
+def test_going_offline_shows_at_once_though_the_socket_never_finishes_closing(
+    phone_page, pathway, asgi_server, sign_in, visit
+):
+    """A close handshake cannot cross a dead network, so a socket's own close
+    event may be a minute coming (CI once saw the room still "open" 5 s after
+    the phone went offline). Here the handshake never finishes: the route
+    swallows the page's close. The page still says at once that it is
+    offline, keeps a message sent meanwhile, and sends it once back online."""
+    maple = make_trusted(pathway, display_name="Maple")
+    page = phone_page
+
+    def never_closing(ws):
+        ws.connect_to_server()
+        ws.on_close(lambda code, reason: None)  # the close goes nowhere
+
+    sign_in(page, maple, base=asgi_server)
+    page.route_web_socket("**/ws/chat/**", never_closing)
+    visit(page, f"/community/{pathway.slug}/chat/", asgi_server)
+    chat = page.locator("#chat")
+    expect(chat).to_have_attribute("data-state", "open")
+
+    page.context.set_offline(True)
+    expect(chat).to_have_attribute("data-state", "closed", timeout=2000)
+    expect(page.locator("#chat-connection")).to_contain_text("You're offline")
+    send(page, "Still awake, anyone around?")
+    expect(page.locator("#chat-log li:not([data-seq])")).to_contain_text("Not sent yet")
+
+    page.context.set_offline(False)
+    expect(chat).to_have_attribute("data-state", "open")
+    expect(page.locator("#message-1")).to_contain_text("Still awake, anyone around?")
+    expect(page.locator("#message-1")).not_to_contain_text("Not sent yet")
+    assert Message.objects.filter(body="Still awake, anyone around?").count() == 1
+
+
 def test_sends_refused_after_an_offline_spell_all_come_back_into_the_box(
     phone_page, pathway, asgi_server, sign_in, visit
 ):

@@ -117,8 +117,19 @@ export function roomSocket({ url, room, cursor, changedSince, onFrame, onOpen, o
     delay = 1000;
     connect();
   });
+  // Going offline: a close handshake cannot cross a dead network, so the
+  // socket's own close event may be a minute coming (CI saw the room still
+  // "open" 5 s after the phone went offline). The page takes it as closed at
+  // once and lets go of it; the "online" event connects again.
   window.addEventListener("offline", () => {
-    if (socket) socket.close();
+    const old = socket;
+    if (!old || old.readyState === WebSocket.CLOSED) return;
+    socket = null;
+    synced = false;
+    clearTimeout(pongTimer);
+    clearTimeout(retryTimer);
+    onClose(!stopped);
+    old.close();
   });
 
   return {

@@ -13,7 +13,8 @@
    --overwrite is given. Nothing is left fuzzy: msgmerge's guesses (an old
    translation of a different sentence) are thrown away, not shipped.
 3. Compiles each .po to its .mo with polib (pure Python), so the .mo always
-   matches its .po (tests/cms/test_welsh.py checks both).
+   matches its .po (tests/cms/test_welsh.py checks both); and the same for
+   `ENGLISH_WORDING`, Harbour's own English for some of allauth's strings.
 
 Prints how many entries each catalogue has and how many still lack Welsh, and
 names any source entry refused for mismatched placeholders.
@@ -68,6 +69,11 @@ TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 
 def po_path(domain: str) -> Path:
     return LOCALE / LANGUAGE / "LC_MESSAGES" / f"{domain}.po"
+
+
+# Harbour's English for a few of allauth's strings (its Title Case in sentence
+# case: community/web/allauth_words.py), written by hand and compiled here.
+ENGLISH_WORDING = LOCALE / "en" / "LC_MESSAGES" / "django.po"
 
 
 def key(entry: polib.POEntry) -> tuple[str, str]:
@@ -262,6 +268,9 @@ def run(sources: list[Path], *, overwrite: bool, skip_extract: bool) -> int:
             say(f"  refused {line}")
         for entry in missing[:20]:
             say(f"  no Welsh: {entry.msgid[:70]!r}")
+    english = polib.pofile(str(ENGLISH_WORDING))
+    compile_mo(english, ENGLISH_WORDING)
+    say(f"{ENGLISH_WORDING.relative_to(ROOT)}: {len(english)} msgids compiled")
     return 1 if missing_total else 0
 
 

@@ -4,6 +4,7 @@ sources, /cy/ pages speak Welsh, what stays English says so (lang="en"), and
 emails speak their recipient's language, not the sender's."""
 
 from html import escape
+from pathlib import Path
 
 import polib
 import pytest
@@ -17,9 +18,10 @@ from community.models import EmailFrequency, Role
 from community.moderation.models import RiskAlert
 from community.notifications.actions import notify_many
 from community.queries import language_of, languages_of
+from community.web.allauth_words import ALLAUTH_WORDS
 from home.models import PathwayPage
 from tests.community.moderation.posting import post
-from tests.factories import make_forum, make_member, make_trusted, put_on_duty
+from tests.factories import PASSWORD, make_forum, make_member, make_trusted, put_on_duty
 
 
 def catalogue() -> dict[tuple[str, str], polib.POEntry]:
@@ -100,8 +102,7 @@ def test_no_entry_is_fuzzy_empty_or_left_over():
 
 
 def test_each_compiled_catalogue_is_its_po():
-    for domain in messages.DOMAINS:
-        po = messages.po_path(domain)
+    for po in [*map(messages.po_path, messages.DOMAINS), messages.ENGLISH_WORDING]:
         compiled = {
             messages.key(entry): messages.translations(entry)
             for entry in polib.mofile(str(po.with_suffix(".mo")))
@@ -112,7 +113,7 @@ def test_each_compiled_catalogue_is_its_po():
             for entry in polib.pofile(str(po))
             if messages.is_translated(entry)
         }
-        assert compiled == written, f"run `make messages` ({domain}.mo is stale)"
+        assert compiled == written, f"run `make messages` ({po.name} is stale)"
 
 
 def test_welsh_plurals_use_all_four_forms():
@@ -124,6 +125,24 @@ def test_welsh_plurals_use_all_four_forms():
         ]
     assert forms == [entry.msgstr_plural[i] for i in range(4)]
     assert len(set(forms)) == 4
+
+
+def test_allauths_words_are_marked_as_allauth_and_django_look_them_up():
+    """Marked msgids that allauth or Django no longer use (an upgrade
+    reworded them) would be Welsh that never shows."""
+    import allauth
+    import django
+
+    used = set()
+    for package, catalogue in (
+        (allauth, "locale/en/LC_MESSAGES/django.po"),
+        (django, "contrib/auth/locale/en/LC_MESSAGES/django.po"),
+    ):
+        path = Path(package.__path__[0]) / catalogue
+        used |= {entry.msgid for entry in polib.pofile(str(path))}
+    assert [words for words in ALLAUTH_WORDS if words not in used] == []
+    english = {entry.msgid for entry in polib.pofile(str(messages.ENGLISH_WORDING))}
+    assert english <= set(ALLAUTH_WORDS)
 
 
 # Pages ---------------------------------------------------------------------------
@@ -152,6 +171,47 @@ def test_signed_out_pages_speak_welsh(client, home):
     assert welsh("Sign in") in page(client, "/cy/accounts/login/")
     assert welsh("Get help now") in page(client, "/cy/help/")
     assert welsh("Get help now") in page(client, "/cy/offline/")
+
+
+@pytest.mark.django_db
+def test_allauths_pages_and_emails_speak_welsh_and_plain_english(
+    client, pathway, mailoutbox
+):
+    """allauth has no Welsh and writes Title Case: its pages, errors and the
+    password reset email get Harbour's Welsh and sentence case instead."""
+    member = make_trusted(pathway)
+    body = page(client, "/cy/accounts/password/reset/")
+    assert welsh("Password Reset") in body and welsh("Reset My Password") in body
+    english = client.get("/accounts/password/reset/").content.decode()
+    assert "Reset your password" in english and "Reset my password" in english
+    assert "Password Reset" not in english and "Reset My Password" not in english
+
+    wrong = client.post(
+        "/cy/accounts/login/", {"login": member.email, "password": "not it"}
+    )
+    assert (
+        escape(
+            welsh("The email address and/or password you specified are not correct.")
+        )
+        in wrong.content.decode()
+    )
+    assert wrong.context["form"].data["login"] == member.email  # kept
+
+    client.post("/cy/accounts/password/reset/", {"email": member.email})
+    [email] = mailoutbox
+    assert email.subject.endswith(welsh("Password Reset Email"))
+    assert welsh("Hello from %(site_name)s!") % {"site_name": "Harbour"} in email.body
+    assert "/cy/accounts/password/reset/key/" in email.body
+
+    client.force_login(member)
+    with translation.override("cy"):
+        too_common = gettext("This password is too common.")
+    refused = client.post(
+        "/cy/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": "password", "password2": "password"},
+    )
+    assert escape(too_common) in refused.content.decode()
+    assert welsh("Current Password") in refused.content.decode()
 
 
 @pytest.mark.django_db

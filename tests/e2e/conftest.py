@@ -364,7 +364,7 @@ def sign_in(visit, submit):
         submit(page, "Sign in")
         if totp_secret:
             page.get_by_label("Code", exact=True).fill(totp_code(totp_secret))
-            submit(page, "Sign In")
+            submit(page, "Sign in")
 
     return _sign_in
 

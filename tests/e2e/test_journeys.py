@@ -201,7 +201,7 @@ def test_staff_without_two_factor_are_sent_to_set_it_up(
 
     assert page.url.endswith("/accounts/2fa/totp/activate/")
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Activate Authenticator App"
+        "Set up an authenticator app"
     )
     expect(page.get_by_role("img", name="QR code")).to_be_visible()
     expect(page.get_by_label("Authenticator code")).to_be_editable()

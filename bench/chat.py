@@ -55,9 +55,10 @@ BENCH_CHAT_REDIS_URL (redis://127.0.0.1:6379/14; keys under a random prefix,
 deleted after), BENCH_CHAT_REDIS_SOCKET_TIMEOUT (unset: the site's channel
 layer as configured, 30 s; seconds: the bench server's layer connections get
 that read timeout instead, see bench/README.md), BENCH_CHAT_SERVER (uvicorn or
-daphne), BENCH_CHAT_DEFLATE (1: uvicorn accepts permessage-deflate, which the
-clients offer as browsers do; 0: plain frames), BENCH_CHAT_RATE_LIMIT (the
-bench server's chat rate limit, 1000000), BENCH_CHAT_PROFILE and
+daphne), BENCH_CHAT_DEFLATE (0, as the Procfile serves: plain frames; 1:
+uvicorn accepts permessage-deflate, which the clients offer as browsers do),
+BENCH_CHAT_RATE_LIMIT (the bench server's chat rate limit, 1000000),
+BENCH_CHAT_PROFILE and
 BENCH_CHAT_PY_SPY (above, (b)), BENCH_CHAT_CONNECTIONS (on
 PostgreSQL: "pool", the default, production's connection pool as
 cms/settings/base.py's pool_connections makes it, sized by
@@ -112,6 +113,7 @@ READERS = env_int("BENCH_CHAT_READERS", 200)
 MESSAGES = env_int("BENCH_CHAT_MESSAGES", 100)
 RATE = env_int("BENCH_CHAT_RATE", 5)
 IDLE = env_int("BENCH_CHAT_IDLE", 500)
+CHAT = "/ws/chat/"
 LAYERS = [
     name.strip()
     for name in os.environ.get("BENCH_CHAT_LAYERS", "memory,redis").split(",")
@@ -119,7 +121,7 @@ LAYERS = [
 ]
 REDIS_URL = os.environ.get("BENCH_CHAT_REDIS_URL", "redis://127.0.0.1:6379/14")
 SERVER = os.environ.get("BENCH_CHAT_SERVER", "uvicorn")
-DEFLATE = os.environ.get("BENCH_CHAT_DEFLATE", "1") == "1"
+DEFLATE = os.environ.get("BENCH_CHAT_DEFLATE", "0") == "1"
 RATE_LIMIT = os.environ.get("BENCH_CHAT_RATE_LIMIT", "1000000")
 # A py-spy to sample the server with during the fan-out runs (its raw
 # collapsed stacks go to BENCH_CHAT_PROFILE, one file per layer); unset, none.
@@ -309,7 +311,7 @@ def serving(env: dict):
 # Clients --------------------------------------------------------------------------
 
 
-async def open_socket(server: Server, session: str, path: str = "/ws/chat/"):
+async def open_socket(server: Server, session: str, path: str = CHAT):
     from websockets.asyncio.client import connect
 
     ws = await connect(
@@ -326,9 +328,14 @@ async def open_socket(server: Server, session: str, path: str = "/ws/chat/"):
     return ws
 
 
-async def join(ws, room: int) -> int:
-    """Joins `room`; returns its last number (the backlog is dropped)."""
-    await ws.send(json.dumps({"type": "join", "room": room}))
+async def join(ws, room: int, after: int | None = None) -> int:
+    """Joins `room` (after number `after`, as a page that drew up to it does;
+    None: from the start, with the room's backlog); returns its last number
+    (the backlog is dropped)."""
+    frame = {"type": "join", "room": room}
+    if after is not None:
+        frame["after"] = after
+    await ws.send(json.dumps(frame))
     while True:
         frame = json.loads(await asyncio.wait_for(ws.recv(), WAIT))
         if frame["type"] == "joined":
@@ -385,7 +392,7 @@ async def round_trips(server, seeded) -> None:
     room, session = seeded["roundtrip"].room, seeded["roundtrip"].sessions[0]
     rows = []
     for name, path, trip in (
-        ("chat: send -> ack + message", "/ws/chat/", chat_round_trip),
+        ("chat: send -> ack + message", CHAT, chat_round_trip),
         ("echo: frame -> group -> frame", "/ws/bench-echo/", echo_round_trip),
         ("stored echo: + one row stored", "/ws/bench-stored-echo/", echo_round_trip),
     ):
@@ -636,15 +643,16 @@ async def fan_out(server, seeded) -> None:
 # (c) Memory -----------------------------------------------------------------------
 
 
-async def open_many(server, sessions, count, path, room=None):
-    """`count` bare sockets (sessions reused in turn), joined to `room`."""
+async def open_many(server, sessions, count, path, room=None, after=None):
+    """`count` bare sockets (sessions reused in turn), joined to `room` (after
+    number `after`, see `join`)."""
     limit = asyncio.Semaphore(CONNECT_AT_ONCE)
 
     async def one(n):
         async with limit:
             ws = await open_socket(server, sessions[n % len(sessions)], path)
             if room is not None:
-                await join(ws, room)
+                await join(ws, room, after)
             return ws
 
     return await asyncio.gather(*(one(n) for n in range(count)))
@@ -654,16 +662,24 @@ async def close_all(sockets) -> None:
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
 
 
-async def idle_memory(server, seeded, path: str) -> tuple[int, int, int]:
+async def idle_memory(
+    server, seeded, path: str, as_the_page: bool = False
+) -> tuple[int, int, int]:
     """The server's RSS before and after IDLE idle sockets (chat ones joined
-    to the fan-out room; echo ones are in their group from the start)."""
-    room = seeded["fanout"].room if path == "/ws/chat/" else None
+    to the fan-out room: from its start, so each is sent the room's backlog
+    of its last 50 messages, or `as_the_page` does, after the last number
+    the page drew, so nothing is sent; echo ones are in their group from the
+    start)."""
+    room = seeded["fanout"].room if path == CHAT else None
     sessions = seeded["fanout"].sessions
     # Warm up first: imports, the thread pool, the database connection.
-    await close_all(await open_many(server, sessions, 20, path, room))
+    warm = await open_many(server, sessions, 20, path, room)
+    last = await join(warm[0], room) if room is not None else None
+    await close_all(warm)
     await asyncio.sleep(1)
     before = server.rss_kb()
-    sockets = await open_many(server, sessions, IDLE, path, room)
+    after = last if as_the_page else None
+    sockets = await open_many(server, sessions, IDLE, path, room, after)
     await asyncio.sleep(2)
     after = server.rss_kb()
     still_open = sum(ws.close_code is None for ws in sockets)
@@ -725,16 +741,21 @@ def bench_layer(layer: str, database: Database) -> None:
             asyncio.run(round_trips(server, seeded))
             asyncio.run(fan_out(server, seeded))
         rows = []
-        for name, path in (("chat", "/ws/chat/"), ("echo", "/ws/bench-echo/")):
+        for name, path, as_the_page in (
+            ("chat, joined as the page joins (after its last number)", CHAT, True),
+            ("chat, joined from the start (a backlog of 50)", CHAT, False),
+            ("echo", "/ws/bench-echo/", False),
+        ):
             with serving(env) as server:
-                rows.append((name, *asyncio.run(idle_memory(server, seeded, path))))
+                measured = idle_memory(server, seeded, path, as_the_page)
+                rows.append((name, *asyncio.run(measured)))
         print(
             f"(c) memory per idle connection: {IDLE} sockets, each kind on a fresh "
             f"server; {load()}"
         )
         for name, before, after, still_open in rows:
             print(
-                f"    {name:5} {(after - before) / IDLE:7.1f} KB a socket "
+                f"    {(after - before) / IDLE:7.1f} KB a socket, {name} "
                 f"(server RSS {before / 1024:.1f} -> {after / 1024:.1f} MB)"
                 + (
                     ""

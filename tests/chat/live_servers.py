@@ -682,6 +682,15 @@ class ChatClient:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
 
+    @property
+    def extensions(self) -> str | None:
+        """The socket extensions the server agreed to (its
+        Sec-WebSocket-Extensions; None when none). The client offers
+        permessage-deflate, as browsers do."""
+        if self._socket is None or self._socket.response is None:
+            return None
+        return self._socket.response.headers.get("Sec-WebSocket-Extensions")
+
     def drop(self, stay_offline: bool = False) -> None:
         """Cut the connection at once: a TCP reset, no closing handshake. The
         client connects again and resyncs by itself (after `go_online()` when

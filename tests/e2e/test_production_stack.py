@@ -168,7 +168,7 @@ class Phones:
         self.press(page, "button", "Sign in")
         if totp_secret:
             page.get_by_label("Code", exact=True).fill(totp_code(totp_secret))
-            self.press(page, "button", "Sign In")
+            self.press(page, "button", "Sign in")
         # Signed in: the header has its way out (behind the phone's menu).
         expect(page.locator("a[href$='/accounts/logout/']")).to_have_count(1)
 
@@ -221,6 +221,9 @@ async def chat_through_a_kill(stack, room: int, sessions, kill_after: int, count
         for n, (session, pin) in enumerate(zip(sessions, pins, strict=True))
     ]
     await asyncio.gather(*(client.connect(WAIT) for client in clients))
+    # The Procfile serves no permessage-deflate (decision 0035: its contexts
+    # doubled a socket's memory), though the clients offer it.
+    assert [client.extensions for client in clients] == [None] * len(clients)
     await asyncio.gather(*(client.join(room, WAIT) for client in clients))
     acked: dict[int, str] = {}
     enough = asyncio.Event()

@@ -338,6 +338,22 @@ def test_a_member_asks_for_support_and_the_clinician_picks_it_up(
     check_a11y(member)
     screenshot(member, "chat-support-390")
 
+    # Dr Birch ends the conversation. Maple's open page says so at once,
+    # without a reload: the box is gone, her words stay, the crisis
+    # contacts and a way to start again are there, and a screen reader
+    # hears it from the status line.
+    submit(clinician, "End the conversation")
+    ended = member.locator("#chat-ended")
+    expect(ended).to_contain_text("This conversation has ended.")
+    expect(ended.get_by_role("link", name="Start a new conversation")).to_be_visible()
+    expect(member.get_by_label("Your message")).to_have_count(0)
+    expect(member.get_by_text("Dr Birch from the care team is here.")).to_have_count(0)
+    expect(member.locator("#chat-status")).to_have_text("This conversation has ended.")
+    assert bodies(member)[0] == "I can't sleep and my head is loud."
+    fits_the_screen(member)
+    check_a11y(member)
+    screenshot(member, "chat-support-ended-390")
+
 
 def test_two_members_talk_directly_with_presence_receipts_and_a_resync(
     new_context,

@@ -173,7 +173,8 @@ function start(root) {
       // server); the status line announces it without moving focus.
       if (frame.room !== room) return;
       const ended = document.getElementById("chat-support-ended");
-      for (const id of ["chat-waiting", "chat-end", "chat-form"]) {
+      // ("… from the care team is here." is no longer true.)
+      for (const id of ["chat-waiting", "chat-end", "chat-form", "chat-support-status"]) {
         const gone = document.getElementById(id);
         if (gone) gone.remove();
       }

@@ -51,6 +51,7 @@ from community.forums.models import Reply, Topic
 from community.insights.hours import LONDON, is_office_hours
 from community.insights.models import AuthorDay, AuthorLatest, KindHour
 from community.insights.periods import Period
+from community.insights.summary import kind_sql
 from community.models import (
     Membership,
     MembershipStatus,
@@ -156,22 +157,13 @@ def _sources(pathway: Pathway, start: datetime, end: datetime):
         ("reply", Reply.objects.filter(pathway=pathway, **window), "author", ""),
         ("wall", WallPost.objects.filter(pathway=pathway, **window), "author", ""),
         ("present", Present.objects.filter(pathway=pathway, **window), "author", ""),
-        (
-            "chat",
-            Message.objects.filter(pathway=pathway, **window).exclude(
-                room__kind=RoomKind.SUPPORT
-            ),
-            "author",
-            "",
-        ),
-        (
-            "support",
-            Message.objects.filter(
-                pathway=pathway, room__kind=RoomKind.SUPPORT, **window
-            ),
-            "author",
-            "",
-        ),
+    ]
+    # A message's kind is its room's, by the summaries' own rule (kind_sql).
+    messages = Message.objects.filter(pathway=pathway, **window).alias(
+        kind=kind_sql(Message)
+    )
+    found += [
+        (kind, messages.filter(kind=kind), "author", "") for kind in ("chat", "support")
     ]
     if comment is not None:
         found.append(

@@ -7,8 +7,11 @@ backfill and the `repair_insights` command).
 
 What is counted is what the activity figures count (figures._sources):
 every row of each kind, whatever became of it; a row deleted is no longer
-counted. The kinds are found here, the comment through the safety registry,
-so this wing imports no page code."""
+counted. A chat message's kind is its room's: `kind_of` says so of one row
+in Python (the write path, with no query when the room is at hand),
+`kind_sql` of many in SQL (the rebuild and the figures' edges); a test
+holds the two to one answer. The kinds are found here, the comment through
+the safety registry, so this wing imports no page code."""
 
 from datetime import UTC, date, datetime
 from typing import cast
@@ -234,8 +237,9 @@ def _refill(summary, pathway, union: str, params: list, insert: str) -> int:
         return cursor.rowcount
 
 
-def _kind_sql(model: type[Model]):
-    """`kind_of` as an expression over `model`'s rows."""
+def kind_sql(model: type[Model]):
+    """`kind_of` as an expression over `model`'s rows (the rebuild's and the
+    activity figures' one statement of the rule in SQL)."""
     if model is Message:
         return Case(
             When(room__kind=RoomKind.SUPPORT, then=Value("support")),
@@ -276,7 +280,7 @@ def rebuild(pathway: Pathway | None = None) -> int:
         tables,
         lambda model, rows, _author, when: (
             rows.annotate(
-                p=F("pathway"), h=TruncHour(when, tzinfo=UTC), k=_kind_sql(model)
+                p=F("pathway"), h=TruncHour(when, tzinfo=UTC), k=kind_sql(model)
             )
             .values("p", "h", "k")
             .annotate(n=Count("*"))

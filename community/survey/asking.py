@@ -33,8 +33,11 @@ def every() -> timedelta:
     return timedelta(weeks=settings.HARBOUR_SURVEY_EVERY_WEEKS)
 
 
-def _quiet_key(user: User) -> str:
-    return f"survey:quiet:{user.pk}"
+def quiet_key(user_id: int) -> str:
+    """The cache key under which a "not due" for person `user_id` is
+    remembered (an operator, or a test of the deployed stack, may delete it
+    to have the question decided again at once)."""
+    return f"survey:quiet:{user_id}"
 
 
 def due_pathways(user: User, now: datetime | None = None) -> frozenset[int]:
@@ -43,7 +46,7 @@ def due_pathways(user: User, now: datetime | None = None) -> frozenset[int]:
     if not user.is_authenticated or user.is_staff or user.is_superuser:
         return frozenset()
     now = now or timezone.now()
-    key = _quiet_key(user)
+    key = quiet_key(user.pk)
     quiet_until = cache.get(key)
     if quiet_until is not None and quiet_until > now:
         return frozenset()

@@ -31,13 +31,12 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from chat.actions import PAGE_SIZE
-from community.survey.asking import _quiet_key
+from community.survey.asking import quiet_key
 from home.management.commands.load_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from tests.chat.live_servers import PIN_COOKIE, ChatClient
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, SCREENSHOTS, WATCH_CSP
@@ -425,7 +424,7 @@ def test_a_night_on_the_production_stack_through_the_proxy(
             (people[CARER],),
         )
         # Her pages in the pool test (same stack) were remembered as "not due".
-        stack.forget_cached(_quiet_key(SimpleNamespace(pk=people[CARER])))
+        stack.forget_cached(quiet_key(people[CARER]))
         carer = phones.new(pin="1")
         phones.sign_in(carer, CARER)
         phones.visit(carer, f"/community/{PATHWAY}/forums/")

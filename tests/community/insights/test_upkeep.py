@@ -368,10 +368,19 @@ def test_activity_counts_a_periods_partial_hours_from_the_content(pathway, forum
         "2026-05-10 12:45",  # after its end
     ):
         reply_to(topic, author, when)
+    # In the edge minutes a message's kind is its room's, as in the hours.
+    room = Room.objects.get(pathway=pathway, is_default=True)
+    chat_message(room, author, "2026-05-10 12:20")
+    support = Room.objects.create(
+        pathway=pathway, kind=RoomKind.SUPPORT, name="S", member=author
+    )
+    chat_message(Room.objects.get(pk=support.pk), author, "2026-05-10 12:25")
+    chat_message(Room.objects.get(pk=support.pk), author, "2026-05-03 12:50")
     now = _at("2026-05-10 12:34")
     period = last_days(7, now)
     by_kind, outside, _weeks = activity(pathway, period)
     assert by_kind["reply"] == 4
     assert by_kind["topic"] == 0
+    assert (by_kind["chat"], by_kind["support"]) == (1, 2)
     # 13:40 and 13:10 BST on a Sunday, 04:00 BST on a Tuesday: out of hours.
     assert outside["reply"] == 3

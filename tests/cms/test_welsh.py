@@ -202,6 +202,8 @@ def test_allauths_pages_and_emails_speak_welsh_and_plain_english(
     assert email.subject.endswith(welsh("Password Reset Email"))
     assert welsh("Hello from %(site_name)s!") % {"site_name": "Harbour"} in email.body
     assert "/cy/accounts/password/reset/key/" in email.body
+    client.post("/accounts/password/reset/", {"email": member.email})
+    assert mailoutbox[1].subject.endswith("] Reset your password")
 
     client.force_login(member)
     with translation.override("cy"):

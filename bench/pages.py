@@ -451,8 +451,12 @@ def build_index(reader_pathways) -> tuple[int, int, str]:
                 indexed += len(batch)
         refresh_norms(full=True)
     if POSTGRES:
+        # VACUUM too: the norms' refresh rewrites every index entry, and the
+        # dead quarter it leaves (autovacuum clears it in a running service)
+        # made the planner read the content type's whole index for a rare
+        # word, about 7 ms of its 12.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     how = "INSERT ... SELECT" if POSTGRES else "the backend's add_items"
     return indexed, total, how
 

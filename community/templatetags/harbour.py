@@ -7,6 +7,7 @@ import copy
 
 from django import forms, template
 from django.conf import settings
+from django.urls import translate_url
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -260,3 +261,19 @@ def lang_if_other(obj):
     if not code or code.split("-")[0] == active:
         return ""
     return format_html(' lang="{}"', code)
+
+
+@register.simple_tag(takes_context=True)
+def path_in_default_language(context) -> str:
+    """This page's address in the site's default language (English): the
+    language switcher's `next`.
+
+    Django's set_language translates `next` into the chosen language under
+    the language of its own unprefixed URL, which is always the default one,
+    so it cannot read a /cy/ path: Wagtail's catch-all took "/cy/help/" for
+    a page called "cy/help". From a Welsh page "English" stayed Welsh and
+    "Cymraeg" led to /cy/cy/…, a 404. Read here, while the page's own
+    language is active, the path is always understood."""
+    request = context.get("request")
+    here = request.get_full_path() if request is not None else "/"
+    return translate_url(here, settings.LANGUAGE_CODE)

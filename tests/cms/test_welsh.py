@@ -18,7 +18,7 @@ from community.models import EmailFrequency, Role
 from community.moderation.models import RiskAlert
 from community.notifications.actions import notify_many
 from community.queries import language_of, languages_of
-from community.web.allauth_words import ALLAUTH_WORDS
+from community.web import allauth_words
 from home.models import PathwayPage
 from tests.community.moderation.posting import post
 from tests.factories import PASSWORD, make_forum, make_member, make_trusted, put_on_duty
@@ -139,10 +139,15 @@ def test_allauths_words_are_marked_as_allauth_and_django_look_them_up():
         (django, "contrib/auth/locale/en/LC_MESSAGES/django.po"),
     ):
         path = Path(package.__path__[0]) / catalogue
-        used |= {entry.msgid for entry in polib.pofile(str(path))}
-    assert [words for words in ALLAUTH_WORDS if words not in used] == []
+        for entry in polib.pofile(str(path)):
+            used |= {entry.msgid, entry.msgid_plural or entry.msgid}
+    marked = list(messages.python_strings(Path(allauth_words.__file__)))
+    assert len(marked) == len(allauth_words.ALLAUTH_WORDS) + len(
+        allauth_words.ALLAUTH_PLURALS
+    )
+    assert [m.msgid for m in marked if not {m.msgid, m.plural or m.msgid} <= used] == []
     english = {entry.msgid for entry in polib.pofile(str(messages.ENGLISH_WORDING))}
-    assert english <= set(ALLAUTH_WORDS)
+    assert english <= {m.msgid for m in marked}
 
 
 # Pages ---------------------------------------------------------------------------

@@ -236,17 +236,36 @@ def content_language(obj) -> str:
 
 
 @register.filter
-def name_marked(pathway):
-    """A pathway's name, marked `<span lang="en">` on a page in another
-    language: names are written in the site's language (settings'
-    LANGUAGE_CODE) and not translated, so a screen reader on a /cy/ page
-    must speak it as English (WCAG 3.1.2). Escaped; plain text otherwise.
-    For page text only, never inside <title> or <option> (no markup there)."""
+def site_words_marked(text):
+    """Words staff write in the site's language (settings.LANGUAGE_CODE) and
+    do not translate (a pathway's or forum's name, a forum's description),
+    marked `<span lang="en">` on a page in another language, so a screen
+    reader on a /cy/ page speaks them as English (WCAG 3.1.2). Escaped;
+    plain text otherwise. For page text only, never inside <title> or
+    <option> (no markup there)."""
     code = settings.LANGUAGE_CODE
     active = (translation.get_language() or code).split("-")[0]
     if active == code.split("-")[0]:
-        return pathway.name
-    return format_html('<span lang="{}">{}</span>', code, pathway.name)
+        return text
+    return format_html('<span lang="{}">{}</span>', code, text)
+
+
+@register.filter
+def name_marked(named):
+    """A pathway's or forum's name, as `site_words_marked`."""
+    return site_words_marked(named.name)
+
+
+@register.filter
+def title_marked(page):
+    """A Wagtail page's title, marked with the page's own language when the
+    page shown is in another (an English page listed on a /cy/ page: see
+    `lang_if_other`). Escaped; plain text otherwise."""
+    code = content_language(page)
+    active = (translation.get_language() or "").split("-")[0]
+    if not code or code.split("-")[0] == active:
+        return page.title
+    return format_html('<span lang="{}">{}</span>', code, page.title)
 
 
 @register.simple_tag

@@ -123,4 +123,14 @@ ALLAUTH_PLURALS = (
         "There are %(unused_count)s out of %(total_count)s recovery codes available.",
         "unused_count",
     ),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        1,  # (Django fills in the number itself, with %d)
+    ),
 )

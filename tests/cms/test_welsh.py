@@ -21,7 +21,14 @@ from community.queries import language_of, languages_of
 from community.web import allauth_words
 from home.models import PathwayPage
 from tests.community.moderation.posting import post
-from tests.factories import PASSWORD, make_forum, make_member, make_trusted, put_on_duty
+from tests.factories import (
+    PASSWORD,
+    make_blog_post,
+    make_forum,
+    make_member,
+    make_trusted,
+    put_on_duty,
+)
 
 
 def catalogue() -> dict[tuple[str, str], polib.POEntry]:
@@ -257,6 +264,30 @@ def test_a_pathways_name_on_a_welsh_page_is_marked_english(
     assert "<span" not in title  # no markup where none can be
     english = client.get(f"/community/{pathway.slug}/forums/").content.decode()
     assert name in english and '<span lang="en">' not in english
+
+
+@pytest.mark.django_db
+def test_forums_and_listed_pages_on_a_welsh_page_are_marked_english(
+    client, pathway, welsh_member
+):
+    """Forum names and descriptions are written in English and not
+    translated; an English page listed on a Welsh page keeps its language."""
+    forum = make_forum(pathway, "Night owls")
+    forum.description = "Awake & worried? Say hello."
+    forum.save()
+    body = page(client, f"/cy/community/{pathway.slug}/forums/")
+    assert '<span lang="en">Night owls</span>' in body
+    assert '<span lang="en">Awake &amp; worried? Say hello.</span>' in body
+    body = page(client, f"/cy/community/{pathway.slug}/forums/{forum.slug}/")
+    assert '<h1><span lang="en">Night owls</span></h1>' in body
+    english = client.get(f"/community/{pathway.slug}/forums/").content.decode()
+    assert "Night owls" in english and '<span lang="en">' not in english
+
+    post = make_blog_post(pathway, "What helped")
+    body = page(client, "/cy" + PathwayPage.objects.get(pathway=pathway).url)
+    assert f'href="{post.url}" lang="en">What helped</a>' in body
+    more = welsh("More in %(title)s") % {"title": '<span lang="en">Stories</span>'}
+    assert more in body
 
 
 @pytest.mark.django_db

@@ -491,6 +491,13 @@ def test_a_night_on_the_production_stack_through_the_proxy(
         expect(member.get_by_role("link", name="Cael help nawr").first).to_be_visible()
         fits(member)
         phones.check(member)
+        # The footer's switcher takes her to the English page and back, through
+        # the proxy (set_language is asked from an unprefixed address).
+        phones.press(member, "button", "Saesneg")
+        assert member.url == stack.url + f"/{PATHWAY}/"
+        assert member.evaluate("document.documentElement.lang") == "en"
+        phones.press(member, "button", "Welsh (Cymraeg)")
+        assert member.url == stack.url + f"/cy/{PATHWAY}/"
         for page in (member, clinician):
             page.context.close()
         return phones.failures, acked

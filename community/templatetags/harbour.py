@@ -235,19 +235,29 @@ def content_language(obj) -> str:
     return getattr(locale, "language_code", "") or ""
 
 
+def other_language(code: str) -> str:
+    """`code` when words written in that language are not in the language
+    the page is shown in (so they need a `lang` of their own, WCAG 3.1.2);
+    "" when they are, or when `code` is unknown (members' words)."""
+    active = (translation.get_language() or "").split("-")[0]
+    return code if code and code.split("-")[0] != active else ""
+
+
+def marked(text, code: str):
+    """`text`, escaped, in a `<span lang>` when `code` is another language
+    than the page's; plain text otherwise. For page text only, never inside
+    <title> or <option> (no markup there)."""
+    if other := other_language(code):
+        return format_html('<span lang="{}">{}</span>', other, text)
+    return text
+
+
 @register.filter
 def site_words_marked(text):
     """Words staff write in the site's language (settings.LANGUAGE_CODE) and
     do not translate (a pathway's or forum's name, a forum's description),
-    marked `<span lang="en">` on a page in another language, so a screen
-    reader on a /cy/ page speaks them as English (WCAG 3.1.2). Escaped;
-    plain text otherwise. For page text only, never inside <title> or
-    <option> (no markup there)."""
-    code = settings.LANGUAGE_CODE
-    active = (translation.get_language() or code).split("-")[0]
-    if active == code.split("-")[0]:
-        return text
-    return format_html('<span lang="{}">{}</span>', code, text)
+    marked on a page in another language (`marked`)."""
+    return marked(text, settings.LANGUAGE_CODE)
 
 
 @register.filter
@@ -259,13 +269,8 @@ def name_marked(named):
 @register.filter
 def title_marked(page):
     """A Wagtail page's title, marked with the page's own language when the
-    page shown is in another (an English page listed on a /cy/ page: see
-    `lang_if_other`). Escaped; plain text otherwise."""
-    code = content_language(page)
-    active = (translation.get_language() or "").split("-")[0]
-    if not code or code.split("-")[0] == active:
-        return page.title
-    return format_html('<span lang="{}">{}</span>', code, page.title)
+    page shown is in another (an English page listed on a /cy/ page)."""
+    return marked(page.title, content_language(page))
 
 
 @register.simple_tag
@@ -273,13 +278,10 @@ def lang_if_other(obj):
     """` lang="en"` (with its leading space, for inside a tag) when `obj` (a
     page, a crisis contact) is written in another language than the page is
     shown in: an English page body on a /cy/ page before it is translated,
-    so screen readers speak it as English (WCAG 3.1.2). Nothing otherwise,
-    and nothing when its language is unknown (members' words)."""
-    code = content_language(obj)
-    active = (translation.get_language() or "").split("-")[0]
-    if not code or code.split("-")[0] == active:
-        return ""
-    return format_html(' lang="{}"', code)
+    so screen readers speak it as English. Nothing otherwise."""
+    if other := other_language(content_language(obj)):
+        return format_html(' lang="{}"', other)
+    return ""
 
 
 @register.simple_tag(takes_context=True)

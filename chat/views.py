@@ -153,6 +153,7 @@ def chat_strings() -> dict[str, str]:
             "you're back online."
         ),
         "queued": _("Not sent yet: waiting for a connection"),
+        "empty": _("Write your message first."),
         "notConnected": _(
             "That needs the live connection, which is coming back. Please try "
             "again in a moment."

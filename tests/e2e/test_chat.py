@@ -227,6 +227,12 @@ def test_going_offline_shows_at_once_though_the_socket_never_finishes_closing(
     send(page, "Still awake, anyone around?")
     expect(page.locator("#chat-log li:not([data-seq])")).to_contain_text("Not sent yet")
 
+    # Send with nothing written, still offline: the page says so itself (a
+    # plain post would go into no network and lose the chat page).
+    send(page, "   ")
+    expect(page.locator("#chat-error")).to_have_text("Write your message first.")
+    expect(chat).to_be_visible()
+
     page.context.set_offline(False)
     expect(chat).to_have_attribute("data-state", "open")
     expect(page.locator("#message-1")).to_contain_text("Still awake, anyone around?")

@@ -86,6 +86,13 @@ export function makeComposer({ form, words, room, outbox, draw, sync, stored }) 
     form.addEventListener("submit", (event) => {
       const body = textarea.value;
       const offline = navigator.onLine === false;
+      // Nothing written while offline: a plain post would go into no network
+      // and leave the browser's offline page where the chat was. Say so here.
+      if (!body.trim() && offline) {
+        event.preventDefault();
+        fieldError(words.empty);
+        return;
+      }
       // Nothing written, or no live connection while the phone is online (a
       // socket that cannot connect): the form posts as it would without
       // JavaScript, and the server says what is wrong.

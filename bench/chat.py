@@ -58,8 +58,10 @@ that read timeout instead, see bench/README.md), BENCH_CHAT_SERVER (uvicorn or
 daphne), BENCH_CHAT_DEFLATE (0, as the Procfile serves: plain frames; 1:
 uvicorn accepts permessage-deflate, which the clients offer as browsers do),
 BENCH_CHAT_RATE_LIMIT (the bench server's chat rate limit, 1000000),
+BENCH_CHAT_PARTS ("roundtrip,fanout,memory": which of (a), (b), (c) to run),
 BENCH_CHAT_PROFILE and
-BENCH_CHAT_PY_SPY (above, (b)), BENCH_CHAT_CONNECTIONS (on
+BENCH_CHAT_PY_SPY (above, (b); also the chat's measured round trips, to
+<profile>.<layer>.roundtrip.txt), BENCH_CHAT_CONNECTIONS (on
 PostgreSQL: "pool", the default, production's connection pool as
 cms/settings/base.py's pool_connections makes it, sized by
 DATABASE_POOL_MAX_SIZE and the like; "new", a connection for every database
@@ -123,8 +125,13 @@ REDIS_URL = os.environ.get("BENCH_CHAT_REDIS_URL", "redis://127.0.0.1:6379/14")
 SERVER = os.environ.get("BENCH_CHAT_SERVER", "uvicorn")
 DEFLATE = os.environ.get("BENCH_CHAT_DEFLATE", "0") == "1"
 RATE_LIMIT = os.environ.get("BENCH_CHAT_RATE_LIMIT", "1000000")
+PARTS = {
+    name.strip()
+    for name in os.environ.get("BENCH_CHAT_PARTS", "roundtrip,fanout,memory").split(",")
+    if name.strip()
+}
 # A py-spy to sample the server with during the fan-out runs (its raw
-# collapsed stacks go to BENCH_CHAT_PROFILE, one file per layer); unset, none.
+# collapsed stacks go to BENCH_CHAT_PROFILE.<layer>.<part>.txt); unset, none.
 PROFILE = os.environ.get("BENCH_CHAT_PROFILE", "")
 PY_SPY = os.environ.get("BENCH_CHAT_PY_SPY", "py-spy")
 # Read by the server (chat_asgi.py): production's pool, or "new".
@@ -278,13 +285,13 @@ class Server:
 
 
 @contextlib.contextmanager
-def sampling(server: Server):
+def sampling(server: Server, part: str):
     """With BENCH_CHAT_PROFILE: py-spy samples the server meanwhile (its
-    collapsed stacks, `--format raw`, to BENCH_CHAT_PROFILE.<layer>.txt)."""
+    collapsed stacks, `--format raw`, to BENCH_CHAT_PROFILE.<layer>.<part>.txt)."""
     if not PROFILE:
         yield
         return
-    out = f"{PROFILE}.{server.layer}.txt"
+    out = f"{PROFILE}.{server.layer}.{part}.txt"
     spy = subprocess.Popen(  # noqa: S603 - a profiler the runner named
         [PY_SPY, "record", "--pid", str(server.process.pid), "--format", "raw",
          "--output", out, "--rate", "200"],
@@ -401,7 +408,9 @@ async def round_trips(server, seeded) -> None:
             await join(ws, room)
         for _ in range(WARMUP):
             await trip(ws, room)
-        samples = [await trip(ws, room) for _ in range(ROUNDTRIPS)]
+        sampled = trip is chat_round_trip
+        with sampling(server, "roundtrip") if sampled else contextlib.nullcontext():
+            samples = [await trip(ws, room) for _ in range(ROUNDTRIPS)]
         await ws.close()
         rows.append((name, pct(samples, 50), pct(samples, 99)))
     print(
@@ -612,7 +621,7 @@ async def fan_out(server, seeded) -> None:
             f"{'behind':>7} {'missing':>8} {'resyncs':>8} {'reconn':>7} {'dups':>6}"
             f" {'cpu ms':>8}"
         )
-        with sampling(server):
+        with sampling(server, "fanout"):
             for rate in (RATE, None):
                 row, problem = await fan_out_run(
                     server, sender, readers, room, base, rate
@@ -723,10 +732,9 @@ def seed(database: Database) -> tuple[dict, float]:
     (READERS + 1), fresh for each layer so a join starts from an empty room."""
     started = time.perf_counter()
     env = database.env(None)
-    seeded = {
-        "roundtrip": seed_pathway(env, members=1),
-        "fanout": seed_pathway(env, members=READERS + 1),
-    }
+    seeded = {"roundtrip": seed_pathway(env, members=1)}
+    if PARTS & {"fanout", "memory"}:
+        seeded["fanout"] = seed_pathway(env, members=READERS + 1)
     return seeded, time.perf_counter() - started
 
 
@@ -735,11 +743,16 @@ def bench_layer(layer: str, database: Database) -> None:
     prefix = f"bench-chat-{secrets.token_hex(4)}"
     env = layer_env(database, layer, prefix)
     where = "in-memory layer" if layer == "memory" else f"Redis layer ({REDIS_URL})"
-    print(f"\n== {where}; {READERS + 2} trusted members seeded in {took:.1f}s")
+    seeded_members = sum(len(each.users) for each in seeded.values())
+    print(f"\n== {where}; {seeded_members} trusted members seeded in {took:.1f}s")
     try:
         with serving(env) as server:
-            asyncio.run(round_trips(server, seeded))
-            asyncio.run(fan_out(server, seeded))
+            if "roundtrip" in PARTS:
+                asyncio.run(round_trips(server, seeded))
+            if "fanout" in PARTS:
+                asyncio.run(fan_out(server, seeded))
+        if "memory" not in PARTS:
+            return
         rows = []
         for name, path, as_the_page in (
             ("chat, joined as the page joins (after its last number)", CHAT, True),

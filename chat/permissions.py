@@ -6,21 +6,23 @@ Missing and forbidden answer alike (`RoomNotFound`, an Http404): a stranger
 cannot tell that a room or a pathway exists.
 """
 
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
 
+from django.db import connection
 from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from community.inputs import with_id
+from community.inputs import whole_number, with_id
 from community.models import (
     STAFF_ROLES,
     ContentStatus,
     Membership,
     MembershipStatus,
+    Pathway,
     User,
 )
 from community.models.silence import silencing
@@ -35,10 +37,9 @@ from community.permissions import (
     visible_content,
 )
 
+from . import rows
 from .errors import ChatError
 from .models import Message, ReadCursor, Room, RoomKind
-
-_M = TypeVar("_M", bound=Model)
 
 
 class RoomNotFound(Http404):
@@ -75,12 +76,6 @@ def room_open_to(room: Room, membership: Membership) -> bool:
     return room.kind == RoomKind.PATHWAY
 
 
-def _only(queryset: QuerySet[_M]) -> _M | None:
-    """The one row `queryset` matches by a unique key, or None. Unordered:
-    `first()`'s ORDER BY cost Django more to build than PostgreSQL to run."""
-    return next(iter(queryset.order_by()[:1]), None)
-
-
 def access_room(user: User, room_id: object) -> Room:
     """Room `room_id` with its pathway if `user` is an active member of that
     pathway and, for a support conversation, the member who asked or one of
@@ -89,28 +84,72 @@ def access_room(user: User, room_id: object) -> Room:
     is `direct_refusal`'s question); else RoomNotFound.
 
     The user's membership comes with it, as `room.membership`, for what they
-    may do there. Two plain queries rather than `rooms_visible_to`'s one
-    join: this is asked on every socket frame, and building that query cost
-    Django several times what running it did (bench/chat.py)."""
-    room = None
-    if user.is_authenticated:
-        room = _only(with_id(Room.objects.select_related("pathway"), room_id))
-    membership = (
-        _only(
-            Membership.objects.filter(
-                user_id=user.pk,
-                pathway_id=room.pathway_id,
-                status=MembershipStatus.ACTIVE,
-            )
-        )
-        if room is not None
+    may do there. One statement (`_room_and_membership`)."""
+    number = whole_number(room_id)
+    found = (
+        _room_and_membership(user.pk, number)
+        if user.is_authenticated and number is not None
         else None
     )
-    if room is None or membership is None or not room_open_to(room, membership):
+    if found is None or not room_open_to(*found):
         raise RoomNotFound("No such room")
-    membership.pathway = room.pathway
+    room, membership = found
     room.membership = membership
     return room
+
+
+@functools.cache
+def _room_and_membership_sql() -> str:
+    quote = connection.ops.quote_name
+
+    def name(model: type[Model], field: str | None = None) -> str:
+        meta = model._meta
+        if field is None:
+            return quote(meta.db_table)
+        column = getattr(meta.get_field(field), "column", None)
+        assert column  # noqa: S101 - each is a concrete field
+        return quote(column)
+
+    selected = ", ".join(part.sql for part in _room_and_membership_columns())
+    on_pathway = f"r.{name(Room, 'pathway')}"
+    return (
+        f"SELECT {selected} FROM {name(Room)} r "  # noqa: S608 - names from the models
+        f"INNER JOIN {name(Pathway)} p ON p.{name(Pathway, 'id')} = {on_pathway} "
+        f"INNER JOIN {name(Membership)} m ON m.{name(Membership, 'pathway')} = "
+        f"{on_pathway} AND m.{name(Membership, 'user')} = %s "
+        f"AND m.{name(Membership, 'status')} = %s "
+        f"WHERE r.{name(Room, 'id')} = %s"
+    )
+
+
+def _room_and_membership_columns() -> tuple[
+    rows.Columns[Room], rows.Columns[Pathway], rows.Columns[Membership]
+]:  # noqa: N802 - a constant, made late
+    return (
+        rows.columns(Room, "r"),
+        rows.columns(Pathway, "p"),
+        rows.columns(Membership, "m"),
+    )
+
+
+def _room_and_membership(user_id: int, room_id: int) -> tuple[Room, Membership] | None:
+    """Room `room_id` with its pathway, and `user_id`'s active membership of
+    that pathway (holding the same pathway), or None when either is missing.
+    One statement written out: this is asked on every socket frame, and
+    building it cost the ORM four times what running it did (chat/rows.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _room_and_membership_sql(), [user_id, MembershipStatus.ACTIVE, room_id]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    rooms, pathways, memberships = _room_and_membership_columns()
+    room = rooms.make(row)
+    room.pathway = pathways.make(row, rooms.width)
+    membership = memberships.make(row, rooms.width + pathways.width)
+    membership.pathway = room.pathway
+    return room, membership
 
 
 def access_direct_room(user: User, room_id: object) -> Room:

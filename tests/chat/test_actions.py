@@ -234,11 +234,11 @@ def test_a_muted_member_is_refused_on_the_socket_too(room, member):
     assert not Message.objects.exists()
 
 
-def test_a_send_asks_the_database_seven_times_on_postgresql(
+def test_a_send_asks_the_database_six_times_on_postgresql(
     room, member, django_assert_num_queries
 ):
-    """A trusted member's message in a pathway's room: the room and the
-    membership (the access layer), the number and the row, the insights'
+    """A trusted member's message in a pathway's room: the room with the
+    membership (the access layer, one statement), the number and the row, the insights'
     summaries (who wrote on which day, their latest post, the kind's hour:
     one statement on PostgreSQL, three on SQLite, in the same transaction:
     community/insights/summary.add_written), plus the transaction's savepoint
@@ -249,7 +249,7 @@ def test_a_send_asks_the_database_seven_times_on_postgresql(
 
     actions.check_send(member, room.pk, uuid.uuid4(), "warm the caches")
     summaries = 1 if connection.vendor == "postgresql" else 3
-    with django_assert_num_queries(6 + summaries):
+    with django_assert_num_queries(5 + summaries):
         actions.check_send(member, room.pk, uuid.uuid4(), "Hello, how is everyone?")
 
 

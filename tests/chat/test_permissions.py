@@ -47,11 +47,29 @@ def test_outsiders_missing_rooms_and_nonsense_are_alike_not_found(
         (member, "x"),
         (member, None),
         (member, True),
+        (member, "²"),
+        (member, "-1"),
+        (member, 10**30),
     ]:
         with pytest.raises(RoomNotFound):
             access_room(user, room_id)
     with pytest.raises(Http404):
         access_pathway_room(outsider, room.pathway.slug)
+
+
+def test_the_room_comes_with_its_pathway_and_the_members_membership(room, member):
+    """One statement reads all three (chat.rows): each as the ORM reads it."""
+    entered = access_room(member, room.pk)
+    mine = Membership.objects.get(user=member, pathway=room.pathway)
+    for made, stored_row in [
+        (entered, Room.objects.get(pk=room.pk)),
+        (entered.pathway, room.pathway),
+        (entered.membership, mine),
+        (entered.membership.pathway, room.pathway),
+    ]:
+        assert type(made) is type(stored_row)
+        for field in type(made)._meta.concrete_fields:
+            assert getattr(made, field.attname) == getattr(stored_row, field.attname)
 
 
 def test_anonymous_people_are_not_let_in(room):

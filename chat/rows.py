@@ -1,0 +1,57 @@
+"""Rows of several models read by one written-out statement and made into
+model instances as the ORM makes them, converters and all.
+
+For the few statements on every chat frame's path, where building the query
+cost Django several times what running it did: `access_room`'s join took
+1.4 ms through the ORM and 0.3 ms written out (bench/README.md, decision
+0036). Everything else reads through the ORM.
+"""
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Generic, TypeVar
+
+from django.db import connections
+from django.db.models import Model
+
+_M = TypeVar("_M", bound=Model)
+
+
+class Columns(Generic[_M]):
+    """Every concrete column of `model` under the table alias `alias` on the
+    database `using`: `sql` selects them in the model's field order, `make`
+    turns those values (a slice of a row) into an instance."""
+
+    def __init__(self, model: type[_M], alias: str, using: str):
+        connection = connections[using]
+        quote = connection.ops.quote_name
+        fields = model._meta.concrete_fields
+        self.model, self.using, self.width = model, using, len(fields)
+        self.attnames = [field.attname for field in fields]
+        self.sql = ", ".join(
+            f"{quote(alias)}.{quote(field.column or '')}" for field in fields
+        )
+        # What the compiler would apply to each column (SQLite's dates, JSON).
+        self.converters = []
+        for at, field in enumerate(fields):
+            column = field.get_col(alias)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(
+                connection
+            )
+            if found:
+                self.converters.append((at, column, found))
+
+    def make(self, row: Sequence, start: int = 0) -> _M:
+        """The instance whose columns `row` holds from `start` on."""
+        values = list(row[start : start + self.width])
+        connection = connections[self.using]
+        for at, column, converters in self.converters:
+            for convert in converters:
+                values[at] = convert(values[at], column, connection)
+        return self.model.from_db(self.using, self.attnames, values)
+
+
+@cache
+def columns(model: type[_M], alias: str, using: str = "default") -> Columns[_M]:
+    """`Columns` of `model` under `alias`, made once per process."""
+    return Columns(model, alias, using)

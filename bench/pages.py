@@ -56,6 +56,7 @@ from django.urls import NoReverseMatch, path, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from wagtail.search.utils import get_content_type_pk  # noqa: E402
 
+from cms.startup import freeze_what_startup_made  # noqa: E402
 from cms.urls import urlpatterns as site_urlpatterns  # noqa: E402
 from community.web.consent import current_versions, signature  # noqa: E402
 
@@ -625,6 +626,9 @@ def pages(pathway, handles) -> list[tuple[str, str]]:
 
 
 def measure(reader, handles) -> None:
+    # As an app process does once started (cms/asgi.py): what exists now is
+    # never walked by the garbage collector again.
+    freeze_what_startup_made()
     load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     print(
         f"{REQUESTS} requests per page at most, {SECONDS}s per page at most; "

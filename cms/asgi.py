@@ -24,6 +24,7 @@ from channels.security.websocket import (  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from chat.routing import websocket_urlpatterns  # noqa: E402
+from cms.startup import freeze_what_startup_made  # noqa: E402
 
 
 class RefusalWithoutALayer(WebsocketDenier):
@@ -72,3 +73,4 @@ application = ProtocolTypeRouter(
         "websocket": socket_stack(settings.SOCKET_ALLOWED_ORIGINS),
     }
 )
+freeze_what_startup_made()

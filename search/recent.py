@@ -29,6 +29,7 @@ are in the same statement.
 """
 
 import json
+import time
 from datetime import datetime
 
 from django.contrib.postgres.search import SearchVectorField
@@ -37,6 +38,7 @@ from django.db.models import (
     BigIntegerField,
     CharField,
     F,
+    Model,
     OuterRef,
     QuerySet,
     Subquery,
@@ -69,7 +71,7 @@ def newest_matches(rows: QuerySet, text: str, limit: int) -> list[datetime]:
             F("title"), "||", F("body"), output_field=SearchVectorField()
         )
     ).filter(_vector_=words)
-    if walk_is_cheaper(entries, matching, limit):
+    if walk_is_cheaper(rows.model, entries, matching, limit):
         # A scalar subquery, not a join: the planner keeps it a per-row check
         # and walks `created_at` down, stopping at `limit`.
         entry = matching.filter(
@@ -82,14 +84,35 @@ def newest_matches(rows: QuerySet, text: str, limit: int) -> list[datetime]:
     return list(found.values_list("created_at", flat=True)[:limit])
 
 
-def walk_is_cheaper(entries: QuerySet, matching: QuerySet, limit: int) -> bool:
+def walk_is_cheaper(
+    model: type[Model], entries: QuerySet, matching: QuerySet, limit: int
+) -> bool:
     """Whether walking the rows newest first reads fewer rows than the
     full-text index would hand back: with `n` rows of the kind, `m` of them
     matching, the walk reads about `limit * n / m` rows before it has `limit`
     matches, the index `m`. Both counts are the planner's estimates (EXPLAIN:
     no row is read)."""
-    n, m = estimated_rows(entries), estimated_rows(matching)
+    n, m = kind_size(model, entries), estimated_rows(matching)
     return m * m > limit * n
+
+
+# The planner's estimate of each kind's index entries, kept a while per
+# process: it moves slowly and only chooses a plan (never which rows are
+# found), and asking cost an EXPLAIN per kind per search.
+KIND_SIZE_SECONDS = 600
+_kind_sizes: dict[str, tuple[float, float]] = {}
+
+
+def kind_size(model: type[Model], entries: QuerySet) -> float:
+    """`estimated_rows(entries)`, `model`'s index entries, asked again after
+    KIND_SIZE_SECONDS."""
+    key = f"{connection.settings_dict['NAME']}:{model._meta.label}"
+    now = time.monotonic()
+    kept = _kind_sizes.get(key)
+    if kept is None or kept[1] <= now:
+        kept = (estimated_rows(entries), now + KIND_SIZE_SECONDS)
+        _kind_sizes[key] = kept
+    return kept[0]
 
 
 def estimated_rows(queryset: QuerySet) -> float:

@@ -11,6 +11,7 @@ from wagtail.search.backends import get_search_backend
 from community import actions, permissions
 from community.actions import do_add_mute_word, do_block, do_mute
 from community.forums import actions as forums
+from community.forums.models import Reply, Topic
 from community.models import (
     Audience,
     Block,
@@ -421,12 +422,31 @@ def test_the_walk_is_chosen_when_it_reads_fewer_rows_than_the_index(monkeypatch)
     """With n rows of a kind and m matching, the walk reads about
     limit * n / m rows, the full-text index m."""
     estimates = {"entries": 100_000.0}
+    monkeypatch.setattr(recent, "_kind_sizes", {})
     monkeypatch.setattr(
         recent, "estimated_rows", lambda rows: estimates.get(rows, estimates["m"])
     )
     for m, walk in [(10_000.0, True), (1_000.0, False), (4_472.0, False)]:
         estimates["m"] = m
-        assert recent.walk_is_cheaper("entries", "matching", 200) is walk
+        assert recent.walk_is_cheaper(Reply, "entries", "matching", 200) is walk
+
+
+def test_a_kinds_size_is_asked_once_a_while_per_kind(monkeypatch):
+    """The planner's estimate of a kind's index entries only picks the plan:
+    kept KIND_SIZE_SECONDS per process and kind, then asked again."""
+    asked = []
+    clock = [1000.0]
+    monkeypatch.setattr(recent, "_kind_sizes", {})
+    monkeypatch.setattr(recent.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(
+        recent, "estimated_rows", lambda rows: asked.append(rows) or len(asked)
+    )
+    assert recent.kind_size(Reply, "replies") == 1
+    assert recent.kind_size(Reply, "replies") == 1
+    assert recent.kind_size(Topic, "topics") == 2
+    clock[0] += recent.KIND_SIZE_SECONDS
+    assert recent.kind_size(Reply, "replies") == 3
+    assert asked == ["replies", "topics", "replies"]
 
 
 def aged(row, days_ago):

@@ -27,12 +27,13 @@ WORD = "zephyrine"
 # pages, the active locale, other pathways' page paths, the ranked search, the
 # specific rows (one page type here), the site's root paths; the searched
 # pathways the reader may read; topics: the newest matches (on PostgreSQL after
-# two EXPLAINs, the planner's estimates that choose how: search/recent.py), the
+# an EXPLAIN, the planner's estimate of the matches, which with its estimate of
+# the kind's size, kept a while per process, chooses how: search/recent.py), the
 # ranked search among them, then the rows read again through the access layer;
 # replies and wall messages the same (the reader's mute words are read once
 # for all of them); then the unread badge (a member has no Wagtail user bar).
 # The same however many things match.
-QUERIES_SEARCH = 22 + (3 * 2 if connection.vendor == "postgresql" else 0)
+QUERIES_SEARCH = 22 + (3 if connection.vendor == "postgresql" else 0)
 
 
 def signed_in(client, user):

@@ -240,7 +240,8 @@ if REDIS_URL:
     CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, less two costs of its client (cms/cache.py).
+            "BACKEND": "cms.cache.KeptClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "harbour",
             "OPTIONS": {"max_connections": REDIS_MAX_CONNECTIONS},

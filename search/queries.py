@@ -232,6 +232,13 @@ def _member_hits(
     if not ranked:
         return [], limited
     rows = {row.pk: row for row in _readable(reader, model, pathways, ranked)}
+    # Each row's pathway is one of `pathways`, already in hand: set, not read
+    # again with every row.
+    by_pk = {pathway.pk: pathway for pathway in pathways}
+    for row in rows.values():
+        row.pathway = by_pk[row.pathway_id]
+        if kind == "reply":
+            row.topic.pathway = by_pk[row.topic.pathway_id]
     content_kind = kind_named(kind)
     assert content_kind is not None  # noqa: S101 - MODELS are all registered
     url = content_kind.url
@@ -257,12 +264,13 @@ def _readable(reader: User, model, pathways: list[Pathway], ids) -> QuerySet:
     """Rows `ids` of `model` in `pathways` (those `granted` the reader) as the
     reader may read them on their own pages: through `visible_content` (mute
     words included) and what the search query could not check. One query for
-    the rows, besides the mute words."""
+    the rows, besides the mute words. What a hit shows comes with them (a
+    reply's topic, a wall message's two people); their pathways are
+    `pathways`' own, which `_member_hits` sets."""
     rows = visible_content(reader, model.objects.filter(pk__in=ids), pathways)
-    rows = rows.select_related("pathway", "author")
     if model is Reply:
         topics = visible_content(reader, Topic.objects.all(), pathways)
-        rows = rows.filter(topic__in=topics).select_related("topic", "topic__pathway")
+        rows = rows.filter(topic__in=topics).select_related("topic")
     elif model is WallPost:
         parents = visible_content(
             reader, WallPost.objects.filter(removed_by_owner_at=None), pathways
@@ -271,7 +279,7 @@ def _readable(reader: User, model, pathways: list[Pathway], ids) -> QuerySet:
             rows.filter(removed_by_owner_at=None)
             .filter(Q(parent=None) | Q(parent__in=parents))
             .filter(walls_open_to(reader))
-            .select_related("owner")
+            .select_related("owner", "author")
         )
     return rows
 

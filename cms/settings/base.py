@@ -240,11 +240,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
     CACHES = {
         "default": {
-            # Django's, less two costs of its client (cms/cache.py).
-            "BACKEND": "cms.cache.KeptClientRedisCache",
+            # django-redis: one client kept per pool, counting up in one
+            # atomic round trip (decision 0037).
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "harbour",
-            "OPTIONS": {"max_connections": REDIS_MAX_CONNECTIONS},
+            "OPTIONS": {
+                "CONNECTION_POOL_KWARGS": {"max_connections": REDIS_MAX_CONNECTIONS}
+            },
         }
     }
 else:

@@ -109,8 +109,8 @@ def test_production_parts_are_chosen_by_environment():
     # More than redis-py's 100 a pool: a process takes over a dead one's
     # sockets all at once.
     assert found["layer_hosts"][0]["max_connections"] >= 1000
-    # Django's Redis cache, less two costs of its client (cms/cache.py).
-    assert found["cache"] == "cms.cache.KeptClientRedisCache"
+    # django-redis: a client kept per pool, an atomic count (decision 0037).
+    assert found["cache"] == "django_redis.cache.RedisCache"
     # A signed-in request reads its session from Redis; changes also go to
     # the database, so a Redis restart signs nobody out.
     assert found["sessions"] == "django.contrib.sessions.backends.cached_db"

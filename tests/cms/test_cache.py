@@ -76,3 +76,24 @@ def test_counting_up_keeps_the_keys_expiry(cache):
     assert cache.incr("count", 5) == 6
     assert cache.get("count") == 6
     assert 0 < cache.ttl("count") <= 60
+
+
+def test_clearing_between_tests_deletes_only_this_runs_keys(cache, settings):
+    """tests/caches.py: FLUSHDB would also drop the channel layer's messages
+    and the other test workers' keys on the same Redis."""
+    from django.core.cache import cache as default_cache
+
+    from tests.caches import clear_cache
+
+    settings.CACHES = {**settings.CACHES, "default": settings.CACHES["site"]}
+    outside = f"harbour-test-outside-{uuid.uuid4()}"
+    client = redis.Redis.from_url(REDIS_URL)
+    client.set(outside, "kept", ex=60)
+    try:
+        default_cache.set("mine", "gone soon", 60)
+        assert default_cache.get("mine") == "gone soon"
+        clear_cache()
+        assert default_cache.get("mine") is None
+        assert client.get(outside) == b"kept"
+    finally:
+        client.delete(outside)

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from community.models import MemberContent, Membership, Pathway, User
 
+from . import rows
+
 
 class RoomKind(models.TextChoices):
     PATHWAY = "pathway", _("Pathway room")
@@ -95,14 +97,15 @@ class Room(models.Model):
 
         One statement, UPDATE ... RETURNING (PostgreSQL, and SQLite from
         3.35), which the ORM cannot write: this is on every message's path."""
-        quote, meta = connection.ops.quote_name, Room._meta
-        key_column, seq_column = meta.pk.column, meta.get_field("last_seq").column
-        assert key_column and seq_column  # noqa: S101 - both are concrete
-        table, key, column = quote(meta.db_table), quote(key_column), quote(seq_column)
+        table, key, seq = (
+            rows.table(Room),
+            rows.column(Room, "id"),
+            rows.column(Room, "last_seq"),
+        )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET {column} = {column} + 1 "  # noqa: S608 - names from the model
-                f"WHERE {key} = %s RETURNING {column}",
+                f"UPDATE {table} SET {seq} = {seq} + 1 "  # noqa: S608 - names from the model
+                f"WHERE {key} = %s RETURNING {seq}",
                 [self.pk],
             )
             (self.last_seq,) = cursor.fetchone()

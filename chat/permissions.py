@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db import connection
-from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -100,31 +100,23 @@ def access_room(user: User, room_id: object) -> Room:
 
 @functools.cache
 def _room_and_membership_sql() -> str:
-    quote = connection.ops.quote_name
-
-    def name(model: type[Model], field: str | None = None) -> str:
-        meta = model._meta
-        if field is None:
-            return quote(meta.db_table)
-        column = getattr(meta.get_field(field), "column", None)
-        assert column  # noqa: S101 - each is a concrete field
-        return quote(column)
-
     selected = ", ".join(part.sql for part in _room_and_membership_columns())
-    on_pathway = f"r.{name(Room, 'pathway')}"
+    on_pathway = f"r.{rows.column(Room, 'pathway')}"
     return (
-        f"SELECT {selected} FROM {name(Room)} r "  # noqa: S608 - names from the models
-        f"INNER JOIN {name(Pathway)} p ON p.{name(Pathway, 'id')} = {on_pathway} "
-        f"INNER JOIN {name(Membership)} m ON m.{name(Membership, 'pathway')} = "
-        f"{on_pathway} AND m.{name(Membership, 'user')} = %s "
-        f"AND m.{name(Membership, 'status')} = %s "
-        f"WHERE r.{name(Room, 'id')} = %s"
+        f"SELECT {selected} FROM {rows.table(Room)} r "  # noqa: S608 - names from the models
+        f"INNER JOIN {rows.table(Pathway)} p "
+        f"ON p.{rows.column(Pathway, 'id')} = {on_pathway} "
+        f"INNER JOIN {rows.table(Membership)} m "
+        f"ON m.{rows.column(Membership, 'pathway')} = {on_pathway} "
+        f"AND m.{rows.column(Membership, 'user')} = %s "
+        f"AND m.{rows.column(Membership, 'status')} = %s "
+        f"WHERE r.{rows.column(Room, 'id')} = %s"
     )
 
 
 def _room_and_membership_columns() -> tuple[
     rows.Columns[Room], rows.Columns[Pathway], rows.Columns[Membership]
-]:  # noqa: N802 - a constant, made late
+]:
     return (
         rows.columns(Room, "r"),
         rows.columns(Pathway, "p"),

@@ -1,20 +1,32 @@
-"""Rows of several models read by one written-out statement and made into
-model instances as the ORM makes them, converters and all.
-
-For the few statements on every chat frame's path, where building the query
-cost Django several times what running it did: `access_room`'s join took
-1.4 ms through the ORM and 0.3 ms written out (bench/README.md, decision
-0036). Everything else reads through the ORM.
+"""Statements written out for the few on every chat frame's path, where
+building the query cost Django several times what running it did
+(`access_room`'s join: 1.4 ms through the ORM, 0.3 ms written out;
+`Room.allocate_seq`'s UPDATE ... RETURNING, which the ORM cannot write):
+tables' and columns' names from the models, and rows of several models made
+into instances as the ORM makes them, converters and all (decision 0036).
+Everything else reads through the ORM.
 """
 
 from collections.abc import Sequence
 from functools import cache
 from typing import Generic, TypeVar
 
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import Model
 
 _M = TypeVar("_M", bound=Model)
+
+
+def table(model: type[Model]) -> str:
+    """`model`'s table, quoted for the default database."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def column(model: type[Model], field: str) -> str:
+    """The column of `model`'s concrete field `field`, quoted."""
+    name = getattr(model._meta.get_field(field), "column", None)
+    assert name  # noqa: S101 - a concrete field has a column
+    return connection.ops.quote_name(name)
 
 
 class Columns(Generic[_M]):

@@ -155,10 +155,10 @@ def search_everything(
     by_kind = [_page_hits(reader, text, terms, pathways, site_wide, request)]
     limited = False
     if pathways:
-        searched = list(granted(reader, pathways).values_list("pk", flat=True))
         # Asked once: each kind's queries take the answer as a list, not the
         # question again as a subquery (its building cost each kind more
         # than its running).
+        searched = set(granted(reader, pathways).values_list("pk", flat=True))
         allowed = [pathway for pathway in pathways if pathway.pk in searched]
         for kind in ("topic", "reply", "wall"):
             hits, cut = _member_hits(reader, kind, text, terms, allowed)

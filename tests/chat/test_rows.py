@@ -50,3 +50,12 @@ def test_a_joined_row_makes_each_model_as_the_orm_does(pathway, member):
     assert not got_membership._state.adding
     got_membership.save(update_fields=["muted_until"])
     assert Membership.objects.filter(user=member, pathway=pathway).count() == 1
+
+
+def test_names_are_the_models_own_quoted_for_the_database():
+    from chat.models import Room
+
+    quote = connection.ops.quote_name
+    assert rows.table(Room) == quote(Room._meta.db_table)
+    assert rows.column(Room, "pathway") == quote("pathway_id")
+    assert rows.column(Room, "last_seq") == quote("last_seq")

@@ -15,6 +15,8 @@ database:
     (issue #6's target: within 3x), and beside a stored echo's (the same
     with one row inserted and committed first, in Channels' database thread:
     the floor for answering only once a message is stored) and that ratio.
+    The three kinds take turns, one trip of each at a time, so a machine
+    that slows down for a while slows them alike.
 (b) fan-out: BENCH_CHAT_READERS clients (default 200) joined to one room and
     one more that sends BENCH_CHAT_MESSAGES messages, first at a steady
     BENCH_CHAT_RATE per second, then flat out (as fast as the server answers,
@@ -60,8 +62,8 @@ uvicorn accepts permessage-deflate, which the clients offer as browsers do),
 BENCH_CHAT_RATE_LIMIT (the bench server's chat rate limit, 1000000),
 BENCH_CHAT_PARTS ("roundtrip,fanout,memory": which of (a), (b), (c) to run),
 BENCH_CHAT_PROFILE and
-BENCH_CHAT_PY_SPY (above, (b); also the chat's measured round trips, to
-<profile>.<layer>.roundtrip.txt), BENCH_CHAT_CONNECTIONS (on
+BENCH_CHAT_PY_SPY (above, (b); also the measured round trips, the three
+kinds in turn, to <profile>.<layer>.roundtrip.txt), BENCH_CHAT_CONNECTIONS (on
 PostgreSQL: "pool", the default, production's connection pool as
 cms/settings/base.py's pool_connections makes it, sized by
 DATABASE_POOL_MAX_SIZE and the like; "new", a connection for every database
@@ -396,26 +398,35 @@ async def echo_round_trip(ws, room: int) -> float:
 
 
 async def round_trips(server, seeded) -> None:
+    """The three kinds of round trip taken in turn, one of each per step, so
+    that whatever else the machine does disturbs them alike (their ratios
+    are the figures)."""
     room, session = seeded["roundtrip"].room, seeded["roundtrip"].sessions[0]
-    rows = []
-    for name, path, trip in (
+    kinds = (
         ("chat: send -> ack + message", CHAT, chat_round_trip),
         ("echo: frame -> group -> frame", "/ws/bench-echo/", echo_round_trip),
         ("stored echo: + one row stored", "/ws/bench-stored-echo/", echo_round_trip),
-    ):
-        ws = await open_socket(server, session, path)
-        if trip is chat_round_trip:
-            await join(ws, room)
-        for _ in range(WARMUP):
+    )
+    sockets = [await open_socket(server, session, path) for _, path, _ in kinds]
+    await join(sockets[0], room)
+    trips = [(ws, trip) for ws, (_, _, trip) in zip(sockets, kinds, strict=True)]
+    for _ in range(WARMUP):
+        for ws, trip in trips:
             await trip(ws, room)
-        sampled = trip is chat_round_trip
-        with sampling(server, "roundtrip") if sampled else contextlib.nullcontext():
-            samples = [await trip(ws, room) for _ in range(ROUNDTRIPS)]
+    samples: list[list[float]] = [[] for _ in kinds]
+    with sampling(server, "roundtrip"):
+        for _ in range(ROUNDTRIPS):
+            for taken, (ws, trip) in zip(samples, trips, strict=True):
+                taken.append(await trip(ws, room))
+    for ws in sockets:
         await ws.close()
-        rows.append((name, pct(samples, 50), pct(samples, 99)))
+    rows = [
+        (name, pct(taken, 50), pct(taken, 99))
+        for (name, _, _), taken in zip(kinds, samples, strict=True)
+    ]
     print(
-        f"(a) round trip: {ROUNDTRIPS} in turn after {WARMUP} warm-up, "
-        f"one client alone in its room; {load()}"
+        f"(a) round trip: {ROUNDTRIPS} of each kind, the kinds in turn, after "
+        f"{WARMUP} warm-up, one client alone in its room; {load()}"
     )
     print(f"    {'':32} {'p50 ms':>8} {'p99 ms':>8}")
     for name, p50, p99 in rows:

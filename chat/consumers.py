@@ -1,12 +1,13 @@
 """WebSocket consumers: the chat socket, and the answer to unknown paths.
 
 The chat socket is an entry on STYLE.md's road: it parses a frame, calls one
-`check_*` of chat.actions through `database_sync_to_async` (access is asked
-there, every time) and sends the frames chat.events builds. It never touches
-the database itself. The protocol is written down in chat/README.md.
+`check_*` of chat.actions in the database thread (`_on_database`: access is
+asked there, every time) and sends the frames chat.events builds. It never
+touches the database itself. The protocol is written down in chat/README.md.
 """
 
 import asyncio
+import functools
 import json
 import logging
 import time
@@ -21,6 +22,7 @@ from django.utils import translation
 
 from community.actions import SafetyError
 from community.inputs import whole_number
+from community.notifications.events import held_events, send_batches
 from community.queries import crisis_contacts
 from community.safety.risk import Tier
 
@@ -102,27 +104,51 @@ def _in(language: str):
     return translation.override(language)
 
 
-@database_sync_to_async
+def _on_database(func):
+    """`func` as a coroutine run by `database_sync_to_async`, except that the
+    events its commits send (community.notifications.events) come back with
+    its result and go out from this event loop before the result is
+    returned: still only what committed, still before the socket is
+    answered, but without the database thread handing each send to the loop
+    and waiting for it (a hop there and back on every message)."""
+
+    def holding(*args):
+        with held_events() as held:
+            return func(*args), held
+
+    run = database_sync_to_async(holding)
+
+    @functools.wraps(func)
+    async def call(*args):
+        result, held = await run(*args)
+        if held:
+            await send_batches(held)
+        return result
+
+    return call
+
+
+@_on_database
 def _open(user):
     return may_open_socket(user) and reader_filter(user)
 
 
-@database_sync_to_async
+@_on_database
 def _join(user, room_id, after, changed_since, channel_name):
     return actions.check_socket_join(user, room_id, after, changed_since, channel_name)
 
 
-@database_sync_to_async
+@_on_database
 def _depart(channel_name, room_ids):
     presence.do_depart(channel_name, room_ids)
 
 
-@database_sync_to_async
+@_on_database
 def _still_here(channel_name):
     presence.do_still_here(channel_name)
 
 
-@database_sync_to_async
+@_on_database
 def _history(user, room_id, before):
     return actions.check_history_frames(user, room_id, before)
 
@@ -150,7 +176,7 @@ def _rewrite(submission, **extra) -> dict:
     return events.error_frame("rewrite", messages=texts, **extra)
 
 
-@database_sync_to_async
+@_on_database
 def _send(user, room_id, client_id, body, language):
     with _in(language):
         sent = actions.check_send(user, room_id, client_id, body, language)
@@ -160,7 +186,7 @@ def _send(user, room_id, client_id, body, language):
         return [ack, *_crisis(sent.verdict, sent.message.pathway, client_id)]
 
 
-@database_sync_to_async
+@_on_database
 def _edit(user, room_id, seq, body, language):
     with _in(language):
         submission = actions.check_edit(user, room_id, seq, body, language)
@@ -176,7 +202,7 @@ def _edit(user, room_id, seq, body, language):
         return [edited, *_crisis(submission.verdict, message.pathway)]
 
 
-@database_sync_to_async
+@_on_database
 def _call(language, check, *args):
     with _in(language):
         return check(*args)
@@ -447,9 +473,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def dispatch(self, message):
         """Channels closes stale database connections before every handler,
         a hop into the database thread. This consumer reaches the database
-        only through `database_sync_to_async`, which does the same before and
-        after each call in that thread, so the extra hop is skipped: one per
-        frame, and one per reader of every message (bench/chat.py).
+        only through `_on_database` (`database_sync_to_async`), which does the
+        same before and after each call in that thread, so the extra hop is
+        skipped: one per frame, and one per reader of every message
+        (bench/chat.py).
         Events for the socket's person come here, between frames."""
         if message.get("type", "").startswith("chat."):
             await self.hear(message)

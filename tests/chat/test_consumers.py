@@ -197,6 +197,28 @@ async def test_frames_and_events_reach_the_database_only_through_its_thread(
     await close(mine, theirs)
 
 
+async def test_a_sends_events_go_out_from_the_sockets_event_loop(
+    room, member, monkeypatch
+):
+    """The database thread does not hand the room's event to the loop and
+    wait for it (a hop there and back on every message): the consumer sends
+    what the send's commit held, before the ack (chat.consumers._on_database)."""
+    import community.notifications.events
+
+    def no_hop(*args, **kwargs):
+        raise AssertionError("the database thread waited on the event loop")
+
+    monkeypatch.setattr(community.notifications.events, "async_to_sync", no_hop)
+    mine, theirs = await with_another(member, room)
+    client_id = await send(mine, room, "Hello both")
+    ack, own = await mine.receive_json_from(WAIT), await mine.receive_json_from(WAIT)
+    assert (ack["type"], ack["client_id"], ack["seq"]) == ("ack", client_id, 1)
+    assert (own["type"], own["seq"]) == ("message", 1)
+    heard = await theirs.receive_json_from(WAIT)
+    assert (heard["type"], heard["body"]) == ("message", "Hello both")
+    await close(mine, theirs)
+
+
 async def test_a_repeated_client_id_is_acked_again_and_heard_once(room, member):
     mine, theirs = await with_another(member, room)
     client_id = await send(mine, room, "Once")

@@ -264,8 +264,7 @@ def do_send_message(
             room=room,
             pathway=room.pathway,
             author=user,
-            seq=room.allocate_seq(),
-            client_id=message_id,
+            client_id=message_id,  # its number is taken as it is saved
             body=submission.clean["body"],
         )
 

@@ -1,10 +1,11 @@
 """Statements written out for the few on every chat frame's path, where
 building the query cost Django several times what running it did
 (`access_room`'s join: 1.4 ms through the ORM, 0.3 ms written out;
-`Room.allocate_seq`'s UPDATE ... RETURNING, which the ORM cannot write):
-tables' and columns' names from the models, and rows of several models made
-into instances as the ORM makes them, converters and all (decision 0036).
-Everything else reads through the ORM.
+`Room.allocate_seq`'s UPDATE ... RETURNING, and a message's INSERT numbered
+in the same statement, which the ORM cannot write): tables' and columns'
+names from the models, rows of several models made into instances as the ORM
+makes them, converters and all, and a new row's values as the ORM would send
+them (decision 0036). Everything else goes through the ORM.
 """
 
 from collections.abc import Sequence
@@ -12,7 +13,7 @@ from functools import cache
 from typing import Generic, TypeVar
 
 from django.db import connection, connections
-from django.db.models import Model
+from django.db.models import Field, Model
 
 _M = TypeVar("_M", bound=Model)
 
@@ -27,6 +28,21 @@ def column(model: type[Model], field: str) -> str:
     name = getattr(model._meta.get_field(field), "column", None)
     assert name  # noqa: S101 - a concrete field has a column
     return connection.ops.quote_name(name)
+
+
+def insert_values(obj: Model, fields: Sequence[Field], using: str) -> list | None:
+    """The values of `obj`'s `fields` as Django's INSERT would send them for
+    a new row (each field's `pre_save`, then `get_db_prep_save`), each for a
+    plain placeholder; None when one needs more (an expression, or a field
+    with a placeholder of its own): the caller then leaves it to Django."""
+    connection = connections[using]
+    values = []
+    for field in fields:
+        value = field.pre_save(obj, True)
+        if hasattr(value, "resolve_expression") or hasattr(field, "get_placeholder"):
+            return None
+        values.append(field.get_db_prep_save(value, connection=connection))
+    return values
 
 
 class Columns(Generic[_M]):

@@ -255,6 +255,9 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return False
 
 
+# Ordinary words recur from message to message: each is compared with every
+# key word once per process, not once per use.
+@lru_cache(maxsize=4096)
 def _correct(word: str) -> str:
     if len(word) < 6 or word in NOT_MISSPELT:
         return word
@@ -264,6 +267,9 @@ def _correct(word: str) -> str:
     return word
 
 
+# Each text is normalised by the lexicons, the classifier and the imminence
+# check in turn: kept for the next two, and only for the last few texts.
+@lru_cache(maxsize=16)
 def normalise(text: str) -> str:
     """Lower case, accents folded, emoji named, leetspeak decoded in words that
     mix letters and digits, spaced-out letters joined, common misspellings of

@@ -148,3 +148,17 @@ def test_stated_risk_is_held_not_sent_back_when_a_rule_pack_also_objects():
 def test_the_classifier_does_not_speak_on_a_few_words():
     verdict = run_pipeline("Me too")
     assert verdict.risk.review == [] and not verdict.raise_alert
+
+
+def test_a_text_is_normalised_once_for_the_lexicons_classifier_and_imminence():
+    """All three read `risk.normalise` of the same text: it is worked out
+    once (kept for the last few texts), with the same verdict as ever."""
+    from community.safety.risk import normalise
+
+    text = "Thanks, that helps. I'll try the breathing exercise tonight."
+    run_pipeline("warm the lexicons first", pathway=ed_pathway())
+    normalise.cache_clear()
+    verdict = run_pipeline(text, pathway=ed_pathway())
+    info = normalise.cache_info()
+    assert (info.misses, info.hits) == (1, 2)
+    assert verdict.action == Action.PUBLISH and verdict.risk.tier == Tier.NONE

@@ -97,22 +97,28 @@ class Room(models.Model):
 
         One statement, UPDATE ... RETURNING (PostgreSQL, and SQLite from
         3.35), which the ORM cannot write: this is on every message's path."""
-        table, key, seq = (
-            rows.table(Room),
-            rows.column(Room, "id"),
-            rows.column(Room, "last_seq"),
-        )
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET {seq} = {seq} + 1 "  # noqa: S608 - names from the model
-                f"WHERE {key} = %s RETURNING {seq}",
-                [self.pk],
-            )
+            cursor.execute(next_seq_statement(), [self.pk])
             row = cursor.fetchone()
         if row is None:
             raise Room.DoesNotExist(f"no room {self.pk} to number a message in")
         (self.last_seq,) = row
         return self.last_seq
+
+
+def next_seq_statement() -> str:
+    """A room counter's UPDATE ... RETURNING its new value, for the room
+    whose id is its one parameter: `Room.allocate_seq` runs it alone, a
+    message's INSERT on PostgreSQL as its WITH clause (`Message._do_insert`)."""
+    table, key, seq = (
+        rows.table(Room),
+        rows.column(Room, "id"),
+        rows.column(Room, "last_seq"),
+    )
+    return (
+        f"UPDATE {table} SET {seq} = {seq} + 1 "  # noqa: S608 - names from the model
+        f"WHERE {key} = %s RETURNING {seq}"
+    )
 
 
 def default_room_name(pathway: Pathway) -> str:
@@ -182,16 +188,12 @@ class Message(MemberContent):
         (`_do_insert`); returns what Django's INSERT would have."""
         quote = connections[using].ops.quote_name
         seq = Message._meta.get_field("seq")
-        counter = rows.column(Room, "last_seq")
-        placeholders = ", ".join(
-            "(SELECT n FROM next)" if field is seq else "%s" for field in fields
-        )
+        taken = f"(SELECT {rows.column(Room, 'last_seq')} FROM next)"  # noqa: S608 - names from the model
+        placeholders = ", ".join(taken if field is seq else "%s" for field in fields)
         returning = [seq, *returning_fields]
         with connections[using].cursor() as cursor:
             cursor.execute(
-                f"WITH next AS (UPDATE {rows.table(Room)} "  # noqa: S608 - names from the models
-                f"SET {counter} = {counter} + 1 WHERE {rows.column(Room, 'id')} = %s "
-                f"RETURNING {counter} AS n) "
+                f"WITH next AS ({next_seq_statement()}) "  # noqa: S608 - names from the models
                 f"INSERT INTO {rows.table(Message)} "
                 f"({', '.join(quote(field.column) for field in fields)}) "
                 f"VALUES ({placeholders}) "

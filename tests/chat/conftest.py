@@ -6,8 +6,10 @@ import threading
 import uuid
 
 import pytest
+import time_machine
 from channels.layers import channel_layers
 from django.db import connection
+from django.utils import timezone
 
 from chat.models import Message, Room
 from cms.settings.base import redis_channel_layer
@@ -27,6 +29,15 @@ def room(pathway):
 def member(pathway):
     """A trusted member: their messages are published at once."""
     return make_trusted(pathway, display_name="Maple")
+
+
+@pytest.fixture
+def one_rate_window():
+    """The clock held still, so the sends a test counts against the rate
+    limit (a fixed window of RATE_SECONDS) fall in one window: on a slow run
+    two sends straddled a window's end and the one too many went through."""
+    with time_machine.travel(timezone.now(), tick=False):
+        yield
 
 
 @pytest.fixture

@@ -92,7 +92,7 @@ def test_a_repeated_client_id_is_answered_again_and_stored_once(
 
 
 def test_a_resend_the_checks_would_now_refuse_is_answered_with_its_message(
-    room, member, monkeypatch
+    room, member, monkeypatch, one_rate_window
 ):
     """A phone whose ack was lost resends after something changed: the rate
     limit was reached, a moderator paused the author, the pathway took up a

@@ -526,7 +526,9 @@ async def test_the_writer_sees_a_rewrite_request_and_crisis_contacts(room, membe
     await socket.disconnect()
 
 
-async def test_sending_too_fast_gets_a_clear_error(room, member, monkeypatch):
+async def test_sending_too_fast_gets_a_clear_error(
+    room, member, monkeypatch, one_rate_window
+):
     monkeypatch.setattr("chat.actions.RATE_MESSAGES", 2)
     socket = await ready(member)
     for _ in range(2):

@@ -64,7 +64,9 @@ def test_a_rewrite_shows_the_form_again_with_the_text_kept(client, room, member)
     assert not Message.objects.exists()
 
 
-def test_too_fast_is_said_kindly_on_the_page(client, room, member, monkeypatch):
+def test_too_fast_is_said_kindly_on_the_page(
+    client, room, member, monkeypatch, one_rate_window
+):
     monkeypatch.setattr("chat.actions.RATE_MESSAGES", 1)
     client.force_login(member)
     post(client, room, "one")

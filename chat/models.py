@@ -7,11 +7,12 @@ queue like a forum reply. What chat adds is order: every message has a number
 it saw can ask for exactly what it missed (docs/decisions/0012-chat-protocol.md).
 """
 
-from django.db import connection, connections, models
+from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cms.db import prepared_cursor
 from community.models import MemberContent, Membership, Pathway, User
 
 from . import rows
@@ -97,7 +98,7 @@ class Room(models.Model):
 
         One statement, UPDATE ... RETURNING (PostgreSQL, and SQLite from
         3.35), which the ORM cannot write: this is on every message's path."""
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(next_seq_statement(), [self.pk])
             row = cursor.fetchone()
         if row is None:
@@ -191,7 +192,7 @@ class Message(MemberContent):
         taken = f"(SELECT {rows.column(Room, 'last_seq')} FROM next)"  # noqa: S608 - names from the model
         placeholders = ", ".join(taken if field is seq else "%s" for field in fields)
         returning = [seq, *returning_fields]
-        with connections[using].cursor() as cursor:
+        with prepared_cursor(using) as cursor:
             cursor.execute(
                 f"WITH next AS ({next_seq_statement()}) "  # noqa: S608 - names from the models
                 f"INSERT INTO {rows.table(Message)} "

@@ -10,12 +10,12 @@ import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from cms.db import prepared_cursor
 from community.inputs import whole_number, with_id
 from community.models import (
     STAFF_ROLES,
@@ -129,7 +129,7 @@ def _room_and_membership(user_id: int, room_id: int) -> tuple[Room, Membership] 
     that pathway (holding the same pathway), or None when either is missing.
     One statement written out: this is asked on every socket frame, and
     building it cost the ORM four times what running it did (chat/rows.py)."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             _room_and_membership_sql(), [user_id, MembershipStatus.ACTIVE, room_id]
         )

@@ -5,7 +5,9 @@ building the query cost Django several times what running it did
 in the same statement, which the ORM cannot write): tables' and columns'
 names from the models, rows of several models made into instances as the ORM
 makes them, converters and all, and a new row's values as the ORM would send
-them (decision 0036). Everything else goes through the ORM.
+them (decision 0036). They run through `cms.db.prepared_cursor`, so
+PostgreSQL plans each once per connection (decision 0039). Everything else
+goes through the ORM.
 """
 
 from collections.abc import Sequence

@@ -174,6 +174,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         transaction_mode="IMMEDIATE",
         timeout=20,
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The statements cms.db.prepared_cursor runs are prepared on their first
+    # run on each connection (decision 0039); Django's own cursor never
+    # prepares, so no other query changes. Off behind PgBouncer in
+    # transaction mode, which may run a statement on another connection than
+    # the one it was prepared on.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        None if env_bool("DATABASE_PGBOUNCER", False) else 0
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 

@@ -21,6 +21,7 @@ from django.db.models import Case, Count, F, Field, Max, Model, Value, When
 from django.db.models.functions import TruncDate, TruncHour
 
 from chat.models import Message, Room, RoomKind
+from cms.db import prepared_cursor
 from community.forums.models import Reply, Topic
 from community.insights.hours import LONDON
 from community.insights.models import AuthorDay, AuthorLatest, KindHour
@@ -129,7 +130,7 @@ def _run_together(statements: list[Statement]) -> None:
     connection: on PostgreSQL as one statement, the others as data-modifying
     WITH clauses of the last (one round trip on a message's hot path); one by
     one on SQLite, which has no such clauses."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         if connection.vendor != "postgresql" or len(statements) == 1:
             for sql, params in statements:
                 cursor.execute(sql, params)

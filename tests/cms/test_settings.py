@@ -142,6 +142,9 @@ def test_production_pool_size_and_extra_origins_come_from_the_environment():
         "cms.settings.production", **PRODUCTION_ENV, DATABASE_PGBOUNCER="1"
     )
     assert behind_pgbouncer["server_cursors_off"] is True
+    # Prepared statements (cms.db) on, except behind PgBouncer.
+    assert found["db_options"]["prepare_threshold"] == 0
+    assert behind_pgbouncer["db_options"]["prepare_threshold"] is None
     assert found["csrf_origins"] == [
         "https://harbour.example.nhs.uk",
         "https://harbour-staff.example.nhs.uk",

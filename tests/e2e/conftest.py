@@ -155,13 +155,14 @@ def _live_database(
         ContentType.objects.clear_cache()
     yield
     # The browser has closed its pages; the live server says goodbye for each
-    # chat socket (its presence rows) a moment later. Wait for that before
-    # Django empties the tables: on PostgreSQL a TRUNCATE racing with those
-    # deletes can deadlock.
+    # chat socket (its presence rows, then who is left) a moment later. Wait
+    # for that before Django empties the tables: on PostgreSQL a TRUNCATE
+    # racing with those statements can deadlock.
     with django_db_blocker.unblock():
         deadline = time.monotonic() + 10
         while Presence.objects.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
+        _wait_for_the_servers_statements()
 
 
 @pytest.fixture(scope="session")
@@ -330,6 +331,30 @@ def asgi_server(live_server):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=5)
+
+
+def _wait_for_the_servers_statements(seconds: float = 10) -> None:
+    """Wait (at most `seconds`) until no other session on this test database
+    is in a statement or a transaction. A closing socket's handler goes on
+    after its presence rows are deleted: its next query, a join of rooms and
+    pathways, beside the flush's TRUNCATE of every table deadlocked with it
+    once in CI (PostgreSQL). SQLite makes the TRUNCATE wait instead, so it
+    needs nothing."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND state IS NOT NULL AND state <> 'idle'"
+            )
+            (busy,) = cursor.fetchone()
+        if not busy:
+            return
+        time.sleep(0.05)
 
 
 def _press(page, role: str, name: str, check_a11y) -> None:

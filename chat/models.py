@@ -7,6 +7,8 @@ queue like a forum reply. What chat adds is order: every message has a number
 it saw can ask for exactly what it missed (docs/decisions/0012-chat-protocol.md).
 """
 
+import functools
+
 from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
@@ -107,6 +109,7 @@ class Room(models.Model):
         return self.last_seq
 
 
+@functools.cache
 def next_seq_statement() -> str:
     """A room counter's UPDATE ... RETURNING its new value, for the room
     whose id is its one parameter: `Room.allocate_seq` runs it alone, a
@@ -187,18 +190,10 @@ class Message(MemberContent):
     def _insert_numbered(self, using, fields, values, returning_fields):
         """INSERT this message with its room's next number, in one statement
         (`_do_insert`); returns what Django's INSERT would have."""
-        quote = connections[using].ops.quote_name
         seq = Message._meta.get_field("seq")
-        taken = f"(SELECT {rows.column(Room, 'last_seq')} FROM next)"  # noqa: S608 - names from the model
-        placeholders = ", ".join(taken if field is seq else "%s" for field in fields)
-        returning = [seq, *returning_fields]
         with prepared_cursor(using) as cursor:
             cursor.execute(
-                f"WITH next AS ({next_seq_statement()}) "  # noqa: S608 - names from the models
-                f"INSERT INTO {rows.table(Message)} "
-                f"({', '.join(quote(field.column) for field in fields)}) "
-                f"VALUES ({placeholders}) "
-                f"RETURNING {', '.join(quote(field.column) for field in returning)}",
+                _numbered_insert(using, tuple(fields), tuple(returning_fields)),
                 [
                     self.room_id,
                     *(v for f, v in zip(fields, values, strict=True) if f is not seq),
@@ -208,6 +203,26 @@ class Message(MemberContent):
         if Message.room.is_cached(self):
             self.room.last_seq = self.seq
         return [tuple(returned)]
+
+
+@functools.cache
+def _numbered_insert(using: str, fields: tuple, returning_fields: tuple) -> str:
+    """The text of `Message._insert_numbered`'s statement for these fields,
+    made once per process (the same on every message; prepared by its text):
+    the room counter's UPDATE as its WITH clause, the number from it, and the
+    number and `returning_fields` back."""
+    quote = connections[using].ops.quote_name
+    seq = Message._meta.get_field("seq")
+    taken = f"(SELECT {rows.column(Room, 'last_seq')} FROM next)"  # noqa: S608 - names from the model
+    placeholders = ", ".join(taken if field is seq else "%s" for field in fields)
+    returning = [seq, *returning_fields]
+    return (
+        f"WITH next AS ({next_seq_statement()}) "  # noqa: S608 - names from the models
+        f"INSERT INTO {rows.table(Message)} "
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({placeholders}) "
+        f"RETURNING {', '.join(quote(field.column) for field in returning)}"
+    )
 
 
 class ReadCursor(models.Model):

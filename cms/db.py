@@ -66,7 +66,7 @@ class _LoggedPrepared(CursorDebugWrapper):
     def execute(self, sql, params=None):
         try:
             shown = self.db.ops.compose_sql(sql, params)
-        except Exception:  # noqa: BLE001 - only the log's text; Django gives up too
+        except self.db.Database.Error:  # only the log's text: Django gives up too
             shown = sql
         with self.debug_sql(shown, params):
             return CursorWrapper.execute(self, sql, params)
